@@ -1,0 +1,279 @@
+// Package gateway wires the service together: configuration, the partner and
+// staff listeners, workers, and their lifecycle.
+package gateway
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the whole gateway configuration: one YAML file plus UIFSAGW_*
+// environment overrides (UIFSAGW_ + the YAML path in upper case joined by _,
+// e.g. UIFSAGW_DATABASE_URL, UIFSAGW_PARTNER_LISTEN, UIFSAGW_PII_ENC_KEY).
+type Config struct {
+	// StateFIPS is our own state (2 digits); messages must be addressed to it.
+	StateFIPS string `yaml:"state_fips"`
+	// Name is how receipts name this gateway.
+	Name string `yaml:"name"`
+	// DatabaseURL is a PostgreSQL connection string.
+	DatabaseURL string `yaml:"database_url"`
+	// PartnerListen is the mTLS partner listener address.
+	PartnerListen string `yaml:"partner_listen"`
+	// StaffListen serves the staff UI, staff API, health and metrics.
+	StaffListen string `yaml:"staff_listen"`
+	// PartnersDir holds one YAML file per partner.
+	PartnersDir string `yaml:"partners_dir"`
+	// CodesFile optionally extends the function/action/reason table (CSV).
+	CodesFile string `yaml:"codes_file"`
+
+	TLS     TLSConfig     `yaml:"tls"`
+	JWS     JWSConfig     `yaml:"jws"`
+	PII     PIIConfig     `yaml:"pii"`
+	Limits  LimitsConfig  `yaml:"limits"`
+	Workers WorkersConfig `yaml:"workers"`
+	Log     LogConfig     `yaml:"log"`
+	Staff   StaffConfig   `yaml:"staff"`
+}
+
+// TLSConfig is the gateway's own certificate and the client-certificate policy.
+type TLSConfig struct {
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+	// ClientCAFile lists CAs whose client certificates are checked for validity
+	// dates and chain; the partner is still identified by its pin.
+	ClientCAFile string `yaml:"client_ca_file"`
+	// MinVersion is "1.3" (default) or "1.2".
+	MinVersion string `yaml:"min_version"`
+	// RootCAFile verifies partners' server certificates when pushing; the
+	// system roots are used when empty.
+	RootCAFile string `yaml:"root_ca_file"`
+}
+
+// JWSConfig is the gateway's signing key and the acceptance window.
+type JWSConfig struct {
+	// KeyFile is the current private signing key (JWK JSON).
+	KeyFile string `yaml:"key_file"`
+	// PublishedKeysFile lists extra public keys still published in our JWKS
+	// (previous keys whose receipts have not aged out).
+	PublishedKeysFile string `yaml:"published_keys_file"`
+	// IATWindow bounds the skew between a signature's iat and our clock.
+	IATWindow time.Duration `yaml:"iat_window"`
+}
+
+// PIIConfig holds the keys that protect SSNs at rest (base64, 32 bytes each).
+type PIIConfig struct {
+	EncKey  string `yaml:"enc_key"`
+	HMACKey string `yaml:"hmac_key"`
+	// KeyFile, when set, is read for "enc_key: ..." and "hmac_key: ..." instead.
+	KeyFile string `yaml:"key_file"`
+}
+
+// LimitsConfig bounds what a partner request may cost.
+type LimitsConfig struct {
+	MaxBody           int64         `yaml:"max_body"`
+	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"`
+	ReadTimeout       time.Duration `yaml:"read_timeout"`
+	WriteTimeout      time.Duration `yaml:"write_timeout"`
+	IdleTimeout       time.Duration `yaml:"idle_timeout"`
+	HandlerTimeout    time.Duration `yaml:"handler_timeout"`
+}
+
+// WorkersConfig sizes the background workers.
+type WorkersConfig struct {
+	Processors   int           `yaml:"processors"`
+	Senders      int           `yaml:"senders"`
+	PollInterval time.Duration `yaml:"poll_interval"`
+	SendTimeout  time.Duration `yaml:"send_timeout"`
+	Lease        time.Duration `yaml:"lease"`
+}
+
+// LogConfig chooses the log format and level.
+type LogConfig struct {
+	// Format is "json" (default) or "text".
+	Format string `yaml:"format"`
+	// Level is debug, info (default), warn or error.
+	Level string `yaml:"level"`
+}
+
+// StaffConfig is the staff sign-in.
+type StaffConfig struct {
+	// Issuer and JWKSURL of the agency's OpenID Connect provider.
+	Issuer   string `yaml:"issuer"`
+	JWKSURL  string `yaml:"jwks_url"`
+	Audience string `yaml:"audience"`
+	// RoleClaim names the token claim that holds the staff roles.
+	RoleClaim string `yaml:"role_claim"`
+}
+
+// DefaultConfig returns every option at its documented default.
+func DefaultConfig() Config {
+	return Config{
+		Name:          "uifsagw",
+		PartnerListen: ":8443",
+		StaffListen:   ":8080",
+		PartnersDir:   "partners.d",
+		TLS:           TLSConfig{MinVersion: "1.3"},
+		JWS:           JWSConfig{IATWindow: 5 * time.Minute},
+		Limits: LimitsConfig{
+			MaxBody:           1 << 20,
+			ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout:       30 * time.Second,
+			WriteTimeout:      30 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			HandlerTimeout:    20 * time.Second,
+		},
+		Workers: WorkersConfig{Processors: 4, Senders: 4, PollInterval: 5 * time.Second,
+			SendTimeout: 15 * time.Second, Lease: time.Minute},
+		Log:   LogConfig{Format: "json", Level: "info"},
+		Staff: StaffConfig{Audience: "uifsagw", RoleClaim: "roles"},
+	}
+}
+
+// LoadConfig reads path (if not empty) over the defaults, then applies the
+// environment. Relative file names in the file are resolved against the
+// file's folder, so a config and its keys can move together.
+func LoadConfig(path string, env []string) (Config, error) {
+	c := DefaultConfig()
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return c, fmt.Errorf("read config: %w", err)
+		}
+		dec := yaml.NewDecoder(strings.NewReader(string(b)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&c); err != nil {
+			return c, fmt.Errorf("config %s: %w", path, err)
+		}
+		c.resolvePaths(filepath.Dir(path))
+	}
+	if err := applyEnv(&c, env); err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+func (c *Config) resolvePaths(base string) {
+	for _, p := range []*string{&c.PartnersDir, &c.CodesFile, &c.TLS.CertFile, &c.TLS.KeyFile, &c.TLS.ClientCAFile,
+		&c.TLS.RootCAFile, &c.JWS.KeyFile, &c.JWS.PublishedKeysFile, &c.PII.KeyFile} {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(base, *p)
+		}
+	}
+}
+
+// Validate reports every missing or inconsistent option at once.
+func (c Config) Validate() error {
+	var errs []string
+	need := func(v, name string) {
+		if v == "" {
+			errs = append(errs, name+" is required")
+		}
+	}
+	need(c.StateFIPS, "state_fips")
+	need(c.DatabaseURL, "database_url")
+	need(c.TLS.CertFile, "tls.cert_file")
+	need(c.TLS.KeyFile, "tls.key_file")
+	need(c.JWS.KeyFile, "jws.key_file")
+	if c.PII.KeyFile == "" {
+		need(c.PII.EncKey, "pii.enc_key (or pii.key_file)")
+		need(c.PII.HMACKey, "pii.hmac_key (or pii.key_file)")
+	}
+	if c.TLS.MinVersion != "1.3" && c.TLS.MinVersion != "1.2" {
+		errs = append(errs, fmt.Sprintf("tls.min_version %q must be 1.2 or 1.3", c.TLS.MinVersion))
+	}
+	if c.Limits.MaxBody < 1024 {
+		errs = append(errs, "limits.max_body must be at least 1024 bytes")
+	}
+	if c.JWS.IATWindow <= 0 {
+		errs = append(errs, "jws.iat_window must be positive")
+	}
+	if c.Log.Format != "json" && c.Log.Format != "text" {
+		errs = append(errs, fmt.Sprintf("log.format %q must be json or text", c.Log.Format))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// applyEnv sets fields from UIFSAGW_* variables, walking the YAML names.
+func applyEnv(c *Config, env []string) error {
+	vars := map[string]string{}
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "UIFSAGW_") {
+			vars[k] = v
+		}
+	}
+	if len(vars) == 0 {
+		return nil
+	}
+	var errs []string
+	var walk func(v reflect.Value, prefix string)
+	walk = func(v reflect.Value, prefix string) {
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+			if tag == "" || tag == "-" {
+				continue
+			}
+			name := prefix + "_" + strings.ToUpper(tag)
+			fv := v.Field(i)
+			if f.Type.Kind() == reflect.Struct {
+				walk(fv, name)
+				continue
+			}
+			s, ok := vars[name]
+			if !ok {
+				continue
+			}
+			if err := setFromString(fv, s); err != nil {
+				errs = append(errs, fmt.Sprintf("%s: %v", name, err))
+			}
+		}
+	}
+	walk(reflect.ValueOf(c).Elem(), "UIFSAGW")
+	// Variables that test harnesses use are not configuration.
+	if len(errs) > 0 {
+		return fmt.Errorf("environment: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+func setFromString(v reflect.Value, s string) error {
+	switch v.Interface().(type) {
+	case time.Duration:
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return err
+		}
+		v.SetInt(int64(d))
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(s)
+	case reflect.Int, reflect.Int64:
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return err
+		}
+		v.SetInt(n)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return err
+		}
+		v.SetBool(b)
+	default:
+		return fmt.Errorf("unsupported type %s", v.Type())
+	}
+	return nil
+}
