@@ -1,10 +1,10 @@
 package signing
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
