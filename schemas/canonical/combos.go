@@ -1,0 +1,214 @@
+package canonical
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/uifsagw/uifsagw/schemas"
+)
+
+// Combo is one valid combination of function, action and reason. Reason is
+// blank when the combination carries none (acknowledgments, for example).
+type Combo struct {
+	Function    FunctionCode
+	Action      ActionCode
+	Reason      ReasonCode
+	Description string
+}
+
+type comboKey struct {
+	f FunctionCode
+	a ActionCode
+	r ReasonCode
+}
+
+// Combos is a table of valid (function, action, reason) combinations. Build
+// it with ParseCombos or DefaultCombos and extend it with Merge before use; a
+// table that is no longer modified is safe for concurrent readers.
+type Combos struct {
+	desc map[comboKey]string
+}
+
+// comboHeader is the header line every combination table starts with.
+var comboHeader = []string{"function", "action", "reason", "description"}
+
+// ParseCombos reads a combination table: a header line
+// "function,action,reason,description", then one combination per line. Lines
+// starting with # are comments and blank lines are skipped. Every error names
+// the line it was found on.
+func ParseCombos(data []byte) (*Combos, error) {
+	r := csv.NewReader(bytes.NewReader(data))
+	r.Comment = '#'
+	r.FieldsPerRecord = len(comboHeader)
+	c := &Combos{desc: make(map[comboKey]string)}
+	firstLine := make(map[comboKey]int)
+	sawHeader := false
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, fmt.Errorf("transaction codes line %d: %w", pe.Line, pe.Err)
+			}
+			return nil, fmt.Errorf("transaction codes: %w", err)
+		}
+		line, _ := r.FieldPos(0)
+		if !sawHeader {
+			if !slices.Equal(rec, comboHeader) {
+				return nil, fmt.Errorf("transaction codes line %d: header must be %q, got %q",
+					line, strings.Join(comboHeader, ","), strings.Join(rec, ","))
+			}
+			sawHeader = true
+			continue
+		}
+		combo, err := parseCombo(rec)
+		if err != nil {
+			return nil, fmt.Errorf("transaction codes line %d: %w", line, err)
+		}
+		k := comboKey{combo.Function, combo.Action, combo.Reason}
+		if prev, dup := firstLine[k]; dup {
+			return nil, fmt.Errorf("transaction codes line %d: %s repeats line %d", line, k, prev)
+		}
+		firstLine[k] = line
+		c.desc[k] = combo.Description
+	}
+	if !sawHeader {
+		return nil, fmt.Errorf("transaction codes: no header line %q", strings.Join(comboHeader, ","))
+	}
+	return c, nil
+}
+
+func parseCombo(rec []string) (Combo, error) {
+	f, a, r, d := FunctionCode(rec[0]), ActionCode(rec[1]), ReasonCode(rec[2]), strings.TrimSpace(rec[3])
+	switch {
+	case !oneOf(f, FunctionCodes):
+		return Combo{}, fmt.Errorf("unknown function %q", rec[0])
+	case !oneOf(a, ActionCodes):
+		return Combo{}, fmt.Errorf("unknown action %q", rec[1])
+	case r != "" && !r.WellFormed():
+		return Combo{}, fmt.Errorf("reason %q must be blank or 5 characters A-Z 0-9", rec[2])
+	case d == "":
+		return Combo{}, fmt.Errorf("description is required")
+	case hasControl(d, false):
+		return Combo{}, fmt.Errorf("description contains a control character")
+	}
+	return Combo{Function: f, Action: a, Reason: r, Description: d}, nil
+}
+
+func (k comboKey) String() string {
+	if k.r == "" {
+		return fmt.Sprintf("%s %s (no reason)", k.f, k.a)
+	}
+	return fmt.Sprintf("%s %s %s", k.f, k.a, k.r)
+}
+
+// WellFormed reports whether r has the form of a reason code: 5 characters
+// A-Z or 0-9. It says nothing about which functions and actions allow it.
+func (r ReasonCode) WellFormed() bool {
+	if len(r) != 5 {
+		return false
+	}
+	for i := 0; i < len(r); i++ {
+		if (r[i] < 'A' || r[i] > 'Z') && (r[i] < '0' || r[i] > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// Merge adds every combination of other to c. Where both list the same
+// combination, other's description wins, so an operator's file can reword a
+// seed row; nothing is ever removed.
+func (c *Combos) Merge(other *Combos) {
+	if other == nil {
+		return
+	}
+	if c.desc == nil {
+		c.desc = make(map[comboKey]string, len(other.desc))
+	}
+	for k, d := range other.desc {
+		c.desc[k] = d
+	}
+}
+
+// Allowed reports whether the table lists the combination. A blank reason is
+// allowed only where the table lists the function and action with no reason.
+func (c *Combos) Allowed(f FunctionCode, a ActionCode, r ReasonCode) bool {
+	if c == nil {
+		return false
+	}
+	_, ok := c.desc[comboKey{f, a, r}]
+	return ok
+}
+
+// Describe returns the description of the combination, or "" when the table
+// does not list it.
+func (c *Combos) Describe(f FunctionCode, a ActionCode, r ReasonCode) string {
+	if c == nil {
+		return ""
+	}
+	return c.desc[comboKey{f, a, r}]
+}
+
+// Len returns the number of combinations.
+func (c *Combos) Len() int {
+	if c == nil {
+		return 0
+	}
+	return len(c.desc)
+}
+
+// All returns every combination ordered by function and action (in the order
+// of FunctionCodes and ActionCodes), then reason, for listings and exports.
+func (c *Combos) All() []Combo {
+	if c == nil {
+		return nil
+	}
+	out := make([]Combo, 0, len(c.desc))
+	for k, d := range c.desc {
+		out = append(out, Combo{Function: k.f, Action: k.a, Reason: k.r, Description: d})
+	}
+	slices.SortFunc(out, func(x, y Combo) int {
+		if n := slices.Index(FunctionCodes, x.Function) - slices.Index(FunctionCodes, y.Function); n != 0 {
+			return n
+		}
+		if n := slices.Index(ActionCodes, x.Action) - slices.Index(ActionCodes, y.Action); n != 0 {
+			return n
+		}
+		return strings.Compare(string(x.Reason), string(y.Reason))
+	})
+	return out
+}
+
+// Clone returns an independent copy of c, so that merging into the copy
+// leaves c unchanged.
+func (c *Combos) Clone() *Combos {
+	out := &Combos{desc: make(map[comboKey]string, c.Len())}
+	out.Merge(c)
+	return out
+}
+
+// seedCombos is the embedded seed table, parsed once and never modified: the
+// callers of DefaultCombos get clones, and Validate only reads it.
+var seedCombos = sync.OnceValue(func() *Combos {
+	c, err := ParseCombos(schemas.TransactionCodesCSV)
+	if err != nil {
+		// The table is compiled into the binary and tested; a broken one is a
+		// build defect, not a runtime condition to handle.
+		panic(fmt.Sprintf("canonical: embedded transaction codes: %v", err))
+	}
+	return c
+})
+
+// DefaultCombos returns a fresh copy of the seed table embedded from
+// schemas/codes/transactions.csv. Merge an operator's table into it at startup.
+func DefaultCombos() *Combos { return seedCombos().Clone() }

@@ -1,0 +1,30 @@
+// Package schemas publishes the gateway's schemas and data tables: the JSON
+// Schemas of the JSON wire formats, the XSDs of the XML formats, and the table
+// of valid transaction codes. They are embedded so that the binary validates
+// exactly what it publishes, with no files to deploy beside it.
+//
+// This package imports nothing from the gateway, so that every other package,
+// including the canonical model, can import it without a cycle.
+package schemas
+
+import "embed"
+
+// FS holds every published file under its path in this directory:
+// codes/transactions.csv, json/*.schema.json and xsd/*.xsd (xsd/.keep only
+// keeps the directory, and so the embed pattern, valid before any XSD exists).
+//
+//go:embed codes/transactions.csv json/*.schema.json all:xsd
+var FS embed.FS
+
+// TransactionCodesCSV is the seed table of valid (function, action, reason)
+// combinations; see canonical.ParseCombos for its format.
+//
+//go:embed codes/transactions.csv
+var TransactionCodesCSV []byte
+
+// TransactionSchemaID is the $id of the canonical JSON transaction schema,
+// which is also the public json-transaction/1 wire format.
+const TransactionSchemaID = "https://uifsagw.example/schemas/json-transaction/1"
+
+// TransactionSchemaPath is where that schema sits in FS.
+const TransactionSchemaPath = "json/transaction.schema.json"
