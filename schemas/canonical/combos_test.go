@@ -1,0 +1,149 @@
+package canonical
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseCombosErrors(t *testing.T) {
+	const hdr = "function,action,reason,description\n"
+	tests := []struct {
+		name, csv, want string
+	}{
+		{"empty", "", `transaction codes: no header line "function,action,reason,description"`},
+		{"only comments", "# nothing\n\n# here\n", `transaction codes: no header line "function,action,reason,description"`},
+		{"wrong header", "# c\nfunction,action,code,description\n", `transaction codes line 2: header must be "function,action,reason,description", got "function,action,code,description"`},
+		{"unknown function", hdr + "EST,R,SRORD,ok\nXYZ,R,SRORD,bad\n", `transaction codes line 3: unknown function "XYZ"`},
+		{"unknown action", hdr + "# comment\nEST,Z,SRORD,bad\n", `transaction codes line 3: unknown action "Z"`},
+		{"lowercase reason", hdr + "EST,R,srord,bad\n", `transaction codes line 2: reason "srord" must be blank or 5 characters A-Z 0-9`},
+		{"short reason", hdr + "EST,R,SRO,bad\n", `transaction codes line 2: reason "SRO" must be blank or 5 characters A-Z 0-9`},
+		{"no description", hdr + "EST,R,SRORD,  \n", "transaction codes line 2: description is required"},
+		{"control character", hdr + "EST,R,SRORD,\"a\x01b\"\n", "transaction codes line 2: description contains a control character"},
+		{"too few fields", hdr + "EST,R,SRORD\n", "transaction codes line 2: wrong number of fields"},
+		{"too many fields", hdr + "\n\nEST,R,SRORD,a,b\n", "transaction codes line 4: wrong number of fields"},
+		{"bad quoting", hdr + "EST,R,SRORD,\"open\n", `transaction codes line 2: extraneous or missing " in quoted-field`},
+		{"duplicate", hdr + "EST,R,SRORD,one\nENF,R,SRREG,x\nEST,R,SRORD,two\n", "transaction codes line 4: EST R SRORD repeats line 2"},
+		{"duplicate blank reason", hdr + "EST,A,,one\nEST,A,,two\n", "transaction codes line 3: EST A (no reason) repeats line 2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := ParseCombos([]byte(tc.csv))
+			if err == nil {
+				t.Fatalf("ParseCombos() = %d combos, want error %q", c.Len(), tc.want)
+			}
+			if err.Error() != tc.want {
+				t.Fatalf("ParseCombos() error = %q, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestCombosAllowedDescribeMerge(t *testing.T) {
+	base, err := ParseCombos([]byte("# seed\nfunction,action,reason,description\nEST,A,,Ack\nEST,R,SRORD,\"Establish, please\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ext, err := ParseCombos([]byte("function,action,reason,description\nEST,R,SRORD,Establish an order\nMSC,P,NYX01,New York local notice\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := func(c *Combos, f FunctionCode, a ActionCode, r ReasonCode, allowed bool, desc string) {
+		t.Helper()
+		if got := c.Allowed(f, a, r); got != allowed {
+			t.Errorf("Allowed(%s,%s,%q) = %v, want %v", f, a, r, got, allowed)
+		}
+		if got := c.Describe(f, a, r); got != desc {
+			t.Errorf("Describe(%s,%s,%q) = %q, want %q", f, a, r, got, desc)
+		}
+	}
+	checks(base, FuncEstablish, ActAck, "", true, "Ack")
+	checks(base, FuncEstablish, ActRequest, "SRORD", true, "Establish, please")
+	checks(base, FuncEstablish, ActRequest, "", false, "")
+	checks(base, FuncEnforce, ActAck, "", false, "")
+	checks(base, FuncManageCases, ActProvide, "NYX01", false, "")
+
+	merged := base.Clone()
+	merged.Merge(ext)
+	merged.Merge(nil)
+	if merged.Len() != 3 {
+		t.Errorf("merged Len() = %d, want 3", merged.Len())
+	}
+	checks(merged, FuncEstablish, ActRequest, "SRORD", true, "Establish an order")
+	checks(merged, FuncManageCases, ActProvide, "NYX01", true, "New York local notice")
+	// Clone kept base apart from the merge.
+	checks(base, FuncManageCases, ActProvide, "NYX01", false, "")
+	checks(base, FuncEstablish, ActRequest, "SRORD", true, "Establish, please")
+
+	var zero Combos
+	zero.Merge(ext)
+	checks(&zero, FuncManageCases, ActProvide, "NYX01", true, "New York local notice")
+	var none *Combos
+	checks(none, FuncEstablish, ActAck, "", false, "")
+
+	all := merged.All()
+	var got []string
+	for _, c := range all {
+		got = append(got, string(c.Function)+" "+string(c.Action)+" "+string(c.Reason))
+	}
+	want := "EST R SRORD|EST A |MSC P NYX01"
+	if strings.Join(got, "|") != want {
+		t.Errorf("All() = %q, want %q", strings.Join(got, "|"), want)
+	}
+}
+
+func TestDefaultCombos(t *testing.T) {
+	c := DefaultCombos()
+	// Every function and action has at least one combination, and every
+	// function can be acknowledged without a reason.
+	for _, f := range FunctionCodes {
+		if !c.Allowed(f, ActAck, "") {
+			t.Errorf("%s A without a reason not in the seed", f)
+		}
+		for _, a := range ActionCodes {
+			n := 0
+			for _, x := range c.All() {
+				if x.Function == f && x.Action == a {
+					n++
+				}
+			}
+			if n == 0 && a != ActUpdate {
+				t.Errorf("no combination for %s %s", f, a)
+			}
+		}
+	}
+	// The reasons the gateway sends or acts on are in the table with the
+	// function and action they are used with.
+	for _, want := range []struct {
+		f FunctionCode
+		a ActionCode
+		r ReasonCode
+	}{
+		{FuncManageCases, ActProvide, ReasonAddParticipant},
+		{FuncManageCases, ActProvide, ReasonDeleteParticipant},
+		{FuncManageCases, ActProvide, ReasonChangeCaseID},
+		{FuncManageCases, ActProvide, ReasonChangeFIPS},
+		{FuncCaseStatus, ActProvide, ReasonNoInformation},
+		{FuncManageCases, ActProvide, ReasonNoMatchingCase},
+		{FuncEnforce, ActRequest, ReasonIncomeWithholding},
+		{FuncEnforce, ActRequest, ReasonRegistration},
+		{FuncEnforce, ActRequest, ReasonControllingOrderRequest},
+		{FuncEnforce, ActProvide, ReasonEmployerAccepted},
+		{FuncEnforce, ActProvide, ReasonEmployerRejected},
+		{FuncEstablish, ActProvide, ReasonExistingOrder},
+		{FuncEnforce, ActProvide, ReasonExistingOrder},
+		{FuncManageCases, ActProvide, ReasonControllingOrder},
+	} {
+		if !c.Allowed(want.f, want.a, want.r) {
+			t.Errorf("%s %s %s not in the seed table", want.f, want.a, want.r)
+		}
+	}
+	// DefaultCombos hands out copies: merging into one must not change the next.
+	ext, err := ParseCombos([]byte("function,action,reason,description\nCOL,P,ZZZZZ,test\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Merge(ext)
+	if DefaultCombos().Allowed(FuncCollection, ActProvide, "ZZZZZ") {
+		t.Error("a merge into one DefaultCombos() reached the next")
+	}
+}

@@ -1,0 +1,588 @@
+package canonical
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func date(s string) Date {
+	d, err := ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+func datePtr(s string) *Date {
+	d := date(s)
+	return &d
+}
+
+// enfRequest is a complete, valid registration request from New Jersey to New
+// York: every block is filled so that each test case can break one thing.
+// The people and numbers are fictitious.
+func enfRequest() *Transaction {
+	return &Transaction{
+		Header: Header{
+			SenderFIPS:      "3401300",
+			ReceiverFIPS:    "3606100",
+			MessageID:       "NJ-2026-000123",
+			Serial:          123,
+			TransactionDate: date("2026-11-20"),
+			SenderCaseID:    "NJ00012345",
+			ReceiverCaseID:  "NY-CS-778812",
+			Function:        FuncEnforce,
+			Action:          ActRequest,
+			Reason:          ReasonRegistration,
+		},
+		Case: &Case{
+			Type:             CaseNonAssistance,
+			Status:           CaseOpen,
+			PaymentAddress:   &Address{Line1: "PO Box 4880", City: "Trenton", State: "NJ", Zip: "08650-4880"},
+			Contact:          &Contact{Name: "Casey Worker", Phone: "(609) 555-0100", Email: "casey.worker@example.gov"},
+			InitiatingDocket: "FD-13-000123-21",
+			CEJState:         "34",
+		},
+		NCP: &NCPIdentification{
+			Name:        Name{First: "Jordan", Middle: "Lee", Last: "Example"},
+			SSN:         "123456789",
+			DateOfBirth: datePtr("1990-04-12"),
+			Sex:         SexMale,
+			Aliases:     []Name{{First: "Jordy", Last: "Example"}},
+		},
+		NCPLocate: &NCPLocate{
+			Addresses: []Address{{Line1: "12 Example Street", Line2: "Apt 3", City: "Brooklyn", State: "NY", Zip: "11201"}},
+			Employers: []Employer{{
+				EIN:     "123456789",
+				Name:    "Example Logistics LLC",
+				Address: &Address{Line1: "400 Warehouse Road", City: "Queens", State: "NY", Zip: "11101"},
+				Phone:   "718-555-0199",
+			}},
+			Licenses: []License{{Type: "DRIVER", Number: "E1234 56789 01234", State: "NY"}},
+		},
+		Participants: []Participant{
+			{Name: Name{First: "Taylor", Last: "Example"}, SSN: "223456789", DateOfBirth: datePtr("1991-02-03"), Sex: SexFemale, Relationship: RelCustodialParty, ResidenceState: "NJ"},
+			{Name: Name{First: "Riley", Last: "Example"}, SSN: "323456789", DateOfBirth: datePtr("2015-06-01"), Sex: SexFemale, Relationship: RelChild, PaternityStatus: PaternityEstablished, ResidenceState: "NJ"},
+			{Name: Name{First: "Morgan", Last: "Example"}, DateOfBirth: datePtr("2018-09-15"), Sex: SexMale, Relationship: RelChild, PaternityStatus: PaternityEstablished, ResidenceState: "NJ"},
+		},
+		Orders: []Order{{
+			TribunalFIPS:  "3401300",
+			Docket:        "FD-13-000123-21",
+			Type:          OrderChildSupport,
+			IssueDate:     date("2021-03-15"),
+			EffectiveDate: datePtr("2021-02-01"),
+			Amount:        11500,
+			Frequency:     FreqWeekly,
+			Arrears:       230000,
+			ArrearsAsOf:   datePtr("2026-10-31"),
+			Controlling:   true,
+			Children:      []int{1, 2},
+		}},
+		Collections: []Collection{{Date: date("2026-11-02"), Amount: 11500, Source: SourceWithholding, Docket: "FD-13-000123-21"}},
+		Information: &Information{Text: "Please register for enforcement.\n\tNCP works nights."},
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(tx *Transaction)
+		want   []string // "path: reason", in the order Validate reports them
+	}{
+		{name: "complete ENF R registration is valid"},
+		{
+			name: "minimal acknowledgment needs no reason and no blocks",
+			mutate: func(tx *Transaction) {
+				*tx = Transaction{Header: Header{
+					SenderFIPS: "3600000", ReceiverFIPS: "0600000", MessageID: "ack:1", Serial: 1,
+					TransactionDate: date("2026-11-20"), SenderCaseID: "A", Function: FuncQuickLocate, Action: ActAck,
+				}}
+			},
+		},
+		{
+			name: "EST R meeting an existing order may be answered with ERXOR",
+			mutate: func(tx *Transaction) {
+				tx.Header.Function, tx.Header.Action, tx.Header.Reason = FuncEstablish, ActProvide, ReasonExistingOrder
+				tx.Header.ResolutionDate = datePtr("2026-11-20")
+				tx.Header.InReplyTo = "NY.2026.11.000042"
+			},
+		},
+		{
+			name:   "empty transaction reports every required header field",
+			mutate: func(tx *Transaction) { *tx = Transaction{} },
+			want: []string{
+				"header.senderFips: required",
+				"header.receiverFips: required",
+				"header.messageId: required",
+				"header.serial: must be from 1 to 9007199254740991",
+				"header.transactionDate: required",
+				"header.senderCaseId: required",
+				"header.function: required",
+				"header.action: required",
+			},
+		},
+		{
+			name: "malformed FIPS and unknown state",
+			mutate: func(tx *Transaction) {
+				tx.Header.SenderFIPS = "340130"
+				tx.Header.ReceiverFIPS = "9906100"
+				tx.Orders[0].TribunalFIPS = "34O1300"
+			},
+			want: []string{
+				"header.senderFips: not a FIPS code (7 digits beginning with a known state code)",
+				"header.receiverFips: not a FIPS code (7 digits beginning with a known state code)",
+				"orders[0].tribunalFips: not a FIPS code (7 digits beginning with a known state code)",
+			},
+		},
+		{
+			name:   "sender and receiver in the same state",
+			mutate: func(tx *Transaction) { tx.Header.ReceiverFIPS = "3400000" },
+			want:   []string{"header.receiverFips: same state as senderFips"},
+		},
+		{
+			name:   "message ID longer than 64",
+			mutate: func(tx *Transaction) { tx.Header.MessageID = strings.Repeat("m", 65) },
+			want:   []string{"header.messageId: longer than 64 characters"},
+		},
+		{
+			name: "message ID and inReplyTo with forbidden characters",
+			mutate: func(tx *Transaction) {
+				tx.Header.MessageID = "NJ 2026/1"
+				tx.Header.InReplyTo = "é"
+			},
+			want: []string{
+				"header.messageId: may hold only letters, digits and . _ : -",
+				"header.inReplyTo: may hold only letters, digits and . _ : -",
+			},
+		},
+		{
+			name:   "message ID of exactly 64 is valid",
+			mutate: func(tx *Transaction) { tx.Header.MessageID = strings.Repeat("a", 64) },
+		},
+		{
+			name: "case IDs too long, padded, or not ASCII",
+			mutate: func(tx *Transaction) {
+				tx.Header.SenderCaseID = "NJ0001234567890"  // 15: fine
+				tx.Header.ReceiverCaseID = "NY0001234567890X" // 16
+			},
+			want: []string{"header.receiverCaseId: longer than 15 characters"},
+		},
+		{
+			name: "case ID with a trailing space or a non-ASCII letter",
+			mutate: func(tx *Transaction) {
+				tx.Header.SenderCaseID = "NJ123 "
+				tx.Header.ReceiverCaseID = "NYÅ1"
+			},
+			want: []string{
+				"header.senderCaseId: must be printable ASCII without leading or trailing spaces",
+				"header.receiverCaseId: must be printable ASCII without leading or trailing spaces",
+			},
+		},
+		{
+			name: "serial out of range",
+			mutate: func(tx *Transaction) {
+				tx.Header.Serial = MaxSerial + 1
+			},
+			want: []string{"header.serial: must be from 1 to 9007199254740991"},
+		},
+		{
+			name: "unknown function and action skip the combination check",
+			mutate: func(tx *Transaction) {
+				tx.Header.Function = "XYZ"
+				tx.Header.Action = "Q"
+			},
+			want: []string{`header.function: unknown code "XYZ"`, `header.action: unknown code "Q"`},
+		},
+		{
+			name:   "a hostile code is cut short in the reason",
+			mutate: func(tx *Transaction) { tx.Header.Function = FunctionCode(strings.Repeat("Z", 40)) },
+			want:   []string{`header.function: unknown code "ZZZZZZZZZZZZZZZZ"...`},
+		},
+		{
+			name:   "reason not allowed for the function and action",
+			mutate: func(tx *Transaction) { tx.Header.Function, tx.Header.Reason = FuncEstablish, ReasonAddParticipant },
+			want:   []string{`header.reason: "GSADD" not allowed for EST R`},
+		},
+		{
+			name:   "request without a reason",
+			mutate: func(tx *Transaction) { tx.Header.Reason = "" },
+			want:   []string{"header.reason: required for ENF R"},
+		},
+		{
+			name:   "acknowledgment with a reason",
+			mutate: func(tx *Transaction) { tx.Header.Action = ActAck },
+			want:   []string{`header.reason: "SRREG" not allowed for ENF A`},
+		},
+		{
+			name:   "malformed reason",
+			mutate: func(tx *Transaction) { tx.Header.Reason = "srreg" },
+			want:   []string{`header.reason: not a reason code (5 characters A-Z 0-9): "srreg"`},
+		},
+		{
+			name:   "resolution date before the transaction date",
+			mutate: func(tx *Transaction) { tx.Header.ResolutionDate = datePtr("2026-11-19") },
+			want:   []string{"header.resolutionDate: before the transaction date"},
+		},
+		{
+			name: "out-of-range transaction date disables the future checks",
+			mutate: func(tx *Transaction) {
+				tx.Header.TransactionDate = Date{1700, time.January, 1}
+				tx.Header.ResolutionDate = &Date{2026, time.February, 30}
+				tx.NCP.DateOfBirth = datePtr("2999-01-01")
+			},
+			want: []string{
+				"header.transactionDate: not a valid date (YYYY-MM-DD, years 1800 to 2999)",
+				"header.resolutionDate: not a valid date (YYYY-MM-DD, years 1800 to 2999)",
+			},
+		},
+		{
+			name: "dates after the transaction date plus one day",
+			mutate: func(tx *Transaction) {
+				tx.NCP.DateOfBirth = datePtr("2026-11-22")
+				tx.Participants[2].DateOfBirth = datePtr("2026-11-21") // one day of slack: fine
+				tx.Orders[0].IssueDate = date("2026-12-01")
+				tx.Orders[0].EffectiveDate = datePtr("2027-01-01") // may be in the future
+				tx.Orders[0].ArrearsAsOf = datePtr("2026-11-30")
+				tx.Collections[0].Date = date("2027-01-01")
+			},
+			want: []string{
+				"ncp.dateOfBirth: after the transaction date",
+				"orders[0].issueDate: after the transaction date",
+				"orders[0].arrearsAsOf: after the transaction date",
+				"collections[0].date: after the transaction date",
+			},
+		},
+		{
+			name: "amounts out of range and arrears without a date",
+			mutate: func(tx *Transaction) {
+				tx.Orders[0].Amount = -1
+				tx.Orders[0].Arrears = MaxCents + 1
+				tx.Orders[0].ArrearsAsOf = nil
+				tx.Collections[0].Amount = 0
+			},
+			want: []string{
+				"orders[0].amountCents: must be from 0 to 1000000000 cents",
+				"orders[0].arrearsCents: must be from 0 to 1000000000 cents",
+				"orders[0].arrearsAsOf: required when arrearsCents is more than 0",
+				"collections[0].amountCents: must be from 1 to 1000000000 cents",
+			},
+		},
+		{
+			name: "zero arrears need no date; MaxCents is allowed",
+			mutate: func(tx *Transaction) {
+				tx.Orders[0].Arrears = 0
+				tx.Orders[0].ArrearsAsOf = nil
+				tx.Orders[0].Amount = MaxCents
+			},
+		},
+		{
+			name: "order codes: frequency unknown, type missing",
+			mutate: func(tx *Transaction) {
+				tx.Orders = append(tx.Orders, tx.Orders[0])
+				tx.Orders[1].Children = nil
+				tx.Orders[1].Type = ""
+				tx.Orders[1].Frequency = "X"
+			},
+			want: []string{
+				"orders[1].type: required",
+				`orders[1].frequency: unknown code "X"`,
+			},
+		},
+		{
+			name: "order children: missing participant, not a child, listed twice",
+			mutate: func(tx *Transaction) {
+				tx.Orders[0].Children = []int{1, 5, 0, 1, -1}
+			},
+			want: []string{
+				"orders[0].children[1]: no participant 5",
+				`orders[0].children[2]: participant 0 is not a child (relationship "CP")`,
+				"orders[0].children[3]: participant 1 listed twice",
+				"orders[0].children[4]: no participant -1",
+			},
+		},
+		{
+			name: "child support order must cover a child; medical support need not",
+			mutate: func(tx *Transaction) {
+				tx.Orders[0].Children = nil
+				tx.Orders = append(tx.Orders, Order{TribunalFIPS: "3401300", Docket: "FD-13-000124-21", Type: OrderMedicalSupport,
+					IssueDate: date("2021-03-15"), Amount: 2500, Frequency: FreqMonthly})
+			},
+			want: []string{"orders[0].children: a child support (CS) order must cover at least one child"},
+		},
+		{
+			name: "more than 9 participants, orders and collections, more than 3 employers",
+			mutate: func(tx *Transaction) {
+				for len(tx.Participants) < 10 {
+					tx.Participants = append(tx.Participants, Participant{Name: Name{First: "Sam", Last: "Example"}, Relationship: RelOther})
+				}
+				for len(tx.Orders) < 10 {
+					tx.Orders = append(tx.Orders, tx.Orders[0])
+				}
+				for len(tx.Collections) < 10 {
+					tx.Collections = append(tx.Collections, tx.Collections[0])
+				}
+				for len(tx.NCPLocate.Employers) < 4 {
+					tx.NCPLocate.Employers = append(tx.NCPLocate.Employers, tx.NCPLocate.Employers[0])
+				}
+			},
+			want: []string{
+				"ncpLocate.employers: at most 3 allowed, got 4",
+				"participants: at most 9 allowed, got 10",
+				"orders: at most 9 allowed, got 10",
+				"collections: at most 9 allowed, got 10",
+			},
+		},
+		{
+			name: "employer EIN, name and phone",
+			mutate: func(tx *Transaction) {
+				tx.NCPLocate.Employers[0].EIN = "12-3456789"
+				tx.NCPLocate.Employers[0].Name = ""
+				tx.NCPLocate.Employers[0].Phone = "call me"
+				tx.NCPLocate.Employers = append(tx.NCPLocate.Employers, Employer{Name: "Second Job Inc"})
+			},
+			want: []string{
+				"ncpLocate.employers[0].ein: must be 9 digits",
+				"ncpLocate.employers[0].name: required",
+				"ncpLocate.employers[0].phone: must be 7 to 25 of the characters 0-9 + ( ) . - x and space",
+				"ncpLocate.employers[1].ein: required",
+			},
+		},
+		{
+			name: "invalid SSNs",
+			mutate: func(tx *Transaction) {
+				tx.NCP.SSN = "000123456"
+				tx.Participants[0].SSN = "666123456"
+				tx.Participants[1].SSN = "12345678"
+				tx.Participants[2].SSN = "123450000"
+			},
+			want: []string{
+				"ncp.ssn: not a valid SSN (9 digits; no area 000, 666 or 900-999, group 00 or serial 0000)",
+				"participants[0].ssn: not a valid SSN (9 digits; no area 000, 666 or 900-999, group 00 or serial 0000)",
+				"participants[1].ssn: not a valid SSN (9 digits; no area 000, 666 or 900-999, group 00 or serial 0000)",
+				"participants[2].ssn: not a valid SSN (9 digits; no area 000, 666 or 900-999, group 00 or serial 0000)",
+			},
+		},
+		{
+			name: "NCP repeated as a participant, and a participant twice",
+			mutate: func(tx *Transaction) {
+				tx.Participants[0].SSN = tx.NCP.SSN
+				tx.Participants[2].SSN = tx.Participants[1].SSN
+			},
+			want: []string{
+				"participants[0].ssn: same SSN as the NCP; the NCP is never a participant",
+				"participants[2].ssn: same SSN as participants[1]",
+			},
+		},
+		{
+			name: "participant codes",
+			mutate: func(tx *Transaction) {
+				tx.Participants[0].Relationship = ""
+				tx.Participants[1].Sex = "X"
+				tx.Participants[2].PaternityStatus = "maybe"
+			},
+			want: []string{
+				"participants[0].relationship: required",
+				`participants[1].sex: unknown code "X"`,
+				`participants[2].paternityStatus: unknown code "maybe"`,
+				// the order's children still point at participants 1 and 2, which are children
+			},
+		},
+		{
+			name: "names: required, too long, control characters",
+			mutate: func(tx *Transaction) {
+				tx.NCP.Name.First = ""
+				tx.NCP.Name.Last = strings.Repeat("é", 61)
+				tx.NCP.Aliases[0].Middle = "A\x00B"
+				tx.Participants[0].Name.Suffix = "Jr\u0085"
+			},
+			want: []string{
+				"ncp.name.first: required",
+				"ncp.name.last: longer than 60 characters",
+				"ncp.aliases[0].middle: contains a control character",
+				"participants[0].name.suffix: contains a control character",
+			},
+		},
+		{
+			name:   "a name of exactly 60 characters is valid",
+			mutate: func(tx *Transaction) { tx.NCP.Name.Last = strings.Repeat("é", 60) },
+		},
+		{
+			name:   "invalid UTF-8",
+			mutate: func(tx *Transaction) { tx.NCPLocate.Addresses[0].City = "Brookl\xffn" },
+			want:   []string{"ncpLocate.addresses[0].city: not valid UTF-8"},
+		},
+		{
+			name: "information text: tab and newline allowed, carriage return not, length",
+			mutate: func(tx *Transaction) {
+				tx.Information.Text = strings.Repeat("x", 4000) + "\r\n"
+			},
+			want: []string{
+				"information.text: contains a control character",
+				"information.text: longer than 4000 characters",
+			},
+		},
+		{
+			name:   "empty information block",
+			mutate: func(tx *Transaction) { tx.Information.Text = "" },
+			want:   []string{"information.text: required"},
+		},
+		{
+			name: "states: postal abbreviations and CEJ state FIPS",
+			mutate: func(tx *Transaction) {
+				tx.Case.CEJState = "99"
+				tx.NCPLocate.Addresses[0].State = "ny"
+				tx.NCPLocate.Licenses[0].State = ""
+				tx.Participants[1].ResidenceState = "XX"
+			},
+			want: []string{
+				`case.cejState: not a known 2-digit state FIPS code: "99"`,
+				`ncpLocate.addresses[0].state: not a known state postal abbreviation: "ny"`,
+				"ncpLocate.licenses[0].state: required",
+				`participants[1].residenceState: not a known state postal abbreviation: "XX"`,
+			},
+		},
+		{
+			name: "address, contact and license fields",
+			mutate: func(tx *Transaction) {
+				tx.Case.PaymentAddress.Zip = "8650"
+				tx.Case.PaymentAddress.Line1 = ""
+				tx.Case.Contact.Phone = "555"
+				tx.Case.Contact.Email = "casey@localhost"
+				tx.NCPLocate.Licenses[0].Number = strings.Repeat("9", 31)
+				tx.NCPLocate.Addresses[0].Zip = "11201-12"
+			},
+			want: []string{
+				"case.paymentAddress.line1: required",
+				"case.paymentAddress.zip: must be 5 digits or ZIP+4 (12345-6789)",
+				"case.contact.phone: must be 7 to 25 of the characters 0-9 + ( ) . - x and space",
+				"case.contact.email: not an email address",
+				"ncpLocate.addresses[0].zip: must be 5 digits or ZIP+4 (12345-6789)",
+				"ncpLocate.licenses[0].number: longer than 30 characters",
+			},
+		},
+		{
+			name: "case codes and docket length",
+			mutate: func(tx *Transaction) {
+				tx.Case.Type = "TANF"
+				tx.Case.Status = ""
+				tx.Case.RespondingDocket = strings.Repeat("D", 31)
+				tx.Orders[0].Docket = ""
+			},
+			want: []string{
+				`case.type: unknown code "TANF"`,
+				"case.status: required",
+				"case.respondingDocket: longer than 30 characters",
+				"orders[0].docket: required",
+			},
+		},
+		{
+			name: "collection source and docket",
+			mutate: func(tx *Transaction) {
+				tx.Collections[0].Source = ""
+				tx.Collections[0].Docket = "FD\t13"
+				tx.Collections = append(tx.Collections, Collection{Date: date("2026-11-09"), Amount: 11500, Source: "CASH"})
+			},
+			want: []string{
+				"collections[0].source: required",
+				"collections[0].docket: contains a control character",
+				`collections[1].source: unknown code "CASH"`,
+			},
+		},
+		{
+			name: "NCP sex and alias count",
+			mutate: func(tx *Transaction) {
+				tx.NCP.Sex = "male"
+				for len(tx.NCP.Aliases) < MaxAliases+1 {
+					tx.NCP.Aliases = append(tx.NCP.Aliases, Name{First: "J", Last: "Example"})
+				}
+			},
+			want: []string{
+				`ncp.sex: unknown code "male"`,
+				"ncp.aliases: at most 9 allowed, got 10",
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tx := enfRequest()
+			if tc.mutate != nil {
+				tc.mutate(tx)
+			}
+			var got []string
+			for _, e := range tx.Validate() {
+				got = append(got, e.Error())
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("Validate() =\n\t%s\nwant\n\t%s", strings.Join(got, "\n\t"), strings.Join(tc.want, "\n\t"))
+			}
+		})
+	}
+}
+
+func TestValidateNil(t *testing.T) {
+	var tx *Transaction
+	got := tx.Validate()
+	if len(got) != 1 || got[0].Reason != "no transaction" {
+		t.Fatalf("nil Validate() = %v", got)
+	}
+}
+
+func TestValidateWithOperatorTable(t *testing.T) {
+	tx := enfRequest()
+	tx.Header.Function, tx.Header.Reason = FuncEstablish, "NJX01"
+	want := `header.reason: "NJX01" not allowed for EST R`
+	if got := tx.Validate().Error(); got != want {
+		t.Fatalf("seed table: Validate() = %q, want %q", got, want)
+	}
+	ext, err := ParseCombos([]byte("function,action,reason,description\nEST,R,NJX01,New Jersey pilot: establish with genetic test on file\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := DefaultCombos()
+	table.Merge(ext)
+	if errs := tx.ValidateWith(table); errs != nil {
+		t.Fatalf("merged table: ValidateWith() = %v, want none", errs)
+	}
+	// The merge must not leak into the seed that Validate uses.
+	if got := tx.Validate().Error(); got != want {
+		t.Fatalf("after merge: Validate() = %q, want %q", got, want)
+	}
+}
+
+// TestValidateNeverEchoesPII breaks every SSN and date of birth and checks
+// that no reason repeats them: reasons go back to partners and into logs.
+func TestValidateNeverEchoesPII(t *testing.T) {
+	tx := enfRequest()
+	tx.NCP.SSN = "987654321"
+	tx.Participants[0].SSN = "98765432X"
+	tx.NCP.DateOfBirth = datePtr("2027-03-04")
+	tx.Participants[1].DateOfBirth = &Date{1799, time.December, 31}
+	errs := tx.Validate()
+	if len(errs) != 4 {
+		t.Fatalf("want 4 errors, got %v", errs)
+	}
+	msg := fmt.Sprint(errs)
+	for _, secret := range []string{"987654321", "98765432X", "6789", "2027", "1799"} {
+		if strings.Contains(msg, secret) {
+			t.Errorf("reasons contain %q: %s", secret, msg)
+		}
+	}
+}
+
+func TestHasControlMatchesPatterns(t *testing.T) {
+	single := regexp.MustCompile(singleLinePattern)
+	multi := regexp.MustCompile(multiLinePattern)
+	for r := rune(0); r <= 0x2FF; r++ {
+		s := "a" + string(r) + "b"
+		if got, want := single.MatchString(s), !hasControl(s, false); got != want {
+			t.Errorf("U+%04X: singleLinePattern matches %v, hasControl says valid %v", r, got, want)
+		}
+		if got, want := multi.MatchString(s), !hasControl(s, true); got != want {
+			t.Errorf("U+%04X: multiLinePattern matches %v, hasControl says valid %v", r, got, want)
+		}
+	}
+}
