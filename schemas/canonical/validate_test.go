@@ -166,7 +166,7 @@ func TestValidate(t *testing.T) {
 		{
 			name: "case IDs too long, padded, or not ASCII",
 			mutate: func(tx *Transaction) {
-				tx.Header.SenderCaseID = "NJ0001234567890"  // 15: fine
+				tx.Header.SenderCaseID = "NJ0001234567890"    // 15: fine
 				tx.Header.ReceiverCaseID = "NY0001234567890X" // 16
 			},
 			want: []string{"header.receiverCaseId: longer than 15 characters"},
