@@ -373,7 +373,7 @@ func (v *validator) messageID(path, id string, required bool) {
 		if required {
 			v.add(path, "required")
 		}
-	case len(id) > MaxMessageIDLen:
+	case utf8.RuneCountInString(id) > MaxMessageIDLen:
 		v.addf(path, "longer than %d characters", MaxMessageIDLen)
 	case !messageIDRe.MatchString(id):
 		v.add(path, "may hold only letters, digits and . _ : -")
@@ -386,7 +386,7 @@ func (v *validator) caseID(path, id string, required bool) {
 		if required {
 			v.add(path, "required")
 		}
-	case len(id) > MaxCaseIDLen:
+	case utf8.RuneCountInString(id) > MaxCaseIDLen:
 		v.addf(path, "longer than %d characters", MaxCaseIDLen)
 	case !caseIDRe.MatchString(id):
 		v.add(path, "must be printable ASCII without leading or trailing spaces")

@@ -164,7 +164,7 @@ func TestValidate(t *testing.T) {
 			mutate: func(tx *Transaction) { tx.Header.MessageID = strings.Repeat("a", 64) },
 		},
 		{
-			name: "case IDs too long, padded, or not ASCII",
+			name: "case ID of 15 characters is valid, 16 is too long",
 			mutate: func(tx *Transaction) {
 				tx.Header.SenderCaseID = "NJ0001234567890"    // 15: fine
 				tx.Header.ReceiverCaseID = "NY0001234567890X" // 16
@@ -180,6 +180,17 @@ func TestValidate(t *testing.T) {
 			want: []string{
 				"header.senderCaseId: must be printable ASCII without leading or trailing spaces",
 				"header.receiverCaseId: must be printable ASCII without leading or trailing spaces",
+			},
+		},
+		{
+			name: "length counts characters, not bytes",
+			mutate: func(tx *Transaction) {
+				tx.Header.SenderCaseID = strings.Repeat("Å", 15)
+				tx.Header.MessageID = strings.Repeat("é", 40)
+			},
+			want: []string{
+				"header.messageId: may hold only letters, digits and . _ : -",
+				"header.senderCaseId: must be printable ASCII without leading or trailing spaces",
 			},
 		},
 		{
