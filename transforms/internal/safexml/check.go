@@ -1,0 +1,145 @@
+// Package safexml is the safe front door of every XML format: a pre-scan that
+// refuses hostile documents before a tree is built, a strict reader that
+// walks an etree document and reports unknown or repeated elements with their
+// paths, and a writer that produces deterministic, well-formed output.
+package safexml
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/beevik/etree"
+)
+
+// Default limits. One interstate transaction is a few kilobytes; a megabyte
+// leaves room for long free text while bounding the work one request causes.
+const (
+	DefaultMaxBytes = 1 << 20
+	DefaultMaxDepth = 32
+)
+
+// Limits bound what Check accepts. Zero fields take the defaults.
+type Limits struct {
+	MaxBytes int
+	MaxDepth int
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = DefaultMaxBytes
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = DefaultMaxDepth
+	}
+	return l
+}
+
+// Check refuses input that is too large, not UTF-8, holds a NUL byte, has a
+// DOCTYPE or ENTITY declaration (billion laughs, external entities), a
+// processing instruction other than the XML declaration, nesting deeper than
+// the limit, or is not one well-formed element. It runs before any tree is
+// built, so a hostile document costs one streaming pass and no allocation
+// proportional to its expansion.
+func Check(b []byte, lim Limits) error {
+	lim = lim.withDefaults()
+	if len(b) > lim.MaxBytes {
+		return fmt.Errorf("document of %d bytes exceeds the limit of %d bytes", len(b), lim.MaxBytes)
+	}
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		return fmt.Errorf("NUL byte at offset %d", i)
+	}
+	if !utf8.Valid(b) {
+		return fmt.Errorf("not valid UTF-8 at offset %d", invalidUTF8Offset(b))
+	}
+	d := xml.NewDecoder(bytes.NewReader(b))
+	d.Strict = true
+	d.CharsetReader = func(charset string, input io.Reader) (io.Reader, error) {
+		// The bytes were checked as UTF-8 above; a declaration naming another
+		// charset would make a reader decode them differently than we did.
+		if strings.EqualFold(charset, "utf-8") || strings.EqualFold(charset, "utf8") {
+			return input, nil
+		}
+		return nil, fmt.Errorf("encoding %q not supported; use UTF-8", charset)
+	}
+	depth, roots, first := 0, 0, true
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("malformed XML: %w", err)
+		}
+		switch t := tok.(type) {
+		case xml.ProcInst:
+			// Only the XML declaration, and only as the very first thing.
+			if t.Target != "xml" || !first {
+				return fmt.Errorf("processing instruction <?%s?> not allowed (line %d)", t.Target, line(d, b))
+			}
+		case xml.Directive:
+			return fmt.Errorf("DOCTYPE and ENTITY declarations are not allowed (line %d)", line(d, b))
+		case xml.StartElement:
+			if depth == 0 {
+				roots++
+				if roots > 1 {
+					return fmt.Errorf("more than one root element (line %d)", line(d, b))
+				}
+			}
+			depth++
+			if depth > lim.MaxDepth {
+				return fmt.Errorf("elements nested deeper than %d (line %d)", lim.MaxDepth, line(d, b))
+			}
+		case xml.EndElement:
+			depth--
+		case xml.CharData:
+			if depth == 0 && len(bytes.TrimSpace(t)) > 0 {
+				return fmt.Errorf("text outside the root element (line %d)", line(d, b))
+			}
+		}
+		first = false
+	}
+	if roots == 0 {
+		return errors.New("no root element")
+	}
+	return nil
+}
+
+// line returns the 1-based line of the decoder's position, for messages.
+func line(d *xml.Decoder, b []byte) int {
+	off := int(d.InputOffset())
+	if off > len(b) {
+		off = len(b)
+	}
+	return bytes.Count(b[:off], []byte{'\n'}) + 1
+}
+
+func invalidUTF8Offset(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
+}
+
+// Parse runs Check and then builds the etree document.
+func Parse(b []byte, lim Limits) (*etree.Document, error) {
+	if err := Check(b, lim); err != nil {
+		return nil, err
+	}
+	doc := etree.NewDocument()
+	if err := doc.ReadFromBytes(b); err != nil {
+		return nil, fmt.Errorf("malformed XML: %w", err)
+	}
+	if doc.Root() == nil {
+		return nil, errors.New("no root element")
+	}
+	return doc, nil
+}
