@@ -123,7 +123,7 @@ func Allocate(rules Rules, disposable canonical.Cents, secondFamily, over12 bool
 	a.line("limit", "", a.Limit, fmt.Sprintf("Limit: %d%% of disposable earnings $%s (%s, %s; rules of %s) = $%s, rounded down to the cent", a.CapPercent, disposable.Dollars(), family, age, who, a.Limit.Dollars()))
 	a.line("ordered", "", a.Ordered, fmt.Sprintf("Ordered by %d IWOs: $%s", len(claims), a.Ordered.Dollars()))
 	if a.Available < a.Ordered {
-		a.line("available", "", a.Available, fmt.Sprintf("Available: the limit $%s, less than ordered; $%s ordered is not withheld this period", a.Limit.Dollars(), (a.Ordered - a.Available).Dollars()))
+		a.line("available", "", a.Available, fmt.Sprintf("Available: the limit $%s, less than ordered; $%s ordered is not withheld this period", a.Limit.Dollars(), (a.Ordered-a.Available).Dollars()))
 	} else {
 		a.line("available", "", a.Available, fmt.Sprintf("Available: everything ordered, $%s, is within the limit", a.Available.Dollars()))
 	}
