@@ -1,0 +1,99 @@
+// Command uifsagw is the UIFSA interstate case exchange gateway.
+//
+// Usage:
+//
+//	uifsagw dev       [--dir ./var]              run everything locally (PostgreSQL, dev PKI, sample partners)
+//	uifsagw serve     --config FILE              run the gateway
+//	uifsagw migrate   --config FILE              apply database migrations
+//	uifsagw partners  list|show|add|pin ...      manage the partner directory
+//	uifsagw send      --as PARTNER FILE          sign and post a message as a partner, print the receipt
+//	uifsagw inbox     --as PARTNER               pull (and ack) messages waiting for a pull partner
+//	uifsagw validate  [--format F|--partner P] FILE
+//	uifsagw convert   --from F --to G FILE
+//	uifsagw pki       ca|issue ...               make certificates
+//	uifsagw audit     verify --config FILE       check the audit log's hash chain
+//	uifsagw load      [flags]                    load generator against a gateway
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+)
+
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string) error
+}
+
+var commands = map[string]command{}
+
+func register(name, summary string, run func(ctx context.Context, args []string) error) {
+	commands[name] = command{summary: summary, run: run}
+}
+
+// exitError carries a specific exit status (validate uses 1 for "invalid").
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: uifsagw COMMAND [flags]\n\ncommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(os.Stderr, "  %-10s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(os.Stderr, "\nRun 'uifsagw COMMAND -h' for a command's flags.")
+}
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
+		usage()
+		os.Exit(2)
+	}
+	cmd, ok := commands[os.Args[1]]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "uifsagw: unknown command %q\n\n", os.Args[1])
+		usage()
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := cmd.run(ctx, os.Args[2:])
+	if err == nil {
+		return
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(2)
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.msg != "" {
+			fmt.Fprintln(os.Stderr, ee.msg)
+		}
+		os.Exit(ee.code)
+	}
+	fmt.Fprintf(os.Stderr, "uifsagw %s: %v\n", os.Args[1], err)
+	os.Exit(1)
+}
+
+func newFlags(name, usageLine string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: uifsagw %s %s\n\nflags:\n", name, usageLine)
+		fs.PrintDefaults()
+	}
+	return fs
+}

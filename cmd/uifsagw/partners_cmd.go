@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/uifsagw/uifsagw/partners"
+)
+
+func init() {
+	register("partners", "manage the partner directory (list | show ID | add FILE | pin ID CERT.pem)", runPartners)
+}
+
+func runPartners(ctx context.Context, args []string) error {
+	fs := newFlags("partners", "[--dir PARTNERS_DIR] list | show ID | add FILE.yaml | pin ID CERT.pem [--remove]")
+	dir := fs.String("dir", defaultPartnersDir(), "partner directory folder")
+	remove := fs.Bool("remove", false, "with pin: remove the pin instead of adding it")
+	if err := fs.Parse(reorder(args)); err != nil {
+		return err
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		return fmt.Errorf("partners needs a subcommand: list, show, add or pin")
+	}
+	switch rest[0] {
+	case "list":
+		d, err := partners.Load(*dir)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tKIND\tSTATE\tFORMAT\tDELIVERY\tPINS\tNAME")
+		for _, p := range d.All() {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", p.ID, p.Kind, p.StateFIPS, p.Format, p.Delivery, len(p.Pins()), p.Name)
+		}
+		return tw.Flush()
+	case "show":
+		if len(rest) != 2 {
+			return fmt.Errorf("partners show needs an ID")
+		}
+		d, err := partners.Load(*dir)
+		if err != nil {
+			return err
+		}
+		p, ok := d.Get(rest[1])
+		if !ok {
+			return fmt.Errorf("no partner %q in %s", rest[1], *dir)
+		}
+		b, _ := partners.Marshal(p)
+		os.Stdout.Write(b)
+		fmt.Println("# pins in force:")
+		for _, pin := range p.Pins() {
+			fmt.Println("#  ", pin)
+		}
+		for _, c := range p.Certificates() {
+			fmt.Printf("# certificate %q expires %s (%d days)\n", c.Subject.CommonName, c.NotAfter.Format(time.DateOnly),
+				int(time.Until(c.NotAfter).Hours()/24))
+		}
+		return nil
+	case "add":
+		if len(rest) != 2 {
+			return fmt.Errorf("partners add needs an entry file")
+		}
+		b, err := os.ReadFile(rest[1])
+		if err != nil {
+			return err
+		}
+		p, err := partners.Parse(b, *dir)
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(*dir, p.ID+".yaml")
+		if _, err := os.Stat(dst); err == nil {
+			return fmt.Errorf("partner %q exists (%s)", p.ID, dst)
+		}
+		if err := writeChecked(*dir, dst, b); err != nil {
+			return err
+		}
+		fmt.Printf("added %s; a running gateway picks it up within seconds (or send SIGHUP)\n", p.ID)
+		return nil
+	case "pin":
+		if len(rest) != 3 {
+			return fmt.Errorf("partners pin needs an ID and a certificate file")
+		}
+		pin, err := pinOfFile(rest[2])
+		if err != nil {
+			return err
+		}
+		path := filepath.Join(*dir, rest[1]+".yaml")
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		p, err := partners.Parse(b, *dir)
+		if err != nil {
+			return err
+		}
+		var pins []string
+		for _, x := range p.TLS.Pins {
+			if x != pin {
+				pins = append(pins, x)
+			}
+		}
+		if !*remove {
+			pins = append(pins, pin)
+		}
+		p.TLS.Pins = pins
+		out, err := partners.Marshal(p)
+		if err != nil {
+			return err
+		}
+		if err := writeChecked(*dir, path, out); err != nil {
+			return err
+		}
+		verb := "added"
+		if *remove {
+			verb = "removed"
+		}
+		fmt.Printf("%s pin %s for %s\n", verb, pin, p.ID)
+		return nil
+	}
+	return fmt.Errorf("unknown partners subcommand %q", rest[0])
+}
+
+// writeChecked writes a directory file and loads the whole directory again;
+// if it no longer loads, the old file is put back so a running gateway never
+// sees a broken directory for long.
+func writeChecked(dir, path string, b []byte) error {
+	old, readErr := os.ReadFile(path)
+	if err := os.WriteFile(path+".tmp", b, 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(path+".tmp", path); err != nil {
+		return err
+	}
+	if _, err := partners.Load(dir); err != nil {
+		if readErr == nil {
+			_ = os.WriteFile(path, old, 0o644)
+		} else {
+			_ = os.Remove(path)
+		}
+		return fmt.Errorf("the directory would not load, change undone: %w", err)
+	}
+	return nil
+}
+
+func pinOfFile(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil || blk.Type != "CERTIFICATE" {
+		return "", fmt.Errorf("%s: no PEM certificate", path)
+	}
+	c, err := x509.ParseCertificate(blk.Bytes)
+	if err != nil {
+		return "", err
+	}
+	return partners.PinOf(c), nil
+}
+
+func defaultPartnersDir() string {
+	if d := os.Getenv("UIFSAGW_PARTNERS_DIR"); d != "" {
+		return d
+	}
+	return filepath.Join("var", "partners.d")
+}
+
+// reorder moves flags before positional arguments, so "partners list --dir X" works.
+func reorder(args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if strings.HasPrefix(a, "-") {
+			flags = append(flags, a)
+			if !strings.Contains(a, "=") && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") && a != "--remove" && a != "-remove" {
+				flags = append(flags, args[i+1])
+				i++
+			}
+			continue
+		}
+		pos = append(pos, a)
+	}
+	return append(flags, pos...)
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/uifsagw/uifsagw/gateway/courier"
+	"github.com/uifsagw/uifsagw/gateway/devenv"
+	"github.com/uifsagw/uifsagw/gateway/pki"
+	"github.com/uifsagw/uifsagw/gateway/signing"
+)
+
+func init() {
+	register("send", "sign and post a message as a partner; verify and print the receipt", runSend)
+}
+
+// clientFlags are the ways to name a partner identity: a dev installation and
+// a partner ID, or explicit files.
+type clientFlags struct {
+	dir, as, addr, cert, key, jwk, ca, serverJWKS string
+}
+
+func (c *clientFlags) register(fs interface {
+	StringVar(*string, string, string, string)
+}) {
+	fs.StringVar(&c.dir, "dir", "var", "dev installation folder (for --as)")
+	fs.StringVar(&c.as, "as", "", "sample partner ID in the dev installation (nj, pa, acme)")
+	fs.StringVar(&c.addr, "addr", "https://127.0.0.1:8443", "gateway partner API base URL")
+	fs.StringVar(&c.cert, "cert", "", "client certificate (PEM); default from --as")
+	fs.StringVar(&c.key, "key", "", "client key (PEM); default from --as")
+	fs.StringVar(&c.jwk, "jwk", "", "private signing JWK; default from --as")
+	fs.StringVar(&c.ca, "ca", "", "CA that signed the gateway's certificate; default the dev CA")
+	fs.StringVar(&c.serverJWKS, "server-jwks", "", "gateway's public JWKS to verify receipts; default fetched from --addr")
+}
+
+func (c *clientFlags) client(ctx context.Context) (*courier.Client, error) {
+	l := devenv.Layout{Dir: c.dir}
+	if c.as != "" {
+		cert, key, jwkFile := l.Client(c.as)
+		if c.cert == "" {
+			c.cert = cert
+		}
+		if c.key == "" {
+			c.key = key
+		}
+		if c.jwk == "" {
+			c.jwk = jwkFile
+		}
+	}
+	if c.ca == "" {
+		c.ca, _ = l.CA()
+	}
+	if c.cert == "" || c.key == "" || c.jwk == "" {
+		return nil, fmt.Errorf("name the partner with --as ID (dev installation) or give --cert, --key and --jwk")
+	}
+	pair, err := tls.LoadX509KeyPair(c.cert, c.key)
+	if err != nil {
+		return nil, fmt.Errorf("client certificate: %w", err)
+	}
+	roots, err := pki.ReadCertPool(c.ca)
+	if err != nil {
+		return nil, fmt.Errorf("--ca: %w", err)
+	}
+	k, err := signing.LoadPrivateKey(c.jwk)
+	if err != nil {
+		return nil, err
+	}
+	signer, err := signing.NewSigner(k)
+	if err != nil {
+		return nil, err
+	}
+	cl := &courier.Client{HTTP: courier.NewHTTPClient(pair, roots, "", 30*time.Second), BaseURL: c.addr, Signer: signer}
+	if c.serverJWKS != "" {
+		cl.ServerKeys, err = signing.LoadKeySet(c.serverJWKS)
+	} else {
+		cl.ServerKeys, err = cl.FetchJWKS(ctx)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("gateway keys: %w", err)
+	}
+	return cl, nil
+}
+
+var messageIDPattern = regexp.MustCompile(`(?s)(?:"messageId"\s*:\s*"([^"]+)"|<MessageID>([^<]+)</MessageID>)`)
+
+func runSend(ctx context.Context, args []string) error {
+	fs := newFlags("send", "--as PARTNER [flags] FILE")
+	var cf clientFlags
+	cf.register(fs)
+	ct := fs.String("content-type", "", "Content-Type (default from the file: .xml → application/xml, else application/json)")
+	msgID := fs.String("message-id", "", "message ID for the JWS jti (default read from the file)")
+	if err := fs.Parse(reorder(args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("send needs one message file")
+	}
+	body, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	if *ct == "" {
+		*ct = "application/json"
+		if strings.EqualFold(filepath.Ext(fs.Arg(0)), ".xml") {
+			*ct = "application/xml"
+		}
+	}
+	if *msgID == "" {
+		m := messageIDPattern.FindSubmatch(body)
+		if m == nil {
+			return fmt.Errorf("no message ID found in the file; give --message-id")
+		}
+		*msgID = string(m[1]) + string(m[2])
+	}
+	cl, err := cf.client(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := cl.Post(ctx, body, *ct, *msgID)
+	if err != nil {
+		return err
+	}
+	if res.Error != nil {
+		out, _ := json.MarshalIndent(map[string]any{"status": res.Status, "error": res.Error}, "", "  ")
+		fmt.Println(string(out))
+		return &exitError{code: 1}
+	}
+	out, _ := json.MarshalIndent(map[string]any{"status": res.Status, "repeat": res.Repeat, "receipt": res.Receipt,
+		"receiptJws": res.ReceiptJWS, "verified": true}, "", "  ")
+	fmt.Println(string(out))
+	return nil
+}

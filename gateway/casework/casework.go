@@ -1,0 +1,227 @@
+// Package casework acts on received transactions: it applies the UIFSA
+// one-order rules (gateway/orders) against the order registry, turns
+// enforcement requests with income withholding into e-IWOs for employers
+// (gateway/withholding), answers the sender where the rules call for it,
+// and sends to review whatever needs a person.
+//
+// Every decision about a message is one database transaction: the registry
+// change, the outbound messages, the review item and the message's new status
+// commit together or not at all, so a crash mid-way leaves the message to be
+// claimed again and nothing doubled.
+package casework
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/orders"
+	"github.com/uifsagw/uifsagw/gateway/withholding"
+	"github.com/uifsagw/uifsagw/partners"
+	"github.com/uifsagw/uifsagw/schemas/canonical"
+)
+
+// Config is the agency's choices.
+type Config struct {
+	// StateFIPS is our 2-digit state; SelfFIPS the 7-digit FIPS we send as.
+	StateFIPS string
+	SelfFIPS  canonical.FIPS
+	Owner     string
+	Workers   int
+	Batch     int
+	Poll      time.Duration
+	Policy    orders.Policy
+	// SDU is our state disbursement unit, the payee on IWOs we issue.
+	SDUPayee string
+	SDUFIPS  canonical.FIPS
+}
+
+// Encoder writes a transaction or an IWO in a partner's format.
+type Encoder interface {
+	EncodeTx(p *partners.Partner, tx canonical.Transaction) (body []byte, contentType string, err error)
+	EncodeIWO(p *partners.Partner, iwo canonical.IWO) (body []byte, contentType string, err error)
+}
+
+// Processor claims received messages and decides them.
+type Processor struct {
+	cfg   Config
+	store *exchange.Store
+	dir   func() *partners.Directory
+	enc   Encoder
+	rules *withholding.RuleBook
+	log   *slog.Logger
+	trace trace.Tracer
+	now   func() time.Time
+}
+
+// New builds a processor.
+func New(cfg Config, store *exchange.Store, dir func() *partners.Directory, enc Encoder, rules *withholding.RuleBook,
+	log *slog.Logger, tracer trace.Tracer) *Processor {
+	if cfg.Workers < 1 {
+		cfg.Workers = 2
+	}
+	if cfg.Batch < 1 {
+		cfg.Batch = 16
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = 5 * time.Second
+	}
+	return &Processor{cfg: cfg, store: store, dir: dir, enc: enc, rules: rules, log: log, trace: tracer, now: time.Now}
+}
+
+// Run processes until ctx ends, woken by NOTIFY with a polling fallback.
+func (p *Processor) Run(ctx context.Context) {
+	wake, err := p.store.Listen(ctx, exchange.ChannelReceived)
+	if err != nil {
+		p.log.Warn("received notifications unavailable; polling only", "err", err)
+	}
+	sem := make(chan struct{}, p.cfg.Workers)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		msgs, err := p.store.ClaimReceived(ctx, p.cfg.Owner, p.cfg.Batch)
+		if err != nil && ctx.Err() == nil {
+			p.log.Warn("claim received failed", "err", err)
+		}
+		for _, m := range msgs {
+			sem <- struct{}{}
+			wg.Add(1)
+			go func(m exchange.Message) {
+				defer func() { <-sem; wg.Done() }()
+				if err := p.Process(ctx, m); err != nil && ctx.Err() == nil {
+					p.log.Error("processing failed; the message will be claimed again", "message", m.ID, "err", err)
+				}
+			}(m)
+		}
+		if len(msgs) == p.cfg.Batch {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+		case <-time.After(p.cfg.Poll):
+		}
+	}
+}
+
+// Decision is what processing one message concluded.
+type Decision struct {
+	Status string
+	Note   string
+}
+
+// Process decides one claimed message.
+func (p *Processor) Process(ctx context.Context, m exchange.Message) error {
+	ctx, span := p.trace.Start(ctx, "process", trace.WithAttributes(attribute.String("partner", m.Partner),
+		attribute.String("function", m.Function), attribute.String("action", m.Action)))
+	defer span.End()
+	tx, err := p.store.LoadTransaction(ctx, m.ID, true)
+	if err != nil {
+		return fmt.Errorf("load transaction: %w", err)
+	}
+	var dec Decision
+	err = p.store.Complete(ctx, m.ID, func(q exchange.Querier) (string, string, error) {
+		d, err := p.decide(ctx, q, m, tx)
+		dec = d
+		return d.Status, d.Note, err
+	})
+	if err != nil {
+		return err
+	}
+	span.SetAttributes(attribute.String("status", dec.Status))
+	p.log.Info("processed", "message", m.ID, "partner", m.Partner, "function", m.Function, "status", dec.Status, "note", dec.Note)
+	return nil
+}
+
+// decide runs inside the message's transaction.
+func (p *Processor) decide(ctx context.Context, q exchange.Querier, m exchange.Message, tx canonical.Transaction) (Decision, error) {
+	in := orders.Incoming{Tx: tx}
+	var obligorKey []byte
+	if tx.NCP != nil && tx.NCP.SSN != "" {
+		obligorKey = p.store.HashSSN(tx.NCP.SSN)
+		in.ObligorKey = exchange.HexKey(obligorKey)
+	}
+	var childKeys [][]byte
+	in.ParticipantKeys = make([]string, len(tx.Participants))
+	for i, pt := range tx.Participants {
+		if pt.SSN == "" {
+			continue
+		}
+		k := p.store.HashSSN(pt.SSN)
+		in.ParticipantKeys[i] = exchange.HexKey(k)
+		if pt.Relationship == canonical.RelChild {
+			childKeys = append(childKeys, k)
+		}
+	}
+
+	touchesOrders := len(tx.Orders) > 0 || (tx.Header.Function == canonical.FuncEstablish && tx.Header.Action == canonical.ActRequest)
+	if touchesOrders && obligorKey != nil {
+		if err := exchange.LockPerson(ctx, q, obligorKey); err != nil {
+			return Decision{}, err
+		}
+		rows, err := exchange.OrdersFor(ctx, q, obligorKey, childKeys)
+		if err != nil {
+			return Decision{}, err
+		}
+		finding := orders.Classify(in, toRuleOrders(rows), p.cfg.Policy)
+		d, err := p.applyFinding(ctx, q, m, tx, in, obligorKey, rows, finding)
+		if err != nil || d.Status != exchange.StatusProcessed {
+			return d, err
+		}
+	}
+	if isWithholdingRequest(tx) {
+		return p.withhold(ctx, q, m, tx)
+	}
+	return Decision{Status: exchange.StatusProcessed, Note: "no rule applies; recorded"}, nil
+}
+
+func isWithholdingRequest(tx canonical.Transaction) bool {
+	return tx.Header.Function == canonical.FuncEnforce && tx.Header.Action == canonical.ActRequest &&
+		tx.Header.Reason == canonical.ReasonIncomeWithholding
+}
+
+// reply builds a response transaction to the sender of tx.
+func (p *Processor) reply(tx canonical.Transaction, fn canonical.FunctionCode, act canonical.ActionCode, reason canonical.ReasonCode, id string) canonical.Transaction {
+	h := tx.Header
+	out := canonical.Transaction{Header: canonical.Header{
+		SenderFIPS: p.cfg.SelfFIPS, ReceiverFIPS: h.SenderFIPS, MessageID: id, Serial: p.now().UnixNano() / 1000 % (1 << 50),
+		TransactionDate: canonical.DateOf(p.now()), SenderCaseID: firstNonEmpty(h.ReceiverCaseID, h.SenderCaseID),
+		ReceiverCaseID: h.SenderCaseID, Function: fn, Action: act, Reason: reason, InReplyTo: h.MessageID,
+	}}
+	return out
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// send encodes tx for partner and queues it in q's transaction.
+func (p *Processor) send(ctx context.Context, q exchange.Querier, partner *partners.Partner, tx canonical.Transaction, inReplyTo int64) (int64, error) {
+	if errs := tx.Validate(); len(errs) > 0 {
+		return 0, fmt.Errorf("outbound transaction is invalid: %w", errs)
+	}
+	body, ct, err := p.enc.EncodeTx(partner, tx)
+	if err != nil {
+		return 0, fmt.Errorf("encode for %s: %w", partner.ID, err)
+	}
+	return p.store.EnqueueOutbound(ctx, q, exchange.Outbound{Partner: partner.ID, MessageID: tx.Header.MessageID,
+		Format: partner.Format, ContentType: ct, Raw: body, Tx: tx, Pull: partner.Delivery == partners.DeliverPull,
+		OrderingKey: tx.Header.ReceiverCaseID, InReplyTo: tx.Header.InReplyTo})
+}
+
+// responseID derives the ID of our response from the message it answers, so
+// processing the same message again produces the same ID and the store's
+// uniqueness makes the second enqueue a no-op.
+func (p *Processor) responseID(m exchange.Message, suffix string) string {
+	return fmt.Sprintf("%s-%d-%s", canonical.StatePostal[p.cfg.StateFIPS], m.ID, suffix)
+}

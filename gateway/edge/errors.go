@@ -1,0 +1,84 @@
+package edge
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"net/http"
+	"strings"
+
+	"github.com/uifsagw/uifsagw/schemas/canonical"
+)
+
+// Error codes partners see. They are stable: partners branch on them.
+const (
+	CodeCertRequired     = "client_certificate_required"
+	CodeUnknownCert      = "unknown_certificate"
+	CodeCertExpired      = "certificate_expired"
+	CodeCertChain        = "certificate_chain"
+	CodeRateLimited      = "rate_limited"
+	CodeTooLarge         = "body_too_large"
+	CodeMediaType        = "unsupported_media_type"
+	CodeSigMissing       = "signature_missing"
+	CodeSigMalformed     = "signature_malformed"
+	CodeSigAlgorithm     = "signature_algorithm"
+	CodeSigUnknownKey    = "signature_unknown_key"
+	CodeSigInvalid       = "signature_invalid"
+	CodeSigStale         = "signature_stale"
+	CodeJTIMismatch      = "jti_mismatch"
+	CodeMalformed        = "malformed"
+	CodeInvalid          = "invalid"
+	CodeSenderMismatch   = "sender_mismatch"
+	CodeWrongReceiver    = "wrong_receiver"
+	CodeConflict         = "conflict"
+	CodeNotFound         = "not_found"
+	CodeBadRequest       = "bad_request"
+	CodeUnavailable      = "unavailable"
+	CodeInternal         = "internal"
+	CodeMethodNotAllowed = "method_not_allowed"
+)
+
+// APIError is the structured error body: which field, why.
+type APIError struct {
+	Status  int                    `json:"-" xml:"-"`
+	Code    string                 `json:"code" xml:"code"`
+	Message string                 `json:"message" xml:"message"`
+	Fields  []canonical.FieldError `json:"fields,omitempty" xml:"fields>field,omitempty"`
+}
+
+func (e *APIError) Error() string { return e.Code + ": " + e.Message }
+
+func apiErr(status int, code, msg string) *APIError {
+	return &APIError{Status: status, Code: code, Message: msg}
+}
+
+type errorEnvelope struct {
+	XMLName xml.Name  `json:"-" xml:"urn:uifsagw:error:1 Error"`
+	Error   *APIError `json:"error" xml:"error"`
+}
+
+// wantsXML reports whether the request was XML, so the answer is XML too.
+func wantsXML(r *http.Request) bool {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		ct = r.Header.Get("Accept")
+	}
+	return strings.Contains(ct, "xml")
+}
+
+func writeError(w http.ResponseWriter, r *http.Request, e *APIError) {
+	env := errorEnvelope{Error: e}
+	if wantsXML(r) {
+		w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+		w.WriteHeader(e.Status)
+		_, _ = w.Write([]byte(xml.Header))
+		_ = xml.NewEncoder(w).Encode(env)
+		return
+	}
+	writeJSON(w, e.Status, env)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,503 @@
+// Package edge is the partner-facing HTTP API: it identifies the partner by
+// its client certificate, verifies the JWS over the exact body bytes, decodes
+// and validates the message, checks who may send what to whom, stores it in
+// one transaction and only then answers with a signed receipt.
+package edge
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/signing"
+	"github.com/uifsagw/uifsagw/gateway/telemetry"
+	"github.com/uifsagw/uifsagw/partners"
+	"github.com/uifsagw/uifsagw/schemas/canonical"
+)
+
+// Codec decodes one partner format (transforms codecs satisfy it).
+type Codec interface {
+	ContentType() string
+	Decode(b []byte) (canonical.Transaction, canonical.FieldErrors)
+}
+
+// Store is what the edge needs of the exchange store.
+type Store interface {
+	Receive(ctx context.Context, in exchange.Inbound, sign func(exchange.Receipt) (string, error)) (exchange.Receipt, bool, error)
+	RecordRefusal(ctx context.Context, r exchange.Refusal) error
+	GetBySenderID(ctx context.Context, partner, direction, messageID string) (exchange.Message, error)
+	Responses(ctx context.Context, messageID int64) ([]exchange.Message, error)
+	InboxList(ctx context.Context, partner string, after int64, limit int) ([]exchange.Message, int64, error)
+	InboxAck(ctx context.Context, partner string, ids []string) (int, error)
+	LoadRaw(ctx context.Context, id int64) ([]byte, error)
+}
+
+// Config is the edge's own settings.
+type Config struct {
+	// StateFIPS is our state: every inbound message must be addressed to it.
+	StateFIPS string
+	// Name is the issuer named in receipts.
+	Name      string
+	MaxBody   int64
+	IATWindow time.Duration
+	// ClientCAs, when set, must also validate every partner's chain.
+	ClientCAs      *x509.CertPool
+	HandlerTimeout time.Duration
+}
+
+// Deps are the edge's collaborators.
+type Deps struct {
+	Directory func() *partners.Directory
+	Store     Store
+	// Signer returns the current signing key (it may rotate).
+	Signer func() *signing.Signer
+	// PublicKeys returns our published JWKS (current and previous keys).
+	PublicKeys func() any
+	// CodecFor returns the codec a partner speaks.
+	CodecFor func(p *partners.Partner) (Codec, error)
+	// Validate checks a decoded transaction (canonical Validate with the loaded code table).
+	Validate func(t *canonical.Transaction) canonical.FieldErrors
+	Metrics  *telemetry.Metrics
+	Tracer   trace.Tracer
+	Log      *slog.Logger
+	Now      func() time.Time
+}
+
+// Server is the partner API handler.
+type Server struct {
+	cfg   Config
+	deps  Deps
+	limit *limiter
+	mux   *mux.Router
+}
+
+// NewServer builds the partner API.
+func NewServer(cfg Config, deps Deps) *Server {
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	s := &Server{cfg: cfg, deps: deps, limit: newLimiter()}
+	r := mux.NewRouter()
+	r.HandleFunc("/.well-known/jwks.json", s.jwks).Methods(http.MethodGet)
+	api := r.PathPrefix("/v1").Subrouter()
+	api.Use(s.authenticate)
+	api.HandleFunc("/messages", s.postMessage).Methods(http.MethodPost)
+	api.HandleFunc("/messages/{id}", s.getMessage).Methods(http.MethodGet)
+	api.HandleFunc("/inbox", s.inbox).Methods(http.MethodGet)
+	api.HandleFunc("/inbox/ack", s.inboxAck).Methods(http.MethodPost)
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, apiErr(http.StatusNotFound, CodeNotFound, "no such endpoint"))
+	})
+	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, apiErr(http.StatusMethodNotAllowed, CodeMethodNotAllowed, "method not allowed here"))
+	})
+	s.mux = r
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx := telemetry.Propagator.Extract(r.Context(), propagationCarrier(r.Header))
+	if s.cfg.HandlerTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.cfg.HandlerTimeout)
+		defer cancel()
+	}
+	s.mux.ServeHTTP(w, r.WithContext(ctx))
+}
+
+func (s *Server) jwks(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.deps.PublicKeys())
+}
+
+// authenticate identifies the partner, applies its rate limit, and puts it in the context.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		now := s.deps.Now()
+		p, e := s.identify(r, now)
+		if e != nil {
+			s.refuse(w, r, p, e, "", nil)
+			return
+		}
+		if !s.limit.allow(p.ID, p.Rate.PerSecond, p.Rate.Burst, now) {
+			w.Header().Set("Retry-After", "1")
+			s.refuse(w, r, p, apiErr(http.StatusTooManyRequests, CodeRateLimited, "rate limit exceeded; retry after a second"), "", nil)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), partnerKey{}, p)))
+	})
+}
+
+// refuse answers with a structured error and records it (metric and store),
+// never with the body.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, p *partners.Partner, e *APIError, msgID string, body []byte) {
+	partnerID := "unknown"
+	if p != nil {
+		partnerID = p.ID
+	}
+	s.deps.Metrics.Refused.Add(r.Context(), 1, telemetry.Attrs("partner", partnerID, "code", e.Code))
+	if e.Status != http.StatusServiceUnavailable {
+		ref := exchange.Refusal{Partner: partnerID, RemoteAddr: r.RemoteAddr, Code: e.Code, Reason: e.Message,
+			MessageID: truncate(msgID, canonical.MaxMessageIDLen), At: s.deps.Now()}
+		if body != nil {
+			ref.BodySHA256 = signing.BodyDigest(body)
+		}
+		// Recording a refusal must not turn it into a different answer; a
+		// failure here is logged and the partner still gets its error.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 2*time.Second)
+		if err := s.deps.Store.RecordRefusal(ctx, ref); err != nil {
+			s.deps.Log.Warn("could not record refusal", "partner", partnerID, "code", e.Code, "err", err)
+		}
+		cancel()
+	}
+	s.deps.Log.Info("refused", "partner", partnerID, "code", e.Code, "status", e.Status, "remote", r.RemoteAddr)
+	writeError(w, r, e)
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// ReceiptResponse is the body of a 202 (or 200 for a repeat).
+type ReceiptResponse struct {
+	XMLName    xml.Name  `json:"-" xml:"urn:uifsagw:receipt:1 Receipt"`
+	Status     string    `json:"status" xml:"status"`
+	MessageID  string    `json:"messageId" xml:"messageId"`
+	ReceiptID  string    `json:"receiptId" xml:"receiptId"`
+	ReceivedAt time.Time `json:"receivedAt" xml:"receivedAt"`
+	Repeat     bool      `json:"repeat,omitempty" xml:"repeat,omitempty"`
+	// Receipt is the gateway-signed compact JWS of the receipt.
+	Receipt string `json:"receipt" xml:"jws"`
+}
+
+func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
+	start := s.deps.Now()
+	p := PartnerFrom(r.Context())
+	ctx, span := s.deps.Tracer.Start(r.Context(), "intake", trace.WithSpanKind(trace.SpanKindServer),
+		trace.WithAttributes(attribute.String("partner", p.ID)))
+	defer span.End()
+	outcome := "refused"
+	defer func() {
+		s.deps.Metrics.IntakeSeconds.Record(ctx, s.deps.Now().Sub(start).Seconds(), telemetry.Attrs("partner", p.ID, "outcome", outcome))
+	}()
+	fail := func(e *APIError, msgID string, body []byte) {
+		span.SetStatus(codes.Error, e.Code)
+		span.SetAttributes(attribute.String("error.code", e.Code))
+		s.refuse(w, r.WithContext(ctx), p, e, msgID, body)
+	}
+
+	if r.ContentLength > s.cfg.MaxBody {
+		fail(apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("body over %d bytes", s.cfg.MaxBody)), "", nil)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			fail(apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("body over %d bytes", s.cfg.MaxBody)), "", nil)
+			return
+		}
+		fail(apiErr(http.StatusBadRequest, CodeBadRequest, "could not read the body"), "", nil)
+		return
+	}
+
+	codec, err := s.deps.CodecFor(p)
+	if err != nil {
+		s.deps.Log.Error("partner has no usable codec", "partner", p.ID, "format", p.Format, "err", err)
+		fail(apiErr(http.StatusInternalServerError, CodeInternal, "the gateway cannot read this partner's format; contact the operator"), "", body)
+		return
+	}
+	if !sameMediaType(r.Header.Get("Content-Type"), codec.ContentType()) {
+		fail(apiErr(http.StatusUnsupportedMediaType, CodeMediaType,
+			fmt.Sprintf("this partner sends %s (%s)", codec.ContentType(), p.Format)), "", body)
+		return
+	}
+
+	_, vspan := s.deps.Tracer.Start(ctx, "verify")
+	claims, err := signing.Verifier{Window: s.cfg.IATWindow}.VerifyDetached(r.Header.Get("JWS-Signature"), body, p.JWKS(), s.deps.Now())
+	vspan.End()
+	if err != nil {
+		fail(signatureError(err), claims.JTI, body)
+		return
+	}
+
+	_, dspan := s.deps.Tracer.Start(ctx, "decode")
+	tx, ferrs := codec.Decode(body)
+	dspan.End()
+	if len(ferrs) > 0 {
+		e := apiErr(http.StatusBadRequest, CodeMalformed, "the message could not be decoded")
+		e.Fields = ferrs
+		fail(e, claims.JTI, body)
+		return
+	}
+	_, valspan := s.deps.Tracer.Start(ctx, "validate")
+	ferrs = s.deps.Validate(&tx)
+	valspan.End()
+	if len(ferrs) > 0 {
+		e := apiErr(http.StatusUnprocessableEntity, CodeInvalid, fmt.Sprintf("%d field(s) are invalid", len(ferrs)))
+		e.Fields = ferrs
+		fail(e, tx.Header.MessageID, body)
+		return
+	}
+	if claims.JTI != tx.Header.MessageID {
+		e := apiErr(http.StatusBadRequest, CodeJTIMismatch, "the signature's jti must equal header.messageId")
+		e.Fields = []canonical.FieldError{{Path: "header.messageId", Reason: fmt.Sprintf("does not match jti %q", claims.JTI)}}
+		fail(e, tx.Header.MessageID, body)
+		return
+	}
+	if !p.MaySendAs(tx.Header.SenderFIPS) {
+		e := apiErr(http.StatusForbidden, CodeSenderMismatch, "the sender FIPS does not belong to the partner of this certificate")
+		e.Fields = []canonical.FieldError{{Path: "header.senderFips", Reason: fmt.Sprintf("%s may not be sent by partner %s", tx.Header.SenderFIPS, p.ID)}}
+		fail(e, tx.Header.MessageID, body)
+		return
+	}
+	if tx.Header.ReceiverFIPS.State() != s.cfg.StateFIPS {
+		e := apiErr(http.StatusUnprocessableEntity, CodeWrongReceiver, "the message is not addressed to this gateway")
+		e.Fields = []canonical.FieldError{{Path: "header.receiverFips", Reason: fmt.Sprintf("this gateway receives for state %s", s.cfg.StateFIPS)}}
+		fail(e, tx.Header.MessageID, body)
+		return
+	}
+	span.SetAttributes(attribute.String("function", string(tx.Header.Function)), attribute.String("action", string(tx.Header.Action)))
+
+	_, sspan := s.deps.Tracer.Start(ctx, "store")
+	in := exchange.Inbound{Partner: p.ID, MessageID: tx.Header.MessageID, Format: p.Format,
+		ContentType: codec.ContentType(), Raw: body, Tx: tx, Signature: r.Header.Get("JWS-Signature"),
+		TraceID: span.SpanContext().TraceID().String(), ReceivedAt: s.deps.Now()}
+	rcpt, repeat, err := s.deps.Store.Receive(ctx, in, func(rc exchange.Receipt) (string, error) {
+		return s.deps.Signer().SignReceipt(signing.Receipt{ID: rc.ID, Partner: rc.Partner, MessageID: rc.MessageID,
+			BodySHA256: rc.BodySHA256, ReceivedAt: rc.ReceivedAt, Issuer: s.cfg.Name}, s.deps.Now())
+	})
+	sspan.End()
+	switch {
+	case errors.Is(err, exchange.ErrConflict):
+		fail(apiErr(http.StatusConflict, CodeConflict, "this message ID was already received with a different body"), tx.Header.MessageID, body)
+		return
+	case err != nil:
+		s.deps.Log.Error("store failed; no receipt given", "partner", p.ID, "err", err)
+		w.Header().Set("Retry-After", "5")
+		fail(apiErr(http.StatusServiceUnavailable, CodeUnavailable, "the gateway could not store the message; nothing was received, retry later"), tx.Header.MessageID, nil)
+		return
+	}
+	status := http.StatusAccepted
+	outcome = "new"
+	if repeat {
+		status, outcome = http.StatusOK, "repeat"
+	}
+	s.deps.Metrics.Received.Add(ctx, 1, telemetry.Attrs("partner", p.ID, "function", string(tx.Header.Function), "outcome", outcome))
+	resp := ReceiptResponse{Status: "received", MessageID: rcpt.MessageID, ReceiptID: rcpt.ID, ReceivedAt: rcpt.ReceivedAt,
+		Repeat: repeat, Receipt: rcpt.JWS}
+	writeReceipt(w, r, status, resp)
+}
+
+func writeReceipt(w http.ResponseWriter, r *http.Request, status int, resp ReceiptResponse) {
+	if wantsXML(r) {
+		w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(xml.Header))
+		_ = xml.NewEncoder(w).Encode(resp)
+		return
+	}
+	writeJSON(w, status, resp)
+}
+
+func sameMediaType(got, want string) bool {
+	g, _, err := mime.ParseMediaType(got)
+	if err != nil {
+		return false
+	}
+	w, _, _ := mime.ParseMediaType(want)
+	return g == w
+}
+
+func signatureError(err error) *APIError {
+	code := CodeSigInvalid
+	switch {
+	case errors.Is(err, signing.ErrMissing):
+		code = CodeSigMissing
+	case errors.Is(err, signing.ErrMalformed), errors.Is(err, signing.ErrNoJTI), errors.Is(err, signing.ErrNoIAT):
+		code = CodeSigMalformed
+	case errors.Is(err, signing.ErrAlgorithm):
+		code = CodeSigAlgorithm
+	case errors.Is(err, signing.ErrUnknownKey):
+		code = CodeSigUnknownKey
+	case errors.Is(err, signing.ErrStale):
+		code = CodeSigStale
+	}
+	return apiErr(http.StatusUnauthorized, code, err.Error())
+}
+
+// MessageStatus is the answer to GET /v1/messages/{id}.
+type MessageStatus struct {
+	MessageID  string          `json:"messageId"`
+	Status     string          `json:"status"`
+	ReceivedAt time.Time       `json:"receivedAt"`
+	ReceiptID  string          `json:"receiptId,omitempty"`
+	Receipt    string          `json:"receipt,omitempty"`
+	Responses  []ResponseEntry `json:"responses"`
+}
+
+// ResponseEntry is one message the gateway sent in answer.
+type ResponseEntry struct {
+	MessageID string    `json:"messageId"`
+	Function  string    `json:"function"`
+	Action    string    `json:"action"`
+	Reason    string    `json:"reason,omitempty"`
+	Status    string    `json:"status"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+func (s *Server) getMessage(w http.ResponseWriter, r *http.Request) {
+	p := PartnerFrom(r.Context())
+	id := mux.Vars(r)["id"]
+	if len(id) > canonical.MaxMessageIDLen {
+		writeError(w, r, apiErr(http.StatusBadRequest, CodeBadRequest, "message id too long"))
+		return
+	}
+	m, err := s.deps.Store.GetBySenderID(r.Context(), p.ID, exchange.DirectionIn, id)
+	if errors.Is(err, exchange.ErrNotFound) {
+		// The same answer whether the ID is unknown or another partner's.
+		writeError(w, r, apiErr(http.StatusNotFound, CodeNotFound, "no message with that ID from you"))
+		return
+	}
+	if err != nil {
+		writeError(w, r, apiErr(http.StatusServiceUnavailable, CodeUnavailable, "try again later"))
+		return
+	}
+	resps, err := s.deps.Store.Responses(r.Context(), m.ID)
+	if err != nil {
+		writeError(w, r, apiErr(http.StatusServiceUnavailable, CodeUnavailable, "try again later"))
+		return
+	}
+	out := MessageStatus{MessageID: m.SenderMessageID, Status: m.Status, ReceivedAt: m.CreatedAt,
+		ReceiptID: m.ReceiptID, Receipt: m.ReceiptJWS, Responses: []ResponseEntry{}}
+	for _, x := range resps {
+		out.Responses = append(out.Responses, ResponseEntry{MessageID: x.SenderMessageID, Function: x.Function,
+			Action: x.Action, Reason: x.Reason, Status: x.Status, CreatedAt: x.CreatedAt})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// InboxItem is one message waiting for a pull partner.
+type InboxItem struct {
+	ID          string `json:"id"`
+	Cursor      int64  `json:"cursor"`
+	MessageID   string `json:"messageId"`
+	Format      string `json:"format"`
+	ContentType string `json:"contentType"`
+	// Body is the message exactly as signed.
+	Body string `json:"body"`
+	// Signature is our detached JWS over Body.
+	Signature string `json:"signature"`
+}
+
+// InboxPage is the answer to GET /v1/inbox.
+type InboxPage struct {
+	Messages []InboxItem `json:"messages"`
+	Next     int64       `json:"next"`
+}
+
+func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
+	p := PartnerFrom(r.Context())
+	q := r.URL.Query()
+	after, limit := int64(0), 50
+	if v := q.Get("after"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			writeError(w, r, &APIError{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: "after must be a cursor from a previous page",
+				Fields: []canonical.FieldError{{Path: "after", Reason: "not a non-negative integer"}}})
+			return
+		}
+		after = n
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			writeError(w, r, &APIError{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: "limit must be 1 to 500",
+				Fields: []canonical.FieldError{{Path: "limit", Reason: "not an integer from 1 to 500"}}})
+			return
+		}
+		limit = n
+	}
+	msgs, next, err := s.deps.Store.InboxList(r.Context(), p.ID, after, limit)
+	if err != nil {
+		writeError(w, r, apiErr(http.StatusServiceUnavailable, CodeUnavailable, "try again later"))
+		return
+	}
+	page := InboxPage{Messages: []InboxItem{}, Next: next}
+	for _, m := range msgs {
+		raw, err := s.deps.Store.LoadRaw(r.Context(), m.ID)
+		if err != nil {
+			writeError(w, r, apiErr(http.StatusServiceUnavailable, CodeUnavailable, "try again later"))
+			return
+		}
+		sig, err := s.deps.Signer().SignDetached(raw, m.SenderMessageID, s.deps.Now())
+		if err != nil {
+			writeError(w, r, apiErr(http.StatusInternalServerError, CodeInternal, "signing failed"))
+			return
+		}
+		page.Messages = append(page.Messages, InboxItem{ID: strconv.FormatInt(m.ID, 10), Cursor: m.Cursor,
+			MessageID: m.SenderMessageID, Format: m.Format, ContentType: m.ContentType, Body: string(raw), Signature: sig})
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+// AckRequest is the body of POST /v1/inbox/ack.
+type AckRequest struct {
+	IDs []string `json:"ids"`
+}
+
+func (s *Server) inboxAck(w http.ResponseWriter, r *http.Request) {
+	p := PartnerFrom(r.Context())
+	var req AckRequest
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil || len(req.IDs) == 0 || len(req.IDs) > 500 {
+		writeError(w, r, &APIError{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: `body must be {"ids": [...]} with 1 to 500 ids`,
+			Fields: []canonical.FieldError{{Path: "ids", Reason: "missing, empty or too many"}}})
+		return
+	}
+	for i, id := range req.IDs {
+		if _, err := strconv.ParseInt(id, 10, 64); err != nil {
+			writeError(w, r, &APIError{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: "ids are the inbox item ids",
+				Fields: []canonical.FieldError{{Path: fmt.Sprintf("ids[%d]", i), Reason: "not an inbox item id"}}})
+			return
+		}
+	}
+	n, err := s.deps.Store.InboxAck(r.Context(), p.ID, req.IDs)
+	if err != nil {
+		writeError(w, r, apiErr(http.StatusServiceUnavailable, CodeUnavailable, "try again later"))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"acked": n})
+}
+
+type propagationCarrier http.Header
+
+func (c propagationCarrier) Get(k string) string { return http.Header(c).Get(k) }
+func (c propagationCarrier) Set(k, v string)     { http.Header(c).Set(k, v) }
+func (c propagationCarrier) Keys() []string {
+	out := make([]string, 0, len(c))
+	for k := range c {
+		out = append(out, strings.ToLower(k))
+	}
+	return out
+}

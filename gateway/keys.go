@@ -1,0 +1,94 @@
+package gateway
+
+import (
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v2/jwk"
+
+	"github.com/uifsagw/uifsagw/gateway/signing"
+)
+
+// keyHolder holds the current JWS signing key and the set of public keys we
+// publish. Rotating is replacing the key file (and listing the old public key
+// in the published-keys file so receipts it signed still verify).
+type keyHolder struct {
+	keyFile, publishedFile string
+
+	mu        sync.Mutex
+	signer    *signing.Signer
+	published jwk.Set
+	stamp     string
+	checked   time.Time
+}
+
+func newKeyHolder(keyFile, publishedFile string) (*keyHolder, error) {
+	h := &keyHolder{keyFile: keyFile, publishedFile: publishedFile}
+	if err := h.load(); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+func (h *keyHolder) load() error {
+	k, err := signing.LoadPrivateKey(h.keyFile)
+	if err != nil {
+		return err
+	}
+	s, err := signing.NewSigner(k)
+	if err != nil {
+		return fmt.Errorf("jws.key_file: %w", err)
+	}
+	set, err := signing.PublicSet(k)
+	if err != nil {
+		return err
+	}
+	if h.publishedFile != "" {
+		if _, err := os.Stat(h.publishedFile); err == nil {
+			extra, err := signing.LoadKeySet(h.publishedFile)
+			if err != nil {
+				return fmt.Errorf("jws.published_keys_file: %w", err)
+			}
+			for i := 0; i < extra.Len(); i++ {
+				x, _ := extra.Key(i)
+				if x.KeyID() != k.KeyID() {
+					_ = set.AddKey(x)
+				}
+			}
+		}
+	}
+	h.signer, h.published = s, set
+	h.stamp = fileStamp(h.keyFile, h.publishedFile)
+	return nil
+}
+
+func (h *keyHolder) refresh() {
+	if time.Since(h.checked) < 5*time.Second {
+		return
+	}
+	h.checked = time.Now()
+	if s := fileStamp(h.keyFile, h.publishedFile); s != h.stamp {
+		oldS, oldP := h.signer, h.published
+		if err := h.load(); err != nil {
+			h.signer, h.published = oldS, oldP
+		}
+	}
+}
+
+// Signer returns the current signer.
+func (h *keyHolder) Signer() *signing.Signer {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.refresh()
+	return h.signer
+}
+
+// Published returns the public keys partners verify our signatures with.
+func (h *keyHolder) Published() jwk.Set {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.refresh()
+	return h.published
+}

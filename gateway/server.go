@@ -1,0 +1,353 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel/metric"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+	"gopkg.in/yaml.v3"
+
+	"github.com/uifsagw/uifsagw/gateway/edge"
+	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/pki"
+	"github.com/uifsagw/uifsagw/gateway/telemetry"
+	"github.com/uifsagw/uifsagw/partners"
+	"github.com/uifsagw/uifsagw/schemas/canonical"
+)
+
+// Server is one running gateway: the partner listener, the staff listener and
+// the workers, sharing one store.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	metrics *telemetry.Metrics
+	tracing *sdktrace.TracerProvider
+	tracer  trace.Tracer
+	store   *exchange.Store
+	dir     *partners.Watcher
+	certs   *certHolder
+	keys    *keyHolder
+	combos  *canonical.Combos
+	codecs  *codecCache
+
+	partnerLn, staffLn net.Listener
+	partnerSrv         *http.Server
+	staffSrv           *http.Server
+	ready              func(ctx context.Context) error
+}
+
+// Options adjust a Server beyond its Config (tests use them).
+type Options struct {
+	Logger *slog.Logger
+	// SpanExporters receive every span (tests pass an in-memory exporter).
+	SpanExporters []sdktrace.SpanExporter
+	// PartnerListener and StaffListener, when set, are used instead of listening
+	// on the configured addresses.
+	PartnerListener, StaffListener net.Listener
+}
+
+// New builds a server from its configuration. It refuses to start on a
+// database whose schema is not the one this build expects.
+func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
+	s := &Server{cfg: cfg, log: opt.Logger}
+	if s.log == nil {
+		s.log = telemetry.NewLogger(os.Stderr, cfg.Log.Format, cfg.Log.Level)
+	}
+	var err error
+	if s.metrics, err = telemetry.NewMetrics(); err != nil {
+		return nil, err
+	}
+	s.tracing = telemetry.NewTracerProvider(opt.SpanExporters...)
+	s.tracer = telemetry.Tracer(s.tracing)
+
+	pii, err := loadPIIKeys(cfg.PII)
+	if err != nil {
+		return nil, err
+	}
+	if s.certs, err = newCertHolder(cfg.TLS.CertFile, cfg.TLS.KeyFile); err != nil {
+		return nil, err
+	}
+	if s.keys, err = newKeyHolder(cfg.JWS.KeyFile, cfg.JWS.PublishedKeysFile); err != nil {
+		return nil, err
+	}
+	if s.combos, err = loadCombos(cfg.CodesFile); err != nil {
+		return nil, err
+	}
+	if s.dir, err = partners.NewWatcher(cfg.PartnersDir, s.log); err != nil {
+		return nil, fmt.Errorf("partner directory: %w", err)
+	}
+	s.codecs = newCodecCache()
+	if err := s.codecs.check(s.dir.Current()); err != nil {
+		return nil, err
+	}
+	s.dir.OnReload(func(d *partners.Directory) {
+		if err := s.codecs.check(d); err != nil {
+			s.log.Error("partner directory names a format this gateway cannot read", "err", err)
+		}
+	})
+
+	if s.store, err = exchange.Open(ctx, cfg.DatabaseURL, pii); err != nil {
+		return nil, err
+	}
+	if err := exchange.CheckSchema(ctx, s.store.Pool()); err != nil {
+		s.store.Close()
+		return nil, err
+	}
+	s.registerGauges()
+
+	edgeCfg := edge.Config{StateFIPS: cfg.StateFIPS, Name: cfg.Name, MaxBody: cfg.Limits.MaxBody,
+		IATWindow: cfg.JWS.IATWindow, HandlerTimeout: cfg.Limits.HandlerTimeout}
+	if cfg.TLS.ClientCAFile != "" {
+		if edgeCfg.ClientCAs, err = pki.ReadCertPool(cfg.TLS.ClientCAFile); err != nil {
+			return nil, fmt.Errorf("tls.client_ca_file: %w", err)
+		}
+	}
+	api := edge.NewServer(edgeCfg, edge.Deps{
+		Directory:  s.dir.Current,
+		Store:      s.store,
+		Signer:     s.keys.Signer,
+		PublicKeys: func() any { return s.keys.Published() },
+		CodecFor:   func(p *partners.Partner) (edge.Codec, error) { return s.codecs.For(p) },
+		Validate:   func(t *canonical.Transaction) canonical.FieldErrors { return t.ValidateWith(s.combos) },
+		Metrics:    s.metrics,
+		Tracer:     s.tracer,
+		Log:        s.log.With("component", "edge"),
+	})
+	minTLS := uint16(tls.VersionTLS13)
+	if cfg.TLS.MinVersion == "1.2" {
+		minTLS = tls.VersionTLS12
+	}
+	tlsCfg := edge.TLSConfig(func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return s.certs.Get(), nil }, minTLS)
+	s.partnerSrv = &http.Server{
+		Handler:           api,
+		TLSConfig:         tlsCfg,
+		ReadHeaderTimeout: cfg.Limits.ReadHeaderTimeout,
+		ReadTimeout:       cfg.Limits.ReadTimeout,
+		WriteTimeout:      cfg.Limits.WriteTimeout,
+		IdleTimeout:       cfg.Limits.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          log.New(&handshakeCounter{m: s.metrics, log: s.log}, "", 0),
+	}
+	s.ready = func(ctx context.Context) error {
+		if err := s.store.Ping(ctx); err != nil {
+			return fmt.Errorf("database: %w", err)
+		}
+		if err := exchange.CheckSchema(ctx, s.store.Pool()); err != nil {
+			return err
+		}
+		if s.keys.Signer() == nil || s.certs.Get() == nil {
+			return errors.New("keys not loaded")
+		}
+		return nil
+	}
+	s.staffSrv = &http.Server{Handler: s.staffHandler(), ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	s.partnerLn, s.staffLn = opt.PartnerListener, opt.StaffListener
+	return s, nil
+}
+
+// Store returns the exchange store (tools and tests use it).
+func (s *Server) Store() *exchange.Store { return s.store }
+
+// Metrics returns the metrics (tests scrape them).
+func (s *Server) Metrics() *telemetry.Metrics { return s.metrics }
+
+// Directory returns the partner directory in force.
+func (s *Server) Directory() *partners.Directory { return s.dir.Current() }
+
+// PartnerAddr and StaffAddr return the bound addresses once Run has started listening.
+func (s *Server) PartnerAddr() string { return addrOf(s.partnerLn) }
+
+// StaffAddr returns the staff listener address.
+func (s *Server) StaffAddr() string { return addrOf(s.staffLn) }
+
+func addrOf(l net.Listener) string {
+	if l == nil {
+		return ""
+	}
+	return l.Addr().String()
+}
+
+// Listen binds both listeners (if not given), so callers can learn the
+// addresses before Run.
+func (s *Server) Listen() error {
+	var err error
+	if s.partnerLn == nil {
+		if s.partnerLn, err = net.Listen("tcp", s.cfg.PartnerListen); err != nil {
+			return fmt.Errorf("partner listener: %w", err)
+		}
+	}
+	if s.staffLn == nil {
+		if s.staffLn, err = net.Listen("tcp", s.cfg.StaffListen); err != nil {
+			return fmt.Errorf("staff listener: %w", err)
+		}
+	}
+	return nil
+}
+
+// Run serves until ctx ends, then shuts down gracefully: listeners stop
+// taking requests, in-flight requests finish (up to 20 s), workers stop, and
+// the store closes.
+func (s *Server) Run(ctx context.Context) error {
+	if err := s.Listen(); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errc := make(chan error, 2)
+	wg.Add(1)
+	go func() { defer wg.Done(); s.dir.Run(ctx) }()
+	s.startWorkers(ctx, &wg)
+	go func() {
+		if err := s.partnerSrv.Serve(tls.NewListener(s.partnerLn, s.partnerSrv.TLSConfig)); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("partner listener: %w", err)
+		}
+	}()
+	go func() {
+		if err := s.staffSrv.Serve(s.staffLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("staff listener: %w", err)
+		}
+	}()
+	s.log.Info("gateway serving", "partner_listen", s.PartnerAddr(), "staff_listen", s.StaffAddr(),
+		"state", s.cfg.StateFIPS, "partners", s.dir.Current().Len())
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errc:
+		cancel()
+	}
+	shutCtx, done := context.WithTimeout(context.Background(), 20*time.Second)
+	defer done()
+	_ = s.partnerSrv.Shutdown(shutCtx)
+	_ = s.staffSrv.Shutdown(shutCtx)
+	wg.Wait()
+	_ = s.tracing.Shutdown(shutCtx)
+	_ = s.metrics.Shutdown(shutCtx)
+	s.store.Close()
+	s.log.Info("gateway stopped")
+	return runErr
+}
+
+func (s *Server) staffHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := s.ready(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = fmt.Fprintf(w, "not ready: %v\n", err)
+			return
+		}
+		_, _ = w.Write([]byte("ready\n"))
+	})
+	mux.Handle("GET /metrics", s.metrics.Handler())
+	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		b, _ := jsonMarshal(s.keys.Published())
+		_, _ = w.Write(b)
+	})
+	return mux
+}
+
+// registerGauges reports figures read at scrape time: certificate expiry and
+// the database pool.
+func (s *Server) registerGauges() {
+	m := s.metrics.Meter()
+	certDays, _ := m.Float64ObservableGauge("uifsagw.certificate.expiry_days",
+		metric.WithDescription("Days until a certificate expires, by owner (gateway or partner ID)."))
+	poolConns, _ := m.Int64ObservableGauge("uifsagw.db.pool.connections",
+		metric.WithDescription("Database pool connections by state (idle, in_use, total, max)."))
+	_, _ = m.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		now := time.Now()
+		o.ObserveFloat64(certDays, s.certs.Expiry().Sub(now).Hours()/24, metric.WithAttributes(attrOwner("gateway")))
+		for _, p := range s.dir.Current().All() {
+			for _, c := range p.Certificates() {
+				o.ObserveFloat64(certDays, c.NotAfter.Sub(now).Hours()/24, metric.WithAttributes(attrOwner(p.ID)))
+			}
+		}
+		st := s.store.Pool().Stat()
+		o.ObserveInt64(poolConns, int64(st.IdleConns()), metric.WithAttributes(attrState("idle")))
+		o.ObserveInt64(poolConns, int64(st.AcquiredConns()), metric.WithAttributes(attrState("in_use")))
+		o.ObserveInt64(poolConns, int64(st.TotalConns()), metric.WithAttributes(attrState("total")))
+		o.ObserveInt64(poolConns, int64(st.MaxConns()), metric.WithAttributes(attrState("max")))
+		return nil
+	}, certDays, poolConns)
+}
+
+// handshakeCounter turns net/http's "TLS handshake error" log lines into a
+// metric and a structured log line.
+type handshakeCounter struct {
+	m   *telemetry.Metrics
+	log *slog.Logger
+}
+
+func (h *handshakeCounter) Write(p []byte) (int, error) {
+	line := string(bytes.TrimSpace(p))
+	if strings.Contains(line, "TLS handshake error") {
+		h.m.HandshakeFails.Add(context.Background(), 1)
+		h.log.Debug("tls handshake failed", "detail", line)
+	} else {
+		h.log.Warn("partner listener", "detail", line)
+	}
+	return len(p), nil
+}
+
+func loadPIIKeys(c PIIConfig) (exchange.PIIKeys, error) {
+	enc, mac := c.EncKey, c.HMACKey
+	if c.KeyFile != "" {
+		b, err := os.ReadFile(c.KeyFile)
+		if err != nil {
+			return exchange.PIIKeys{}, fmt.Errorf("pii.key_file: %w", err)
+		}
+		var f struct {
+			EncKey  string `yaml:"enc_key"`
+			HMACKey string `yaml:"hmac_key"`
+		}
+		if err := yaml.Unmarshal(b, &f); err != nil {
+			return exchange.PIIKeys{}, fmt.Errorf("pii.key_file: %w", err)
+		}
+		enc, mac = f.EncKey, f.HMACKey
+	}
+	k, err := exchange.ParsePIIKeys(enc, mac)
+	if err != nil {
+		return k, fmt.Errorf("pii keys: %w", err)
+	}
+	return k, nil
+}
+
+func loadCombos(extra string) (*canonical.Combos, error) {
+	c := canonical.DefaultCombos()
+	if extra == "" {
+		return c, nil
+	}
+	b, err := os.ReadFile(extra)
+	if err != nil {
+		return nil, fmt.Errorf("codes_file: %w", err)
+	}
+	more, err := canonical.ParseCombos(b)
+	if err != nil {
+		return nil, fmt.Errorf("codes_file %s: %w", extra, err)
+	}
+	merged := c.Clone()
+	merged.Merge(more)
+	return merged, nil
+}
