@@ -94,6 +94,10 @@ func (r *Reader) finish(e *etree.Element) {
 			r.Add(info.xpath+"/@"+a.FullKey(), info.cpath, "unknown attribute")
 		}
 	}
+	if info.leaf {
+		// A leaf holding elements was reported when it was read.
+		return
+	}
 	counts := map[string]int{}
 	for _, c := range e.ChildElements() {
 		counts[c.FullTag()]++
@@ -115,11 +119,9 @@ func (r *Reader) finish(e *etree.Element) {
 				r.Add(p, info.cpath, reason)
 				continue
 			}
-			if !info.leaf {
-				r.finish(c)
-			}
+			r.finish(c)
 		case *etree.CharData:
-			if !info.leaf && strings.TrimSpace(c.Data) != "" {
+			if strings.TrimSpace(c.Data) != "" {
 				r.Add(info.xpath, info.cpath, "unexpected text between elements")
 			}
 		}
