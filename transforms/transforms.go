@@ -230,7 +230,9 @@ func DecodeIWO(format string, b []byte) (canonical.IWO, canonical.FieldErrors) {
 }
 
 // EncodeIWO writes an IWO document in format with the default registry.
-func EncodeIWO(iwo canonical.IWO, format string) ([]byte, error) { return Default.EncodeIWO(iwo, format) }
+func EncodeIWO(iwo canonical.IWO, format string) ([]byte, error) {
+	return Default.EncodeIWO(iwo, format)
+}
 
 // DecodeAck reads an employer acknowledgment in format with the default registry.
 func DecodeAck(format string, b []byte) (canonical.EmployerAck, canonical.FieldErrors) {
