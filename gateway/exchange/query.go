@@ -1,0 +1,357 @@
+package exchange
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/uifsagw/uifsagw/schemas/canonical"
+)
+
+const summaryCols = "id, direction, partner, sender_message_id, format, content_type, function, action, reason, " +
+	"sender_fips, receiver_fips, sender_case_id, receiver_case_id, status, body_sha256, in_reply_to, trace_id, " +
+	"signature, inbox_seq, created_at, updated_at"
+
+const messageCols = summaryCols + ", canonical"
+
+func qualified(alias, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i, p := range parts {
+		parts[i] = alias + "." + p
+	}
+	return strings.Join(parts, ", ")
+}
+
+func scanInto(row pgx.CollectableRow, withCanonical bool, extra ...any) (Message, error) {
+	var m Message
+	var sum, canon []byte
+	var seq *int64
+	dest := []any{&m.ID, &m.Direction, &m.Partner, &m.MessageID, &m.Format, &m.ContentType, &m.Function, &m.Action,
+		&m.Reason, &m.SenderFIPS, &m.ReceiverFIPS, &m.SenderCaseID, &m.ReceiverCaseID, &m.Status, &sum, &m.InReplyTo,
+		&m.TraceID, &m.Signature, &seq, &m.CreatedAt, &m.UpdatedAt}
+	if withCanonical {
+		dest = append(dest, &canon)
+	}
+	dest = append(dest, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return Message{}, err
+	}
+	m.BodySHA256 = hex.EncodeToString(sum)
+	if seq != nil {
+		m.InboxSeq = *seq
+	}
+	if withCanonical {
+		if err := json.Unmarshal(canon, &m.Tx); err != nil {
+			return Message{}, fmt.Errorf("message %d canonical form: %w", m.ID, err)
+		}
+	}
+	return m, nil
+}
+
+func scanMessage(row pgx.CollectableRow) (Message, error) { return scanInto(row, true) }
+
+func scanSummary(row pgx.CollectableRow) (Message, error) { return scanInto(row, false) }
+
+func sortByID(ms []Message) {
+	slices.SortFunc(ms, func(a, b Message) int { return int(min(max(a.ID-b.ID, -1), 1)) })
+}
+
+func (s *Store) getOne(ctx context.Context, where string, args ...any) (Message, error) {
+	rows, err := s.pool.Query(ctx, "SELECT "+messageCols+" FROM messages WHERE "+where, args...)
+	if err != nil {
+		return Message{}, fmt.Errorf("exchange: get message: %w", err)
+	}
+	m, err := pgx.CollectExactlyOneRow(rows, scanMessage)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Message{}, ErrNotFound
+	}
+	if err != nil {
+		return Message{}, fmt.Errorf("exchange: get message: %w", err)
+	}
+	return m, nil
+}
+
+// GetMessage returns message id (SSNs masked, no raw body).
+func (s *Store) GetMessage(ctx context.Context, id int64) (Message, error) {
+	m, err := s.getOne(ctx, "id = $1", id)
+	if errors.Is(err, ErrNotFound) {
+		return Message{}, fmt.Errorf("%w: message %d", ErrNotFound, id)
+	}
+	return m, err
+}
+
+// GetBySenderID returns the message partner exchanged in direction dir under
+// the sender's message id msgID. The edge uses it so a partner only ever
+// sees its own messages.
+func (s *Store) GetBySenderID(ctx context.Context, partner string, dir Direction, msgID string) (Message, error) {
+	m, err := s.getOne(ctx, "partner = $1 AND direction = $2 AND sender_message_id = $3", partner, string(dir), msgID)
+	if errors.Is(err, ErrNotFound) {
+		return Message{}, fmt.Errorf("%w: %s message %s of %s", ErrNotFound, dir, msgID, partner)
+	}
+	return m, err
+}
+
+// History returns the state transitions of message id, oldest first.
+func (s *Store) History(ctx context.Context, id int64) ([]HistoryEntry, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, from_status, to_status, actor, note, at
+		FROM message_history WHERE message_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("exchange: history: %w", err)
+	}
+	h, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (HistoryEntry, error) {
+		var e HistoryEntry
+		err := row.Scan(&e.ID, &e.From, &e.To, &e.Actor, &e.Note, &e.At)
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("exchange: history: %w", err)
+	}
+	return h, nil
+}
+
+// Receipts returns the receipts of message id: the one we issued for an
+// inbound message, the partner's for an outbound one.
+func (s *Store) Receipts(ctx context.Context, id int64) ([]Receipt, error) {
+	rows, err := s.pool.Query(ctx, `SELECT r.receipt_id, m.partner, m.sender_message_id, r.body_sha256, r.received_at, r.jws
+		FROM receipts r JOIN messages m ON m.id = r.message_id WHERE r.message_id = $1 ORDER BY r.received_at`, id)
+	if err != nil {
+		return nil, fmt.Errorf("exchange: receipts: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Receipt, error) {
+		var r Receipt
+		var sum []byte
+		err := row.Scan(&r.ID, &r.Partner, &r.MessageID, &sum, &r.ReceivedAt, &r.JWS)
+		r.BodySHA256, r.ReceivedAt = hex.EncodeToString(sum), r.ReceivedAt.UTC()
+		return r, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("exchange: receipts: %w", err)
+	}
+	return out, nil
+}
+
+// ErrBadCursor says a pagination cursor was not made by ListMessages.
+var ErrBadCursor = fmt.Errorf("%w: bad page cursor", ErrInvalid)
+
+func encodeCursor(at time.Time, id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixMicro(), 10) + "." + strconv.FormatInt(id, 10)))
+}
+
+func decodeCursor(c string) (time.Time, int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return time.Time{}, 0, ErrBadCursor
+	}
+	ts, ids, ok := strings.Cut(string(b), ".")
+	if !ok {
+		return time.Time{}, 0, ErrBadCursor
+	}
+	us, err1 := strconv.ParseInt(ts, 10, 64)
+	id, err2 := strconv.ParseInt(ids, 10, 64)
+	if err1 != nil || err2 != nil {
+		return time.Time{}, 0, ErrBadCursor
+	}
+	return time.UnixMicro(us), id, nil
+}
+
+// ListMessages returns one page of messages matching f, newest first, and
+// the cursor of the next page ("" at the end). Pagination is by keyset on
+// (created_at, id), so a page costs the same at any depth. Tx and Raw are
+// left empty.
+func (s *Store) ListMessages(ctx context.Context, f Filter, p Page) ([]Message, string, error) {
+	limit := p.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	limit = min(limit, 500)
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if f.Direction != "" {
+		where = append(where, "direction = "+arg(string(f.Direction)))
+	}
+	if f.Partner != "" {
+		where = append(where, "partner = "+arg(f.Partner))
+	}
+	if len(f.Statuses) > 0 {
+		ss := make([]string, len(f.Statuses))
+		for i, st := range f.Statuses {
+			ss[i] = string(st)
+		}
+		where = append(where, "status = ANY("+arg(ss)+")")
+	}
+	if f.Function != "" {
+		where = append(where, "function = "+arg(f.Function))
+	}
+	if f.CaseID != "" {
+		a := arg(f.CaseID)
+		where = append(where, "(sender_case_id = "+a+" OR receiver_case_id = "+a+")")
+	}
+	if f.InReplyTo != "" {
+		where = append(where, "in_reply_to = "+arg(f.InReplyTo))
+	}
+	if !f.Since.IsZero() {
+		where = append(where, "created_at >= "+arg(f.Since))
+	}
+	if !f.Before.IsZero() {
+		where = append(where, "created_at < "+arg(f.Before))
+	}
+	if p.Cursor != "" {
+		at, id, err := decodeCursor(p.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		where = append(where, "(created_at, id) < ("+arg(at)+", "+arg(id)+")")
+	}
+	sql := "SELECT " + summaryCols + " FROM messages"
+	if len(where) > 0 {
+		sql += " WHERE " + strings.Join(where, " AND ")
+	}
+	sql += " ORDER BY created_at DESC, id DESC LIMIT " + arg(limit+1)
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("exchange: list messages: %w", err)
+	}
+	msgs, err := pgx.CollectRows(rows, scanSummary)
+	if err != nil {
+		return nil, "", fmt.Errorf("exchange: list messages: %w", err)
+	}
+	next := ""
+	if len(msgs) > limit {
+		msgs = msgs[:limit]
+		last := msgs[limit-1]
+		next = encodeCursor(last.CreatedAt, last.ID)
+	}
+	return msgs, next, nil
+}
+
+// CountByStatus returns how many messages are in each status.
+func (s *Store) CountByStatus(ctx context.Context) (map[Status]int64, error) {
+	rows, err := s.pool.Query(ctx, `SELECT status, count(*) FROM messages GROUP BY status`)
+	if err != nil {
+		return nil, fmt.Errorf("exchange: count: %w", err)
+	}
+	out := map[Status]int64{}
+	var st Status
+	var n int64
+	_, err = pgx.ForEachRow(rows, []any{&st, &n}, func() error { out[st] = n; return nil })
+	if err != nil {
+		return nil, fmt.Errorf("exchange: count: %w", err)
+	}
+	return out, nil
+}
+
+// Reveal decrypts the SSN stored at path ("ncp.ssn", "participants[1].ssn")
+// of message id. Callers must be authorised and should audit the reveal.
+func (s *Store) Reveal(ctx context.Context, id int64, path string) (canonical.SSN, error) {
+	var sealed []byte
+	err := s.pool.QueryRow(ctx, `SELECT sealed FROM message_ssns WHERE message_id = $1 AND path = $2`, id, path).Scan(&sealed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("%w: no SSN at %s of message %d", ErrNotFound, path, id)
+	}
+	if err != nil {
+		return "", fmt.Errorf("exchange: reveal: %w", err)
+	}
+	pt, err := s.keys.Open(sealed, ssnAAD(id, path))
+	if err != nil {
+		return "", fmt.Errorf("exchange: reveal %s of message %d: %w", path, id, err)
+	}
+	return canonical.SSN(pt), nil
+}
+
+// LoadTransaction returns the canonical transaction of message id; withPII
+// puts the decrypted SSNs back in their fields (free text in which an SSN
+// was masked at intake stays masked; RawBody has the original).
+func (s *Store) LoadTransaction(ctx context.Context, id int64, withPII bool) (canonical.Transaction, error) {
+	var canon []byte
+	err := s.pool.QueryRow(ctx, `SELECT canonical FROM messages WHERE id = $1`, id).Scan(&canon)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return canonical.Transaction{}, fmt.Errorf("%w: message %d", ErrNotFound, id)
+	}
+	if err != nil {
+		return canonical.Transaction{}, fmt.Errorf("exchange: load transaction: %w", err)
+	}
+	var tx canonical.Transaction
+	if err := json.Unmarshal(canon, &tx); err != nil {
+		return canonical.Transaction{}, fmt.Errorf("exchange: message %d canonical form: %w", id, err)
+	}
+	if !withPII {
+		return tx, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT path, sealed FROM message_ssns WHERE message_id = $1`, id)
+	if err != nil {
+		return canonical.Transaction{}, fmt.Errorf("exchange: load SSNs: %w", err)
+	}
+	var path string
+	var sealed []byte
+	_, err = pgx.ForEachRow(rows, []any{&path, &sealed}, func() error {
+		pt, err := s.keys.Open(sealed, ssnAAD(id, path))
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		return setSSN(&tx, path, canonical.SSN(pt))
+	})
+	if err != nil {
+		return canonical.Transaction{}, fmt.Errorf("exchange: load SSNs of message %d: %w", id, err)
+	}
+	return tx, nil
+}
+
+// RawBody decrypts the body of message id exactly as it was received or sent.
+func (s *Store) RawBody(ctx context.Context, id int64) ([]byte, error) {
+	var partner, dir, msgID string
+	var sealed []byte
+	err := s.pool.QueryRow(ctx, `SELECT partner, direction, sender_message_id, raw_sealed FROM messages WHERE id = $1`, id).
+		Scan(&partner, &dir, &msgID, &sealed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("%w: message %d", ErrNotFound, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("exchange: raw body: %w", err)
+	}
+	raw, err := s.keys.Open(sealed, rawAAD(partner, Direction(dir), msgID))
+	if err != nil {
+		return nil, fmt.Errorf("exchange: raw body of message %d: %w", id, err)
+	}
+	return raw, nil
+}
+
+// MatchSSN returns the messages that name a person with ssn, newest first.
+func (s *Store) MatchSSN(ctx context.Context, ssn canonical.SSN, limit int) ([]PersonMatch, error) {
+	return s.MatchSSNHash(ctx, s.keys.HashSSN(ssn), limit)
+}
+
+// MatchSSNHash is MatchSSN for a hash made by PIIKeys.HashSSN.
+func (s *Store) MatchSSNHash(ctx context.Context, hash []byte, limit int) ([]PersonMatch, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT k.message_id, m.direction, m.partner, k.role, k.participant_index, m.created_at
+		FROM person_keys k JOIN messages m ON m.id = k.message_id
+		WHERE k.ssn_hmac = $1 ORDER BY m.created_at DESC, k.message_id DESC, k.participant_index LIMIT $2`, hash, limit)
+	if err != nil {
+		return nil, fmt.Errorf("exchange: match: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (PersonMatch, error) {
+		var pm PersonMatch
+		err := row.Scan(&pm.MessageID, &pm.Direction, &pm.Partner, &pm.Role, &pm.ParticipantIndex, &pm.CreatedAt)
+		return pm, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("exchange: match: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,148 @@
+package exchange
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/uifsagw/uifsagw/schemas/canonical"
+)
+
+// ssnField is one SSN of a transaction, by its canonical path.
+type ssnField struct {
+	path  string
+	role  string
+	index int // -1 for the NCP
+	ssn   canonical.SSN
+}
+
+const ncpSSNPath = "ncp.ssn"
+
+func participantSSNPath(i int) string { return "participants[" + strconv.Itoa(i) + "].ssn" }
+
+// maskTransaction returns a copy of tx in which every SSN field holds the
+// masked form, and every other text field that quotes one of those SSNs
+// (free text, a mistyped docket) has it masked too, plus the SSNs by path.
+func maskTransaction(tx canonical.Transaction) (canonical.Transaction, []ssnField, error) {
+	var fields []ssnField
+	if tx.NCP != nil && tx.NCP.SSN != "" {
+		fields = append(fields, ssnField{path: ncpSSNPath, role: "ncp", index: -1, ssn: tx.NCP.SSN})
+	}
+	for i, p := range tx.Participants {
+		if p.SSN != "" {
+			fields = append(fields, ssnField{path: participantSSNPath(i), role: strings.ToLower(string(p.Relationship)), index: i, ssn: p.SSN})
+		}
+	}
+	// A deep copy through JSON: the caller's value must stay untouched, and
+	// the canonical types are plain data that round-trip exactly.
+	b, err := json.Marshal(tx)
+	if err != nil {
+		return canonical.Transaction{}, nil, fmt.Errorf("exchange: canonical form: %w", err)
+	}
+	var m canonical.Transaction
+	if err := json.Unmarshal(b, &m); err != nil {
+		return canonical.Transaction{}, nil, fmt.Errorf("exchange: canonical form: %w", err)
+	}
+	if len(fields) == 0 {
+		return m, nil, nil
+	}
+	for _, f := range fields {
+		if f.index < 0 {
+			m.NCP.SSN = canonical.SSN(f.ssn.Masked())
+		} else {
+			m.Participants[f.index].SSN = canonical.SSN(f.ssn.Masked())
+		}
+	}
+	// Only well-formed SSNs are searched for elsewhere: a short malformed
+	// value would match inside zip codes and amounts.
+	var pairs []string
+	for _, f := range fields {
+		if d := f.ssn.Digits(); len(d) == 9 && allDigits(d) {
+			pairs = append(pairs, d, f.ssn.Masked(), d[:3]+"-"+d[3:5]+"-"+d[5:], f.ssn.Masked())
+		}
+	}
+	if len(pairs) > 0 {
+		scrubStrings(reflect.ValueOf(&m).Elem(), strings.NewReplacer(pairs...))
+	}
+	return m, fields, nil
+}
+
+// scrubStrings rewrites every string reachable from v with r.
+func scrubStrings(v reflect.Value, r *strings.Replacer) {
+	switch v.Kind() {
+	case reflect.String:
+		if v.CanSet() {
+			v.SetString(r.Replace(v.String()))
+		}
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			scrubStrings(v.Elem(), r)
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			scrubStrings(v.Field(i), r)
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			scrubStrings(v.Index(i), r)
+		}
+	}
+}
+
+// setSSN puts an SSN back at its canonical path.
+func setSSN(tx *canonical.Transaction, path string, ssn canonical.SSN) error {
+	if path == ncpSSNPath {
+		if tx.NCP == nil {
+			return fmt.Errorf("exchange: stored SSN at %s but the transaction has no NCP", path)
+		}
+		tx.NCP.SSN = ssn
+		return nil
+	}
+	var i int
+	if _, err := fmt.Sscanf(path, "participants[%d].ssn", &i); err != nil || participantSSNPath(i) != path {
+		return fmt.Errorf("exchange: unknown SSN path %q", path)
+	}
+	if i < 0 || i >= len(tx.Participants) {
+		return fmt.Errorf("exchange: stored SSN at %s but the transaction has %d participants", path, len(tx.Participants))
+	}
+	tx.Participants[i].SSN = ssn
+	return nil
+}
+
+func ssnAAD(messageID int64, path string) []byte {
+	return []byte("uifsagw/ssn/" + strconv.FormatInt(messageID, 10) + "/" + path)
+}
+
+func rawAAD(partner string, dir Direction, msgID string) []byte {
+	return []byte("uifsagw/raw/" + partner + "\x00" + string(dir) + "\x00" + msgID)
+}
+
+// storePII writes the sealed SSNs and matching keys of message id.
+func (s *Store) storePII(ctx context.Context, q Querier, id int64, fields []ssnField) error {
+	for _, f := range fields {
+		sealed, err := s.keys.Seal([]byte(f.ssn.Digits()), ssnAAD(id, f.path))
+		if err != nil {
+			return err
+		}
+		if _, err := q.Exec(ctx, `INSERT INTO message_ssns (message_id, path, sealed) VALUES ($1, $2, $3)`, id, f.path, sealed); err != nil {
+			return fmt.Errorf("exchange: store SSN: %w", err)
+		}
+		if _, err := q.Exec(ctx, `INSERT INTO person_keys (message_id, role, participant_index, ssn_hmac) VALUES ($1, $2, $3, $4)`,
+			id, f.role, f.index, s.keys.HashSSN(f.ssn)); err != nil {
+			return fmt.Errorf("exchange: store person key: %w", err)
+		}
+	}
+	return nil
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}

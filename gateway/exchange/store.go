@@ -1,0 +1,160 @@
+// Package exchange is the gateway's durable exchange store on PostgreSQL:
+// messages in and out with their raw evidence and canonical form, the state
+// history, signed receipts, the outbox and the pull inbox, matching keys,
+// the audit chain and the review queue, and the schema migrations.
+//
+// Every method is one transaction. Methods that take a Querier also run
+// inside a caller's transaction (pgx.Tx), so a decision and the messages it
+// sends commit together. Raw bodies and SSNs are sealed with PIIKeys before
+// they reach the database; canonical JSON carries masked SSNs only.
+package exchange
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Querier is what the store needs to run statements: satisfied by
+// *pgxpool.Pool, *pgx.Conn and pgx.Tx.
+type Querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// Store is the exchange store. It is safe for concurrent use.
+type Store struct {
+	pool   *pgxpool.Pool
+	keys   PIIKeys
+	cfg    config
+	closed chan struct{}
+}
+
+type config struct {
+	processingLease time.Duration
+	skipSchemaCheck bool
+	poolConfig      func(*pgxpool.Config)
+}
+
+// Option configures Open.
+type Option func(*config)
+
+// WithProcessingLease sets how long a worker may hold a claimed inbound
+// message before RescueExpiredLeases hands it to another; default 5 minutes.
+func WithProcessingLease(d time.Duration) Option {
+	return func(c *config) { c.processingLease = d }
+}
+
+// SkipSchemaCheck opens the store without comparing the schema version; for
+// `uifsagw migrate`, which is about to change it.
+func SkipSchemaCheck() Option { return func(c *config) { c.skipSchemaCheck = true } }
+
+// WithPoolConfig adjusts the pgxpool configuration (sizes, tracers) before connecting.
+func WithPoolConfig(f func(*pgxpool.Config)) Option { return func(c *config) { c.poolConfig = f } }
+
+// Open connects to the database at url. Unless SkipSchemaCheck is given it
+// fails with a *SchemaVersionError when the schema does not match this build.
+func Open(ctx context.Context, url string, keys PIIKeys, opts ...Option) (*Store, error) {
+	if !keys.Valid() {
+		return nil, fmt.Errorf("%w: PII keys not configured", ErrInvalid)
+	}
+	cfg := config{processingLease: 5 * time.Minute}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	pc, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("exchange: database URL: %w", err)
+	}
+	if cfg.poolConfig != nil {
+		cfg.poolConfig(pc)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, fmt.Errorf("exchange: connect: %w", err)
+	}
+	s := &Store{pool: pool, keys: keys, cfg: cfg, closed: make(chan struct{})}
+	if err := s.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	if !cfg.skipSchemaCheck {
+		if err := CheckSchema(ctx, pool); err != nil {
+			pool.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Close stops listeners and closes the pool.
+func (s *Store) Close() {
+	select {
+	case <-s.closed:
+	default:
+		close(s.closed)
+	}
+	s.pool.Close()
+}
+
+// Pool is the underlying pool, for callers that open their own transactions.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Keys are the PII keys the store seals with.
+func (s *Store) Keys() PIIKeys { return s.keys }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("exchange: ping: %w", err)
+	}
+	return nil
+}
+
+type beginner interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
+}
+
+// within runs fn in a transaction begun from q: a real transaction on a pool
+// or connection, a savepoint inside a caller's transaction. Either way the
+// statements of one store operation apply together or not at all.
+func within(ctx context.Context, q Querier, fn func(tx pgx.Tx) error) error {
+	b, ok := q.(beginner)
+	if !ok {
+		return fmt.Errorf("%w: querier %T cannot begin a transaction", ErrInvalid, q)
+	}
+	return pgx.BeginFunc(ctx, b, fn)
+}
+
+func (s *Store) tx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, s.pool, fn)
+}
+
+// newID returns a random identifier with a readable prefix.
+func newID(prefix string) string { return prefix + "_" + rand.Text() }
+
+func addHistory(ctx context.Context, q Querier, id int64, from, to Status, actor, note string) error {
+	_, err := q.Exec(ctx, `INSERT INTO message_history (message_id, from_status, to_status, actor, note)
+		VALUES ($1, $2, $3, $4, $5)`, id, string(from), string(to), actor, truncate(note, 2000))
+	if err != nil {
+		return fmt.Errorf("exchange: history: %w", err)
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	// Cut on a rune boundary so the text stays valid UTF-8 for PostgreSQL.
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
