@@ -2,7 +2,6 @@ package exchange
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -36,16 +35,10 @@ func maskTransaction(tx canonical.Transaction) (canonical.Transaction, []ssnFiel
 			fields = append(fields, ssnField{path: participantSSNPath(i), role: strings.ToLower(string(p.Relationship)), index: i, ssn: p.SSN})
 		}
 	}
-	// A deep copy through JSON: the caller's value must stay untouched, and
-	// the canonical types are plain data that round-trip exactly.
-	b, err := json.Marshal(tx)
-	if err != nil {
-		return canonical.Transaction{}, nil, fmt.Errorf("exchange: canonical form: %w", err)
-	}
+	// The caller's value must stay untouched, and it shares slices and
+	// pointers with the copy a plain assignment would make.
 	var m canonical.Transaction
-	if err := json.Unmarshal(b, &m); err != nil {
-		return canonical.Transaction{}, nil, fmt.Errorf("exchange: canonical form: %w", err)
-	}
+	deepCopy(reflect.ValueOf(&m).Elem(), reflect.ValueOf(tx))
 	if len(fields) == 0 {
 		return m, nil, nil
 	}
@@ -68,6 +61,48 @@ func maskTransaction(tx canonical.Transaction) (canonical.Transaction, []ssnFiel
 		scrubStrings(reflect.ValueOf(&m).Elem(), strings.NewReplacer(pairs...))
 	}
 	return m, fields, nil
+}
+
+// deepCopy copies src into dst, duplicating what pointers, slices and maps
+// refer to. The canonical types are plain data without cycles.
+func deepCopy(dst, src reflect.Value) {
+	switch src.Kind() {
+	case reflect.Pointer:
+		if src.IsNil() {
+			return
+		}
+		p := reflect.New(src.Type().Elem())
+		deepCopy(p.Elem(), src.Elem())
+		dst.Set(p)
+	case reflect.Struct:
+		for i := 0; i < src.NumField(); i++ {
+			if dst.Field(i).CanSet() {
+				deepCopy(dst.Field(i), src.Field(i))
+			}
+		}
+	case reflect.Slice:
+		if src.IsNil() {
+			return
+		}
+		s := reflect.MakeSlice(src.Type(), src.Len(), src.Len())
+		for i := 0; i < src.Len(); i++ {
+			deepCopy(s.Index(i), src.Index(i))
+		}
+		dst.Set(s)
+	case reflect.Map:
+		if src.IsNil() {
+			return
+		}
+		m := reflect.MakeMapWithSize(src.Type(), src.Len())
+		for it := src.MapRange(); it.Next(); {
+			v := reflect.New(src.Type().Elem()).Elem()
+			deepCopy(v, it.Value())
+			m.SetMapIndex(it.Key(), v)
+		}
+		dst.Set(m)
+	default:
+		dst.Set(src)
+	}
 }
 
 // scrubStrings rewrites every string reachable from v with r.
