@@ -80,8 +80,6 @@ func sampleTx(msgID, caseID string, ncp, cp, child canonical.SSN) canonical.Tran
 	}
 }
 
-var msgSeq atomic.Int64
-
 func inbound(partner string, tx canonical.Transaction, body string) exchange.Inbound {
 	return exchange.Inbound{
 		Partner: partner, MessageID: tx.Header.MessageID, Format: "csenet-json", ContentType: "application/json",
