@@ -70,7 +70,14 @@ func quoteURI(uri string) string {
 	return strconv.Quote(uri)
 }
 
+// mark records that e was asked for. An element reached twice (two fields
+// of a mapping under one parent) keeps its first paths and the attributes
+// already read, and is a leaf if either reading said so.
 func (r *Reader) mark(e *etree.Element, xpath, cpath string, leaf bool) *Node {
+	if info, ok := r.seen[e]; ok {
+		info.leaf = info.leaf || leaf
+		return &Node{r: r, E: e, XPath: info.xpath, CPath: info.cpath}
+	}
 	r.seen[e] = &seenInfo{xpath: xpath, cpath: cpath, leaf: leaf, attrs: map[string]bool{}}
 	return &Node{r: r, E: e, XPath: xpath, CPath: cpath}
 }
@@ -81,7 +88,16 @@ func (r *Reader) Errors(root *Node) canonical.FieldErrors {
 	if root != nil {
 		r.finish(root.E)
 	}
-	return r.errs
+	// An element reached along several paths is reported once.
+	var out canonical.FieldErrors
+	seen := make(map[canonical.FieldError]bool, len(r.errs))
+	for _, e := range r.errs {
+		if !seen[e] {
+			seen[e] = true
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 func (r *Reader) finish(e *etree.Element) {
