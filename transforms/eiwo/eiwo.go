@@ -212,7 +212,12 @@ func (x *XML) DecodeAck(b []byte) (canonical.EmployerAck, canonical.FieldErrors)
 		Status:         safexml.Code[canonical.AckStatus](n, "Status", "status"),
 	}
 	for _, rn := range n.Many("Reason", "reasons") {
-		if s, ok := rn.LeafText(); ok {
+		s, ok := rn.LeafText()
+		switch {
+		case !ok:
+		case s == "":
+			rn.Fail("empty reason")
+		default:
 			ack.Reasons = append(ack.Reasons, canonical.AckReason(s))
 		}
 	}

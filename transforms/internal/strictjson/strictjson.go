@@ -117,6 +117,9 @@ func (d *decoder) enter(ptr, cpath string) {
 
 var dateType = reflect.TypeFor[canonical.Date]()
 
+// zeroDate is how canonical.Date marshals its zero value.
+const zeroDate = "0000-00-00"
+
 func kindName(tok json.Token) string {
 	switch t := tok.(type) {
 	case json.Delim:
@@ -216,6 +219,13 @@ func (d *decoder) dispatchHeld(tok json.Token, v reflect.Value, ptr, cpath strin
 		s, ok := tok.(string)
 		if !ok {
 			d.mismatch(tok, ptr, cpath, "a date string YYYY-MM-DD")
+			return
+		}
+		if s == zeroDate {
+			// canonical.Date writes its zero value this way; reading it back
+			// as the zero date keeps our own output readable, and Validate
+			// reports the missing date.
+			v.Set(reflect.ValueOf(canonical.Date{}))
 			return
 		}
 		date, err := canonical.ParseDate(s)
