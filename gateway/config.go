@@ -40,6 +40,24 @@ type Config struct {
 	Workers WorkersConfig `yaml:"workers"`
 	Log     LogConfig     `yaml:"log"`
 	Staff   StaffConfig   `yaml:"staff"`
+	// Casework holds the agency's choices for the rules.
+	Casework CaseworkConfig `yaml:"casework"`
+}
+
+// CaseworkConfig holds the agency's choices for the one-order and withholding rules.
+type CaseworkConfig struct {
+	// SelfFIPS is the 7-digit FIPS our answers are sent from; default state_fips + "00000".
+	SelfFIPS string `yaml:"self_fips"`
+	// RerouteEST answers an EST request that meets one existing order as
+	// enforcement or registration without waiting for a person (it is still
+	// put in review); false waits for staff.
+	RerouteEST bool `yaml:"reroute_est"`
+	// SDUPayee and SDUFIPS name our state disbursement unit on IWOs we issue.
+	SDUPayee string `yaml:"sdu_payee"`
+	SDUFIPS  string `yaml:"sdu_fips"`
+	// WithholdingDir holds state withholding rule files that add to or
+	// replace the shipped ones (partners/withholding).
+	WithholdingDir string `yaml:"withholding_dir"`
 }
 
 // TLSConfig is the gateway's own certificate and the client-certificate policy.
@@ -131,8 +149,9 @@ func DefaultConfig() Config {
 		},
 		Workers: WorkersConfig{Processors: 4, Senders: 4, PollInterval: 5 * time.Second,
 			SendTimeout: 15 * time.Second, Lease: time.Minute},
-		Log:   LogConfig{Format: "json", Level: "info"},
-		Staff: StaffConfig{Audience: "uifsagw", RoleClaim: "roles"},
+		Log:      LogConfig{Format: "json", Level: "info"},
+		Staff:    StaffConfig{Audience: "uifsagw", RoleClaim: "roles"},
+		Casework: CaseworkConfig{RerouteEST: true},
 	}
 }
 
@@ -161,7 +180,7 @@ func LoadConfig(path string, env []string) (Config, error) {
 
 func (c *Config) resolvePaths(base string) {
 	for _, p := range []*string{&c.PartnersDir, &c.CodesFile, &c.TLS.CertFile, &c.TLS.KeyFile, &c.TLS.ClientCAFile,
-		&c.TLS.RootCAFile, &c.JWS.KeyFile, &c.JWS.PublishedKeysFile, &c.PII.KeyFile} {
+		&c.TLS.RootCAFile, &c.JWS.KeyFile, &c.JWS.PublishedKeysFile, &c.PII.KeyFile, &c.Casework.WithholdingDir} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(base, *p)
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log"
@@ -20,10 +21,12 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"gopkg.in/yaml.v3"
 
+	"github.com/uifsagw/uifsagw/gateway/devenv"
 	"github.com/uifsagw/uifsagw/gateway/edge"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/pki"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
+	"github.com/uifsagw/uifsagw/gateway/withholding"
 	"github.com/uifsagw/uifsagw/partners"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
@@ -42,6 +45,11 @@ type Server struct {
 	keys    *keyHolder
 	combos  *canonical.Combos
 	codecs  *codecCache
+	rules   *withholding.RuleBook
+	roots   *x509.CertPool
+	issuer  *devenv.Issuer
+
+	extraWorkers []func(context.Context)
 
 	partnerLn, staffLn net.Listener
 	partnerSrv         *http.Server
@@ -57,6 +65,9 @@ type Options struct {
 	// PartnerListener and StaffListener, when set, are used instead of listening
 	// on the configured addresses.
 	PartnerListener, StaffListener net.Listener
+	// DevIssuer, when set, is mounted at /dev/oidc on the staff listener and
+	// is the staff sign-in provider (uifsagw dev and tests only).
+	DevIssuer *devenv.Issuer
 }
 
 // New builds a server from its configuration. It refuses to start on a
@@ -86,6 +97,15 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 	if s.combos, err = loadCombos(cfg.CodesFile); err != nil {
 		return nil, err
 	}
+	if s.rules, err = loadRuleBook(cfg.Casework.WithholdingDir); err != nil {
+		return nil, fmt.Errorf("withholding rules: %w", err)
+	}
+	if cfg.TLS.RootCAFile != "" {
+		if s.roots, err = pki.ReadCertPool(cfg.TLS.RootCAFile); err != nil {
+			return nil, fmt.Errorf("tls.root_ca_file: %w", err)
+		}
+	}
+	s.issuer = opt.DevIssuer
 	if s.dir, err = partners.NewWatcher(cfg.PartnersDir, s.log); err != nil {
 		return nil, fmt.Errorf("partner directory: %w", err)
 	}
@@ -120,7 +140,7 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 		Store:      s.store,
 		Signer:     s.keys.Signer,
 		PublicKeys: func() any { return s.keys.Published() },
-		CodecFor:   func(p *partners.Partner) (edge.Codec, error) { return s.codecs.For(p) },
+		CodecFor:   func(p *partners.Partner) (edge.Codec, error) { return s.codecs.forPartner(p, cfg.StateFIPS) },
 		Validate:   func(t *canonical.Transaction) canonical.FieldErrors { return t.ValidateWith(s.combos) },
 		Metrics:    s.metrics,
 		Tracer:     s.tracer,
@@ -260,6 +280,9 @@ func (s *Server) staffHandler() http.Handler {
 		_, _ = w.Write([]byte("ready\n"))
 	})
 	mux.Handle("GET /metrics", s.metrics.Handler())
+	if s.issuer != nil {
+		mux.Handle("/dev/oidc/", http.StripPrefix("/dev/oidc", s.issuer.Handler()))
+	}
 	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		b, _ := jsonMarshal(s.keys.Published())

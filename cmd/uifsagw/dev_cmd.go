@@ -11,7 +11,6 @@ import (
 
 	"github.com/uifsagw/uifsagw/gateway"
 	"github.com/uifsagw/uifsagw/gateway/devenv"
-	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/pgserver"
 )
 
@@ -63,7 +62,7 @@ func runDev(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	from, to, err := exchange.MigrateURL(ctx, dbURL)
+	from, to, err := migrate(ctx, dbURL)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}

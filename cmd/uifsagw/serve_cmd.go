@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/uifsagw/uifsagw/gateway"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 )
@@ -55,10 +57,27 @@ func runMigrate(ctx context.Context, args []string) error {
 	if *url == "" {
 		return fmt.Errorf("no database: give --config or --database-url")
 	}
-	from, to, err := exchange.MigrateURL(ctx, *url)
+	from, to, err := migrate(ctx, *url)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("schema at version %d (was %d)\n", to, from)
 	return nil
+}
+
+// migrate applies pending migrations and reports the versions before and after.
+func migrate(ctx context.Context, url string) (from, to int32, err error) {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return 0, 0, fmt.Errorf("connect: %w", err)
+	}
+	from, err = exchange.DatabaseSchemaVersion(ctx, conn)
+	conn.Close(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := exchange.MigrateURL(ctx, url); err != nil {
+		return from, 0, err
+	}
+	return from, exchange.SchemaVersion(), nil
 }

@@ -113,7 +113,7 @@ func (p *Processor) Run(ctx context.Context) {
 
 // Decision is what processing one message concluded.
 type Decision struct {
-	Status string
+	Status exchange.Status
 	Note   string
 }
 
@@ -127,7 +127,7 @@ func (p *Processor) Process(ctx context.Context, m exchange.Message) error {
 		return fmt.Errorf("load transaction: %w", err)
 	}
 	var dec Decision
-	err = p.store.Complete(ctx, m.ID, func(q exchange.Querier) (string, string, error) {
+	err = p.store.CompleteWith(ctx, m.ID, func(q exchange.Querier) (exchange.Status, string, error) {
 		d, err := p.decide(ctx, q, m, tx)
 		dec = d
 		return d.Status, d.Note, err
@@ -135,7 +135,7 @@ func (p *Processor) Process(ctx context.Context, m exchange.Message) error {
 	if err != nil {
 		return err
 	}
-	span.SetAttributes(attribute.String("status", dec.Status))
+	span.SetAttributes(attribute.String("status", string(dec.Status)))
 	p.log.Info("processed", "message", m.ID, "partner", m.Partner, "function", m.Function, "status", dec.Status, "note", dec.Note)
 	return nil
 }
@@ -172,14 +172,15 @@ func (p *Processor) decide(ctx context.Context, q exchange.Querier, m exchange.M
 		}
 		finding := orders.Classify(in, toRuleOrders(rows), p.cfg.Policy)
 		d, err := p.applyFinding(ctx, q, m, tx, in, obligorKey, rows, finding)
-		if err != nil || d.Status != exchange.StatusProcessed {
+		if err != nil || d.Status != exchange.StatusProcessed || !isWithholdingRequest(tx) {
 			return d, err
 		}
 	}
 	if isWithholdingRequest(tx) {
 		return p.withhold(ctx, q, m, tx)
 	}
-	return Decision{Status: exchange.StatusProcessed, Note: "no rule applies; recorded"}, nil
+	return Decision{Status: exchange.StatusProcessed, Note: "recorded; no order or withholding rule applies to " +
+		string(tx.Header.Function) + " " + string(tx.Header.Action)}, nil
 }
 
 func isWithholdingRequest(tx canonical.Transaction) bool {

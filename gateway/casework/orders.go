@@ -2,7 +2,6 @@ package casework
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -274,10 +273,6 @@ func existingOrderText(rows []exchange.RegistryOrder, f orders.Finding) string {
 
 // review opens a review item for m with evidence.
 func (p *Processor) review(ctx context.Context, q exchange.Querier, m exchange.Message, kind string, ev any) error {
-	b, err := json.Marshal(ev)
-	if err != nil {
-		return err
-	}
-	_, err = p.store.AddReviewItem(ctx, q, m.ID, kind, b)
+	_, err := exchange.AddReviewItem(ctx, q, exchange.ReviewItem{MessageID: m.ID, Kind: kind, Evidence: ev})
 	return err
 }

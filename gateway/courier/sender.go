@@ -26,9 +26,9 @@ import (
 type Outbox interface {
 	ClaimOutbox(ctx context.Context, owner string, limit int, lease time.Duration) ([]exchange.OutboxItem, error)
 	MarkDelivered(ctx context.Context, id int64, receiptJWS string) error
-	MarkRetry(ctx context.Context, id int64, errText string, next time.Time, countAttempt bool) error
+	MarkRetry(ctx context.Context, id int64, errText string, next time.Time) error
+	Release(ctx context.Context, id int64, reason string, next time.Time) error
 	MarkDeadLetter(ctx context.Context, id int64, errText string) error
-	LoadRaw(ctx context.Context, messageID int64) ([]byte, error)
 	Listen(ctx context.Context, channel string) (<-chan struct{}, error)
 	RescueExpiredLeases(ctx context.Context) (int, error)
 }
@@ -188,29 +188,25 @@ func (s *Sender) deliver(ctx context.Context, it exchange.OutboxItem) {
 		return
 	}
 	if p.Paused {
-		_ = s.store.MarkRetry(ctx, it.ID, "partner paused", now.Add(s.cfg.PollInterval*6), false)
+		_ = s.store.Release(ctx, it.MessageID, "partner paused", now.Add(s.cfg.PollInterval*6))
 		return
 	}
 	if ok, until := s.breaker.allow(p.ID, now); !ok {
-		_ = s.store.MarkRetry(ctx, it.ID, "circuit open", until, false)
+		_ = s.store.Release(ctx, it.MessageID, "circuit open", until)
 		return
 	}
-	raw, err := s.store.LoadRaw(ctx, it.MessageID)
-	if err != nil {
-		_ = s.store.MarkRetry(ctx, it.ID, "load body: "+err.Error(), now.Add(s.cfg.PollInterval), false)
-		return
-	}
+	raw := it.Raw
 	cl := &Client{HTTP: s.client(p), BaseURL: p.Endpoint, Signer: s.signer(), ServerKeys: p.JWKS()}
-	res, err := cl.Post(ctx, raw, it.ContentType, it.SenderMessageID)
+	res, err := cl.Post(ctx, raw, it.ContentType, it.SenderMsgID)
 	elapsed := time.Since(now).Seconds()
 	outcome := "delivered"
 	switch {
 	case err == nil && res.Error == nil:
 		s.breaker.success(p.ID)
-		if err := s.store.MarkDelivered(ctx, it.ID, res.ReceiptJWS); err != nil {
+		if err := s.store.MarkDelivered(ctx, it.MessageID, res.ReceiptJWS); err != nil {
 			// The partner has it; when the lease expires another attempt will
 			// post it again and get the same receipt back (idempotent by ID).
-			s.log.Warn("delivered but not recorded", "partner", p.ID, "outbox", it.ID, "err", err)
+			s.log.Warn("delivered but not recorded", "partner", p.ID, "outbox", it.MessageID, "err", err)
 		}
 	case err == nil && permanent(res.Status):
 		outcome = "refused"
@@ -225,14 +221,14 @@ func (s *Sender) deliver(ctx context.Context, it exchange.OutboxItem) {
 			reason = fmt.Sprintf("HTTP %d: %v", res.Status, res.Error)
 		}
 		s.breaker.failure(p.ID, time.Now())
-		attempt := it.Attempts + 1
+		attempt := it.Attempts
 		if attempt >= p.Retry.MaxAttempts {
 			s.deadLetter(ctx, it, fmt.Sprintf("gave up after %d attempts; last: %s", attempt, reason))
 		} else {
 			s.metrics.Retries.Add(ctx, 1, telemetry.Attrs("partner", p.ID))
 			next := time.Now().Add(backoff(attempt, p.Retry.BaseDelay, p.Retry.MaxDelay))
-			if err := s.store.MarkRetry(ctx, it.ID, reason, next, true); err != nil && !errors.Is(err, context.Canceled) {
-				s.log.Warn("could not schedule retry", "outbox", it.ID, "err", err)
+			if err := s.store.MarkRetry(ctx, it.MessageID, reason, next); err != nil && !errors.Is(err, context.Canceled) {
+				s.log.Warn("could not schedule retry", "outbox", it.MessageID, "err", err)
 			}
 		}
 	}
@@ -242,9 +238,9 @@ func (s *Sender) deliver(ctx context.Context, it exchange.OutboxItem) {
 
 func (s *Sender) deadLetter(ctx context.Context, it exchange.OutboxItem, reason string) {
 	s.metrics.DeadLetters.Add(ctx, 1, telemetry.Attrs("partner", it.Partner))
-	s.log.Warn("dead letter", "partner", it.Partner, "outbox", it.ID, "reason", reason)
-	if err := s.store.MarkDeadLetter(ctx, it.ID, reason); err != nil {
-		s.log.Error("could not dead-letter", "outbox", it.ID, "err", err)
+	s.log.Warn("dead letter", "partner", it.Partner, "outbox", it.MessageID, "reason", reason)
+	if err := s.store.MarkDeadLetter(ctx, it.MessageID, reason); err != nil {
+		s.log.Error("could not dead-letter", "outbox", it.MessageID, "err", err)
 	}
 }
 

@@ -58,11 +58,12 @@ type errorEnvelope struct {
 
 // wantsXML reports whether the request was XML, so the answer is XML too.
 func wantsXML(r *http.Request) bool {
-	ct := r.Header.Get("Content-Type")
-	if ct == "" {
-		ct = r.Header.Get("Accept")
+	if a := r.Header.Get("Accept"); strings.Contains(a, "json") {
+		return false
+	} else if strings.Contains(a, "xml") {
+		return true
 	}
-	return strings.Contains(ct, "xml")
+	return strings.Contains(r.Header.Get("Content-Type"), "xml")
 }
 
 func writeError(w http.ResponseWriter, r *http.Request, e *APIError) {

@@ -41,11 +41,11 @@ type Codec interface {
 type Store interface {
 	Receive(ctx context.Context, in exchange.Inbound, sign func(exchange.Receipt) (string, error)) (exchange.Receipt, bool, error)
 	RecordRefusal(ctx context.Context, r exchange.Refusal) error
-	GetBySenderID(ctx context.Context, partner, direction, messageID string) (exchange.Message, error)
-	Responses(ctx context.Context, messageID int64) ([]exchange.Message, error)
+	GetBySenderID(ctx context.Context, partner string, dir exchange.Direction, messageID string) (exchange.Message, error)
+	IssuedReceipt(ctx context.Context, id int64) (exchange.Receipt, error)
+	Responses(ctx context.Context, msgID string) ([]exchange.Message, error)
 	InboxList(ctx context.Context, partner string, after int64, limit int) ([]exchange.Message, int64, error)
 	InboxAck(ctx context.Context, partner string, ids []string) (int, error)
-	LoadRaw(ctx context.Context, id int64) ([]byte, error)
 }
 
 // Config is the edge's own settings.
@@ -372,7 +372,7 @@ func (s *Server) getMessage(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, apiErr(http.StatusBadRequest, CodeBadRequest, "message id too long"))
 		return
 	}
-	m, err := s.deps.Store.GetBySenderID(r.Context(), p.ID, exchange.DirectionIn, id)
+	m, err := s.deps.Store.GetBySenderID(r.Context(), p.ID, exchange.DirIn, id)
 	if errors.Is(err, exchange.ErrNotFound) {
 		// The same answer whether the ID is unknown or another partner's.
 		writeError(w, r, apiErr(http.StatusNotFound, CodeNotFound, "no message with that ID from you"))
@@ -382,16 +382,21 @@ func (s *Server) getMessage(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, apiErr(http.StatusServiceUnavailable, CodeUnavailable, "try again later"))
 		return
 	}
-	resps, err := s.deps.Store.Responses(r.Context(), m.ID)
+	resps, err := s.deps.Store.Responses(r.Context(), m.MessageID)
 	if err != nil {
 		writeError(w, r, apiErr(http.StatusServiceUnavailable, CodeUnavailable, "try again later"))
 		return
 	}
-	out := MessageStatus{MessageID: m.SenderMessageID, Status: m.Status, ReceivedAt: m.CreatedAt,
-		ReceiptID: m.ReceiptID, Receipt: m.ReceiptJWS, Responses: []ResponseEntry{}}
+	out := MessageStatus{MessageID: m.MessageID, Status: string(m.Status), ReceivedAt: m.CreatedAt, Responses: []ResponseEntry{}}
+	if rc, err := s.deps.Store.IssuedReceipt(r.Context(), m.ID); err == nil {
+		out.ReceiptID, out.Receipt = rc.ID, rc.JWS
+	}
 	for _, x := range resps {
-		out.Responses = append(out.Responses, ResponseEntry{MessageID: x.SenderMessageID, Function: x.Function,
-			Action: x.Action, Reason: x.Reason, Status: x.Status, CreatedAt: x.CreatedAt})
+		if x.Partner != p.ID {
+			continue // an answer routed elsewhere is not this partner's to see
+		}
+		out.Responses = append(out.Responses, ResponseEntry{MessageID: x.MessageID, Function: x.Function,
+			Action: x.Action, Reason: x.Reason, Status: string(x.Status), CreatedAt: x.CreatedAt})
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -444,18 +449,14 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 	}
 	page := InboxPage{Messages: []InboxItem{}, Next: next}
 	for _, m := range msgs {
-		raw, err := s.deps.Store.LoadRaw(r.Context(), m.ID)
-		if err != nil {
-			writeError(w, r, apiErr(http.StatusServiceUnavailable, CodeUnavailable, "try again later"))
-			return
-		}
-		sig, err := s.deps.Signer().SignDetached(raw, m.SenderMessageID, s.deps.Now())
+		raw := m.Raw
+		sig, err := s.deps.Signer().SignDetached(raw, m.MessageID, s.deps.Now())
 		if err != nil {
 			writeError(w, r, apiErr(http.StatusInternalServerError, CodeInternal, "signing failed"))
 			return
 		}
-		page.Messages = append(page.Messages, InboxItem{ID: strconv.FormatInt(m.ID, 10), Cursor: m.Cursor,
-			MessageID: m.SenderMessageID, Format: m.Format, ContentType: m.ContentType, Body: string(raw), Signature: sig})
+		page.Messages = append(page.Messages, InboxItem{ID: strconv.FormatInt(m.ID, 10), Cursor: m.InboxSeq,
+			MessageID: m.MessageID, Format: m.Format, ContentType: m.ContentType, Body: string(raw), Signature: sig})
 	}
 	writeJSON(w, http.StatusOK, page)
 }

@@ -121,7 +121,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, owner string, limit int, lease 
 			UPDATE messages m SET status = 'sending', updated_at = now()
 			FROM leased WHERE m.id = leased.message_id
 			RETURNING m.id, m.partner, m.sender_message_id, m.format, m.content_type, m.raw_sealed,
-				m.body_sha256, m.trace_id, m.in_reply_to, leased.ordering_key, leased.attempts, leased.lease_expires_at`,
+				m.body_sha256, m.trace_id, m.in_reply_to, leased.ordering_key, leased.attempts, leased.lease_expires_at, m.function`,
 			owner, limit, lease.Seconds())
 		if err != nil {
 			return fmt.Errorf("exchange: claim outbox: %w", err)
@@ -131,7 +131,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, owner string, limit int, lease 
 			var it OutboxItem
 			var sealed, sum []byte
 			if err := row.Scan(&it.MessageID, &it.Partner, &it.SenderMsgID, &it.Format, &it.ContentType, &sealed,
-				&sum, &it.TraceID, &it.InReplyTo, &it.OrderingKey, &it.Attempts, &it.LeaseExpiresAt); err != nil {
+				&sum, &it.TraceID, &it.InReplyTo, &it.OrderingKey, &it.Attempts, &it.LeaseExpiresAt, &it.Function); err != nil {
 				return it, err
 			}
 			raw, err := s.keys.Open(sealed, rawAAD(it.Partner, DirOut, it.SenderMsgID))

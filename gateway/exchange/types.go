@@ -172,6 +172,7 @@ type OutboxItem struct {
 	OrderingKey    string
 	Attempts       int // including this one
 	LeaseExpiresAt time.Time
+	Function       string // CSENet function, for metrics
 }
 
 // HistoryEntry is one state transition of a message.

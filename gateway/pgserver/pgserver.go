@@ -1,5 +1,5 @@
 // Package pgserver runs a private PostgreSQL server from the machine's own
-// binaries: the throwaway server of the test harness (internal/pgtest) and the
+// binaries: the throwaway server of the test harness (gateway/pgtest) and the
 // all-in-one local database of `uifsagw dev`.
 //
 // The server keeps its data directory and its Unix socket in one directory of

@@ -35,7 +35,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/uifsagw/uifsagw/internal/pgserver"
+	"github.com/uifsagw/uifsagw/gateway/pgserver"
 )
 
 // EnvURL names the environment variable that points tests at an existing server.
