@@ -12,7 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
-	"github.com/uifsagw/uifsagw/internal/pgtest"
+	"github.com/uifsagw/uifsagw/gateway/pgtest"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
-	"github.com/uifsagw/uifsagw/internal/pgtest"
+	"github.com/uifsagw/uifsagw/gateway/pgtest"
 )
 
 func TestMigrateFromEmptyAndCheckSchema(t *testing.T) {

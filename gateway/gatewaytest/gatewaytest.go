@@ -208,7 +208,7 @@ func Peer(t testing.TB, l devenv.Layout, id string, peer devenv.Layout, peerStat
 	copyFile(peer.GatewayJWKS(), filepath.Join(dir, "keys", id+".jwks.json"))
 	p := partners.Partner{ID: id, Kind: partners.KindState, Name: "peer " + id, StateFIPS: peerState,
 		Format: "xml-transaction/1", Delivery: delivery, Endpoint: endpoint,
-		TLS: partners.TLS{CertFiles: []string{"certs/" + id + ".pem"}, CAFile: "certs/" + id + "-ca.pem", ServerName: "localhost"},
+		TLS:      partners.TLS{CertFiles: []string{"certs/" + id + ".pem"}, CAFile: "certs/" + id + "-ca.pem", ServerName: "localhost"},
 		JWKSFile: "keys/" + id + ".jwks.json",
 		Retry:    partners.RetryPolicy{MaxAttempts: 50, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second}}
 	b, err := partners.Marshal(&p)
