@@ -42,13 +42,14 @@ const (
 	PermReveal    Permission = "reveal"     // unmask an SSN or date of birth, with a reason
 	PermDetermine Permission = "determine"  // confirm or override a controlling-order determination
 	PermAdmin     Permission = "administer" // bulk jobs, partner pause
+	PermAudit     Permission = "audit"      // read the audit log and its verification
 )
 
 var grants = map[Role][]Permission{
 	RoleViewer:     {PermRead},
 	RoleCaseworker: {PermRead, PermAct, PermReveal},
-	RoleSupervisor: {PermRead, PermAct, PermReveal, PermDetermine},
-	RoleAdmin:      {PermRead, PermAct, PermReveal, PermDetermine, PermAdmin},
+	RoleSupervisor: {PermRead, PermAct, PermReveal, PermDetermine, PermAudit},
+	RoleAdmin:      {PermRead, PermAct, PermReveal, PermDetermine, PermAdmin, PermAudit},
 }
 
 // Staff is a signed-in person.

@@ -1,0 +1,485 @@
+package review
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/telemetry"
+	"github.com/uifsagw/uifsagw/schemas/canonical"
+)
+
+// personView is a person of the transaction with SSN and date of birth
+// masked, unless revealed in this response.
+type personView struct {
+	Role            string
+	Name            canonical.Name
+	SSN             string
+	SSNPath         string
+	SSNRevealed     bool
+	DOB             string
+	DOBPath         string
+	DOBRevealed     bool
+	Sex             string
+	PaternityStatus string
+	ResidenceState  string
+	Aliases         []canonical.Name
+}
+
+type detailView struct {
+	M            exchange.Message
+	Tx           canonical.Transaction
+	NCP          *personView
+	People       []personView
+	Raw          string
+	RawKind      string
+	History      []exchange.HistoryEntry
+	Receipts     []exchange.Receipt
+	Reviews      []reviewView
+	Related      []exchange.Message
+	Replies      []exchange.Message
+	Trail        []exchange.AuditRecord
+	CanAct       bool
+	CanReveal    bool
+	CanDetermine bool
+	CanRoute     bool
+	Actions      []string
+}
+
+func (d detailView) title() string { return fmt.Sprintf("Message #%d", d.M.ID) }
+
+// reviewView is a review item with its evidence decoded for display.
+type reviewView struct {
+	exchange.ReviewItem
+	Orders        []evidenceOrder
+	Determination *evidenceDetermination
+	EvidenceJSON  string
+	Open          bool
+}
+
+type evidenceOrder struct {
+	ID           string          `json:"id"`
+	TribunalFIPS string          `json:"tribunalFips"`
+	Docket       string          `json:"docket"`
+	Type         string          `json:"type"`
+	IssueDate    string          `json:"issueDate"`
+	Amount       canonical.Cents `json:"amountCents"`
+	Frequency    string          `json:"frequency"`
+	Arrears      canonical.Cents `json:"arrearsCents"`
+	Active       bool            `json:"active"`
+	Controlling  bool            `json:"-"`
+}
+
+// evidenceDetermination mirrors orders.Determination as casework stores it
+// (Go field names, no JSON tags); only what review shows is read.
+type evidenceDetermination struct {
+	Kind        string
+	Rule        string
+	Controlling *struct{ ID string }
+	Basis       string
+	Reason      string
+}
+
+func toReviewView(it exchange.ReviewItem) reviewView {
+	v := reviewView{ReviewItem: it, Open: it.State != exchange.ReviewResolved}
+	raw, _ := it.Evidence.(json.RawMessage)
+	var ev struct {
+		Orders        []evidenceOrder        `json:"orders"`
+		Determination *evidenceDetermination `json:"determination"`
+	}
+	if len(raw) > 0 && json.Unmarshal(raw, &ev) == nil {
+		v.Orders, v.Determination = ev.Orders, ev.Determination
+		if ev.Determination != nil && ev.Determination.Controlling != nil {
+			for i := range v.Orders {
+				v.Orders[i].Controlling = v.Orders[i].ID == ev.Determination.Controlling.ID
+			}
+		}
+	}
+	var pretty strings.Builder
+	if len(raw) > 0 {
+		var buf []byte
+		if b, err := json.MarshalIndent(json.RawMessage(raw), "", "  "); err == nil {
+			buf = b
+		} else {
+			buf = raw
+		}
+		pretty.WriteString(maskJSONText(string(buf)))
+	}
+	v.EvidenceJSON = pretty.String()
+	return v
+}
+
+func (v reviewView) ControllingID() string {
+	if v.Determination != nil && v.Determination.Controlling != nil {
+		return v.Determination.Controlling.ID
+	}
+	return ""
+}
+
+func messageID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, userError{http.StatusNotFound, "not_found", "no such message"}
+	}
+	return id, nil
+}
+
+func (h *Handler) loadDetail(ctx context.Context, s *session, id int64, revealed map[string]string) (detailView, error) {
+	m, err := h.store.GetMessage(ctx, id)
+	if err != nil {
+		return detailView{}, err
+	}
+	v := detailView{M: m, Tx: m.Tx, CanAct: s.staff.Can(PermAct), CanReveal: s.staff.Can(PermReveal),
+		CanDetermine: s.staff.Can(PermDetermine)}
+	v.CanRoute = v.CanAct && h.send != nil
+	v.Actions = allowedActions(m)
+	if n := m.Tx.NCP; n != nil {
+		p := person("Noncustodial parent", n.Name, n.SSN, n.DateOfBirth, "ncp", revealed)
+		p.Sex, p.Aliases = string(n.Sex), n.Aliases
+		v.NCP = &p
+	}
+	for i, pt := range m.Tx.Participants {
+		p := person(relationshipLabel(pt.Relationship), pt.Name, pt.SSN, pt.DateOfBirth, "participants["+strconv.Itoa(i)+"]", revealed)
+		p.Sex, p.PaternityStatus, p.ResidenceState = string(pt.Sex), string(pt.PaternityStatus), pt.ResidenceState
+		v.People = append(v.People, p)
+	}
+	raw, err := h.store.RawBody(ctx, id)
+	if err != nil {
+		return detailView{}, err
+	}
+	// The SSNs themselves are needed only to find them in the raw body.
+	full, err := h.store.LoadTransaction(ctx, id, true)
+	if err != nil {
+		return detailView{}, err
+	}
+	v.Raw, v.RawKind = prettyRaw(raw, m.ContentType, full)
+	if v.History, err = h.store.History(ctx, id); err != nil {
+		return detailView{}, err
+	}
+	if v.Receipts, err = h.store.Receipts(ctx, id); err != nil {
+		return detailView{}, err
+	}
+	items, err := h.store.ReviewItems(ctx, id)
+	if err != nil {
+		return detailView{}, err
+	}
+	for _, it := range items {
+		v.Reviews = append(v.Reviews, toReviewView(it))
+	}
+	seen := map[int64]bool{id: true}
+	for _, c := range []string{m.SenderCaseID, m.ReceiverCaseID} {
+		if c == "" {
+			continue
+		}
+		rel, _, err := h.store.SearchMessages(ctx, exchange.StaffFilter{Filter: exchange.Filter{CaseID: c}}, exchange.Page{Limit: 25})
+		if err != nil {
+			return detailView{}, err
+		}
+		for _, r := range rel {
+			if !seen[r.ID] {
+				seen[r.ID] = true
+				v.Related = append(v.Related, r)
+			}
+		}
+	}
+	replies, _, err := h.store.SearchMessages(ctx, exchange.StaffFilter{Filter: exchange.Filter{InReplyTo: m.MessageID}}, exchange.Page{Limit: 25})
+	if err != nil {
+		return detailView{}, err
+	}
+	v.Replies = replies
+	if v.Trail, err = h.store.AuditTrail(ctx, fmtTarget("message", id), 100); err != nil {
+		return detailView{}, err
+	}
+	return v, nil
+}
+
+func person(role string, n canonical.Name, ssn canonical.SSN, dob *canonical.Date, prefix string, revealed map[string]string) personView {
+	p := personView{Role: role, Name: n}
+	if ssn != "" {
+		p.SSNPath = prefix + ".ssn"
+		p.SSN = maskSSN(string(ssn))
+		if r, ok := revealed[p.SSNPath]; ok {
+			p.SSN, p.SSNRevealed = r, true
+		}
+	}
+	if dob != nil && !dob.IsZero() {
+		p.DOBPath = prefix + ".dateOfBirth"
+		p.DOB = maskedDOB
+		if r, ok := revealed[p.DOBPath]; ok {
+			p.DOB, p.DOBRevealed = r, true
+		}
+	}
+	return p
+}
+
+func relationshipLabel(r canonical.Relationship) string {
+	switch r {
+	case canonical.RelChild:
+		return "Child"
+	case canonical.RelCustodialParty:
+		return "Custodial party"
+	}
+	if r == "" {
+		return "Participant"
+	}
+	return "Participant (" + string(r) + ")"
+}
+
+// allowedActions are the actions the message's direction and status allow,
+// so the page offers only buttons that can work (the store checks again).
+func allowedActions(m exchange.Message) []string {
+	var out []string
+	switch {
+	case m.Direction == exchange.DirIn && inSet(m.Status, exchange.StatusNeedsReview, exchange.StatusRefused, exchange.StatusProcessed,
+		exchange.StatusResolved, exchange.StatusCancelled, exchange.StatusDeadLetter):
+		out = append(out, "reprocess")
+	case m.Direction == exchange.DirOut && inSet(m.Status, exchange.StatusNeedsReview, exchange.StatusDeadLetter,
+		exchange.StatusCancelled, exchange.StatusResolved):
+		out = append(out, "reprocess")
+	}
+	if m.Direction == exchange.DirOut && inSet(m.Status, exchange.StatusDelivered, exchange.StatusPickedUp, exchange.StatusDeadLetter,
+		exchange.StatusCancelled, exchange.StatusNeedsReview, exchange.StatusResolved, exchange.StatusAwaitingPickup) {
+		out = append(out, "resend")
+	}
+	if inSet(m.Status, cancellable...) {
+		out = append(out, "cancel")
+	}
+	if !inSet(m.Status, exchange.StatusResolved, exchange.StatusProcessing, exchange.StatusSending) {
+		out = append(out, "resolve")
+	}
+	out = append(out, "route")
+	return out
+}
+
+var cancellable = []exchange.Status{exchange.StatusReceived, exchange.StatusNeedsReview, exchange.StatusQueued,
+	exchange.StatusDeadLetter, exchange.StatusAwaitingPickup, exchange.StatusRefused}
+
+func inSet(s exchange.Status, set ...exchange.Status) bool {
+	for _, x := range set {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *Handler) detailPage(w http.ResponseWriter, r *http.Request, s *session) {
+	id, err := messageID(r)
+	if err != nil {
+		h.fail(w, r, s, false, err)
+		return
+	}
+	v, err := h.loadDetail(r.Context(), s, id, nil)
+	if err != nil {
+		h.fail(w, r, s, false, err)
+		return
+	}
+	h.render(w, r, s, http.StatusOK, "detail", v)
+}
+
+type historyJSON struct {
+	From  string    `json:"from"`
+	To    string    `json:"to"`
+	Actor string    `json:"actor"`
+	Note  string    `json:"note"`
+	At    time.Time `json:"at"`
+}
+
+type reviewJSON struct {
+	ID         int64           `json:"id"`
+	MessageID  int64           `json:"messageId"`
+	Kind       string          `json:"kind"`
+	State      string          `json:"state"`
+	Evidence   json.RawMessage `json:"evidence"`
+	AssignedTo string          `json:"assignedTo"`
+	Resolution string          `json:"resolution"`
+	CreatedAt  time.Time       `json:"createdAt"`
+	ResolvedAt *time.Time      `json:"resolvedAt,omitempty"`
+}
+
+func toReviewJSON(it exchange.ReviewItem) reviewJSON {
+	raw, _ := it.Evidence.(json.RawMessage)
+	if len(raw) == 0 {
+		raw = json.RawMessage("{}")
+	}
+	out := reviewJSON{ID: it.ID, MessageID: it.MessageID, Kind: it.Kind, State: it.State,
+		Evidence: json.RawMessage(maskJSONText(string(raw))), AssignedTo: it.AssignedTo, Resolution: it.Resolution,
+		CreatedAt: it.CreatedAt.UTC()}
+	if !it.ResolvedAt.IsZero() {
+		t := it.ResolvedAt.UTC()
+		out.ResolvedAt = &t
+	}
+	return out
+}
+
+type auditJSON struct {
+	ID      int64           `json:"id"`
+	At      time.Time       `json:"at"`
+	Actor   string          `json:"actor"`
+	Action  string          `json:"action"`
+	Target  string          `json:"target"`
+	Details json.RawMessage `json:"details"`
+	Hash    string          `json:"hash"`
+}
+
+func toAuditJSON(rs []exchange.AuditRecord) []auditJSON {
+	out := make([]auditJSON, len(rs))
+	for i, r := range rs {
+		out[i] = auditJSON{ID: r.ID, At: r.At.UTC(), Actor: r.Actor, Action: r.Action, Target: r.Target,
+			Details: json.RawMessage(r.Details), Hash: fmt.Sprintf("%x", r.Hash)}
+	}
+	return out
+}
+
+func (h *Handler) apiMessage(w http.ResponseWriter, r *http.Request, s *session) {
+	id, err := messageID(r)
+	if err != nil {
+		h.fail(w, r, s, true, err)
+		return
+	}
+	v, err := h.loadDetail(r.Context(), s, id, nil)
+	if err != nil {
+		h.fail(w, r, s, true, err)
+		return
+	}
+	hist := make([]historyJSON, len(v.History))
+	for i, e := range v.History {
+		hist[i] = historyJSON{From: string(e.From), To: string(e.To), Actor: e.Actor, Note: e.Note, At: e.At.UTC()}
+	}
+	reviews := make([]reviewJSON, len(v.Reviews))
+	for i, it := range v.Reviews {
+		reviews[i] = toReviewJSON(it.ReviewItem)
+	}
+	receipts := make([]map[string]any, len(v.Receipts))
+	for i, rc := range v.Receipts {
+		receipts[i] = map[string]any{"receiptId": rc.ID, "bodySha256": rc.BodySHA256, "receivedAt": rc.ReceivedAt, "jws": rc.JWS}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"message": toJSON(v.M), "transaction": maskedTransactionJSON(v.Tx), "raw": v.Raw, "rawKind": v.RawKind,
+		"history": hist, "receipts": receipts, "reviewItems": reviews, "related": toJSONs(v.Related),
+		"replies": toJSONs(v.Replies), "audit": toAuditJSON(v.Trail), "actions": v.Actions,
+	})
+}
+
+// revealPath accepts exactly the fields a reveal may name.
+var revealPath = regexp.MustCompile(`^(ncp|participants\[[0-8]\])\.(ssn|dateOfBirth)$`)
+
+// reveal returns the clear value of one SSN or date of birth of message id
+// after writing the audit record (who, which field of which message, why)
+// and committing it: no record, no value.
+func (h *Handler) reveal(ctx context.Context, s *session, id int64, field, reason string) (string, error) {
+	reason = strings.TrimSpace(reason)
+	if !revealPath.MatchString(field) {
+		return "", badRequest("unknown field " + strconv.Quote(field))
+	}
+	if len(reason) < 5 || len(reason) > 500 {
+		return "", badRequest("state the reason for the reveal (5 to 500 characters)")
+	}
+	var value string
+	if strings.HasSuffix(field, ".ssn") {
+		ssn, err := h.store.Reveal(ctx, id, field)
+		if err != nil {
+			return "", err
+		}
+		d := ssn.Digits()
+		value = d
+		if len(d) == 9 {
+			value = d[:3] + "-" + d[3:5] + "-" + d[5:]
+		}
+	} else {
+		tx, err := h.store.LoadTransaction(ctx, id, false)
+		if err != nil {
+			return "", err
+		}
+		var dob *canonical.Date
+		if field == "ncp.dateOfBirth" {
+			if tx.NCP != nil {
+				dob = tx.NCP.DateOfBirth
+			}
+		} else {
+			i, _ := strconv.Atoi(field[len("participants[") : len("participants[")+1])
+			if i < len(tx.Participants) {
+				dob = tx.Participants[i].DateOfBirth
+			}
+		}
+		if dob == nil || dob.IsZero() {
+			return "", fmt.Errorf("%w: no date of birth at %s of message %d", exchange.ErrNotFound, field, id)
+		}
+		value = dob.String()
+	}
+	err := pgx.BeginFunc(ctx, h.store.Pool(), func(tx pgx.Tx) error {
+		return h.audit(ctx, tx, s, "reveal", fmtTarget("message", id), map[string]any{
+			"field": field, "reason": reason, "roles": s.staff.Roles})
+	})
+	if err != nil {
+		return "", err
+	}
+	if h.met != nil {
+		role := "unknown"
+		if len(s.staff.Roles) > 0 {
+			role = string(s.staff.Roles[len(s.staff.Roles)-1])
+		}
+		h.met.Reveals.Add(ctx, 1, telemetry.Attrs("role", role))
+	}
+	h.log.InfoContext(ctx, "PII revealed", "subject", s.staff.Subject, "message", id, "field", field)
+	return value, nil
+}
+
+func (h *Handler) revealPage(w http.ResponseWriter, r *http.Request, s *session) {
+	id, err := messageID(r)
+	if err != nil {
+		h.fail(w, r, s, false, err)
+		return
+	}
+	field := r.PostFormValue("field")
+	value, err := h.reveal(r.Context(), s, id, field, r.PostFormValue("reason"))
+	if err != nil {
+		h.fail(w, r, s, false, err)
+		return
+	}
+	v, err := h.loadDetail(r.Context(), s, id, map[string]string{field: value})
+	if err != nil {
+		h.fail(w, r, s, false, err)
+		return
+	}
+	h.render(w, r, s, http.StatusOK, "detail", v)
+}
+
+func (h *Handler) apiReveal(w http.ResponseWriter, r *http.Request, s *session) {
+	id, err := messageID(r)
+	if err != nil {
+		h.fail(w, r, s, true, err)
+		return
+	}
+	var body struct {
+		Field  string `json:"field"`
+		Reason string `json:"reason"`
+	}
+	if err := decodeBody(r, &body); err != nil {
+		h.fail(w, r, s, true, err)
+		return
+	}
+	value, err := h.reveal(r.Context(), s, id, body.Field, body.Reason)
+	if err != nil {
+		h.fail(w, r, s, true, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"field": body.Field, "value": value})
+}
+
+func decodeBody(r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return badRequest("the body must be a JSON object of the documented fields")
+	}
+	return nil
+}

@@ -1,0 +1,284 @@
+package review
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/telemetry"
+	"github.com/uifsagw/uifsagw/schemas/canonical"
+)
+
+// Config is the staff UI's sign-in configuration.
+type Config struct {
+	// IssuerURL is the OpenID Connect issuer. When AuthorizationURL or
+	// TokenURL is empty they are read from its discovery document.
+	IssuerURL        string
+	AuthorizationURL string
+	TokenURL         string
+	// JWKSURL is used only when Deps.Verifier is nil (default: discovery).
+	JWKSURL  string
+	ClientID string
+	// ClientSecret is sent to the token endpoint when set (confidential
+	// clients); PKCE protects the code either way.
+	ClientSecret string
+	// RedirectURL is this service's /callback as the provider knows it.
+	RedirectURL string
+	// Audience and RoleClaim configure the Verifier built when Deps.Verifier is nil.
+	Audience  string
+	RoleClaim string
+	// Scopes requested; default openid, profile, email.
+	Scopes []string
+	// SessionKey keys the CSRF tokens and the sign-in cookie (32 bytes or more).
+	SessionKey []byte
+	// Secure marks cookies Secure (HTTPS only). Set it everywhere but a
+	// plain-HTTP development run.
+	Secure bool
+	// HTTPClient talks to the provider; default a client with a 10 s timeout.
+	HTTPClient *http.Client
+}
+
+// SendFunc sends a transaction to a partner as a new outbound message and
+// returns the new message's id.
+type SendFunc func(ctx context.Context, partnerID string, tx canonical.Transaction) (int64, error)
+
+// Deps are the services the staff UI uses.
+type Deps struct {
+	Store    *exchange.Store
+	Verifier *Verifier
+	Logger   *slog.Logger
+	Metrics  *telemetry.Metrics
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// Send backs the "route to another partner" action; nil disables it.
+	Send SendFunc
+}
+
+// Handler is the staff web UI and JSON API.
+type Handler struct {
+	cfg   Config
+	store *exchange.Store
+	ver   *Verifier
+	log   *slog.Logger
+	met   *telemetry.Metrics
+	now   func() time.Time
+	send  SendFunc
+	mux   *http.ServeMux
+	oidc  *oidcEndpoints
+	verMu sync.Mutex
+	pages *pages
+}
+
+// New returns the staff UI and API handler; see NewHandler.
+func New(cfg Config, deps Deps) (http.Handler, error) {
+	h, err := NewHandler(cfg, deps)
+	if err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// NewHandler builds the handler. Its RunJobs method runs the bulk job worker.
+func NewHandler(cfg Config, deps Deps) (*Handler, error) {
+	if deps.Store == nil {
+		return nil, errors.New("review: a store is required")
+	}
+	if len(cfg.SessionKey) < 32 {
+		return nil, errors.New("review: the session key must be at least 32 bytes")
+	}
+	if cfg.ClientID == "" || cfg.RedirectURL == "" || cfg.IssuerURL == "" {
+		return nil, errors.New("review: issuer URL, client ID and redirect URL are required")
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if len(cfg.Scopes) == 0 {
+		cfg.Scopes = []string{"openid", "profile", "email"}
+	}
+	h := &Handler{cfg: cfg, store: deps.Store, ver: deps.Verifier, log: deps.Logger, met: deps.Metrics,
+		now: deps.Now, send: deps.Send}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	h.oidc = &oidcEndpoints{issuer: strings.TrimRight(cfg.IssuerURL, "/"), auth: cfg.AuthorizationURL,
+		token: cfg.TokenURL, jwks: cfg.JWKSURL, client: cfg.HTTPClient}
+	if h.ver == nil {
+		if cfg.Audience == "" {
+			return nil, errors.New("review: an audience is required when no Verifier is given")
+		}
+		rc := cfg.RoleClaim
+		if rc == "" {
+			rc = "roles"
+		}
+		h.ver = &Verifier{Issuer: cfg.IssuerURL, Audience: cfg.Audience, RoleClaim: rc, HTTP: cfg.HTTPClient}
+		if cfg.JWKSURL != "" {
+			h.ver.JWKSURL = cfg.JWKSURL
+		}
+	}
+	p, err := loadPages()
+	if err != nil {
+		return nil, err
+	}
+	h.pages = p
+	h.routes()
+	return h, nil
+}
+
+// ServeHTTP serves the UI and the API with security headers on every answer.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "+
+		"frame-ancestors 'none'; form-action 'self' "+h.formActionOrigin()+"; base-uri 'none'")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "same-origin")
+	hd.Set("X-Frame-Options", "DENY")
+	// Pages and answers carry personal data: no cache may keep them.
+	hd.Set("Cache-Control", "no-store")
+	h.mux.ServeHTTP(w, r)
+}
+
+// formActionOrigin lets the sign-out and sign-in redirects reach the provider.
+func (h *Handler) formActionOrigin() string {
+	u := h.oidc.issuer
+	if i := strings.Index(u, "://"); i >= 0 {
+		if j := strings.IndexByte(u[i+3:], '/'); j >= 0 {
+			return u[:i+3+j]
+		}
+	}
+	return u
+}
+
+func (h *Handler) routes() {
+	m := http.NewServeMux()
+	m.HandleFunc("GET /login", h.login)
+	m.HandleFunc("GET /callback", h.callback)
+	m.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
+
+	page := func(pattern string, perm Permission, fn func(http.ResponseWriter, *http.Request, *session)) {
+		m.Handle(pattern, h.authed(false, perm, fn))
+	}
+	api := func(pattern string, perm Permission, fn func(http.ResponseWriter, *http.Request, *session)) {
+		m.Handle(pattern, h.authed(true, perm, fn))
+	}
+	page("POST /logout", PermRead, h.logout)
+	page("GET /{$}", PermRead, h.queuePage)
+	page("GET /messages/{id}", PermRead, h.detailPage)
+	page("POST /messages/{id}/reveal", PermReveal, h.revealPage)
+	page("POST /messages/{id}/actions/{action}", PermAct, h.actionPage)
+	page("POST /review-items/{id}/{decision}", PermDetermine, h.decisionPage)
+	page("GET /cases/{caseId}", PermRead, h.casePage)
+	page("GET /audit", PermAudit, h.auditPage)
+	page("GET /jobs", PermRead, h.jobsPage)
+	page("POST /jobs", PermAdmin, h.createJobPage)
+	page("POST /jobs/{id}/cancel", PermAdmin, h.cancelJobPage)
+
+	api("GET /api/me", PermRead, h.apiMe)
+	api("GET /api/messages", PermRead, h.apiMessages)
+	api("GET /api/messages/{id}", PermRead, h.apiMessage)
+	api("POST /api/messages/{id}/reveal", PermReveal, h.apiReveal)
+	api("POST /api/messages/{id}/{action}", PermAct, h.apiAction)
+	api("GET /api/review-items", PermRead, h.apiReviewItems)
+	api("POST /api/review-items/{id}/{decision}", PermDetermine, h.apiDecision)
+	api("GET /api/cases/{caseId}", PermRead, h.apiCase)
+	api("GET /api/audit", PermAudit, h.apiAudit)
+	api("GET /api/jobs", PermRead, h.apiJobs)
+	api("POST /api/jobs", PermAdmin, h.apiCreateJob)
+	api("GET /api/jobs/{id}", PermRead, h.apiJob)
+	api("POST /api/jobs/{id}/cancel", PermAdmin, h.apiCancelJob)
+	m.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint")
+	}))
+	h.mux = m
+}
+
+// apiError is the JSON error body of the staff API.
+type apiError struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	var e apiError
+	e.Error.Code, e.Error.Message = code, msg
+	writeJSON(w, status, e)
+}
+
+// errStatus maps a store or handler error to an HTTP status, a code and a
+// message fit to show staff (no internals).
+func errStatus(err error) (int, string, string) {
+	var ue userError
+	switch {
+	case errors.As(err, &ue):
+		return ue.status, ue.code, ue.msg
+	case errors.Is(err, exchange.ErrNotFound):
+		return http.StatusNotFound, "not_found", "not found"
+	case errors.Is(err, exchange.ErrState):
+		return http.StatusConflict, "wrong_state", stateMessage(err)
+	case errors.Is(err, exchange.ErrInvalid):
+		return http.StatusBadRequest, "invalid", "invalid request"
+	case errors.Is(err, context.Canceled):
+		return 499, "cancelled", "request cancelled"
+	}
+	return http.StatusInternalServerError, "internal", "something went wrong; the error has been logged"
+}
+
+// stateMessage keeps the store's explanation of a state conflict (it names
+// only ids and statuses) without its package prefix.
+func stateMessage(err error) string {
+	s := err.Error()
+	if i := strings.LastIndex(s, exchange.ErrState.Error()+": "); i >= 0 {
+		return s[i+len(exchange.ErrState.Error())+2:]
+	}
+	return "the message is not in a state that allows this"
+}
+
+// userError is a refusal whose message is meant for the person.
+type userError struct {
+	status int
+	code   string
+	msg    string
+}
+
+func (e userError) Error() string { return e.msg }
+
+func badRequest(msg string) error { return userError{http.StatusBadRequest, "invalid", msg} }
+
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, s *session, apiCall bool, err error) {
+	status, code, msg := errStatus(err)
+	if status >= 500 {
+		h.log.ErrorContext(r.Context(), "staff request failed", "path", r.URL.Path, "err", err)
+	}
+	if apiCall {
+		writeError(w, status, code, msg)
+		return
+	}
+	h.renderError(w, r, s, status, msg)
+}
+
+func (h *Handler) audit(ctx context.Context, q exchange.Querier, s *session, action, target string, details any) error {
+	_, err := exchange.AppendAudit(ctx, q, exchange.Entry{At: h.now(), Actor: s.staff.Subject, Action: action,
+		Target: target, Details: details})
+	return err
+}
+
+func fmtTarget(kind string, id int64) string { return fmt.Sprintf("%s:%d", kind, id) }

@@ -1,0 +1,377 @@
+package review
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v2/jwt"
+)
+
+const (
+	sessionCookie = "uifsagw_session"
+	loginCookie   = "uifsagw_login"
+	csrfHeader    = "X-CSRF-Token"
+	csrfField     = "csrf"
+)
+
+// session is the signed-in person of one request.
+type session struct {
+	staff Staff
+	// token is the verified token; csrf is derived from it.
+	token string
+	// cookie says the credential came from the session cookie (ambient,
+	// so state changes need the CSRF token) rather than a bearer header.
+	cookie bool
+	csrf   string
+}
+
+// authed wraps fn with authentication, the permission check and, for state
+// changes made with the session cookie, the CSRF check.
+func (h *Handler) authed(apiCall bool, perm Permission, fn func(http.ResponseWriter, *http.Request, *session)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, err := h.authenticate(r)
+		if err != nil {
+			if apiCall {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="uifsagw staff"`)
+				writeError(w, http.StatusUnauthorized, "unauthenticated", "sign in: a valid session or bearer token is required")
+				return
+			}
+			if r.Method == http.MethodGet {
+				next := r.URL.RequestURI()
+				http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
+				return
+			}
+			h.renderError(w, r, nil, http.StatusUnauthorized, "Your session has ended. Sign in again.")
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && s.cookie {
+			got := r.Header.Get(csrfHeader)
+			if got == "" && !apiCall {
+				// Forms: read the token without consuming a large body.
+				r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+				got = r.PostFormValue(csrfField)
+			}
+			if !csrfValid(h.cfg.SessionKey, s.token, got) {
+				if apiCall {
+					writeError(w, http.StatusForbidden, "csrf", "missing or wrong "+csrfHeader+" header")
+				} else {
+					h.renderError(w, r, s, http.StatusForbidden, "The form was stale or did not come from this site. Reload the page and try again.")
+				}
+				return
+			}
+		}
+		if !s.staff.Can(perm) {
+			msg := fmt.Sprintf("your role does not allow this (%s)", perm)
+			if apiCall {
+				writeError(w, http.StatusForbidden, "forbidden", msg)
+			} else {
+				h.renderError(w, r, s, http.StatusForbidden, "Your role does not allow this.")
+			}
+			return
+		}
+		fn(w, r, s)
+	})
+}
+
+func (h *Handler) authenticate(r *http.Request) (*session, error) {
+	if err := h.ensureVerifier(r.Context()); err != nil {
+		return nil, err
+	}
+	if a := r.Header.Get("Authorization"); a != "" {
+		scheme, tok, ok := strings.Cut(a, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") {
+			return nil, ErrNoToken
+		}
+		st, err := h.ver.Verify(r.Context(), strings.TrimSpace(tok))
+		if err != nil {
+			return nil, err
+		}
+		return &session{staff: st, token: tok}, nil
+	}
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return nil, ErrNoToken
+	}
+	st, err := h.ver.Verify(r.Context(), c.Value)
+	if err != nil {
+		return nil, err
+	}
+	return &session{staff: st, token: c.Value, cookie: true, csrf: csrfToken(h.cfg.SessionKey, c.Value)}, nil
+}
+
+// oidcEndpoints are the provider's endpoints, from configuration or discovery.
+type oidcEndpoints struct {
+	issuer, auth, token, jwks string
+	client                    *http.Client
+
+	mu         sync.Mutex
+	discovered bool
+}
+
+func (o *oidcEndpoints) resolve(ctx context.Context) (auth, token, jwks string, err error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if (o.auth != "" && o.token != "" && o.jwks != "") || o.discovered {
+		return o.auth, o.token, o.jwks, nil
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, o.issuer+"/.well-known/openid-configuration", nil)
+	if err != nil {
+		return "", "", "", err
+	}
+	resp, err := o.client.Do(req)
+	if err != nil {
+		return "", "", "", fmt.Errorf("review: OIDC discovery: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", "", "", fmt.Errorf("review: OIDC discovery: HTTP %d", resp.StatusCode)
+	}
+	var doc struct {
+		Issuer string `json:"issuer"`
+		Auth   string `json:"authorization_endpoint"`
+		Token  string `json:"token_endpoint"`
+		JWKS   string `json:"jwks_uri"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&doc); err != nil {
+		return "", "", "", fmt.Errorf("review: OIDC discovery: %w", err)
+	}
+	// The document must be the issuer's own (OpenID Connect Discovery §4.3).
+	if strings.TrimRight(doc.Issuer, "/") != o.issuer {
+		return "", "", "", fmt.Errorf("review: OIDC discovery: issuer %q does not match %q", doc.Issuer, o.issuer)
+	}
+	if o.auth == "" {
+		o.auth = doc.Auth
+	}
+	if o.token == "" {
+		o.token = doc.Token
+	}
+	if o.jwks == "" {
+		o.jwks = doc.JWKS
+	}
+	o.discovered = true
+	return o.auth, o.token, o.jwks, nil
+}
+
+// ensureVerifier fills in the JWKS URL of a verifier built from Config from
+// discovery, once.
+func (h *Handler) ensureVerifier(ctx context.Context) error {
+	if h.ver.Keys != nil {
+		return nil
+	}
+	h.verMu.Lock()
+	defer h.verMu.Unlock()
+	if h.ver.JWKSURL != "" {
+		return nil
+	}
+	_, _, jwks, err := h.oidc.resolve(ctx)
+	if err != nil {
+		return err
+	}
+	if jwks == "" {
+		return errors.New("review: the provider publishes no jwks_uri")
+	}
+	h.ver.JWKSURL = jwks
+	return nil
+}
+
+// pendingLogin is what the sign-in cookie remembers between /login and /callback.
+type pendingLogin struct {
+	State    string `json:"s"`
+	Nonce    string `json:"n"`
+	Verifier string `json:"v"`
+	Next     string `json:"r"`
+	Expires  int64  `json:"e"`
+}
+
+func randomString() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func (h *Handler) sealLogin(p pendingLogin) string {
+	b, _ := json.Marshal(p)
+	payload := base64.RawURLEncoding.EncodeToString(b)
+	m := hmac.New(sha256.New, h.cfg.SessionKey)
+	m.Write([]byte("login:" + payload))
+	return payload + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func (h *Handler) openLogin(v string) (pendingLogin, bool) {
+	payload, sig, ok := strings.Cut(v, ".")
+	if !ok {
+		return pendingLogin{}, false
+	}
+	m := hmac.New(sha256.New, h.cfg.SessionKey)
+	m.Write([]byte("login:" + payload))
+	want := base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	if !hmac.Equal([]byte(sig), []byte(want)) {
+		return pendingLogin{}, false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(payload)
+	if err != nil {
+		return pendingLogin{}, false
+	}
+	var p pendingLogin
+	if json.Unmarshal(b, &p) != nil || time.Now().Unix() > p.Expires {
+		return pendingLogin{}, false
+	}
+	return p, true
+}
+
+// localPath keeps a post-sign-in destination on this site: an absolute path,
+// never "//host" or a scheme.
+func localPath(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
+		return "/"
+	}
+	return next
+}
+
+// login starts the authorization-code flow with PKCE (S256), state and nonce.
+func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+	authURL, _, _, err := h.oidc.resolve(r.Context())
+	if err != nil || authURL == "" {
+		h.log.ErrorContext(r.Context(), "staff sign-in unavailable", "err", err)
+		h.renderError(w, r, nil, http.StatusBadGateway, "The sign-in provider cannot be reached. Try again in a minute.")
+		return
+	}
+	p := pendingLogin{State: randomString(), Nonce: randomString(), Verifier: randomString(),
+		Next: localPath(r.URL.Query().Get("next")), Expires: time.Now().Add(10 * time.Minute).Unix()}
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: h.sealLogin(p), Path: "/callback", HttpOnly: true,
+		Secure: h.cfg.Secure, SameSite: http.SameSiteLaxMode, MaxAge: 600})
+	sum := sha256.Sum256([]byte(p.Verifier))
+	q := url.Values{
+		"response_type":         {"code"},
+		"client_id":             {h.cfg.ClientID},
+		"redirect_uri":          {h.cfg.RedirectURL},
+		"scope":                 {strings.Join(h.cfg.Scopes, " ")},
+		"state":                 {p.State},
+		"nonce":                 {p.Nonce},
+		"code_challenge":        {base64.RawURLEncoding.EncodeToString(sum[:])},
+		"code_challenge_method": {"S256"},
+	}
+	sep := "?"
+	if strings.Contains(authURL, "?") {
+		sep = "&"
+	}
+	http.Redirect(w, r, authURL+sep+q.Encode(), http.StatusSeeOther)
+}
+
+// callback finishes the flow: state check, code exchange with the PKCE
+// verifier, ID token verification (signature, issuer, audience, expiry,
+// role) and nonce check, then the session cookie.
+func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
+	c, err := r.Cookie(loginCookie)
+	var p pendingLogin
+	ok := err == nil
+	if ok {
+		p, ok = h.openLogin(c.Value)
+	}
+	q := r.URL.Query()
+	if !ok || q.Get("state") == "" || !hmac.Equal([]byte(q.Get("state")), []byte(p.State)) {
+		h.renderError(w, r, nil, http.StatusBadRequest, "The sign-in attempt expired or did not start here. Sign in again.")
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/callback", MaxAge: -1, HttpOnly: true,
+		Secure: h.cfg.Secure, SameSite: http.SameSiteLaxMode})
+	if e := q.Get("error"); e != "" {
+		h.renderError(w, r, nil, http.StatusUnauthorized, "The sign-in provider refused: "+e)
+		return
+	}
+	idToken, err := h.exchangeCode(r.Context(), q.Get("code"), p.Verifier)
+	if err != nil {
+		h.log.WarnContext(r.Context(), "staff sign-in: code exchange failed", "err", err)
+		h.renderError(w, r, nil, http.StatusBadGateway, "Sign-in failed at the provider. Try again.")
+		return
+	}
+	if err := h.ensureVerifier(r.Context()); err != nil {
+		h.renderError(w, r, nil, http.StatusBadGateway, "Sign-in failed at the provider. Try again.")
+		return
+	}
+	st, err := h.ver.Verify(r.Context(), idToken)
+	if err != nil {
+		h.log.WarnContext(r.Context(), "staff sign-in: token refused", "err", err)
+		h.renderError(w, r, nil, http.StatusUnauthorized, "Your account has no access to this service.")
+		return
+	}
+	// The signature is verified above, so reading the nonce unverified is safe.
+	t, err := jwt.ParseString(idToken, jwt.WithVerify(false), jwt.WithValidate(false))
+	nonce, _ := func() (any, bool) {
+		if err != nil {
+			return nil, false
+		}
+		return t.Get("nonce")
+	}()
+	if n, _ := nonce.(string); n == "" || !hmac.Equal([]byte(n), []byte(p.Nonce)) {
+		h.renderError(w, r, nil, http.StatusUnauthorized, "The sign-in answer did not match this attempt. Sign in again.")
+		return
+	}
+	maxAge := int(time.Until(st.Expires).Seconds())
+	if maxAge <= 0 {
+		maxAge = 60
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: idToken, Path: "/", HttpOnly: true, Secure: h.cfg.Secure,
+		SameSite: http.SameSiteLaxMode, MaxAge: maxAge})
+	h.log.InfoContext(r.Context(), "staff signed in", "subject", st.Subject)
+	http.Redirect(w, r, localPath(p.Next), http.StatusSeeOther)
+}
+
+func (h *Handler) exchangeCode(ctx context.Context, code, verifier string) (string, error) {
+	if code == "" {
+		return "", errors.New("no code")
+	}
+	_, tokenURL, _, err := h.oidc.resolve(ctx)
+	if err != nil {
+		return "", err
+	}
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {h.cfg.RedirectURL},
+		"client_id": {h.cfg.ClientID}, "code_verifier": {verifier}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tokenURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	if h.cfg.ClientSecret != "" {
+		req.SetBasicAuth(url.QueryEscape(h.cfg.ClientID), url.QueryEscape(h.cfg.ClientSecret))
+	}
+	resp, err := h.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("token endpoint: %w", err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		IDToken string `json:"id_token"`
+		Error   string `json:"error"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&body); err != nil {
+		return "", fmt.Errorf("token endpoint: HTTP %d: %w", resp.StatusCode, err)
+	}
+	if resp.StatusCode != http.StatusOK || body.IDToken == "" {
+		return "", fmt.Errorf("token endpoint: HTTP %d: %s", resp.StatusCode, body.Error)
+	}
+	return body.IDToken, nil
+}
+
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request, s *session) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		Secure: h.cfg.Secure, SameSite: http.SameSiteLaxMode})
+	h.log.InfoContext(r.Context(), "staff signed out", "subject", s.staff.Subject)
+	h.render(w, r, nil, http.StatusOK, "signedout", map[string]any{})
+}
