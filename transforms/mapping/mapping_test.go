@@ -191,3 +191,51 @@ func TestDialectRefuses(t *testing.T) {
 		})
 	}
 }
+
+func TestRegisterDialect(t *testing.T) {
+	reg := transforms.NewRegistry()
+	b, err := os.ReadFile(filepath.Join(dialectsDir, "nj-xml-v2.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := mapping.Load(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg.Register(m.Codec("nj-xml/2-test"))
+	in, err := os.ReadFile(filepath.Join(dialectsDir, "testdata", "nj-xml-v2", "col-p.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, errs := reg.Decode("nj-xml/2-test", in)
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	testutil.Equal(t, "decode through the registry", got, twin(t, "col-p"))
+	if c, _ := reg.Lookup("nj-xml/2-test"); c.ContentType() != "application/xml" || c.Format() != "nj-xml/2-test" {
+		t.Fatalf("codec %q %q", c.Format(), c.ContentType())
+	}
+}
+
+func benchDialect(b *testing.B, file, fixture string) {
+	c := load(b, file)
+	in, err := os.ReadFile(filepath.Join(dialectsDir, "testdata", fixture))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, errs := c.Decode(in); errs != nil {
+			b.Fatal(errs)
+		}
+	}
+}
+
+func BenchmarkDecodeXMLDialect(b *testing.B) {
+	benchDialect(b, "nj-xml-v2.yaml", "nj-xml-v2/est-r.xml")
+}
+
+func BenchmarkDecodeJSONDialect(b *testing.B) {
+	benchDialect(b, "pa-json-v1.yaml", "pa-json-v1/est-r.json")
+}
