@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"context"
 	"net/http"
+	"os"
 	"testing"
 	"time"
 
@@ -97,5 +98,12 @@ func TestIntakeIsIdempotentAndDurable(t *testing.T) {
 			t.Fatalf("message still %q", status)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func writeFile(t *testing.T, path string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

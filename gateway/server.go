@@ -21,6 +21,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"gopkg.in/yaml.v3"
 
+	"github.com/uifsagw/uifsagw/gateway/courier"
 	"github.com/uifsagw/uifsagw/gateway/devenv"
 	"github.com/uifsagw/uifsagw/gateway/edge"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
@@ -50,6 +51,8 @@ type Server struct {
 	issuer  *devenv.Issuer
 
 	extraWorkers []func(context.Context)
+	api          *edge.Server
+	fetcher      *courier.Fetcher
 
 	partnerLn, staffLn net.Listener
 	partnerSrv         *http.Server
@@ -135,7 +138,7 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 			return nil, fmt.Errorf("tls.client_ca_file: %w", err)
 		}
 	}
-	api := edge.NewServer(edgeCfg, edge.Deps{
+	s.api = edge.NewServer(edgeCfg, edge.Deps{
 		Directory:  s.dir.Current,
 		Store:      s.store,
 		Signer:     s.keys.Signer,
@@ -152,7 +155,7 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 	}
 	tlsCfg := edge.TLSConfig(func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return s.certs.Get(), nil }, minTLS)
 	s.partnerSrv = &http.Server{
-		Handler:           api,
+		Handler:           s.api,
 		TLSConfig:         tlsCfg,
 		ReadHeaderTimeout: cfg.Limits.ReadHeaderTimeout,
 		ReadTimeout:       cfg.Limits.ReadTimeout,

@@ -3,7 +3,9 @@ package gateway
 import (
 	"context"
 	"fmt"
+	"github.com/jackc/pgx/v5"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/uifsagw/uifsagw/gateway/casework"
 	"github.com/uifsagw/uifsagw/gateway/courier"
+	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/orders"
 	"github.com/uifsagw/uifsagw/gateway/withholding"
 	"github.com/uifsagw/uifsagw/partners"
@@ -88,11 +91,64 @@ func (s *Server) startWorkers(ctx context.Context, wg *sync.WaitGroup) {
 	send := courier.NewSender(courier.SenderConfig{Owner: owner, Workers: s.cfg.Workers.Senders, Lease: s.cfg.Workers.Lease,
 		PollInterval: s.cfg.Workers.PollInterval, Timeout: s.cfg.Workers.SendTimeout},
 		s.store, s.dir.Current, s.certs.Get, s.roots, s.keys.Signer, s.metrics, s.tracer, s.log.With("component", "courier"))
-	wg.Add(2)
+	fetch := &courier.Fetcher{Sender: send, Interval: s.cfg.Workers.PollInterval, Log: s.log.With("component", "fetcher"),
+		Ingest: func(ctx context.Context, p *partners.Partner, body []byte, ct, sig string) (bool, string) {
+			res := s.api.Intake(ctx, p, body, ct, sig, "fetched:"+p.ID)
+			if res.Err != nil {
+				return res.Err.Status == http.StatusServiceUnavailable, res.Err.Code
+			}
+			return true, ""
+		}}
+	s.fetcher = fetch
+	wg.Add(3)
 	go func() { defer wg.Done(); proc.Run(ctx) }()
 	go func() { defer wg.Done(); send.Run(ctx) }()
+	go func() { defer wg.Done(); fetch.Run(ctx) }()
 	for _, extra := range s.extraWorkers {
 		wg.Add(1)
 		go func(f func(context.Context)) { defer wg.Done(); f(ctx) }(extra)
 	}
 }
+
+// Send encodes tx in the partner's format and queues it for delivery (push,
+// or the partner's pull inbox) in one transaction, with an audit entry naming
+// who sent it. It is what staff "send" and "route" actions use.
+func (s *Server) Send(ctx context.Context, actor, partnerID string, tx canonical.Transaction) (int64, error) {
+	p, ok := s.dir.Current().Get(partnerID)
+	if !ok {
+		return 0, fmt.Errorf("%w: no partner %q", exchange.ErrInvalid, partnerID)
+	}
+	if errs := tx.ValidateWith(s.combos); len(errs) > 0 {
+		return 0, errs
+	}
+	body, ct, err := s.codecs.EncodeTx(p, tx)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = pgx.BeginFunc(ctx, s.store.Pool(), func(q pgx.Tx) error {
+		var err error
+		id, err = s.store.EnqueueOutbound(ctx, q, exchange.Outbound{Partner: p.ID, MessageID: tx.Header.MessageID,
+			Format: p.Format, ContentType: ct, Raw: body, Tx: tx, Pull: p.Delivery == partners.DeliverPull,
+			OrderingKey: tx.Header.SenderCaseID})
+		if err != nil {
+			return err
+		}
+		_, err = exchange.AppendAudit(ctx, q, exchange.Entry{Actor: actor, Action: "send", Target: fmt.Sprintf("message:%d", id),
+			Details: map[string]string{"partner": p.ID, "messageId": tx.Header.MessageID, "function": string(tx.Header.Function)}})
+		return err
+	})
+	return id, err
+}
+
+// FetchNow pulls the inbox of one fetch_inbox partner right away (tests and tools).
+func (s *Server) FetchNow(ctx context.Context, partnerID string) error {
+	p, ok := s.dir.Current().Get(partnerID)
+	if !ok {
+		return fmt.Errorf("no partner %q", partnerID)
+	}
+	return s.fetcher.FetchNow(ctx, p)
+}
+
+// ReloadPartners reads the partner directory again now.
+func (s *Server) ReloadPartners() error { return s.dir.Reload() }

@@ -74,6 +74,9 @@ type Partner struct {
 	Retry    RetryPolicy `yaml:"retry,omitempty"`
 	// Paused stops outbound delivery to the partner; its messages wait.
 	Paused bool `yaml:"paused,omitempty"`
+	// FetchInbox says the partner holds messages for us in its own pull inbox
+	// (GET Endpoint/v1/inbox); the gateway fetches, ingests and acknowledges them.
+	FetchInbox bool `yaml:"fetch_inbox,omitempty"`
 	// Contact is a free-text operator contact, shown to staff.
 	Contact string `yaml:"contact,omitempty"`
 
@@ -328,6 +331,11 @@ func (p *Partner) validate() error {
 			bad("endpoint", "push delivery needs an https:// endpoint, got %q", p.Endpoint)
 		}
 	case DeliverPull:
+		if p.FetchInbox {
+			if u, err := url.Parse(p.Endpoint); err != nil || u.Scheme != "https" || u.Host == "" {
+				bad("endpoint", "fetch_inbox needs the partner's https:// endpoint, got %q", p.Endpoint)
+			}
+		}
 	default:
 		bad("delivery", "%q must be push or pull", p.Delivery)
 	}

@@ -144,30 +144,34 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	})
 }
 
-// refuse answers with a structured error and records it (metric and store),
-// never with the body.
+// refuse answers with a structured error and records it.
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, p *partners.Partner, e *APIError, msgID string, body []byte) {
+	s.record(r.Context(), p, e, msgID, body, r.RemoteAddr)
+	writeError(w, r, e)
+}
+
+// record counts a refusal and stores it (never the body, only its digest).
+func (s *Server) record(ctx context.Context, p *partners.Partner, e *APIError, msgID string, body []byte, remote string) {
 	partnerID := "unknown"
 	if p != nil {
 		partnerID = p.ID
 	}
-	s.deps.Metrics.Refused.Add(r.Context(), 1, telemetry.Attrs("partner", partnerID, "code", e.Code))
+	s.deps.Metrics.Refused.Add(ctx, 1, telemetry.Attrs("partner", partnerID, "code", e.Code))
 	if e.Status != http.StatusServiceUnavailable {
-		ref := exchange.Refusal{Partner: partnerID, RemoteAddr: r.RemoteAddr, Code: e.Code, Reason: e.Message,
+		ref := exchange.Refusal{Partner: partnerID, RemoteAddr: remote, Code: e.Code, Reason: e.Message,
 			MessageID: truncate(msgID, canonical.MaxMessageIDLen), At: s.deps.Now()}
 		if body != nil {
 			ref.BodySHA256 = signing.BodyDigest(body)
 		}
 		// Recording a refusal must not turn it into a different answer; a
 		// failure here is logged and the partner still gets its error.
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 2*time.Second)
-		if err := s.deps.Store.RecordRefusal(ctx, ref); err != nil {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		if err := s.deps.Store.RecordRefusal(rctx, ref); err != nil {
 			s.deps.Log.Warn("could not record refusal", "partner", partnerID, "code", e.Code, "err", err)
 		}
 		cancel()
 	}
-	s.deps.Log.Info("refused", "partner", partnerID, "code", e.Code, "status", e.Status, "remote", r.RemoteAddr)
-	writeError(w, r, e)
+	s.deps.Log.Info("refused", "partner", partnerID, "code", e.Code, "status", e.Status, "remote", remote)
 }
 
 func truncate(s string, n int) string {
@@ -190,54 +194,77 @@ type ReceiptResponse struct {
 }
 
 func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
-	start := s.deps.Now()
 	p := PartnerFrom(r.Context())
-	ctx, span := s.deps.Tracer.Start(r.Context(), "intake", trace.WithSpanKind(trace.SpanKindServer),
-		trace.WithAttributes(attribute.String("partner", p.ID)))
-	defer span.End()
-	outcome := "refused"
-	defer func() {
-		s.deps.Metrics.IntakeSeconds.Record(ctx, s.deps.Now().Sub(start).Seconds(), telemetry.Attrs("partner", p.ID, "outcome", outcome))
-	}()
-	fail := func(e *APIError, msgID string, body []byte) {
-		span.SetStatus(codes.Error, e.Code)
-		span.SetAttributes(attribute.String("error.code", e.Code))
-		s.refuse(w, r.WithContext(ctx), p, e, msgID, body)
-	}
-
 	if r.ContentLength > s.cfg.MaxBody {
-		fail(apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("body over %d bytes", s.cfg.MaxBody)), "", nil)
+		s.refuse(w, r, p, apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("body over %d bytes", s.cfg.MaxBody)), "", nil)
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			fail(apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("body over %d bytes", s.cfg.MaxBody)), "", nil)
+			s.refuse(w, r, p, apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("body over %d bytes", s.cfg.MaxBody)), "", nil)
 			return
 		}
-		fail(apiErr(http.StatusBadRequest, CodeBadRequest, "could not read the body"), "", nil)
+		s.refuse(w, r, p, apiErr(http.StatusBadRequest, CodeBadRequest, "could not read the body"), "", nil)
 		return
 	}
+	res := s.Intake(r.Context(), p, body, r.Header.Get("Content-Type"), r.Header.Get("JWS-Signature"), r.RemoteAddr)
+	if res.Err != nil {
+		if res.Err.Status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", "5")
+		}
+		writeError(w, r, res.Err)
+		return
+	}
+	writeReceipt(w, r, res.Status, res.Receipt)
+}
 
+// IntakeResult is the outcome of one message offered to the gateway.
+type IntakeResult struct {
+	// Status is 202 for a new message, 200 for a repeat; Err is set instead on refusal.
+	Status  int
+	Receipt ReceiptResponse
+	Err     *APIError
+}
+
+// Intake runs one message through the whole inbound pipeline: media type,
+// JWS over the exact bytes, decode, validate, authorise, store, sign the
+// receipt. Refusals are recorded and counted. It serves both the partner API
+// and messages fetched from a partner's inbox (pull mode).
+func (s *Server) Intake(ctx context.Context, p *partners.Partner, body []byte, contentType, signature, remote string) IntakeResult {
+	start := s.deps.Now()
+	ctx, span := s.deps.Tracer.Start(ctx, "intake", trace.WithSpanKind(trace.SpanKindServer),
+		trace.WithAttributes(attribute.String("partner", p.ID)))
+	defer span.End()
+	outcome := "refused"
+	defer func() {
+		s.deps.Metrics.IntakeSeconds.Record(ctx, s.deps.Now().Sub(start).Seconds(), telemetry.Attrs("partner", p.ID, "outcome", outcome))
+	}()
+	fail := func(e *APIError, msgID string, b []byte) IntakeResult {
+		span.SetStatus(codes.Error, e.Code)
+		span.SetAttributes(attribute.String("error.code", e.Code))
+		s.record(ctx, p, e, msgID, b, remote)
+		return IntakeResult{Err: e}
+	}
+	if int64(len(body)) > s.cfg.MaxBody {
+		return fail(apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("body over %d bytes", s.cfg.MaxBody)), "", nil)
+	}
 	codec, err := s.deps.CodecFor(p)
 	if err != nil {
 		s.deps.Log.Error("partner has no usable codec", "partner", p.ID, "format", p.Format, "err", err)
-		fail(apiErr(http.StatusInternalServerError, CodeInternal, "the gateway cannot read this partner's format; contact the operator"), "", body)
-		return
+		return fail(apiErr(http.StatusInternalServerError, CodeInternal, "the gateway cannot read this partner's format; contact the operator"), "", body)
 	}
-	if !sameMediaType(r.Header.Get("Content-Type"), codec.ContentType()) {
-		fail(apiErr(http.StatusUnsupportedMediaType, CodeMediaType,
+	if !sameMediaType(contentType, codec.ContentType()) {
+		return fail(apiErr(http.StatusUnsupportedMediaType, CodeMediaType,
 			fmt.Sprintf("this partner sends %s (%s)", codec.ContentType(), p.Format)), "", body)
-		return
 	}
 
 	_, vspan := s.deps.Tracer.Start(ctx, "verify")
-	claims, err := signing.Verifier{Window: s.cfg.IATWindow}.VerifyDetached(r.Header.Get("JWS-Signature"), body, p.JWKS(), s.deps.Now())
+	claims, err := signing.Verifier{Window: s.cfg.IATWindow}.VerifyDetached(signature, body, p.JWKS(), s.deps.Now())
 	vspan.End()
 	if err != nil {
-		fail(signatureError(err), claims.JTI, body)
-		return
+		return fail(signatureError(err), claims.JTI, body)
 	}
 
 	_, dspan := s.deps.Tracer.Start(ctx, "decode")
@@ -246,8 +273,7 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	if len(ferrs) > 0 {
 		e := apiErr(http.StatusBadRequest, CodeMalformed, "the message could not be decoded")
 		e.Fields = ferrs
-		fail(e, claims.JTI, body)
-		return
+		return fail(e, claims.JTI, body)
 	}
 	_, valspan := s.deps.Tracer.Start(ctx, "validate")
 	ferrs = s.deps.Validate(&tx)
@@ -255,32 +281,28 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	if len(ferrs) > 0 {
 		e := apiErr(http.StatusUnprocessableEntity, CodeInvalid, fmt.Sprintf("%d field(s) are invalid", len(ferrs)))
 		e.Fields = ferrs
-		fail(e, tx.Header.MessageID, body)
-		return
+		return fail(e, tx.Header.MessageID, body)
 	}
 	if claims.JTI != tx.Header.MessageID {
 		e := apiErr(http.StatusBadRequest, CodeJTIMismatch, "the signature's jti must equal header.messageId")
 		e.Fields = []canonical.FieldError{{Path: "header.messageId", Reason: fmt.Sprintf("does not match jti %q", claims.JTI)}}
-		fail(e, tx.Header.MessageID, body)
-		return
+		return fail(e, tx.Header.MessageID, body)
 	}
 	if !p.MaySendAs(tx.Header.SenderFIPS) {
 		e := apiErr(http.StatusForbidden, CodeSenderMismatch, "the sender FIPS does not belong to the partner of this certificate")
 		e.Fields = []canonical.FieldError{{Path: "header.senderFips", Reason: fmt.Sprintf("%s may not be sent by partner %s", tx.Header.SenderFIPS, p.ID)}}
-		fail(e, tx.Header.MessageID, body)
-		return
+		return fail(e, tx.Header.MessageID, body)
 	}
 	if tx.Header.ReceiverFIPS.State() != s.cfg.StateFIPS {
 		e := apiErr(http.StatusUnprocessableEntity, CodeWrongReceiver, "the message is not addressed to this gateway")
 		e.Fields = []canonical.FieldError{{Path: "header.receiverFips", Reason: fmt.Sprintf("this gateway receives for state %s", s.cfg.StateFIPS)}}
-		fail(e, tx.Header.MessageID, body)
-		return
+		return fail(e, tx.Header.MessageID, body)
 	}
 	span.SetAttributes(attribute.String("function", string(tx.Header.Function)), attribute.String("action", string(tx.Header.Action)))
 
 	_, sspan := s.deps.Tracer.Start(ctx, "store")
 	in := exchange.Inbound{Partner: p.ID, MessageID: tx.Header.MessageID, Format: p.Format,
-		ContentType: codec.ContentType(), Raw: body, Tx: tx, Signature: r.Header.Get("JWS-Signature"),
+		ContentType: codec.ContentType(), Raw: body, Tx: tx, Signature: signature,
 		TraceID: span.SpanContext().TraceID().String(), ReceivedAt: s.deps.Now()}
 	rcpt, repeat, err := s.deps.Store.Receive(ctx, in, func(rc exchange.Receipt) (string, error) {
 		return s.deps.Signer().SignReceipt(signing.Receipt{ID: rc.ID, Partner: rc.Partner, MessageID: rc.MessageID,
@@ -289,13 +311,10 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	sspan.End()
 	switch {
 	case errors.Is(err, exchange.ErrConflict):
-		fail(apiErr(http.StatusConflict, CodeConflict, "this message ID was already received with a different body"), tx.Header.MessageID, body)
-		return
+		return fail(apiErr(http.StatusConflict, CodeConflict, "this message ID was already received with a different body"), tx.Header.MessageID, body)
 	case err != nil:
 		s.deps.Log.Error("store failed; no receipt given", "partner", p.ID, "err", err)
-		w.Header().Set("Retry-After", "5")
-		fail(apiErr(http.StatusServiceUnavailable, CodeUnavailable, "the gateway could not store the message; nothing was received, retry later"), tx.Header.MessageID, nil)
-		return
+		return fail(apiErr(http.StatusServiceUnavailable, CodeUnavailable, "the gateway could not store the message; nothing was received, retry later"), tx.Header.MessageID, nil)
 	}
 	status := http.StatusAccepted
 	outcome = "new"
@@ -303,9 +322,8 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 		status, outcome = http.StatusOK, "repeat"
 	}
 	s.deps.Metrics.Received.Add(ctx, 1, telemetry.Attrs("partner", p.ID, "function", string(tx.Header.Function), "outcome", outcome))
-	resp := ReceiptResponse{Status: "received", MessageID: rcpt.MessageID, ReceiptID: rcpt.ID, ReceivedAt: rcpt.ReceivedAt,
-		Repeat: repeat, Receipt: rcpt.JWS}
-	writeReceipt(w, r, status, resp)
+	return IntakeResult{Status: status, Receipt: ReceiptResponse{Status: "received", MessageID: rcpt.MessageID, ReceiptID: rcpt.ID,
+		ReceivedAt: rcpt.ReceivedAt, Repeat: repeat, Receipt: rcpt.JWS}}
 }
 
 func writeReceipt(w http.ResponseWriter, r *http.Request, status int, resp ReceiptResponse) {
@@ -403,6 +421,7 @@ func (s *Server) getMessage(w http.ResponseWriter, r *http.Request) {
 
 // InboxItem is one message waiting for a pull partner.
 type InboxItem struct {
+	// ID is what POST /v1/inbox/ack takes: the message ID.
 	ID          string `json:"id"`
 	Cursor      int64  `json:"cursor"`
 	MessageID   string `json:"messageId"`
@@ -455,7 +474,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, apiErr(http.StatusInternalServerError, CodeInternal, "signing failed"))
 			return
 		}
-		page.Messages = append(page.Messages, InboxItem{ID: strconv.FormatInt(m.ID, 10), Cursor: m.InboxSeq,
+		page.Messages = append(page.Messages, InboxItem{ID: m.MessageID, Cursor: m.InboxSeq,
 			MessageID: m.MessageID, Format: m.Format, ContentType: m.ContentType, Body: string(raw), Signature: sig})
 	}
 	writeJSON(w, http.StatusOK, page)
@@ -477,9 +496,9 @@ func (s *Server) inboxAck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for i, id := range req.IDs {
-		if _, err := strconv.ParseInt(id, 10, 64); err != nil {
-			writeError(w, r, &APIError{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: "ids are the inbox item ids",
-				Fields: []canonical.FieldError{{Path: fmt.Sprintf("ids[%d]", i), Reason: "not an inbox item id"}}})
+		if id == "" || len(id) > canonical.MaxMessageIDLen {
+			writeError(w, r, &APIError{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: "ids are the inbox items' message ids",
+				Fields: []canonical.FieldError{{Path: fmt.Sprintf("ids[%d]", i), Reason: "empty or longer than 64 characters"}}})
 			return
 		}
 	}
