@@ -210,3 +210,28 @@ func BenchmarkEncode(b *testing.B) {
 		}
 	}
 }
+
+func TestRoundTripEdgeValues(t *testing.T) {
+	d := canonical.Date{Year: 1, Month: 1, Day: 1}
+	tx := canonical.Transaction{
+		Header: canonical.Header{MessageID: " ", Serial: -0, ResolutionDate: &d, SenderCaseID: "\n"},
+		Case:   &canonical.Case{Contact: &canonical.Contact{}},
+		NCP:    &canonical.NCPIdentification{Name: canonical.Name{First: "\t", Last: "]]>&<'\""}, Aliases: []canonical.Name{{}}},
+		NCPLocate: &canonical.NCPLocate{
+			Addresses: []canonical.Address{{}},
+			Employers: []canonical.Employer{{Address: &canonical.Address{}}},
+		},
+		Participants: []canonical.Participant{{}},
+		Orders:       []canonical.Order{{Amount: -50, Arrears: 1, Children: []int{0, 8}}},
+		Information:  &canonical.Information{},
+	}
+	b, err := xmltx.New().Encode(tx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, errs := xmltx.New().Decode(b)
+	if errs != nil {
+		t.Fatalf("%v\n%s", errs, b)
+	}
+	testutil.Equal(t, "edge values", got, tx)
+}
