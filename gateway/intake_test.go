@@ -23,12 +23,17 @@ func startNY(t *testing.T) (*gatewaytest.Gateway, *pgxpool.Pool) {
 	url := pgtest.NewDB(t)
 	l := gatewaytest.Prepare(t, gatewaytest.Options{})
 	g := gatewaytest.Start(t, l, gatewaytest.Listen(t), gatewaytest.Options{DatabaseURL: url})
+	return g, dbPool(t, url)
+}
+
+func dbPool(t *testing.T, url string) *pgxpool.Pool {
+	t.Helper()
 	pool, err := pgxpool.New(context.Background(), url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	return g, pool
+	return pool
 }
 
 func count(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) int {

@@ -46,6 +46,7 @@ type Config struct {
 type Encoder interface {
 	EncodeTx(p *partners.Partner, tx canonical.Transaction) (body []byte, contentType string, err error)
 	EncodeIWO(p *partners.Partner, iwo canonical.IWO) (body []byte, contentType string, err error)
+	DecodeAck(p *partners.Partner, raw []byte) (canonical.EmployerAck, error)
 }
 
 // Processor claims received messages and decides them.
@@ -122,6 +123,9 @@ func (p *Processor) Process(ctx context.Context, m exchange.Message) error {
 	ctx, span := p.trace.Start(ctx, "process", trace.WithAttributes(attribute.String("partner", m.Partner),
 		attribute.String("function", m.Function), attribute.String("action", m.Action)))
 	defer span.End()
+	if partner, ok := p.dir().Get(m.Partner); ok && partner.Kind == partners.KindEmployer {
+		return p.processAck(ctx, m, partner)
+	}
 	tx, err := p.store.LoadTransaction(ctx, m.ID, true)
 	if err != nil {
 		return fmt.Errorf("load transaction: %w", err)
