@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -74,6 +75,15 @@ func runDev(ctx context.Context, args []string) error {
 	}
 
 	env := append(os.Environ(), "UIFSAGW_DATABASE_URL="+dbURL)
+	// Listen flags given on this run win over the installation's config.
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "partner-listen":
+			env = append(env, "UIFSAGW_PARTNER_LISTEN="+f.Value.String())
+		case "staff-listen":
+			env = append(env, "UIFSAGW_STAFF_LISTEN="+f.Value.String())
+		}
+	})
 	cfg, err := gateway.LoadConfig(layout.Config(), env)
 	if err != nil {
 		return err

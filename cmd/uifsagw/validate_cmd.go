@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/uifsagw/uifsagw/partners"
+	"github.com/uifsagw/uifsagw/schemas/canonical"
+	"github.com/uifsagw/uifsagw/transforms"
+	_ "github.com/uifsagw/uifsagw/transforms/all" // every built-in format
+	"github.com/uifsagw/uifsagw/transforms/mapping"
+)
+
+func init() {
+	register("validate", "check a message file: exit 0 and a summary when valid, exit 1 and every error when not", runValidate)
+	register("convert", "decode a message in one format and print it in another", runConvert)
+}
+
+// codecFor resolves a built-in format or a partner's (possibly dialect) codec.
+func codecFor(format, partnerID, dir string) (transforms.Codec, error) {
+	if partnerID != "" {
+		d, err := partners.Load(dir)
+		if err != nil {
+			return nil, err
+		}
+		p, ok := d.Get(partnerID)
+		if !ok {
+			return nil, fmt.Errorf("no partner %q in %s", partnerID, dir)
+		}
+		if p.Mapping == "" {
+			format = p.Format
+		} else {
+			b, err := os.ReadFile(p.Path(p.Mapping))
+			if err != nil {
+				return nil, err
+			}
+			m, err := mapping.Load(b)
+			if err != nil {
+				return nil, fmt.Errorf("partner %s mapping: %w", p.ID, err)
+			}
+			return m.Codec(p.Format), nil
+		}
+	}
+	if strings.HasSuffix(format, ".yaml") {
+		// A dialect mapping file given directly.
+		b, err := os.ReadFile(format)
+		if err != nil {
+			return nil, err
+		}
+		m, err := mapping.Load(b)
+		if err != nil {
+			return nil, err
+		}
+		return m.Codec(strings.TrimSuffix(filepath.Base(format), ".yaml")), nil
+	}
+	c, ok := transforms.Lookup(format)
+	if !ok {
+		return nil, fmt.Errorf("unknown format %q; known: %s (or a dialect mapping .yaml, or --partner)", format, strings.Join(transforms.Formats(), ", "))
+	}
+	return c, nil
+}
+
+func guessFormat(path string) string {
+	if strings.EqualFold(filepath.Ext(path), ".xml") {
+		return "xml-transaction/1"
+	}
+	return "json-transaction/1"
+}
+
+func runValidate(ctx context.Context, args []string) error {
+	fs := newFlags("validate", "[--format F | --partner P] FILE")
+	format := fs.String("format", "", "format name (xml-transaction/1, json-transaction/1) or a dialect mapping file; default from the file extension")
+	partnerID := fs.String("partner", "", "validate as this partner sends it (its format or dialect)")
+	dir := fs.String("partners-dir", defaultPartnersDir(), "partner directory (for --partner)")
+	if err := fs.Parse(reorder(args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("validate needs one file")
+	}
+	if *format == "" {
+		*format = guessFormat(fs.Arg(0))
+	}
+	codec, err := codecFor(*format, *partnerID, *dir)
+	if err != nil {
+		return err
+	}
+	b, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	tx, errs := codec.Decode(b)
+	if len(errs) == 0 {
+		errs = tx.Validate()
+	}
+	if len(errs) > 0 {
+		for _, e := range errs {
+			fmt.Println(e.Error())
+		}
+		return &exitError{code: 1, msg: fmt.Sprintf("%s: %d error(s) (%s)", fs.Arg(0), len(errs), codec.Format())}
+	}
+	h := tx.Header
+	fmt.Printf("valid %s: %s %s %s from %s to %s, message %s, case %s, %d participant(s), %d order(s)\n",
+		codec.Format(), h.Function, h.Action, h.Reason, h.SenderFIPS, h.ReceiverFIPS, h.MessageID, h.SenderCaseID,
+		len(tx.Participants), len(tx.Orders))
+	return nil
+}
+
+func runConvert(ctx context.Context, args []string) error {
+	fs := newFlags("convert", "--from F --to G FILE")
+	from := fs.String("from", "", "input format (or dialect mapping .yaml); default from the file extension")
+	to := fs.String("to", "", "output format (or dialect mapping .yaml)")
+	if err := fs.Parse(reorder(args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || *to == "" {
+		return fmt.Errorf("convert needs --to and one file")
+	}
+	if *from == "" {
+		*from = guessFormat(fs.Arg(0))
+	}
+	in, err := codecFor(*from, "", "")
+	if err != nil {
+		return err
+	}
+	out, err := codecFor(*to, "", "")
+	if err != nil {
+		return err
+	}
+	b, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	tx, errs := in.Decode(b)
+	if len(errs) > 0 {
+		for _, e := range errs {
+			fmt.Fprintln(os.Stderr, e.Error())
+		}
+		return &exitError{code: 1, msg: fmt.Sprintf("%d error(s) decoding %s", len(errs), fs.Arg(0))}
+	}
+	if v := tx.Validate(); len(v) > 0 {
+		fmt.Fprintln(os.Stderr, "warning: the transaction does not validate:", canonical.FieldErrors(v).Error())
+	}
+	enc, err := out.Encode(tx)
+	if err != nil {
+		return err
+	}
+	os.Stdout.Write(enc)
+	if len(enc) > 0 && enc[len(enc)-1] != '\n' {
+		fmt.Println()
+	}
+	return nil
+}
