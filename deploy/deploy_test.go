@@ -529,6 +529,9 @@ func evalDefault(t *testing.T, e ast.Expr) string {
 		t.Fatalf("DefaultConfig: cannot evaluate %T; extend evalDefault", e)
 		return 0, false
 	}
+	if id, ok := e.(*ast.Ident); ok && (id.Name == "true" || id.Name == "false") {
+		return id.Name
+	}
 	if lit, ok := e.(*ast.BasicLit); ok && lit.Kind == token.STRING {
 		s, err := strconv.Unquote(lit.Value)
 		if err != nil {
