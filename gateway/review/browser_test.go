@@ -1,0 +1,197 @@
+package review_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/uifsagw/uifsagw/schemas/canonical"
+)
+
+const chromium = "/usr/bin/chromium"
+
+// TestBrowser drives the UI in headless Chromium: sign in through the
+// development issuer, filter the queue, open a message, reveal a masked SSN
+// with a reason and find the audit entry, reprocess a dead letter.
+func TestBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Skip("chromium not installed at " + chromium)
+	}
+	e := newEnv(t)
+	for i, c := range []string{"NJC701", "NJC702", "NJC703"} {
+		e.receive("NJ", "NJ-B000"+string(rune('1'+i)), c, nil)
+	}
+	e.receive("PA", "PA-B0001", "PAC701", func(tx *canonical.Transaction) {
+		tx.Information = &canonical.Information{Text: "NCP reported at a new employer in Harrisburg."}
+	})
+	dead := e.deadLetter("NY", "OUT-B0001", "NYC701")
+	e.needsReview(e.receive("NJ", "NJ-B0009", "NJC709", nil))
+
+	artifacts := filepath.Join("testdata", "artifacts")
+	if err := os.MkdirAll(artifacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1360, 900),
+	)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(alloc)
+	defer cancel()
+	// The first call starts the browser, which lives as long as ctx; steps
+	// get their own deadlines so a stuck page fails the test, not the run.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, actions...); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	get := func(step string, a chromedp.Action[string]) string {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		v, err := chromedp.Run(sctx, a)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		return v
+	}
+	count := func(sel string) int {
+		t.Helper()
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+strconvQuote(sel)+`).length`))
+		if err != nil {
+			t.Fatalf("count %s: %v", sel, err)
+		}
+		return n
+	}
+	shot := func(name string) {
+		t.Helper()
+		buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(artifacts, name), buf, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+
+	do("sign in",
+		chromedp.Navigate(e.srv.URL+"/"),
+		chromedp.WaitVisible(css(`#user-casey`)),
+		chromedp.Click(css(`#user-casey`)),
+		chromedp.WaitVisible(css(`#queue`)),
+	)
+	if who := get("who", chromedp.Text(css(`#who`))); !strings.Contains(who, "Casey Caseworker") {
+		t.Fatalf("signed in as %q", who)
+	}
+	shot("queue.png")
+
+	do("filter the queue",
+		chromedp.SetValue(css(`input[name="q"]`), "NJ-B0002"),
+		chromedp.Click(css(`#apply-filter`)),
+		chromedp.WaitVisible(css(`input[name="q"][value="NJ-B0002"]`)),
+	)
+	rows := get("rows", chromedp.Text(css(`#queue tbody`)))
+	if n := count(`#queue tbody tr`); n != 1 || !strings.Contains(rows, "NJ-B0002") {
+		t.Fatalf("filtered queue has %d rows: %q", n, rows)
+	}
+
+	do("open the message",
+		chromedp.Click(css(`#queue tbody a[href^="/messages/"]`)),
+		chromedp.WaitVisible(css(`#participants`)),
+	)
+	if masked := get("masked", chromedp.Text(css(`span[data-field="ncp.ssn"]`))); masked != "***-**-6789" {
+		t.Fatalf("NCP SSN shown as %q", masked)
+	}
+	shot("detail.png")
+
+	reason := "Verifying identity before a locate request"
+	do("reveal the SSN",
+		chromedp.Click(css(`span[data-field="ncp.ssn"] + details summary`)),
+		chromedp.SendKeys(css(`input[data-reason="ncp.ssn"]`), reason),
+		chromedp.Click(css(`button[data-reveal="ncp.ssn"]`)),
+		chromedp.WaitVisible(css(`span.revealed[data-field="ncp.ssn"]`)),
+	)
+	if revealed := get("revealed", chromedp.Text(css(`span.revealed[data-field="ncp.ssn"]`))); revealed != "123-45-6789" {
+		t.Fatalf("revealed %q", revealed)
+	}
+	trail := get("trail", chromedp.Text(css(`#trail`)))
+	if !strings.Contains(trail, "casey") || !strings.Contains(trail, "reveal") || !strings.Contains(trail, "ncp.ssn") {
+		t.Fatalf("audit trail on the page: %q", trail)
+	}
+	shot("detail-revealed.png")
+	recs, err := e.store.AuditEntries(context.Background(), 0, 10)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("audit entries %v %v", recs, err)
+	}
+	var d map[string]any
+	_ = json.Unmarshal(recs[0].Details, &d)
+	if recs[0].Actor != "casey" || recs[0].Action != "reveal" || d["field"] != "ncp.ssn" || d["reason"] != reason {
+		t.Fatalf("audit entry %+v %s", recs[0], recs[0].Details)
+	}
+
+	// A reload shows the value masked again: it was shown once.
+	// The reveal answered the POST to /messages/{id}/reveal; open the page anew.
+	msgPath := strings.TrimSuffix(get("loc", chromedp.Evaluate[string](`location.pathname`)), "/reveal")
+	do("reload", chromedp.Navigate(e.srv.URL+msgPath),
+		chromedp.WaitVisible(css(`#participants`)))
+	if masked := get("masked again", chromedp.Text(css(`span[data-field="ncp.ssn"]`))); masked != "***-**-6789" {
+		t.Fatalf("after reload the SSN shows as %q", masked)
+	}
+
+	do("filter dead letters",
+		chromedp.Navigate(e.srv.URL+"/"),
+		chromedp.WaitVisible(css(`#status-filter`)),
+		chromedp.SetValue(css(`#status-filter`), "dead_letter"),
+		chromedp.Click(css(`#apply-filter`)),
+		chromedp.WaitReady(css(`#status-filter option[value="dead_letter"][selected]`)),
+	)
+	nrows := count(`#queue tbody tr`)
+	do("reprocess the dead letter",
+		chromedp.Click(css(`#queue tbody a[href^="/messages/"]`)),
+		chromedp.WaitVisible(css(`#act-reprocess`)),
+		chromedp.SendKeys(css(`form[action$="/reprocess"] input[name="note"]`), "partner endpoint fixed"),
+		chromedp.Click(css(`#act-reprocess`)),
+		chromedp.WaitVisible(css(`.notice`)),
+	)
+	status := get("status", chromedp.Text(css(`#status`)))
+	loc := get("location", chromedp.Location())
+	shot("detail-reprocessed.png")
+	if nrows != 1 {
+		t.Fatalf("dead-letter filter shows %d rows", nrows)
+	}
+	if status != "queued" || !strings.Contains(loc, idPath("/messages/%d", dead)) {
+		t.Fatalf("after reprocess: status %q at %s", status, loc)
+	}
+	m, err := e.store.GetMessage(context.Background(), dead)
+	if err != nil || m.Status != "queued" {
+		t.Fatalf("stored status %s %v", m.Status, err)
+	}
+}
+
+func strconvQuote(s string) string { return strconv.Quote(s) }
