@@ -87,7 +87,7 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 	s.tracing = telemetry.NewTracerProvider(opt.SpanExporters...)
 	s.tracer = telemetry.Tracer(s.tracing)
 
-	pii, err := loadPIIKeys(cfg.PII)
+	pii, err := LoadPIIKeys(cfg.PII)
 	if err != nil {
 		return nil, err
 	}
@@ -117,6 +117,7 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 		return nil, err
 	}
 	s.dir.OnReload(func(d *partners.Directory) {
+		s.zeroCounters(d)
 		if err := s.codecs.check(d); err != nil {
 			s.log.Error("partner directory names a format this gateway cannot read", "err", err)
 		}
@@ -130,6 +131,8 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 		return nil, err
 	}
 	s.registerGauges()
+	s.registerQueueGauges()
+	s.zeroCounters(s.dir.Current())
 
 	edgeCfg := edge.Config{StateFIPS: cfg.StateFIPS, Name: cfg.Name, MaxBody: cfg.Limits.MaxBody,
 		IATWindow: cfg.JWS.IATWindow, HandlerTimeout: cfg.Limits.HandlerTimeout}
@@ -181,6 +184,9 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 	s.partnerLn, s.staffLn = opt.PartnerListener, opt.StaffListener
 	return s, nil
 }
+
+// FlushTraces exports every finished span now.
+func (s *Server) FlushTraces(ctx context.Context) error { return s.tracing.ForceFlush(ctx) }
 
 // Store returns the exchange store (tools and tests use it).
 func (s *Server) Store() *exchange.Store { return s.store }
@@ -319,6 +325,17 @@ func (s *Server) registerGauges() {
 	}, certDays, poolConns)
 }
 
+// zeroCounters makes every per-partner failure series exist from the start,
+// so alerts on increase() see the first failure and dashboards show zeros.
+func (s *Server) zeroCounters(d *partners.Directory) {
+	ctx := context.Background()
+	s.metrics.HandshakeFails.Add(ctx, 0)
+	for _, p := range d.All() {
+		s.metrics.DeadLetters.Add(ctx, 0, telemetry.Attrs("partner", p.ID))
+		s.metrics.Retries.Add(ctx, 0, telemetry.Attrs("partner", p.ID))
+	}
+}
+
 // handshakeCounter turns net/http's "TLS handshake error" log lines into a
 // metric and a structured log line.
 type handshakeCounter struct {
@@ -337,7 +354,8 @@ func (h *handshakeCounter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func loadPIIKeys(c PIIConfig) (exchange.PIIKeys, error) {
+// LoadPIIKeys reads the SSN protection keys a configuration names.
+func LoadPIIKeys(c PIIConfig) (exchange.PIIKeys, error) {
 	enc, mac := c.EncKey, c.HMACKey
 	if c.KeyFile != "" {
 		b, err := os.ReadFile(c.KeyFile)

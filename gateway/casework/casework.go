@@ -22,6 +22,7 @@ import (
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/orders"
+	"github.com/uifsagw/uifsagw/gateway/telemetry"
 	"github.com/uifsagw/uifsagw/gateway/withholding"
 	"github.com/uifsagw/uifsagw/partners"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
@@ -120,6 +121,7 @@ type Decision struct {
 
 // Process decides one claimed message.
 func (p *Processor) Process(ctx context.Context, m exchange.Message) error {
+	ctx = telemetry.ContextWithTraceID(ctx, m.TraceID)
 	ctx, span := p.trace.Start(ctx, "process", trace.WithAttributes(attribute.String("partner", m.Partner),
 		attribute.String("function", m.Function), attribute.String("action", m.Action)))
 	defer span.End()
@@ -221,7 +223,7 @@ func (p *Processor) send(ctx context.Context, q exchange.Querier, partner *partn
 	}
 	return p.store.EnqueueOutbound(ctx, q, exchange.Outbound{Partner: partner.ID, MessageID: tx.Header.MessageID,
 		Format: partner.Format, ContentType: ct, Raw: body, Tx: tx, Pull: partner.Delivery == partners.DeliverPull,
-		OrderingKey: tx.Header.ReceiverCaseID, InReplyTo: tx.Header.InReplyTo})
+		OrderingKey: tx.Header.ReceiverCaseID, InReplyTo: tx.Header.InReplyTo, TraceID: telemetry.TraceIDOf(ctx)})
 }
 
 // responseID derives the ID of our response from the message it answers, so

@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/telemetry"
 	"github.com/uifsagw/uifsagw/gateway/withholding"
 	"github.com/uifsagw/uifsagw/partners"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
@@ -107,7 +108,8 @@ func (p *Processor) withhold(ctx context.Context, q exchange.Querier, m exchange
 		MessageID: tracking, Serial: 1, TransactionDate: canonical.DateOf(p.now()), SenderCaseID: tx.Header.SenderCaseID,
 		Function: canonical.FuncEnforce, Action: canonical.ActRequest, Reason: canonical.ReasonIncomeWithholding, InReplyTo: tx.Header.MessageID}}
 	docID, err := p.store.EnqueueOutbound(ctx, q, exchange.Outbound{Partner: employer.ID, MessageID: tracking, Format: employer.Format,
-		ContentType: ct, Raw: body, Tx: docTx, Pull: employer.Delivery == partners.DeliverPull, OrderingKey: caseID, InReplyTo: tx.Header.MessageID})
+		ContentType: ct, Raw: body, Tx: docTx, Pull: employer.Delivery == partners.DeliverPull, OrderingKey: caseID, InReplyTo: tx.Header.MessageID,
+		TraceID: telemetry.TraceIDOf(ctx)})
 	if err != nil {
 		return Decision{}, err
 	}

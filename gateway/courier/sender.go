@@ -174,6 +174,7 @@ func permanent(status int) bool {
 }
 
 func (s *Sender) deliver(ctx context.Context, it exchange.OutboxItem) {
+	ctx = telemetry.ContextWithTraceID(ctx, it.TraceID)
 	ctx, span := s.tracer.Start(ctx, "deliver", trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithAttributes(attribute.String("partner", it.Partner)))
 	defer span.End()

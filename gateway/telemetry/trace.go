@@ -1,6 +1,9 @@
 package telemetry
 
 import (
+	"context"
+	"crypto/rand"
+
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -24,3 +27,26 @@ func NewTracerProvider(exporters ...sdktrace.SpanExporter) *sdktrace.TracerProvi
 
 // Tracer returns the gateway's tracer from a provider.
 func Tracer(tp trace.TracerProvider) trace.Tracer { return tp.Tracer("github.com/uifsagw/uifsagw") }
+
+// ContextWithTraceID continues the trace a message was received under (its
+// stored trace ID) in later work on it — processing, delivery — so one
+// message's spans share one trace across workers and restarts.
+func ContextWithTraceID(ctx context.Context, traceID string) context.Context {
+	tid, err := trace.TraceIDFromHex(traceID)
+	if err != nil || !tid.IsValid() {
+		return ctx
+	}
+	var sid trace.SpanID
+	_, _ = rand.Read(sid[:])
+	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid, TraceFlags: trace.FlagsSampled, Remote: true})
+	return trace.ContextWithRemoteSpanContext(ctx, sc)
+}
+
+// TraceIDOf returns the trace ID of the span in ctx, or "".
+func TraceIDOf(ctx context.Context) string {
+	sc := trace.SpanContextFromContext(ctx)
+	if !sc.IsValid() {
+		return ""
+	}
+	return sc.TraceID().String()
+}
