@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
@@ -525,5 +526,164 @@ func TestCaseView(t *testing.T) {
 	}
 	if status, _ := e.call("GET", "/api/cases/NOSUCH", e.token("viv"), nil); status != 404 {
 		t.Fatalf("unknown case: %d", status)
+	}
+}
+
+func TestStatusCountsFollowTransitions(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	for i := 0; i < 4; i++ {
+		e.receive("NJ", "NJ-S"+string(rune('0'+i)), "NJCS", nil)
+	}
+	e.deadLetter("PA", "OUT-S1", "NYCS")
+	e.needsReview(e.receive("NJ", "NJ-S9", "NJCS9", nil))
+	check := func(when string) {
+		t.Helper()
+		fast, err := e.store.StatusCounts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slow, err := e.store.CountByStatus(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(fast) != len(slow) {
+			t.Fatalf("%s: counters %v, table %v", when, fast, slow)
+		}
+		for st, n := range slow {
+			if fast[st] != n {
+				t.Fatalf("%s: counters %v, table %v", when, fast, slow)
+			}
+		}
+	}
+	check("after intake and processing")
+	removed, err := e.store.CompactStatusCounts(ctx)
+	if err != nil || removed == 0 {
+		t.Fatalf("compaction removed %d rows: %v", removed, err)
+	}
+	check("after compaction")
+	if n, _ := e.store.CompactStatusCounts(ctx); n != 0 {
+		t.Fatalf("a second compaction removed %d rows", n)
+	}
+	if status, body := e.call("POST", idPath("/api/messages/%d/resolve", 1), e.token("casey"), map[string]string{"note": "duplicate"}); status != 200 {
+		t.Fatalf("cancel: %d %s", status, body)
+	}
+	check("after a staff action")
+}
+
+func TestSignInCookies(t *testing.T) {
+	e := newEnv(t)
+	c := e.signIn("sam")
+	u, _ := url.Parse(e.srv.URL)
+	if len(c.Jar.Cookies(u)) != 1 {
+		t.Fatalf("cookies after sign-in: %v", c.Jar.Cookies(u))
+	}
+	// The jar hides attributes; read them from a fresh callback instead.
+	resp, err := noRedirect.Get(e.srv.URL + "/login?next=//evil.example/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	login := resp.Cookies()
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	q := loc.Query()
+	for k, want := range map[string]string{"response_type": "code", "code_challenge_method": "S256", "client_id": "uifsagw-ui"} {
+		if q.Get(k) != want {
+			t.Errorf("authorization request %s=%q, want %q", k, q.Get(k), want)
+		}
+	}
+	if q.Get("state") == "" || q.Get("nonce") == "" || len(q.Get("code_challenge")) != 43 {
+		t.Fatalf("authorization request %v", q)
+	}
+	form := url.Values{"user": {"sam"}}
+	for _, k := range []string{"client_id", "redirect_uri", "state", "code_challenge", "nonce"} {
+		form.Set(k, q.Get(k))
+	}
+	resp, err = noRedirect.PostForm(e.srv.URL+"/dev/oidc/authorize", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	callback := resp.Header.Get("Location")
+
+	// Without the sign-in cookie (another browser, or a forged link) the
+	// callback is refused.
+	if status, _ := e.call("GET", strings.TrimPrefix(callback, e.srv.URL), "", nil); status != http.StatusBadRequest {
+		t.Fatalf("callback without the login cookie: %d", status)
+	}
+	req, _ := http.NewRequest("GET", callback, nil)
+	for _, ck := range login {
+		req.AddCookie(ck)
+	}
+	resp, err = noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
+		t.Fatalf("callback: %d to %q (the foreign next must become /)", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	var session *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "uifsagw_session" {
+			session = ck
+		}
+	}
+	if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode || session.Path != "/" {
+		t.Fatalf("session cookie %+v", session)
+	}
+	// The code was used once; replaying the callback fails at the provider.
+	req, _ = http.NewRequest("GET", callback, nil)
+	for _, ck := range login {
+		req.AddCookie(ck)
+	}
+	resp, err = noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusSeeOther {
+		t.Fatal("a replayed authorization code signed in")
+	}
+}
+
+func TestRunJobsWorker(t *testing.T) {
+	e := newEnv(t)
+	var ids []int64
+	for i := 0; i < 3; i++ {
+		ids = append(ids, e.deadLetter("NJ", "OUT-W"+string(rune('0'+i)), "NYCW"+string(rune('0'+i))))
+	}
+	if status, body := e.call("POST", "/api/jobs", e.token("ada"), map[string]any{
+		"filter": map[string]string{"status": "dead_letter", "direction": "out"}, "note": "retry after outage"}); status != 201 {
+		t.Fatalf("create job: %d %s", status, body)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.handler.RunJobs(ctx, 50*time.Millisecond) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		j, err := e.store.GetJob(context.Background(), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.State == exchange.JobDone {
+			if j.Done != 3 || j.Total != 3 {
+				t.Fatalf("job %+v", j)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job still %s after 10 s: %+v", j.State, j)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if m, _ := e.store.GetMessage(context.Background(), id); m.Status != exchange.StatusQueued {
+			t.Fatalf("message %d is %s", id, m.Status)
+		}
 	}
 }
