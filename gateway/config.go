@@ -42,6 +42,19 @@ type Config struct {
 	Staff   StaffConfig   `yaml:"staff"`
 	// Casework holds the agency's choices for the rules.
 	Casework CaseworkConfig `yaml:"casework"`
+	// Retention bounds how long data is kept.
+	Retention RetentionConfig `yaml:"retention"`
+}
+
+// RetentionConfig is the retention policy, run by one replica at a time.
+type RetentionConfig struct {
+	// RawBodyDays keeps raw bodies (and the sealed SSNs) this many days after
+	// receipt, once nothing is left to do with the message; 0 keeps them forever.
+	RawBodyDays int `yaml:"raw_body_days"`
+	// MessageDays keeps message metadata, history and receipts this many days; 0 forever.
+	MessageDays int `yaml:"message_days"`
+	// Interval between runs.
+	Interval time.Duration `yaml:"interval"`
 }
 
 // CaseworkConfig holds the agency's choices for the one-order and withholding rules.
@@ -149,9 +162,10 @@ func DefaultConfig() Config {
 		},
 		Workers: WorkersConfig{Processors: 4, Senders: 4, PollInterval: 5 * time.Second,
 			SendTimeout: 15 * time.Second, Lease: time.Minute},
-		Log:      LogConfig{Format: "json", Level: "info"},
-		Staff:    StaffConfig{Audience: "uifsagw", RoleClaim: "roles"},
-		Casework: CaseworkConfig{RerouteEST: true},
+		Log:       LogConfig{Format: "json", Level: "info"},
+		Staff:     StaffConfig{Audience: "uifsagw", RoleClaim: "roles"},
+		Casework:  CaseworkConfig{RerouteEST: true},
+		Retention: RetentionConfig{RawBodyDays: 1095, MessageDays: 2555, Interval: time.Hour},
 	}
 }
 
@@ -212,6 +226,12 @@ func (c Config) Validate() error {
 	}
 	if c.JWS.IATWindow <= 0 {
 		errs = append(errs, "jws.iat_window must be positive")
+	}
+	if c.Retention.RawBodyDays < 0 || c.Retention.MessageDays < 0 || (c.Retention.MessageDays > 0 && c.Retention.RawBodyDays > c.Retention.MessageDays) {
+		errs = append(errs, "retention: days must be >= 0 and raw_body_days <= message_days")
+	}
+	if c.Retention.Interval <= 0 {
+		errs = append(errs, "retention.interval must be positive")
 	}
 	if c.Log.Format != "json" && c.Log.Format != "text" {
 		errs = append(errs, fmt.Sprintf("log.format %q must be json or text", c.Log.Format))

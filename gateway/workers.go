@@ -10,11 +10,13 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/uifsagw/uifsagw/gateway/casework"
 	"github.com/uifsagw/uifsagw/gateway/courier"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/orders"
+	"github.com/uifsagw/uifsagw/gateway/telemetry"
 	"github.com/uifsagw/uifsagw/gateway/withholding"
 	"github.com/uifsagw/uifsagw/partners"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
@@ -100,7 +102,8 @@ func (s *Server) startWorkers(ctx context.Context, wg *sync.WaitGroup) {
 			return true, ""
 		}}
 	s.fetcher = fetch
-	wg.Add(3)
+	wg.Add(4)
+	go func() { defer wg.Done(); s.retentionLoop(ctx) }()
 	go func() { defer wg.Done(); proc.Run(ctx) }()
 	go func() { defer wg.Done(); send.Run(ctx) }()
 	go func() { defer wg.Done(); fetch.Run(ctx) }()
@@ -152,3 +155,32 @@ func (s *Server) FetchNow(ctx context.Context, partnerID string) error {
 
 // ReloadPartners reads the partner directory again now.
 func (s *Server) ReloadPartners() error { return s.dir.Reload() }
+
+// RunRetention applies the retention policy once (if no other replica is
+// running it) and counts what it did.
+func (s *Server) RunRetention(ctx context.Context) (exchange.RetentionResult, bool, error) {
+	day := 24 * time.Hour
+	res, ran, err := s.store.RunRetention(ctx, exchange.Retention{
+		RawBodies: time.Duration(s.cfg.Retention.RawBodyDays) * day, Messages: time.Duration(s.cfg.Retention.MessageDays) * day})
+	s.metrics.Retention.Add(ctx, res.BodiesErased, telemetry.Attrs("kind", "raw_body_erased"))
+	s.metrics.Retention.Add(ctx, res.MessagesDeleted, telemetry.Attrs("kind", "message_deleted"))
+	if err != nil {
+		s.log.Error("retention run failed", "err", err)
+	} else if ran && (res.BodiesErased > 0 || res.MessagesDeleted > 0) {
+		s.log.Info("retention", "bodies_erased", res.BodiesErased, "messages_deleted", res.MessagesDeleted)
+	}
+	return res, ran, err
+}
+
+func (s *Server) retentionLoop(ctx context.Context) {
+	t := time.NewTicker(s.cfg.Retention.Interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			_, _, _ = s.RunRetention(ctx)
+		}
+	}
+}

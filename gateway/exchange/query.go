@@ -313,13 +313,17 @@ func (s *Store) LoadTransaction(ctx context.Context, id int64, withPII bool) (ca
 func (s *Store) RawBody(ctx context.Context, id int64) ([]byte, error) {
 	var partner, dir, msgID string
 	var sealed []byte
-	err := s.pool.QueryRow(ctx, `SELECT partner, direction, sender_message_id, raw_sealed FROM messages WHERE id = $1`, id).
-		Scan(&partner, &dir, &msgID, &sealed)
+	var erased *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT partner, direction, sender_message_id, raw_sealed, raw_erased_at FROM messages WHERE id = $1`, id).
+		Scan(&partner, &dir, &msgID, &sealed, &erased)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("%w: message %d", ErrNotFound, id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("exchange: raw body: %w", err)
+	}
+	if erased != nil {
+		return nil, fmt.Errorf("%w (message %d, %s)", ErrErased, id, erased.Format(time.DateOnly))
 	}
 	raw, err := s.keys.Open(sealed, rawAAD(partner, Direction(dir), msgID))
 	if err != nil {
