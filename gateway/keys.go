@@ -16,6 +16,7 @@ import (
 // in the published-keys file so receipts it signed still verify).
 type keyHolder struct {
 	keyFile, publishedFile string
+	interval               time.Duration
 
 	mu        sync.Mutex
 	signer    *signing.Signer
@@ -25,7 +26,7 @@ type keyHolder struct {
 }
 
 func newKeyHolder(keyFile, publishedFile string) (*keyHolder, error) {
-	h := &keyHolder{keyFile: keyFile, publishedFile: publishedFile}
+	h := &keyHolder{keyFile: keyFile, publishedFile: publishedFile, interval: 10 * time.Second}
 	if err := h.load(); err != nil {
 		return nil, err
 	}
@@ -65,7 +66,7 @@ func (h *keyHolder) load() error {
 }
 
 func (h *keyHolder) refresh() {
-	if time.Since(h.checked) < 5*time.Second {
+	if time.Since(h.checked) < h.interval {
 		return
 	}
 	h.checked = time.Now()

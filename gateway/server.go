@@ -68,6 +68,9 @@ type Options struct {
 	// PartnerListener and StaffListener, when set, are used instead of listening
 	// on the configured addresses.
 	PartnerListener, StaffListener net.Listener
+	// FileCheckInterval is how often renewed certificate and key files are
+	// looked for; default 10 s.
+	FileCheckInterval time.Duration
 	// DevIssuer, when set, is mounted at /dev/oidc on the staff listener and
 	// is the staff sign-in provider (uifsagw dev and tests only).
 	DevIssuer *devenv.Issuer
@@ -96,6 +99,9 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 	}
 	if s.keys, err = newKeyHolder(cfg.JWS.KeyFile, cfg.JWS.PublishedKeysFile); err != nil {
 		return nil, err
+	}
+	if opt.FileCheckInterval > 0 {
+		s.certs.interval, s.keys.interval = opt.FileCheckInterval, opt.FileCheckInterval
 	}
 	if s.combos, err = loadCombos(cfg.CodesFile); err != nil {
 		return nil, err

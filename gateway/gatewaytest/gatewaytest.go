@@ -38,6 +38,8 @@ type Options struct {
 	SpanExporters []sdktrace.SpanExporter
 	// Log receives the gateway's log; default discarded unless -v.
 	Log *slog.Logger
+	// FileCheckInterval overrides how often renewed key and certificate files are noticed.
+	FileCheckInterval time.Duration
 }
 
 // Gateway is a running test gateway.
@@ -117,7 +119,7 @@ func Start(t testing.TB, l devenv.Layout, ls Listeners, o Options) *Gateway {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := gateway.New(ctx, cfg, gateway.Options{Logger: log, SpanExporters: o.SpanExporters,
-		PartnerListener: ls.Partner, StaffListener: ls.Staff, DevIssuer: issuer})
+		PartnerListener: ls.Partner, StaffListener: ls.Staff, DevIssuer: issuer, FileCheckInterval: o.FileCheckInterval})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
