@@ -182,19 +182,22 @@ func (h *Handler) apiCase(w http.ResponseWriter, r *http.Request, s *session) {
 		open[i] = toReviewJSON(it.ReviewItem)
 	}
 	type orderJSON struct {
-		TribunalFIPS string `json:"tribunalFips"`
-		Docket       string `json:"docket"`
-		Type         string `json:"type"`
-		IssueDate    string `json:"issueDate"`
-		AmountCents  int64  `json:"amountCents"`
-		Frequency    string `json:"frequency"`
-		ArrearsCents int64  `json:"arrearsCents"`
-		ArrearsAsOf  string `json:"arrearsAsOf,omitempty"`
-		Controlling  string `json:"controlling,omitempty"`
-		Messages     []int64
+		TribunalFIPS string  `json:"tribunalFips"`
+		Docket       string  `json:"docket"`
+		Type         string  `json:"type"`
+		IssueDate    string  `json:"issueDate"`
+		AmountCents  int64   `json:"amountCents"`
+		Frequency    string  `json:"frequency"`
+		ArrearsCents int64   `json:"arrearsCents"`
+		ArrearsAsOf  string  `json:"arrearsAsOf,omitempty"`
+		Controlling  string  `json:"controlling,omitempty"`
+		Messages     []int64 `json:"messages"`
 	}
 	orders := make([]orderJSON, len(v.Orders))
 	for i, o := range v.Orders {
+		if o.SeenIn == nil {
+			o.SeenIn = []int64{} // known only from review evidence
+		}
 		orders[i] = orderJSON{o.TribunalFIPS, o.Docket, o.Type, o.IssueDate, int64(o.Amount), o.Frequency,
 			int64(o.Arrears), o.ArrearsAsOf, o.Controlling, o.SeenIn}
 	}
