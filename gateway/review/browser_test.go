@@ -35,7 +35,8 @@ func TestBrowser(t *testing.T) {
 		tx.Information = &canonical.Information{Text: "NCP reported at a new employer in Harrisburg."}
 	})
 	dead := e.deadLetter("NY", "OUT-B0001", "NYC701")
-	e.needsReview(e.receive("NJ", "NJ-B0009", "NJC709", nil))
+	review := e.receive("NJ", "NJ-B0009", "NJC709", nil)
+	e.needsReview(review)
 
 	artifacts := filepath.Join("testdata", "artifacts")
 	if err := os.MkdirAll(artifacts, 0o755); err != nil {
@@ -192,6 +193,33 @@ func TestBrowser(t *testing.T) {
 	if err != nil || m.Status != "queued" {
 		t.Fatalf("stored status %s %v", m.Status, err)
 	}
+
+	do("case page", chromedp.Navigate(e.srv.URL+"/cases/NJC709"), chromedp.WaitVisible(css(`#next-steps`)))
+	shot("case.png")
+
+	// Sign out, and in again as the supervisor, who confirms the
+	// controlling-order determination.
+	do("sign out",
+		chromedp.Click(css(`form[action="/logout"] button`)),
+		chromedp.WaitVisible(css(`a[href="/login"]`)),
+		chromedp.Navigate(e.srv.URL+idPath("/messages/%d", review)),
+		chromedp.WaitVisible(css(`#user-sam`)),
+		chromedp.Click(css(`#user-sam`)),
+		chromedp.WaitVisible(css(`button[id^="confirm-"]`)),
+	)
+	shot("review.png")
+	do("confirm the determination",
+		chromedp.Click(css(`button[id^="confirm-"]`)),
+		chromedp.WaitVisible(css(`.notice`)),
+	)
+	if st := get("status after confirm", chromedp.Text(css(`#status`))); st != "processed" {
+		t.Fatalf("after confirming, the message is %q", st)
+	}
+	do("audit page", chromedp.Navigate(e.srv.URL+"/audit"), chromedp.WaitVisible(css(`#verify`)))
+	if v := get("verify", chromedp.Text(css(`#verify`))); !strings.Contains(v, "Chain verified: 3 entries") {
+		t.Fatalf("audit verification: %q", v)
+	}
+	shot("audit.png")
 }
 
 func strconvQuote(s string) string { return strconv.Quote(s) }
