@@ -25,6 +25,7 @@ type Config struct {
 	TokenURL         string
 	// JWKSURL is used only when Deps.Verifier is nil (default: discovery).
 	JWKSURL  string
+	// ClientID identifies the UI to the provider; default DefaultClientID.
 	ClientID string
 	// ClientSecret is sent to the token endpoint when set (confidential
 	// clients); PKCE protects the code either way.
@@ -44,6 +45,9 @@ type Config struct {
 	// HTTPClient talks to the provider; default a client with a 10 s timeout.
 	HTTPClient *http.Client
 }
+
+// DefaultClientID is the OAuth client ID used when Config.ClientID is empty.
+const DefaultClientID = "uifsagw"
 
 // SendFunc sends a transaction to a partner as a new outbound message and
 // returns the new message's id.
@@ -93,8 +97,13 @@ func NewHandler(cfg Config, deps Deps) (*Handler, error) {
 	if len(cfg.SessionKey) < 32 {
 		return nil, errors.New("review: the session key must be at least 32 bytes")
 	}
-	if cfg.ClientID == "" || cfg.RedirectURL == "" || cfg.IssuerURL == "" {
-		return nil, errors.New("review: issuer URL, client ID and redirect URL are required")
+	if cfg.RedirectURL == "" || cfg.IssuerURL == "" {
+		return nil, errors.New("review: issuer URL and redirect URL are required")
+	}
+	if cfg.ClientID == "" {
+		// The gateway's default audience; a real provider that knows the
+		// client by another name refuses the sign-in with a clear error.
+		cfg.ClientID = DefaultClientID
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}

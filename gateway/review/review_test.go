@@ -687,3 +687,43 @@ func TestRunJobsWorker(t *testing.T) {
 		}
 	}
 }
+
+// TestCallbackChecksNonce: a code issued for another nonce (an ID token
+// replayed into this sign-in) is refused even though state and PKCE match.
+func TestCallbackChecksNonce(t *testing.T) {
+	e := newEnv(t)
+	resp, err := noRedirect.Get(e.srv.URL + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	q := loc.Query()
+	for _, nonce := range []string{"forged-nonce", q.Get("nonce")} {
+		form := url.Values{"user": {"casey"}, "nonce": {nonce}}
+		for _, k := range []string{"client_id", "redirect_uri", "state", "code_challenge"} {
+			form.Set(k, q.Get(k))
+		}
+		r, err := noRedirect.PostForm(e.srv.URL+"/dev/oidc/authorize", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		req, _ := http.NewRequest("GET", r.Header.Get("Location"), nil)
+		for _, ck := range resp.Cookies() {
+			req.AddCookie(ck)
+		}
+		cb, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cb.Body.Close()
+		signedIn := false
+		for _, ck := range cb.Cookies() {
+			signedIn = signedIn || (ck.Name == "uifsagw_session" && ck.Value != "")
+		}
+		if want := nonce != "forged-nonce"; signedIn != want || (want && cb.StatusCode != http.StatusSeeOther) {
+			t.Fatalf("nonce %q: status %d, signed in %v", nonce, cb.StatusCode, signedIn)
+		}
+	}
+}
