@@ -24,7 +24,7 @@ type Config struct {
 	AuthorizationURL string
 	TokenURL         string
 	// JWKSURL is used only when Deps.Verifier is nil (default: discovery).
-	JWKSURL  string
+	JWKSURL string
 	// ClientID identifies the UI to the provider; default DefaultClientID.
 	ClientID string
 	// ClientSecret is sent to the token endpoint when set (confidential
