@@ -141,6 +141,17 @@ type StaffConfig struct {
 	Audience string `yaml:"audience"`
 	// RoleClaim names the token claim that holds the staff roles.
 	RoleClaim string `yaml:"role_claim"`
+	// ClientID and ClientSecret identify the UI to the provider (the secret is
+	// optional: the browser flow uses PKCE either way).
+	ClientID     string `yaml:"client_id"`
+	ClientSecret string `yaml:"client_secret"`
+	// RedirectURL is this gateway's /callback as registered with the provider.
+	RedirectURL string `yaml:"redirect_url"`
+	// SessionKey (base64, 32 bytes or more) keys the sign-in cookie and CSRF
+	// tokens; every replica must share it.
+	SessionKey string `yaml:"session_key"`
+	// SecureCookies marks cookies Secure; turn it off only for plain-HTTP development.
+	SecureCookies bool `yaml:"secure_cookies"`
 }
 
 // DefaultConfig returns every option at its documented default.
@@ -163,7 +174,7 @@ func DefaultConfig() Config {
 		Workers: WorkersConfig{Processors: 4, Senders: 4, PollInterval: 5 * time.Second,
 			SendTimeout: 15 * time.Second, Lease: time.Minute},
 		Log:       LogConfig{Format: "json", Level: "info"},
-		Staff:     StaffConfig{Audience: "uifsagw", RoleClaim: "roles"},
+		Staff:     StaffConfig{Audience: "uifsagw", RoleClaim: "roles", ClientID: "uifsagw", SecureCookies: true},
 		Casework:  CaseworkConfig{RerouteEST: true},
 		Retention: RetentionConfig{RawBodyDays: 1095, MessageDays: 2555, Interval: time.Hour},
 	}

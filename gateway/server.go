@@ -3,8 +3,10 @@ package gateway
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log"
@@ -26,6 +28,7 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/edge"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/pki"
+	"github.com/uifsagw/uifsagw/gateway/review"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
 	"github.com/uifsagw/uifsagw/gateway/withholding"
 	"github.com/uifsagw/uifsagw/partners"
@@ -185,7 +188,12 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 		}
 		return nil
 	}
-	s.staffSrv = &http.Server{Handler: s.staffHandler(), ReadHeaderTimeout: 5 * time.Second,
+	s.partnerLn, s.staffLn = opt.PartnerListener, opt.StaffListener
+	staff, err := s.staffHandler(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.staffSrv = &http.Server{Handler: staff, ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	s.partnerLn, s.staffLn = opt.PartnerListener, opt.StaffListener
 	return s, nil
@@ -277,7 +285,7 @@ func (s *Server) Run(ctx context.Context) error {
 	return runErr
 }
 
-func (s *Server) staffHandler() http.Handler {
+func (s *Server) staffHandler(cfg Config) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -298,12 +306,69 @@ func (s *Server) staffHandler() http.Handler {
 	if s.issuer != nil {
 		mux.Handle("/dev/oidc/", http.StripPrefix("/dev/oidc", s.issuer.Handler()))
 	}
-	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		b, _ := jsonMarshal(s.keys.Published())
-		_, _ = w.Write(b)
-	})
-	return mux
+	ui, err := s.reviewHandler(cfg)
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle("/", ui)
+	return mux, nil
+}
+
+// reviewHandler builds the staff UI and API. Without a configured provider
+// (and outside dev) it answers every staff request with a clear 503, so the
+// gateway still runs for partners.
+func (s *Server) reviewHandler(cfg Config) (http.Handler, error) {
+	sc := cfg.Staff
+	rc := review.Config{IssuerURL: sc.Issuer, JWKSURL: sc.JWKSURL, ClientID: sc.ClientID, ClientSecret: sc.ClientSecret,
+		RedirectURL: sc.RedirectURL, Audience: sc.Audience, RoleClaim: sc.RoleClaim, Secure: sc.SecureCookies}
+	ver := &review.Verifier{Issuer: sc.Issuer, Audience: sc.Audience, RoleClaim: sc.RoleClaim, JWKSURL: sc.JWKSURL}
+	if s.issuer != nil {
+		rc.IssuerURL, ver.Issuer, ver.Keys = s.issuer.URL, s.issuer.URL, s.issuer.Keys
+		rc.Audience = s.issuer.Audience
+		ver.Audience = s.issuer.Audience
+		if rc.RedirectURL == "" {
+			rc.RedirectURL = "http://" + s.StaffAddrOrConfig(cfg) + "/callback"
+		}
+		rc.Secure = false // uifsagw dev serves plain HTTP on loopback
+	}
+	if sc.SessionKey != "" {
+		k, err := base64.StdEncoding.DecodeString(sc.SessionKey)
+		if err != nil || len(k) < 32 {
+			return nil, fmt.Errorf("staff.session_key must be base64 of at least 32 bytes")
+		}
+		rc.SessionKey = k
+	} else if s.issuer != nil {
+		rc.SessionKey = make([]byte, 32)
+		_, _ = rand.Read(rc.SessionKey) // dev: sessions end with the process
+	}
+	if rc.IssuerURL == "" {
+		s.log.Warn("staff sign-in is not configured (staff.issuer); the staff UI and API answer 503")
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte(`{"error":{"code":"staff_signin_not_configured","message":"set staff.issuer, staff.redirect_url and staff.session_key"}}` + "\n"))
+		}), nil
+	}
+	if len(rc.SessionKey) == 0 {
+		return nil, fmt.Errorf("staff.session_key is required when staff.issuer is set")
+	}
+	h, err := review.NewHandler(rc, review.Deps{Store: s.store, Verifier: ver, Logger: s.log.With("component", "review"),
+		Metrics: s.metrics, Send: func(ctx context.Context, partnerID string, tx canonical.Transaction) (int64, error) {
+			return s.Send(ctx, "staff", partnerID, tx)
+		}})
+	if err != nil {
+		return nil, err
+	}
+	s.extraWorkers = append(s.extraWorkers, func(ctx context.Context) { _ = h.RunJobs(ctx, 2*time.Second) })
+	return h, nil
+}
+
+// StaffAddrOrConfig is the staff address: the bound one, else the configured one.
+func (s *Server) StaffAddrOrConfig(cfg Config) string {
+	if s.staffLn != nil {
+		return s.staffLn.Addr().String()
+	}
+	return cfg.StaffListen
 }
 
 // registerGauges reports figures read at scrape time: certificate expiry and

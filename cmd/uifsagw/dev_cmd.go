@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -88,11 +89,17 @@ func runDev(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	issuer, err := devenv.NewIssuer("http://"+cfg.StaffListen+"/dev/oidc", cfg.Staff.Audience)
+	// The staff listener is bound first so the sign-in issuer and redirect
+	// URLs carry its real address (the port may be :0).
+	staffLn, err := net.Listen("tcp", cfg.StaffListen)
+	if err != nil {
+		return fmt.Errorf("staff listener: %w", err)
+	}
+	issuer, err := devenv.NewIssuer("http://"+staffLn.Addr().String()+"/dev/oidc", cfg.Staff.Audience)
 	if err != nil {
 		return err
 	}
-	srv, err := gateway.New(ctx, cfg, gateway.Options{DevIssuer: issuer})
+	srv, err := gateway.New(ctx, cfg, gateway.Options{DevIssuer: issuer, StaffListener: staffLn})
 	if err != nil {
 		return err
 	}
