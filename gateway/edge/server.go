@@ -94,6 +94,9 @@ func NewServer(cfg Config, deps Deps) *Server {
 	}
 	s := &Server{cfg: cfg, deps: deps, limit: newLimiter()}
 	r := mux.NewRouter()
+	// Paths are matched as sent: cleaning would answer "/v1/messages/..%2F.."
+	// with a redirect to wherever the dots lead, before any authentication.
+	r.SkipClean(true)
 	r.HandleFunc("/.well-known/jwks.json", s.jwks).Methods(http.MethodGet)
 	api := r.PathPrefix("/v1").Subrouter()
 	api.Use(s.authenticate)
