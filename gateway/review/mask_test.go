@@ -126,3 +126,20 @@ func TestCSRFToken(t *testing.T) {
 		}
 	}
 }
+
+// FuzzPrettyRaw: whatever the body, rendering does not panic and the
+// message's own SSN never appears in clear.
+func FuzzPrettyRaw(f *testing.F) {
+	f.Add([]byte(`{"ssn":"123456789","x":[1,2,{"dob":"1981-04-17"}]}`), "application/json")
+	f.Add([]byte(`<a><SSN>123456789</SSN><b ssn="123-45-6789">t</b></a>`), "application/xml")
+	f.Add([]byte("plain 123 45 6789 text"), "text/plain")
+	tx := canonical.Transaction{NCP: &canonical.NCPIdentification{SSN: "123456789", DateOfBirth: mustDate("1981-04-17")}}
+	f.Fuzz(func(t *testing.T, raw []byte, ct string) {
+		out, _ := prettyRaw(raw, ct, tx)
+		for _, leak := range []string{"123456789", "123-45-6789", "123 45 6789", "1981-04-17"} {
+			if strings.Contains(out, leak) {
+				t.Fatalf("%q leaks %q:\n%s", raw, leak, out)
+			}
+		}
+	})
+}
