@@ -132,7 +132,13 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 		}
 	})
 
-	if s.store, err = exchange.Open(ctx, cfg.DatabaseURL, pii); err != nil {
+	var storeOpts []exchange.Option
+	if cfg.Workers.Lease > 0 {
+		// A processor killed mid-message holds its claim until the lease ends;
+		// the store's own default (5 minutes) would leave it stuck that long.
+		storeOpts = append(storeOpts, exchange.WithProcessingLease(cfg.Workers.Lease))
+	}
+	if s.store, err = exchange.Open(ctx, cfg.DatabaseURL, pii, storeOpts...); err != nil {
 		return nil, err
 	}
 	if err := exchange.CheckSchema(ctx, s.store.Pool()); err != nil {
