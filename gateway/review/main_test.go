@@ -45,6 +45,7 @@ type env struct {
 	// untrusted signs with a key the verifier does not know.
 	untrusted *devenv.Issuer
 	routed    atomic.Int64
+	metrics   *telemetry.Metrics
 }
 
 func testKeys(t testing.TB) exchange.PIIKeys {
@@ -119,7 +120,7 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.handler = handler
+	e.handler, e.metrics = handler, metrics
 	mux := http.NewServeMux()
 	mux.Handle("/dev/oidc/", http.StripPrefix("/dev/oidc", e.iss.Handler()))
 	mux.Handle("/", handler)

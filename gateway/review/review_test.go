@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -726,4 +727,48 @@ func TestCallbackChecksNonce(t *testing.T) {
 			t.Fatalf("nonce %q: status %d, signed in %v", nonce, cb.StatusCode, signedIn)
 		}
 	}
+}
+
+func TestRevealFieldsAndMetric(t *testing.T) {
+	e := newEnv(t)
+	in := e.receive("NJ", "NJ-R1", "NJCR1", nil)
+	casey := e.token("casey")
+	cases := []struct {
+		field  string
+		status int
+		value  string
+	}{
+		{"ncp.ssn", 200, "123-45-6789"},
+		{"participants[0].ssn", 200, "234-56-7890"},
+		{"participants[1].dateOfBirth", 200, "2015-01-05"},
+		{"ncp.dateOfBirth", 200, "1981-04-17"},
+		{"participants[5].ssn", 404, ""},
+		{"participants[7].dateOfBirth", 404, ""},
+		{"participants[10].ssn", 400, ""},
+	}
+	for _, c := range cases {
+		status, body := e.call("POST", idPath("/api/messages/%d/reveal", in), casey, map[string]string{"field": c.field, "reason": "court hearing preparation"})
+		if status != c.status || (c.value != "" && !strings.Contains(body, `"value": "`+c.value+`"`)) {
+			t.Errorf("%s: %d %s", c.field, status, body)
+		}
+	}
+	recs, _ := e.store.AuditTrail(context.Background(), idPath("message:%d", in), 100)
+	if len(recs) != 4 {
+		t.Fatalf("%d audit records for 4 reveals", len(recs))
+	}
+	rec := httptest.NewRecorder()
+	e.metrics.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if !strings.Contains(rec.Body.String(), `uifsagw_pii_reveals_total{role="caseworker"} 4`) {
+		t.Fatalf("metrics:\n%s", grepLines(rec.Body.String(), "reveals"))
+	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
