@@ -39,12 +39,13 @@ func fileStamp(paths ...string) string {
 }
 
 func (h *certHolder) load() error {
+	stamp := fileStamp(h.certFile, h.keyFile) // before reading; see keyHolder.load
 	pair, err := tls.LoadX509KeyPair(h.certFile, h.keyFile)
 	if err != nil {
 		return fmt.Errorf("gateway certificate: %w", err)
 	}
 	h.cert = &pair
-	h.stamp = fileStamp(h.certFile, h.keyFile)
+	h.stamp = stamp
 	return nil
 }
 

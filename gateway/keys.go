@@ -34,6 +34,9 @@ func newKeyHolder(keyFile, publishedFile string) (*keyHolder, error) {
 }
 
 func (h *keyHolder) load() error {
+	// The stamp is taken before reading: a file replaced while we read is
+	// then seen as changed at the next check, never as already loaded.
+	stamp := fileStamp(h.keyFile, h.publishedFile)
 	k, err := signing.LoadPrivateKey(h.keyFile)
 	if err != nil {
 		return err
@@ -61,7 +64,7 @@ func (h *keyHolder) load() error {
 		}
 	}
 	h.signer, h.published = s, set
-	h.stamp = fileStamp(h.keyFile, h.publishedFile)
+	h.stamp = stamp
 	return nil
 }
 
