@@ -34,12 +34,18 @@ type Store struct {
 	keys   PIIKeys
 	cfg    config
 	closed chan struct{}
+	// gc gathers concurrent Receive calls into shared transactions; nil
+	// when group commit is off.
+	gc *groupCommitter
 }
 
 type config struct {
 	processingLease time.Duration
 	skipSchemaCheck bool
 	poolConfig      func(*pgxpool.Config)
+	// groupBatch and groupWait bound intake group commit (see WithGroupCommit).
+	groupBatch int
+	groupWait  time.Duration
 }
 
 // Option configures Open.
@@ -64,7 +70,7 @@ func Open(ctx context.Context, url string, keys PIIKeys, opts ...Option) (*Store
 	if !keys.Valid() {
 		return nil, fmt.Errorf("%w: PII keys not configured", ErrInvalid)
 	}
-	cfg := config{processingLease: 5 * time.Minute}
+	cfg := config{processingLease: 5 * time.Minute, groupBatch: DefaultGroupCommitBatch, groupWait: DefaultGroupCommitWait}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -79,7 +85,7 @@ func Open(ctx context.Context, url string, keys PIIKeys, opts ...Option) (*Store
 	if err != nil {
 		return nil, fmt.Errorf("exchange: connect: %w", err)
 	}
-	s := &Store{pool: pool, keys: keys, cfg: cfg, closed: make(chan struct{})}
+	s := &Store{pool: pool, keys: keys, cfg: cfg, closed: make(chan struct{}), gc: newGroupCommitter(cfg.groupBatch, cfg.groupWait)}
 	if err := s.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, err
