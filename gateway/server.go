@@ -312,6 +312,11 @@ func (s *Server) staffHandler(cfg Config) (http.Handler, error) {
 	if s.issuer != nil {
 		mux.Handle("/dev/oidc/", http.StripPrefix("/dev/oidc", s.issuer.Handler()))
 	}
+	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		b, _ := jsonMarshal(s.keys.Published())
+		_, _ = w.Write(b)
+	})
 	ui, err := s.reviewHandler(cfg)
 	if err != nil {
 		return nil, err
