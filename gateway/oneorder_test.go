@@ -3,6 +3,8 @@ package gateway_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -135,5 +137,44 @@ func TestOneOrderRules(t *testing.T) {
 	}
 	if n := count(t, pool, `SELECT count(*) FROM review_items WHERE kind = 'controlling_order'`); n != 1 {
 		t.Fatalf("%d controlling-order reviews", n)
+	}
+
+	// A caseworker may not confirm it; a supervisor does, through the staff
+	// API, and both issuing states are sent the determination.
+	var itemID int64
+	_ = pool.QueryRow(ctx, `SELECT id FROM review_items WHERE kind = 'controlling_order'`).Scan(&itemID)
+	confirm := func(user string) int {
+		tok, err := g.Issuer.Mint(user, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/api/review-items/%d/confirm", g.StaffURL(), itemID),
+			strings.NewReader(`{"reason":"facts checked with both states"}`))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := confirm("casey"); code != http.StatusForbidden {
+		t.Fatalf("a caseworker confirmed a determination: %d", code)
+	}
+	if code := confirm("sam"); code != http.StatusOK {
+		t.Fatalf("supervisor confirm: %d", code)
+	}
+	if n := count(t, pool, `SELECT count(*) FROM support_orders WHERE controlling AND docket = 'FD-02-1234-19'`); n != 1 {
+		t.Fatal("the registry does not mark New Jersey's order controlling")
+	}
+	for _, partner := range []string{"nj", "pa"} {
+		if n := count(t, pool, `SELECT count(*) FROM messages WHERE direction = 'out' AND partner = $1 AND function = 'MSC'
+			AND action = 'P' AND reason = 'GSCOD'`, partner); n != 1 {
+			t.Fatalf("%d determination notices to %s", n, partner)
+		}
+	}
+	if n := count(t, pool, `SELECT count(*) FROM audit_log WHERE action = 'determination_confirm'`); n != 1 {
+		t.Fatalf("%d audit entries for the confirmation", n)
 	}
 }

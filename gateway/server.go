@@ -23,6 +23,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"gopkg.in/yaml.v3"
 
+	"github.com/uifsagw/uifsagw/gateway/casework"
 	"github.com/uifsagw/uifsagw/gateway/courier"
 	"github.com/uifsagw/uifsagw/gateway/devenv"
 	"github.com/uifsagw/uifsagw/gateway/edge"
@@ -56,6 +57,7 @@ type Server struct {
 	extraWorkers []func(context.Context)
 	api          *edge.Server
 	fetcher      *courier.Fetcher
+	proc         *casework.Processor
 
 	partnerLn, staffLn net.Listener
 	partnerSrv         *http.Server
@@ -195,6 +197,7 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 		return nil
 	}
 	s.partnerLn, s.staffLn = opt.PartnerListener, opt.StaffListener
+	s.proc = s.newProcessor()
 	staff, err := s.staffHandler(cfg)
 	if err != nil {
 		return nil, err
@@ -366,6 +369,10 @@ func (s *Server) reviewHandler(cfg Config) (http.Handler, error) {
 	h, err := review.NewHandler(rc, review.Deps{Store: s.store, Verifier: ver, Logger: s.log.With("component", "review"),
 		Metrics: s.metrics, Send: func(ctx context.Context, partnerID string, tx canonical.Transaction) (int64, error) {
 			return s.Send(ctx, "staff", partnerID, tx)
+		},
+		OnDecision: func(ctx context.Context, q exchange.Querier, d review.Decision) error {
+			_, err := s.proc.NotifyDetermination(ctx, q, d.ReviewItem, d.Message, d.Controlling, d.Group, d.Basis, d.Reason, d.Override)
+			return err
 		}})
 	if err != nil {
 		return nil, err

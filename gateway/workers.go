@@ -81,15 +81,6 @@ func (s *Server) ownerName() string {
 // startWorkers starts the processors and the courier; wg tracks them.
 func (s *Server) startWorkers(ctx context.Context, wg *sync.WaitGroup) {
 	owner := s.ownerName()
-	self := canonical.FIPS(s.cfg.Casework.SelfFIPS)
-	if self == "" {
-		self = canonical.FIPS(s.cfg.StateFIPS + "00000")
-	}
-	proc := casework.New(casework.Config{StateFIPS: s.cfg.StateFIPS, SelfFIPS: self, Owner: owner,
-		Workers: s.cfg.Workers.Processors, Poll: s.cfg.Workers.PollInterval,
-		Policy:   orders.Policy{RerouteEST: s.cfg.Casework.RerouteEST},
-		SDUPayee: s.cfg.Casework.SDUPayee, SDUFIPS: canonical.FIPS(s.cfg.Casework.SDUFIPS)},
-		s.store, s.dir.Current, s.codecs, s.rules, s.log.With("component", "casework"), s.tracer)
 	send := courier.NewSender(courier.SenderConfig{Owner: owner, Workers: s.cfg.Workers.Senders, Lease: s.cfg.Workers.Lease,
 		PollInterval: s.cfg.Workers.PollInterval, Timeout: s.cfg.Workers.SendTimeout},
 		s.store, s.dir.Current, s.certs.Get, s.roots, s.keys.Signer, s.metrics, s.tracer, s.log.With("component", "courier"))
@@ -104,7 +95,7 @@ func (s *Server) startWorkers(ctx context.Context, wg *sync.WaitGroup) {
 	s.fetcher = fetch
 	wg.Add(4)
 	go func() { defer wg.Done(); s.retentionLoop(ctx) }()
-	go func() { defer wg.Done(); proc.Run(ctx) }()
+	go func() { defer wg.Done(); s.proc.Run(ctx) }()
 	go func() { defer wg.Done(); send.Run(ctx) }()
 	go func() { defer wg.Done(); fetch.Run(ctx) }()
 	for _, extra := range s.extraWorkers {
@@ -183,4 +174,16 @@ func (s *Server) retentionLoop(ctx context.Context) {
 			_, _, _ = s.RunRetention(ctx)
 		}
 	}
+}
+
+func (s *Server) newProcessor() *casework.Processor {
+	self := canonical.FIPS(s.cfg.Casework.SelfFIPS)
+	if self == "" {
+		self = canonical.FIPS(s.cfg.StateFIPS + "00000")
+	}
+	return casework.New(casework.Config{StateFIPS: s.cfg.StateFIPS, SelfFIPS: self, Owner: s.ownerName(),
+		Workers: s.cfg.Workers.Processors, Poll: s.cfg.Workers.PollInterval,
+		Policy:   orders.Policy{RerouteEST: s.cfg.Casework.RerouteEST},
+		SDUPayee: s.cfg.Casework.SDUPayee, SDUFIPS: canonical.FIPS(s.cfg.Casework.SDUFIPS)},
+		s.store, s.dir.Current, s.codecs, s.rules, s.log.With("component", "casework"), s.tracer)
 }

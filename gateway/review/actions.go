@@ -254,6 +254,19 @@ func (h *Handler) decide(ctx context.Context, s *session, itemID int64, decision
 		if err := exchange.ResolveReviewItem(ctx, tx, itemID, s.staff.Subject, resolution); err != nil {
 			return err
 		}
+		if h.onDec != nil {
+			d := Decision{ReviewItem: itemID, Message: it.MessageID, Group: group, Override: decision == "override",
+				Reason: reason, Actor: s.staff.Subject}
+			if v.Determination != nil {
+				d.Basis = v.Determination.Basis
+			}
+			if chosen != "" {
+				d.Controlling, _ = strconv.ParseInt(chosen, 10, 64)
+			}
+			if err := h.onDec(ctx, tx, d); err != nil {
+				return fmt.Errorf("determination notices: %w", err)
+			}
+		}
 		if it.MessageID != 0 {
 			var open int
 			if err := tx.QueryRow(ctx, `SELECT count(*) FROM review_items WHERE message_id = $1 AND state <> 'resolved'`,

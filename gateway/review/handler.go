@@ -63,7 +63,26 @@ type Deps struct {
 	Now func() time.Time
 	// Send backs the "route to another partner" action; nil disables it.
 	Send SendFunc
+	// OnDecision runs inside the transaction that records a supervisor's
+	// confirmation or override of a controlling-order determination, to send
+	// the notice to every state that issued or registered one of the orders.
+	OnDecision DecisionFunc
 }
+
+// Decision is a supervisor's ruling on a controlling-order determination.
+type Decision struct {
+	ReviewItem  int64
+	Message     int64
+	Controlling int64   // 0: no controlling order (a new order must be issued, or facts are missing)
+	Group       []int64 // the registry orders considered
+	Basis       string
+	Override    bool
+	Reason      string
+	Actor       string
+}
+
+// DecisionFunc acts on a decision within its transaction.
+type DecisionFunc func(ctx context.Context, q exchange.Querier, d Decision) error
 
 // Handler is the staff web UI and JSON API.
 type Handler struct {
@@ -74,6 +93,7 @@ type Handler struct {
 	met   *telemetry.Metrics
 	now   func() time.Time
 	send  SendFunc
+	onDec DecisionFunc
 	mux   *http.ServeMux
 	oidc  *oidcEndpoints
 	verMu sync.Mutex
@@ -112,7 +132,7 @@ func NewHandler(cfg Config, deps Deps) (*Handler, error) {
 		cfg.Scopes = []string{"openid", "profile", "email"}
 	}
 	h := &Handler{cfg: cfg, store: deps.Store, ver: deps.Verifier, log: deps.Logger, met: deps.Metrics,
-		now: deps.Now, send: deps.Send}
+		now: deps.Now, send: deps.Send, onDec: deps.OnDecision}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
