@@ -3,7 +3,6 @@ package gateway_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
@@ -385,14 +384,4 @@ func searchableTempDir(t *testing.T) string {
 		}
 	}
 	return dir
-}
-
-// waitCtx sleeps d unless ctx ends first.
-func waitCtx(ctx context.Context, d time.Duration) bool {
-	select {
-	case <-ctx.Done():
-		return false
-	case <-time.After(d):
-		return true
-	}
 }
