@@ -370,6 +370,7 @@ func (s *Server) reviewHandler(cfg Config) (http.Handler, error) {
 		Metrics: s.metrics, Send: func(ctx context.Context, partnerID string, tx canonical.Transaction) (int64, error) {
 			return s.Send(ctx, "staff", partnerID, tx)
 		},
+		Worksheet: s.proc.AllocationWorksheet,
 		OnDecision: func(ctx context.Context, q exchange.Querier, d review.Decision) error {
 			_, err := s.proc.NotifyDetermination(ctx, q, d.ReviewItem, d.Message, d.Controlling, d.Group, d.Basis, d.Reason, d.Override)
 			return err

@@ -175,6 +175,44 @@ func TestIncomeWithholdingAcrossStates(t *testing.T) {
 		t.Fatalf("a second ORG was accepted: %v", err)
 	}
 
+	// A second IWO for the same employee at Globex (another case), then the
+	// worksheet that splits one $300 weekly paycheck between the two.
+	req3 := enfIWO(gatewaytest.MustMessageID("PA-ENF"), "PACASE99", "331234567", 10000)
+	post(req3)
+	waitFor(t, "second ORG at Globex", 15*time.Second, func() bool {
+		return count(t, pool, `SELECT count(*) FROM iwos WHERE employer_fein = '331234567' AND doc_action = 'ORG'`) == 2
+	})
+	tok, _ := g.Issuer.Mint("viv", time.Hour)
+	req, _ := http.NewRequest(http.MethodGet, g.StaffURL()+"/api/worksheets/allocation?tracking="+tracking+"&disposable=300.00&frequency=W", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ws struct {
+		State      string
+		Allocation struct {
+			CapPercent int
+			Limit      canonical.Cents
+			Ordered    canonical.Cents
+			Available  canonical.Cents
+			Shares     []struct {
+				ID    string
+				Total canonical.Cents
+			}
+		}
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &ws) != nil {
+		t.Fatalf("worksheet: %d %s", resp.StatusCode, body)
+	}
+	a := ws.Allocation
+	if ws.State != "34" || a.CapPercent != 60 || a.Limit != 18000 || a.Ordered != 35000 || a.Available != 18000 || len(a.Shares) != 2 ||
+		a.Shares[0].Total != 12857 || a.Shares[1].Total != 5143 {
+		t.Fatalf("worksheet: %s", body)
+	}
+
 	// 4. Pull employer: Acme picks its e-IWO up, then rejects it.
 	req2 := enfIWO(gatewaytest.MustMessageID("PA-ENF"), "PACASE88", "221234567", 11500)
 	post(req2)

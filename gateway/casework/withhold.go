@@ -115,7 +115,7 @@ func (p *Processor) withhold(ctx context.Context, q exchange.Querier, m exchange
 	}
 	if _, err := exchange.InsertIWO(ctx, q, exchange.IWORow{CaseID: caseID, EmployerFEIN: emp.EIN, EmployerPartner: employer.ID,
 		DocAction: action, ControlNumber: control, TrackingNumber: tracking, RequestMessage: m.ID, DocumentMessage: docID,
-		InitiatingPartner: m.Partner, InitiatingMessageID: tx.Header.MessageID}, amountsJSON); err != nil {
+		InitiatingPartner: m.Partner, InitiatingMessageID: tx.Header.MessageID, ObligorKey: employeeKey(p, tx)}, amountsJSON); err != nil {
 		if errors.Is(err, exchange.ErrDuplicateOriginal) {
 			return Decision{Status: exchange.StatusProcessed, Note: "duplicate withholding request: an original IWO exists for this case and employer"}, nil
 		}
@@ -195,4 +195,11 @@ func jsonEqual(a, b []byte) bool {
 	xa, _ := json.Marshal(x)
 	ya, _ := json.Marshal(y)
 	return bytes.Equal(xa, ya)
+}
+
+func employeeKey(p *Processor, tx canonical.Transaction) []byte {
+	if tx.NCP == nil || tx.NCP.SSN == "" {
+		return nil
+	}
+	return p.store.HashSSN(tx.NCP.SSN)
 }

@@ -199,6 +199,10 @@ type IWORow struct {
 	InitiatingPartner   string
 	InitiatingMessageID string
 	CreatedAt           time.Time
+	// ObligorKey is the HMAC of the employee's SSN (nil when unknown).
+	ObligorKey []byte
+	// Amounts is the JSON of the document's amounts (as casework stored them).
+	Amounts []byte
 }
 
 // IWOsFor lists the documents for a case and employer, oldest first.
@@ -264,10 +268,10 @@ func InsertIWO(ctx context.Context, q Querier, r IWORow, amounts any) (int64, er
 	}
 	var id int64
 	err := q.QueryRow(ctx, `INSERT INTO iwos (case_id, employer_fein, employer_partner, doc_action, control_number,
-		tracking_number, order_id, request_message, document_message, initiating_partner, initiating_message_id, amounts)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id`,
+		tracking_number, order_id, request_message, document_message, initiating_partner, initiating_message_id, amounts, obligor_key)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id`,
 		r.CaseID, r.EmployerFEIN, r.EmployerPartner, string(r.DocAction), r.ControlNumber, r.TrackingNumber,
-		nz(r.OrderID), nz(r.RequestMessage), nz(r.DocumentMessage), r.InitiatingPartner, r.InitiatingMessageID, amounts).Scan(&id)
+		nz(r.OrderID), nz(r.RequestMessage), nz(r.DocumentMessage), r.InitiatingPartner, r.InitiatingMessageID, amounts, r.ObligorKey).Scan(&id)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "iwos_one_original" {
 		return 0, ErrDuplicateOriginal
@@ -283,4 +287,42 @@ func SetIWOAck(ctx context.Context, q Querier, id int64, status string, reasons 
 	_, err := q.Exec(ctx, `UPDATE iwos SET status = $2, ack_reasons = $3, ack_note = $4, ack_other_state = $5, updated_at = now()
 		WHERE id = $1`, id, status, reasons, note, otherState)
 	return err
+}
+
+// EmployeeIWOs returns, for the employee and employer of the IWO with tracking
+// number tracking, the latest document of every IWO still in force there (not
+// terminated, not rejected by the employer): the set a paycheck is split among.
+func (s *Store) EmployeeIWOs(ctx context.Context, tracking string) ([]IWORow, error) {
+	rows, err := s.pool.Query(ctx, `
+		WITH me AS (SELECT employer_fein, obligor_key FROM iwos WHERE tracking_number = $1),
+		latest AS (
+			SELECT DISTINCT ON (i.control_number) i.*
+			FROM iwos i, me WHERE i.employer_fein = me.employer_fein AND i.obligor_key = me.obligor_key
+			  AND i.doc_action <> 'LUM'
+			ORDER BY i.control_number, i.id DESC)
+		SELECT id, case_id, employer_fein, employer_partner, doc_action, control_number, tracking_number, status,
+			initiating_partner, amounts, created_at
+		FROM latest WHERE doc_action <> 'TRM' AND status NOT IN ('rejected', 'terminated') ORDER BY id`, tracking)
+	if err != nil {
+		return nil, fmt.Errorf("exchange: employee IWOs: %w", err)
+	}
+	defer rows.Close()
+	var out []IWORow
+	for rows.Next() {
+		var r IWORow
+		var act string
+		if err := rows.Scan(&r.ID, &r.CaseID, &r.EmployerFEIN, &r.EmployerPartner, &act, &r.ControlNumber, &r.TrackingNumber,
+			&r.Status, &r.InitiatingPartner, &r.Amounts, &r.CreatedAt); err != nil {
+			return nil, err
+		}
+		r.DocAction = canonical.IWODocAction(act)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%w: no IWO in force with tracking number %q", ErrNotFound, tracking)
+	}
+	return out, nil
 }

@@ -67,6 +67,8 @@ type Deps struct {
 	// confirmation or override of a controlling-order determination, to send
 	// the notice to every state that issued or registered one of the orders.
 	OnDecision DecisionFunc
+	// Worksheet computes IWO allocation worksheets; nil disables them.
+	Worksheet WorksheetFunc
 }
 
 // Decision is a supervisor's ruling on a controlling-order determination.
@@ -86,18 +88,19 @@ type DecisionFunc func(ctx context.Context, q exchange.Querier, d Decision) erro
 
 // Handler is the staff web UI and JSON API.
 type Handler struct {
-	cfg   Config
-	store *exchange.Store
-	ver   *Verifier
-	log   *slog.Logger
-	met   *telemetry.Metrics
-	now   func() time.Time
-	send  SendFunc
-	onDec DecisionFunc
-	mux   *http.ServeMux
-	oidc  *oidcEndpoints
-	verMu sync.Mutex
-	pages *pages
+	cfg       Config
+	store     *exchange.Store
+	ver       *Verifier
+	log       *slog.Logger
+	met       *telemetry.Metrics
+	now       func() time.Time
+	send      SendFunc
+	onDec     DecisionFunc
+	worksheet WorksheetFunc
+	mux       *http.ServeMux
+	oidc      *oidcEndpoints
+	verMu     sync.Mutex
+	pages     *pages
 }
 
 // New returns the staff UI and API handler; see NewHandler.
@@ -132,7 +135,7 @@ func NewHandler(cfg Config, deps Deps) (*Handler, error) {
 		cfg.Scopes = []string{"openid", "profile", "email"}
 	}
 	h := &Handler{cfg: cfg, store: deps.Store, ver: deps.Verifier, log: deps.Logger, met: deps.Metrics,
-		now: deps.Now, send: deps.Send, onDec: deps.OnDecision}
+		now: deps.Now, send: deps.Send, onDec: deps.OnDecision, worksheet: deps.Worksheet}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
@@ -207,6 +210,7 @@ func (h *Handler) routes() {
 	page("POST /review-items/{id}/{decision}", PermDetermine, h.decisionPage)
 	page("GET /cases/{caseId}", PermRead, h.casePage)
 	page("GET /audit", PermAudit, h.auditPage)
+	page("GET /worksheets/allocation", PermRead, h.worksheetPage)
 	page("GET /jobs", PermRead, h.jobsPage)
 	page("POST /jobs", PermAdmin, h.createJobPage)
 	page("POST /jobs/{id}/cancel", PermAdmin, h.cancelJobPage)
@@ -220,6 +224,7 @@ func (h *Handler) routes() {
 	api("POST /api/review-items/{id}/{decision}", PermDetermine, h.apiDecision)
 	api("GET /api/cases/{caseId}", PermRead, h.apiCase)
 	api("GET /api/audit", PermAudit, h.apiAudit)
+	api("GET /api/worksheets/allocation", PermRead, h.apiWorksheet)
 	api("GET /api/jobs", PermRead, h.apiJobs)
 	api("POST /api/jobs", PermAdmin, h.apiCreateJob)
 	api("GET /api/jobs/{id}", PermRead, h.apiJob)

@@ -37,7 +37,7 @@ type pages struct {
 	byName map[string]*template.Template
 }
 
-var pageNames = []string{"queue", "detail", "case", "audit", "jobs", "error", "signedout"}
+var pageNames = []string{"queue", "detail", "case", "audit", "jobs", "error", "signedout", "worksheet"}
 
 var funcs = template.FuncMap{
 	"dollars": func(c canonical.Cents) string { return "$" + c.Dollars() },
@@ -173,6 +173,8 @@ func pageTitle(page string) string {
 		return "Audit log"
 	case "jobs":
 		return "Bulk jobs"
+	case "worksheet":
+		return "Allocation worksheet"
 	case "signedout":
 		return "Signed out"
 	}
