@@ -27,12 +27,6 @@ type cachedMapping struct {
 
 func newCodecCache() *codecCache { return &codecCache{mappings: map[string]cachedMapping{}} }
 
-// isIWOFormat reports whether a partner's format is an employer document format.
-func isIWOFormat(format string) bool {
-	_, ok := transforms.LookupIWO(format)
-	return ok
-}
-
 // Tx returns the transaction codec of a state partner.
 func (c *codecCache) Tx(p *partners.Partner) (transforms.Codec, error) {
 	if p.Mapping != "" {

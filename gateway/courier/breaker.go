@@ -84,14 +84,3 @@ func (b *breaker) open(partner string, now time.Time) bool {
 	c := b.state[partner]
 	return c != nil && c.failures >= b.Threshold && now.Before(c.openUntil)
 }
-
-// partners lists partners with any recorded failures.
-func (b *breaker) partners() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	out := make([]string, 0, len(b.state))
-	for p := range b.state {
-		out = append(out, p)
-	}
-	return out
-}

@@ -43,11 +43,10 @@ type Issuer struct {
 	Audience string
 	TTL      time.Duration
 
-	key    jwk.Key
-	mu     sync.Mutex
-	codes  map[string]pendingCode
-	users  map[string]DevUser
-	minted int
+	key   jwk.Key
+	mu    sync.Mutex
+	codes map[string]pendingCode
+	users map[string]DevUser
 }
 
 type pendingCode struct {
