@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -56,19 +57,29 @@ func TestTwoGatewaysEndToEnd(t *testing.T) {
 
 	gen := loadgen.Generator{RunID: "e2e" + time.Now().Format("150405"), ReceiverFIPS: "3600000", Date: canonical.DateOf(time.Now())}
 	n := rate * seconds
-	sent := make(map[string]time.Time, n)
+	var (
+		mu   sync.Mutex
+		sent = make(map[string]time.Time, n)
+		wg   sync.WaitGroup
+	)
 	interval := time.Second / time.Duration(rate)
 	start := time.Now()
+	// Caseworkers send independently: each Send runs on its own, on schedule.
 	for i := range n {
 		if d := time.Until(start.Add(time.Duration(i) * interval)); d > 0 {
 			time.Sleep(d)
 		}
-		tx := gen.Transaction("3400000", "NJ", i)
-		sent[tx.Header.MessageID] = time.Now()
-		if _, err := nj.Server.Send(ctx, "load", "ny", tx); err != nil {
-			t.Fatalf("Send %d: %v", i, err)
-		}
+		wg.Go(func() {
+			tx := gen.Transaction("3400000", "NJ", i)
+			mu.Lock()
+			sent[tx.Header.MessageID] = time.Now()
+			mu.Unlock()
+			if _, err := nj.Server.Send(ctx, "load", "ny", tx); err != nil {
+				t.Errorf("Send %d: %v", i, err)
+			}
+		})
 	}
+	wg.Wait()
 	sendSecs := time.Since(start).Seconds()
 
 	c, err := pgx.Connect(ctx, nyURL)
