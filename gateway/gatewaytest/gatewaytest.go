@@ -212,7 +212,9 @@ func Peer(t testing.TB, l devenv.Layout, id string, peer devenv.Layout, peerStat
 		Format: "xml-transaction/1", Delivery: delivery, Endpoint: endpoint,
 		TLS:      partners.TLS{CertFiles: []string{"certs/" + id + ".pem"}, CAFile: "certs/" + id + "-ca.pem", ServerName: "localhost"},
 		JWKSFile: "keys/" + id + ".jwks.json",
-		Retry:    partners.RetryPolicy{MaxAttempts: 50, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second}}
+		Retry:    partners.RetryPolicy{MaxAttempts: 50, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second},
+		// Peers are other gateways under test: no intake rate limit in the way.
+		Rate: partners.RateLimit{PerSecond: 5000, Burst: 10000}}
 	b, err := partners.Marshal(&p)
 	if err != nil {
 		t.Fatal(err)
