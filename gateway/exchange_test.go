@@ -3,6 +3,9 @@ package gateway_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -235,5 +238,53 @@ func TestOutageQueuesAndDeliversOnceInOrder(t *testing.T) {
 				t.Fatalf("case %d arrived out of order: %v", c, got)
 			}
 		}
+	}
+}
+
+func TestGlobalDeliveryPause(t *testing.T) {
+	p := newPair(t, partners.DeliverPush, partners.DeliverPush)
+	p.startNY(t)
+	p.startNJ(t)
+	ctx := context.Background()
+	call := func(user, method, body string) (int, string) {
+		tok, _ := p.nj.Issuer.Mint(user, time.Hour)
+		req, _ := http.NewRequest(method, p.nj.StaffURL()+"/api/delivery", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := call("casey", http.MethodPost, `{"paused": true, "reason": "partner maintenance"}`); code != http.StatusForbidden {
+		t.Fatalf("a caseworker paused delivery: %d", code)
+	}
+	if code, body := call("ada", http.MethodPost, `{"paused": true, "reason": "NY maintenance window"}`); code != http.StatusOK {
+		t.Fatalf("pause: %d %s", code, body)
+	}
+	time.Sleep(500 * time.Millisecond) // the courier notices within its poll interval
+	id := gatewaytest.MustMessageID("NJ-CSI")
+	if _, err := p.nj.Server.Send(ctx, "test", "ny", csiRequest(id, "NJCASE900")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	if n := count(t, p.njDB, `SELECT count(*) FROM outbox o JOIN messages m ON m.id = o.message_id
+		WHERE m.sender_message_id = $1 AND o.state = 'pending' AND o.attempts = 0`, id); n != 1 {
+		t.Fatal("a message left (or was tried) while delivery was paused")
+	}
+	if code, body := call("viv", http.MethodGet, ""); code != http.StatusOK || !strings.Contains(strings.Join(strings.Fields(body), ""), `"paused":true`) {
+		t.Fatalf("status: %d %s", code, body)
+	}
+	if code, _ := call("ada", http.MethodPost, `{"paused": false, "reason": "window over"}`); code != http.StatusOK {
+		t.Fatal("resume failed")
+	}
+	waitFor(t, "delivered after resume", 15*time.Second, func() bool {
+		return count(t, p.nyDB, `SELECT count(*) FROM messages WHERE sender_message_id = $1`, id) == 1
+	})
+	if n := count(t, p.njDB, `SELECT count(*) FROM audit_log WHERE action IN ('delivery_pause', 'delivery_resume') AND actor = 'ada'`); n != 2 {
+		t.Fatalf("%d audit entries for pause and resume", n)
 	}
 }

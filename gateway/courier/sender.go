@@ -31,6 +31,7 @@ type Outbox interface {
 	MarkDeadLetter(ctx context.Context, id int64, errText string) error
 	Listen(ctx context.Context, channel string) (<-chan struct{}, error)
 	RescueExpiredLeases(ctx context.Context) (int, error)
+	DeliveryPaused(ctx context.Context) (bool, error)
 }
 
 // SenderConfig sizes the sender.
@@ -105,6 +106,15 @@ func (s *Sender) Run(ctx context.Context) {
 	rescue := time.NewTicker(s.cfg.Lease)
 	defer rescue.Stop()
 	for {
+		// The global pause holds everything in the outbox, claimed by no one.
+		if paused, err := s.store.DeliveryPaused(ctx); err == nil && paused {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(s.cfg.PollInterval):
+			}
+			continue
+		}
 		items, err := s.store.ClaimOutbox(ctx, s.cfg.Owner, s.cfg.Batch, s.cfg.Lease)
 		if err != nil && ctx.Err() == nil {
 			s.log.Warn("claim outbox failed", "err", err)

@@ -225,6 +225,8 @@ func (h *Handler) routes() {
 	api("GET /api/cases/{caseId}", PermRead, h.apiCase)
 	api("GET /api/audit", PermAudit, h.apiAudit)
 	api("GET /api/worksheets/allocation", PermRead, h.apiWorksheet)
+	api("GET /api/delivery", PermRead, h.apiDelivery)
+	api("POST /api/delivery", PermAdmin, h.apiSetDelivery)
 	api("GET /api/jobs", PermRead, h.apiJobs)
 	api("POST /api/jobs", PermAdmin, h.apiCreateJob)
 	api("GET /api/jobs/{id}", PermRead, h.apiJob)

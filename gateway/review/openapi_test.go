@@ -111,6 +111,7 @@ func TestOpenAPIDocumentsEveryEndpoint(t *testing.T) {
 		"GET /api/messages", "GET /api/messages/{id}", "GET /api/review-items", "POST /api/jobs",
 		"POST /api/jobs/{id}/cancel", "POST /api/messages/{id}/reveal", "POST /api/messages/{id}/{action}",
 		"POST /api/review-items/{id}/{decision}", "GET /api/worksheets/allocation",
+		"GET /api/delivery", "POST /api/delivery",
 	}
 	sort.Strings(served)
 	if strings.Join(documented, "\n") != strings.Join(served, "\n") {
