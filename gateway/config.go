@@ -123,6 +123,11 @@ type WorkersConfig struct {
 	PollInterval time.Duration `yaml:"poll_interval"`
 	SendTimeout  time.Duration `yaml:"send_timeout"`
 	Lease        time.Duration `yaml:"lease"`
+	// GroupCommitBatch bounds how many concurrent intakes share one commit;
+	// 1 turns group commit off. GroupCommitWait is how long a commit may wait
+	// for company.
+	GroupCommitBatch int           `yaml:"group_commit_batch"`
+	GroupCommitWait  time.Duration `yaml:"group_commit_wait"`
 }
 
 // LogConfig chooses the log format and level.
@@ -172,7 +177,7 @@ func DefaultConfig() Config {
 			HandlerTimeout:    20 * time.Second,
 		},
 		Workers: WorkersConfig{Processors: 4, Senders: 4, PollInterval: 5 * time.Second,
-			SendTimeout: 15 * time.Second, Lease: time.Minute},
+			SendTimeout: 15 * time.Second, Lease: time.Minute, GroupCommitBatch: 64, GroupCommitWait: 2 * time.Millisecond},
 		Log:       LogConfig{Format: "json", Level: "info"},
 		Staff:     StaffConfig{Audience: "uifsagw", RoleClaim: "roles", ClientID: "uifsagw", SecureCookies: true},
 		Casework:  CaseworkConfig{RerouteEST: true},

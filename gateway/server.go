@@ -140,6 +140,7 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 		// the store's own default (5 minutes) would leave it stuck that long.
 		storeOpts = append(storeOpts, exchange.WithProcessingLease(cfg.Workers.Lease))
 	}
+	storeOpts = append(storeOpts, exchange.WithGroupCommit(cfg.Workers.GroupCommitBatch, cfg.Workers.GroupCommitWait))
 	if s.store, err = exchange.Open(ctx, cfg.DatabaseURL, pii, storeOpts...); err != nil {
 		return nil, err
 	}
