@@ -183,6 +183,7 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 		WriteTimeout:      cfg.Limits.WriteTimeout,
 		IdleTimeout:       cfg.Limits.IdleTimeout,
 		MaxHeaderBytes:    64 << 10,
+		ConnContext:       edge.ConnContext,
 		ErrorLog:          log.New(&handshakeCounter{m: s.metrics, log: s.log}, "", 0),
 	}
 	s.ready = func(ctx context.Context) error {

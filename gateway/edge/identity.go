@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/uifsagw/uifsagw/partners"
@@ -31,13 +33,49 @@ func TLSConfig(getCert func(*tls.ClientHelloInfo) (*tls.Certificate, error), min
 	}
 }
 
+type connKey struct{}
+
+// connIdentity remembers, for one TLS connection, which partner its
+// certificate identified under which directory, so kept-alive connections do
+// not hash the key and verify the chain again on every request.
+type connIdentity struct {
+	mu      sync.Mutex
+	dir     *partners.Directory
+	partner *partners.Partner
+	err     *APIError
+}
+
+// ConnContext gives each partner connection its identity cache; set it as
+// the partner listener's http.Server.ConnContext.
+func ConnContext(ctx context.Context, _ net.Conn) context.Context {
+	return context.WithValue(ctx, connKey{}, &connIdentity{})
+}
+
 // identify finds the partner for the verified connection state.
 func (s *Server) identify(r *http.Request, now time.Time) (*partners.Partner, *APIError) {
 	if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
 		return nil, apiErr(http.StatusUnauthorized, CodeCertRequired, "a client certificate is required")
 	}
 	leaf := r.TLS.PeerCertificates[0]
+	if now.Before(leaf.NotBefore) || now.After(leaf.NotAfter) {
+		p, _ := s.deps.Directory().ByPin(partners.PinOf(leaf))
+		return p, apiErr(http.StatusUnauthorized, CodeCertExpired, "the client certificate is expired or not yet valid")
+	}
 	dir := s.deps.Directory()
+	ci, _ := r.Context().Value(connKey{}).(*connIdentity)
+	if ci == nil {
+		return s.identifyCert(r, leaf, dir, now)
+	}
+	ci.mu.Lock()
+	defer ci.mu.Unlock()
+	if ci.dir != dir { // first request, or the directory was reloaded since
+		ci.partner, ci.err = s.identifyCert(r, leaf, dir, now)
+		ci.dir = dir
+	}
+	return ci.partner, ci.err
+}
+
+func (s *Server) identifyCert(r *http.Request, leaf *x509.Certificate, dir *partners.Directory, now time.Time) (*partners.Partner, *APIError) {
 	p, ok := dir.ByPin(partners.PinOf(leaf))
 	if !ok {
 		return nil, apiErr(http.StatusUnauthorized, CodeUnknownCert,
