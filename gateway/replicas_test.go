@@ -7,11 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/uifsagw/uifsagw/gateway/devenv"
 	"github.com/uifsagw/uifsagw/gateway/gatewaytest"
 	"github.com/uifsagw/uifsagw/gateway/pgtest"
 	"github.com/uifsagw/uifsagw/gateway/signing"
-	"github.com/uifsagw/uifsagw/partners"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
@@ -25,16 +23,7 @@ func TestTwoReplicasShareTheWork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := devenv.AddPartner(l, devenv.SamplePartner{ID: "globex", Kind: partners.KindEmployer, Name: "Globex Corp.",
-		StateFIPS: "34", FEIN: "331234567", Format: "eiwo-xml/1", Delivery: partners.DeliverPush, Endpoint: "https://127.0.0.1:1"}); err != nil {
-		t.Fatal(err)
-	}
-	emp := startEmployer(t, l, "globex", gwKeys)
-	d, _ := partners.Load(l.PartnersDir())
-	gp, _ := d.Get("globex")
-	gp.Endpoint = emp.url
-	b, _ := partners.Marshal(gp)
-	writeFile(t, l.PartnersDir()+"/globex.yaml", b)
+	emp := addPushEmployer(t, l, gwKeys)
 
 	a := gatewaytest.Start(t, l, gatewaytest.Listen(t), gatewaytest.Options{DatabaseURL: url})
 	bb := gatewaytest.Start(t, l, gatewaytest.Listen(t), gatewaytest.Options{DatabaseURL: url})

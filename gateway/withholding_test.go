@@ -110,20 +110,7 @@ func TestIncomeWithholdingAcrossStates(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Globex (NJ) takes IWOs by push to its own mTLS endpoint; Acme (NJ) is pull-only.
-	if err := devenv.AddPartner(l, devenv.SamplePartner{ID: "globex", Kind: partners.KindEmployer, Name: "Globex Corp.",
-		StateFIPS: "34", FEIN: "331234567", Format: "eiwo-xml/1", Delivery: partners.DeliverPush, Endpoint: "https://127.0.0.1:1"}); err != nil {
-		t.Fatal(err)
-	}
-	globex := startEmployer(t, l, "globex", gwKeys)
-	entry, err := partners.Load(l.PartnersDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	gp, _ := entry.Get("globex")
-	gp.Endpoint = globex.url
-	b, _ := partners.Marshal(gp)
-	writeFile(t, l.PartnersDir()+"/globex.yaml", b)
-
+	globex := addPushEmployer(t, l, gwKeys)
 	g := gatewaytest.Start(t, l, gatewaytest.Listen(t), gatewaytest.Options{DatabaseURL: url})
 	pool := dbPool(t, url)
 	ctx := context.Background()
@@ -276,4 +263,27 @@ func TestIncomeWithholdingAcrossStates(t *testing.T) {
 	if n := count(t, pool, `SELECT count(*) FROM review_items WHERE kind = 'iwo_rejected'`); n != 1 {
 		t.Fatalf("%d review items for the rejection", n)
 	}
+}
+
+// addPushEmployer adds Globex (NJ, FEIN 331234567), which takes e-IWOs at its
+// own mTLS endpoint, to the installation and starts that endpoint.
+func addPushEmployer(t *testing.T, l devenv.Layout, gwKeys jwk.Set) *employerEndpoint {
+	t.Helper()
+	if err := devenv.AddPartner(l, devenv.SamplePartner{ID: "globex", Kind: partners.KindEmployer, Name: "Globex Corp.",
+		StateFIPS: "34", FEIN: "331234567", Format: "eiwo-xml/1", Delivery: partners.DeliverPush, Endpoint: "https://127.0.0.1:1"}); err != nil {
+		t.Fatal(err)
+	}
+	emp := startEmployer(t, l, "globex", gwKeys)
+	d, err := partners.Load(l.PartnersDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	gp, _ := d.Get("globex")
+	gp.Endpoint = emp.url
+	b, err := partners.Marshal(gp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, l.PartnersDir()+"/globex.yaml", b)
+	return emp
 }

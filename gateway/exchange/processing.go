@@ -2,7 +2,6 @@ package exchange
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -67,33 +66,13 @@ func (s *Store) Complete(ctx context.Context, id int64, status Status, note stri
 	if !completionStatuses[status] {
 		return fmt.Errorf("%w: processing cannot end in status %q", ErrInvalid, status)
 	}
-	return s.tx(ctx, func(tx pgx.Tx) error {
-		var cur Status
-		var owner *string
-		err := tx.QueryRow(ctx, `SELECT status, lease_owner FROM messages WHERE id = $1 FOR UPDATE`, id).Scan(&cur, &owner)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("%w: message %d", ErrNotFound, id)
-		}
-		if err != nil {
-			return fmt.Errorf("exchange: complete %d: %w", id, err)
-		}
-		if cur != StatusProcessing {
-			return fmt.Errorf("%w: message %d is %s, not processing", ErrState, id, cur)
-		}
+	return s.CompleteWith(ctx, id, func(q Querier) (Status, string, error) {
 		if fn != nil {
-			if err := fn(tx); err != nil {
-				return err
+			if err := fn(q); err != nil {
+				return "", "", err
 			}
 		}
-		actor := "worker"
-		if owner != nil {
-			actor = *owner
-		}
-		if _, err := tx.Exec(ctx, `UPDATE messages SET status = $2, lease_owner = NULL, lease_expires_at = NULL,
-			updated_at = now() WHERE id = $1`, id, string(status)); err != nil {
-			return fmt.Errorf("exchange: complete %d: %w", id, err)
-		}
-		return addHistory(ctx, tx, id, StatusProcessing, status, actor, note)
+		return status, note, nil
 	})
 }
 
