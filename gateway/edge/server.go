@@ -160,7 +160,10 @@ func (s *Server) record(ctx context.Context, p *partners.Partner, e *APIError, m
 		partnerID = p.ID
 	}
 	s.deps.Metrics.Refused.Add(ctx, 1, telemetry.Attrs("partner", partnerID, "code", e.Code))
-	if e.Status != http.StatusServiceUnavailable {
+	// Anyone can present some certificate; refusals of unknown callers are
+	// recorded at a bounded rate so they cannot flood the database.
+	keep := p != nil || s.limit.allow("\x00unknown", 20, 100, s.deps.Now())
+	if keep && e.Status != http.StatusServiceUnavailable {
 		ref := exchange.Refusal{Partner: partnerID, RemoteAddr: remote, Code: e.Code, Reason: e.Message,
 			MessageID: truncate(msgID, canonical.MaxMessageIDLen), At: s.deps.Now()}
 		if body != nil {
