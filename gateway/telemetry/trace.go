@@ -16,7 +16,14 @@ var Propagator = propagation.NewCompositeTextMapPropagator(propagation.TraceCont
 // NewTracerProvider returns a provider that sends spans to the exporters
 // given (none: spans are sampled for context propagation but not exported).
 func NewTracerProvider(exporters ...sdktrace.SpanExporter) *sdktrace.TracerProvider {
-	opts := []sdktrace.TracerProviderOption{sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.AlwaysSample()))}
+	// Without an exporter nothing would read recorded spans: they are created
+	// non-recording (trace IDs are still made and propagated), which saves
+	// their cost on every message.
+	sampler := sdktrace.ParentBased(sdktrace.AlwaysSample())
+	if len(exporters) == 0 {
+		sampler = sdktrace.NeverSample()
+	}
+	opts := []sdktrace.TracerProviderOption{sdktrace.WithSampler(sampler)}
 	for _, e := range exporters {
 		opts = append(opts, sdktrace.WithBatcher(e))
 	}
