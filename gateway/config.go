@@ -44,6 +44,15 @@ type Config struct {
 	Casework CaseworkConfig `yaml:"casework"`
 	// Retention bounds how long data is kept.
 	Retention RetentionConfig `yaml:"retention"`
+	// Telemetry exports traces beyond the built-in Prometheus metrics.
+	Telemetry TelemetryConfig `yaml:"telemetry"`
+}
+
+// TelemetryConfig configures trace export.
+type TelemetryConfig struct {
+	// OTLPEndpoint, when set, receives every span over OTLP/HTTP, e.g.
+	// http://otel-collector:4318 (https for TLS). Empty: spans are not exported.
+	OTLPEndpoint string `yaml:"otlp_endpoint"`
 }
 
 // RetentionConfig is the retention policy, run by one replica at a time.

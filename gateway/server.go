@@ -92,7 +92,15 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 	if s.metrics, err = telemetry.NewMetrics(); err != nil {
 		return nil, err
 	}
-	s.tracing = telemetry.NewTracerProvider(opt.SpanExporters...)
+	exporters := opt.SpanExporters
+	if cfg.Telemetry.OTLPEndpoint != "" {
+		exp, err := telemetry.NewOTLPExporter(ctx, cfg.Telemetry.OTLPEndpoint)
+		if err != nil {
+			return nil, fmt.Errorf("telemetry.otlp_endpoint: %w", err)
+		}
+		exporters = append(exporters, exp)
+	}
+	s.tracing = telemetry.NewTracerProvider(cfg.Name, exporters...)
 	s.tracer = telemetry.Tracer(s.tracing)
 
 	pii, err := LoadPIIKeys(cfg.PII)

@@ -3,6 +3,12 @@ package telemetry
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
+	"net/url"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/sdk/resource"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/propagation"
@@ -15,7 +21,7 @@ var Propagator = propagation.NewCompositeTextMapPropagator(propagation.TraceCont
 
 // NewTracerProvider returns a provider that sends spans to the exporters
 // given (none: spans are sampled for context propagation but not exported).
-func NewTracerProvider(exporters ...sdktrace.SpanExporter) *sdktrace.TracerProvider {
+func NewTracerProvider(service string, exporters ...sdktrace.SpanExporter) *sdktrace.TracerProvider {
 	// Without an exporter nothing would read recorded spans: they are created
 	// non-recording (trace IDs are still made and propagated), which saves
 	// their cost on every message.
@@ -23,7 +29,8 @@ func NewTracerProvider(exporters ...sdktrace.SpanExporter) *sdktrace.TracerProvi
 	if len(exporters) == 0 {
 		sampler = sdktrace.NeverSample()
 	}
-	opts := []sdktrace.TracerProviderOption{sdktrace.WithSampler(sampler)}
+	opts := []sdktrace.TracerProviderOption{sdktrace.WithSampler(sampler),
+		sdktrace.WithResource(resource.NewSchemaless(attribute.String("service.name", service)))}
 	for _, e := range exporters {
 		opts = append(opts, sdktrace.WithBatcher(e))
 	}
@@ -56,4 +63,17 @@ func TraceIDOf(ctx context.Context) string {
 		return ""
 	}
 	return sc.TraceID().String()
+}
+
+// NewOTLPExporter sends spans to an OpenTelemetry collector over OTLP/HTTP
+// (protobuf) at endpoint, e.g. http://otel-collector:4318.
+func NewOTLPExporter(ctx context.Context, endpoint string) (sdktrace.SpanExporter, error) {
+	u, err := url.Parse(endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%q is not an http(s) URL", endpoint)
+	}
+	if u.Path == "" || u.Path == "/" {
+		u.Path = "/v1/traces"
+	}
+	return otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(u.String()))
 }
