@@ -168,11 +168,6 @@ func decodeCursor(c string) (time.Time, int64, error) {
 // (created_at, id), so a page costs the same at any depth. Tx and Raw are
 // left empty.
 func (s *Store) ListMessages(ctx context.Context, f Filter, p Page) ([]Message, string, error) {
-	limit := p.Limit
-	if limit <= 0 {
-		limit = 50
-	}
-	limit = min(limit, 500)
 	var where []string
 	var args []any
 	arg := func(v any) string {
@@ -208,6 +203,21 @@ func (s *Store) ListMessages(ctx context.Context, f Filter, p Page) ([]Message, 
 	if !f.Before.IsZero() {
 		where = append(where, "created_at < "+arg(f.Before))
 	}
+	return s.pageMessages(ctx, where, args, p, "list messages")
+}
+
+// pageMessages runs one keyset page over messages, newest first: where and
+// args hold the filter so far; the cursor and the limit are added here.
+func (s *Store) pageMessages(ctx context.Context, where []string, args []any, p Page, what string) ([]Message, string, error) {
+	limit := p.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	limit = min(limit, 500)
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
 	if p.Cursor != "" {
 		at, id, err := decodeCursor(p.Cursor)
 		if err != nil {
@@ -222,11 +232,11 @@ func (s *Store) ListMessages(ctx context.Context, f Filter, p Page) ([]Message, 
 	sql += " ORDER BY created_at DESC, id DESC LIMIT " + arg(limit+1)
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
-		return nil, "", fmt.Errorf("exchange: list messages: %w", err)
+		return nil, "", fmt.Errorf("exchange: %s: %w", what, err)
 	}
 	msgs, err := pgx.CollectRows(rows, scanSummary)
 	if err != nil {
-		return nil, "", fmt.Errorf("exchange: list messages: %w", err)
+		return nil, "", fmt.Errorf("exchange: %s: %w", what, err)
 	}
 	next := ""
 	if len(msgs) > limit {

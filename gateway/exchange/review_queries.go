@@ -101,44 +101,13 @@ func (f StaffFilter) where(arg func(any) string) []string {
 // SearchMessages is ListMessages for staff: the same keyset pagination
 // (newest first, cursor from the previous page) over a StaffFilter.
 func (s *Store) SearchMessages(ctx context.Context, f StaffFilter, p Page) ([]Message, string, error) {
-	limit := p.Limit
-	if limit <= 0 {
-		limit = 50
-	}
-	limit = min(limit, 500)
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
 	where := f.where(arg)
-	if p.Cursor != "" {
-		at, id, err := decodeCursor(p.Cursor)
-		if err != nil {
-			return nil, "", err
-		}
-		where = append(where, "(created_at, id) < ("+arg(at)+", "+arg(id)+")")
-	}
-	sql := "SELECT " + summaryCols + " FROM messages"
-	if len(where) > 0 {
-		sql += " WHERE " + strings.Join(where, " AND ")
-	}
-	sql += " ORDER BY created_at DESC, id DESC LIMIT " + arg(limit+1)
-	rows, err := s.pool.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, "", fmt.Errorf("exchange: search messages: %w", err)
-	}
-	msgs, err := pgx.CollectRows(rows, scanSummary)
-	if err != nil {
-		return nil, "", fmt.Errorf("exchange: search messages: %w", err)
-	}
-	next := ""
-	if len(msgs) > limit {
-		msgs = msgs[:limit]
-		last := msgs[limit-1]
-		next = encodeCursor(last.CreatedAt, last.ID)
-	}
-	return msgs, next, nil
+	return s.pageMessages(ctx, where, args, p, "search messages")
 }
 
 // CaseMessages returns the messages whose sender or receiver case id is
