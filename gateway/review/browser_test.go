@@ -171,6 +171,8 @@ func TestBrowser(t *testing.T) {
 		chromedp.SetValue(css(`#status-filter`), "dead_letter"),
 		chromedp.Click(css(`#apply-filter`)),
 		chromedp.WaitReady(css(`#status-filter option[value="dead_letter"][selected]`)),
+		// The option is in the new page before its table has been parsed.
+		chromedp.WaitReady(css(`nav.pager, p.empty`)),
 	)
 	nrows := count(`#queue tbody tr`)
 	do("reprocess the dead letter",
