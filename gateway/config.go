@@ -137,6 +137,10 @@ type WorkersConfig struct {
 	// for company.
 	GroupCommitBatch int           `yaml:"group_commit_batch"`
 	GroupCommitWait  time.Duration `yaml:"group_commit_wait"`
+	// BreakerThreshold consecutive failed deliveries open a partner's circuit
+	// for BreakerCooldown (doubling on each failed probe, up to 10 minutes).
+	BreakerThreshold int           `yaml:"breaker_threshold"`
+	BreakerCooldown  time.Duration `yaml:"breaker_cooldown"`
 }
 
 // LogConfig chooses the log format and level.
@@ -186,7 +190,8 @@ func DefaultConfig() Config {
 			HandlerTimeout:    20 * time.Second,
 		},
 		Workers: WorkersConfig{Processors: 4, Senders: 4, PollInterval: 5 * time.Second,
-			SendTimeout: 15 * time.Second, Lease: time.Minute, GroupCommitBatch: 64, GroupCommitWait: 2 * time.Millisecond},
+			SendTimeout: 15 * time.Second, Lease: time.Minute, GroupCommitBatch: 64, GroupCommitWait: 2 * time.Millisecond,
+			BreakerThreshold: 5, BreakerCooldown: 30 * time.Second},
 		Log:       LogConfig{Format: "json", Level: "info"},
 		Staff:     StaffConfig{Audience: "uifsagw", RoleClaim: "roles", ClientID: "uifsagw", SecureCookies: true},
 		Casework:  CaseworkConfig{RerouteEST: true},
@@ -248,6 +253,9 @@ func (c Config) Validate() error {
 	}
 	if c.Limits.MaxBody < 1024 {
 		errs = append(errs, "limits.max_body must be at least 1024 bytes")
+	}
+	if c.Workers.BreakerThreshold < 1 || c.Workers.BreakerCooldown <= 0 {
+		errs = append(errs, "workers.breaker_threshold must be >= 1 and workers.breaker_cooldown positive")
 	}
 	if c.JWS.IATWindow <= 0 {
 		errs = append(errs, "jws.iat_window must be positive")

@@ -84,6 +84,7 @@ func TestPartnerFailures(t *testing.T) {
 			c.Workers.SendTimeout = sendTimeout
 			c.Workers.PollInterval = 100 * time.Millisecond
 			c.Workers.Lease = 2 * time.Second
+			c.Workers.BreakerCooldown = 3 * time.Second
 		}})
 	pool := dbPool(t, url)
 

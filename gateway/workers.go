@@ -82,7 +82,8 @@ func (s *Server) ownerName() string {
 func (s *Server) startWorkers(ctx context.Context, wg *sync.WaitGroup) {
 	owner := s.ownerName()
 	send := courier.NewSender(courier.SenderConfig{Owner: owner, Workers: s.cfg.Workers.Senders, Lease: s.cfg.Workers.Lease,
-		PollInterval: s.cfg.Workers.PollInterval, Timeout: s.cfg.Workers.SendTimeout},
+		PollInterval: s.cfg.Workers.PollInterval, Timeout: s.cfg.Workers.SendTimeout,
+		BreakerThreshold: s.cfg.Workers.BreakerThreshold, BreakerCooldown: s.cfg.Workers.BreakerCooldown},
 		s.store, s.dir.Current, s.certs.Get, s.roots, s.keys.Signer, s.metrics, s.tracer, s.log.With("component", "courier"))
 	fetch := &courier.Fetcher{Sender: send, Interval: s.cfg.Workers.PollInterval, Log: s.log.With("component", "fetcher"),
 		Ingest: func(ctx context.Context, p *partners.Partner, body []byte, ct, sig string) (bool, string) {

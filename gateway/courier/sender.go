@@ -44,6 +44,9 @@ type SenderConfig struct {
 	Lease        time.Duration
 	PollInterval time.Duration
 	Timeout      time.Duration
+	// BreakerThreshold and BreakerCooldown tune the per-partner circuit breaker.
+	BreakerThreshold int
+	BreakerCooldown  time.Duration
 }
 
 // Sender drains the outbox: it claims due items, posts each to its partner
@@ -75,8 +78,15 @@ func NewSender(cfg SenderConfig, store Outbox, directory func() *partners.Direct
 	if cfg.Batch < cfg.Workers {
 		cfg.Batch = cfg.Workers * 4
 	}
+	br := newBreaker()
+	if cfg.BreakerThreshold > 0 {
+		br.Threshold = cfg.BreakerThreshold
+	}
+	if cfg.BreakerCooldown > 0 {
+		br.Cooldown = cfg.BreakerCooldown
+	}
 	s := &Sender{cfg: cfg, store: store, directory: directory, cert: cert, roots: roots, signer: signer,
-		metrics: m, tracer: tracer, log: log, breaker: newBreaker(), clients: map[string]*http.Client{}}
+		metrics: m, tracer: tracer, log: log, breaker: br, clients: map[string]*http.Client{}}
 	open, _ := m.Meter().Int64ObservableGauge("uifsagw.delivery.circuit_open",
 		metric.WithDescription("1 while deliveries to a partner are held by its circuit breaker."))
 	_, _ = m.Meter().RegisterCallback(func(ctx context.Context, o metric.Observer) error {

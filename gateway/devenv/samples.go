@@ -1,6 +1,8 @@
 package devenv
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -58,7 +60,11 @@ func WriteSamples(l Layout) error {
 		return err
 	}
 	now := time.Now()
-	stamp := now.Format("20060102-150405")
+	// Unique per run even for two runs within one second: a rerun must send
+	// new messages, not repeats.
+	var rnd [3]byte
+	_, _ = rand.Read(rnd[:])
+	stamp := now.Format("20060102-150405") + "-" + hex.EncodeToString(rnd[:])
 	today := canonical.DateOf(now)
 	files := []struct {
 		name, format string

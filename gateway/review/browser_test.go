@@ -171,10 +171,18 @@ func TestBrowser(t *testing.T) {
 		chromedp.SetValue(css(`#status-filter`), "dead_letter"),
 		chromedp.Click(css(`#apply-filter`)),
 		chromedp.WaitReady(css(`#status-filter option[value="dead_letter"][selected]`)),
-		// The option is in the new page before its table has been parsed.
-		chromedp.WaitReady(css(`nav.pager, p.empty`)),
 	)
-	nrows := count(`#queue tbody tr`)
+	// The filtered page may still be loading: count the rows until the
+	// document is complete (and give up after ten seconds).
+	nrows := -1
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](
+			`document.readyState === "complete" ? document.querySelectorAll("#queue tbody tr").length : -1`))
+		if err == nil && n >= 0 {
+			nrows = n
+			break
+		}
+	}
 	do("reprocess the dead letter",
 		chromedp.Click(css(`#queue tbody a[href^="/messages/"]`)),
 		chromedp.WaitVisible(css(`#act-reprocess`)),
