@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/uifsagw/uifsagw/gateway/courier"
 	"github.com/uifsagw/uifsagw/gateway/gatewaytest"
 	"github.com/uifsagw/uifsagw/gateway/pgtest"
 	"github.com/uifsagw/uifsagw/gateway/signing"
@@ -24,12 +27,18 @@ func TestTwoReplicasShareTheWork(t *testing.T) {
 		t.Fatal(err)
 	}
 	emp := addPushEmployer(t, l, gwKeys)
-
 	a := gatewaytest.Start(t, l, gatewaytest.Listen(t), gatewaytest.Options{DatabaseURL: url})
-	bb := gatewaytest.Start(t, l, gatewaytest.Listen(t), gatewaytest.Options{DatabaseURL: url})
-	pool := dbPool(t, url)
-	ctx := context.Background()
+	b := gatewaytest.Start(t, l, gatewaytest.Listen(t), gatewaytest.Options{DatabaseURL: url})
+	clients := []*courier.Client{a.ClientAs("pa"), b.ClientAs("pa")}
+	burstProcessedOnce(t, dbPool(t, url), emp, clients, "BURST")
+}
 
+// burstProcessedOnce posts 40 withholding requests for one employee at the
+// push employer, spread over clients (one per replica), and checks that each
+// is processed once and each e-IWO reaches the employer once.
+func burstProcessedOnce(t *testing.T, pool *pgxpool.Pool, emp *employerEndpoint, clients []*courier.Client, tag string) {
+	t.Helper()
+	ctx := context.Background()
 	const n = 40
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
@@ -37,12 +46,9 @@ func TestTwoReplicasShareTheWork(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			g := a
-			if i%2 == 1 {
-				g = bb
-			}
-			tx := enfIWO(fmt.Sprintf("PA-BURST-%d-%d", time.Now().UnixNano(), i), fmt.Sprintf("PABURST%03d", i), "331234567", canonical.Cents(10000+int64Cents(i)))
-			res, err := g.ClientAs("pa").Post(ctx, encode(t, tx, "json-transaction/1"), "application/json", tx.Header.MessageID)
+			tx := enfIWO(fmt.Sprintf("PA-%s-%d-%d", tag, time.Now().UnixNano(), i), fmt.Sprintf("PA%s%03d", tag, i), "331234567",
+				canonical.Cents(10000+100*i))
+			res, err := clients[i%len(clients)].Post(ctx, encode(t, tx, "json-transaction/1"), "application/json", tx.Header.MessageID)
 			if err != nil || res.Error != nil {
 				errs <- fmt.Errorf("post %d: %v %+v", i, err, res.Error)
 			}
@@ -84,5 +90,3 @@ func TestTwoReplicasShareTheWork(t *testing.T) {
 		}
 	}
 }
-
-func int64Cents(i int) int64 { return int64(i) * 100 }

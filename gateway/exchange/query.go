@@ -168,42 +168,12 @@ func decodeCursor(c string) (time.Time, int64, error) {
 // (created_at, id), so a page costs the same at any depth. Tx and Raw are
 // left empty.
 func (s *Store) ListMessages(ctx context.Context, f Filter, p Page) ([]Message, string, error) {
-	var where []string
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	if f.Direction != "" {
-		where = append(where, "direction = "+arg(string(f.Direction)))
-	}
-	if f.Partner != "" {
-		where = append(where, "partner = "+arg(f.Partner))
-	}
-	if len(f.Statuses) > 0 {
-		ss := make([]string, len(f.Statuses))
-		for i, st := range f.Statuses {
-			ss[i] = string(st)
-		}
-		where = append(where, "status = ANY("+arg(ss)+")")
-	}
-	if f.Function != "" {
-		where = append(where, "function = "+arg(f.Function))
-	}
-	if f.CaseID != "" {
-		a := arg(f.CaseID)
-		where = append(where, "(sender_case_id = "+a+" OR receiver_case_id = "+a+")")
-	}
-	if f.InReplyTo != "" {
-		where = append(where, "in_reply_to = "+arg(f.InReplyTo))
-	}
-	if !f.Since.IsZero() {
-		where = append(where, "created_at >= "+arg(f.Since))
-	}
-	if !f.Before.IsZero() {
-		where = append(where, "created_at < "+arg(f.Before))
-	}
-	return s.pageMessages(ctx, where, args, p, "list messages")
+	return s.pageMessages(ctx, StaffFilter{Filter: f}.where(arg), args, p, "list messages")
 }
 
 // pageMessages runs one keyset page over messages, newest first: where and
