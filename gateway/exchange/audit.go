@@ -147,20 +147,25 @@ func (s *Store) AuditTrail(ctx context.Context, target string, limit int) ([]Aud
 	if limit <= 0 || limit > 1000 {
 		limit = 200
 	}
-	rows, err := s.pool.Query(ctx, `SELECT id, at, actor, action, target, details::text, prev_hash, hash
+	rows, err := s.pool.Query(ctx, `SELECT `+auditCols+`
 		FROM audit_log WHERE target = $1 ORDER BY id LIMIT $2`, target, limit)
 	if err != nil {
 		return nil, fmt.Errorf("exchange: audit trail: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (AuditRecord, error) {
-		var r AuditRecord
-		var d string
-		err := row.Scan(&r.ID, &r.At, &r.Actor, &r.Action, &r.Target, &d, &r.PrevHash, &r.Hash)
-		r.Details = []byte(d)
-		return r, err
-	})
+	out, err := pgx.CollectRows(rows, scanAudit)
 	if err != nil {
 		return nil, fmt.Errorf("exchange: audit trail: %w", err)
 	}
 	return out, nil
+}
+
+// auditCols are the columns scanAudit reads, in its order.
+const auditCols = "id, at, actor, action, target, details::text, prev_hash, hash"
+
+func scanAudit(row pgx.CollectableRow) (AuditRecord, error) {
+	var r AuditRecord
+	var d string
+	err := row.Scan(&r.ID, &r.At, &r.Actor, &r.Action, &r.Target, &d, &r.PrevHash, &r.Hash)
+	r.Details = []byte(d)
+	return r, err
 }

@@ -373,18 +373,12 @@ func (s *Store) AuditEntries(ctx context.Context, before int64, limit int) ([]Au
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	rows, err := s.pool.Query(ctx, `SELECT id, at, actor, action, target, details::text, prev_hash, hash
+	rows, err := s.pool.Query(ctx, `SELECT `+auditCols+`
 		FROM audit_log WHERE $1 = 0 OR id < $1 ORDER BY id DESC LIMIT $2`, before, limit)
 	if err != nil {
 		return nil, fmt.Errorf("exchange: audit entries: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (AuditRecord, error) {
-		var r AuditRecord
-		var d string
-		err := row.Scan(&r.ID, &r.At, &r.Actor, &r.Action, &r.Target, &d, &r.PrevHash, &r.Hash)
-		r.Details = []byte(d)
-		return r, err
-	})
+	out, err := pgx.CollectRows(rows, scanAudit)
 	if err != nil {
 		return nil, fmt.Errorf("exchange: audit entries: %w", err)
 	}
