@@ -4,11 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/uifsagw/uifsagw/gateway/devenv"
 	"github.com/uifsagw/uifsagw/gateway/loadgen"
@@ -28,6 +32,11 @@ type loadResult struct {
 	// Baseline and Ratios are present with --baseline.
 	Baseline *baselines         `json:"baseline,omitempty"`
 	Ratios   map[string]float64 `json:"ratios,omitempty"`
+	// CPU is each process's CPU per acknowledged message during the run,
+	// with its ratio to baseline (a) when --baseline ran.
+	CPU []loadgen.CPUUse `json:"cpu,omitempty"`
+	// CPUNotes say which processes could not be measured, and why.
+	CPUNotes []string `json:"cpuNotes,omitempty"`
 }
 
 type baselines struct {
@@ -58,6 +67,9 @@ func runLoad(ctx context.Context, args []string) error {
 	baselineDur := fs.Duration("baseline-duration", 10*time.Second, "how long each baseline runs")
 	dbURL := fs.String("database-url", "", "database for baseline (b) (default $UIFSAGW_DATABASE_URL, else the dev installation's in --dir)")
 	pgPort := fs.Int("pg-port", 5432, "PostgreSQL socket number of the dev installation (for the default --database-url)")
+	gatewayPID := fs.Int("gateway-pid", 0, "process to measure as the gateway (default: the process listening on --addr's port on this machine)")
+	pgPID := fs.Int("pg-pid", 0, "PostgreSQL postmaster to measure with its backends (default: the one serving --database-url on this machine)")
+	noCPU := fs.Bool("no-cpu", false, "do not measure CPU per message of the gateway, PostgreSQL and this generator")
 	if err := fs.Parse(reorder(args)); err != nil {
 		return err
 	}
@@ -117,12 +129,30 @@ func runLoad(ctx context.Context, args []string) error {
 		}
 		out.Baseline = b
 	}
+	var meter *loadgen.CPUMeter
+	if !*noCPU {
+		var procs []loadgen.Process
+		procs, out.CPUNotes = findProcesses(cf.addr, *gatewayPID, *pgPID, loadDatabaseURL(*dbURL, cf.dir, *pgPort))
+		var err error
+		if meter, err = loadgen.StartCPU(procs); err != nil {
+			return err
+		}
+	}
 	rep, err := loadgen.Run(ctx, loadgen.Options{Partners: ps, Concurrency: *concurrency, Rate: *rate,
 		Duration: *duration, Count: *count, Generator: gen, Timeout: *timeout})
 	if err != nil {
 		return err
 	}
 	out.Gateway = rep
+	if meter != nil {
+		var base float64
+		if out.Baseline != nil {
+			base = out.Baseline.CPU.MicrosPerMsg
+		}
+		if out.CPU, err = meter.Stop(rep.Acknowledged, base); err != nil {
+			return err
+		}
+	}
 	if out.Baseline != nil {
 		out.Ratios = map[string]float64{}
 		if c := out.Baseline.Commit.CommitsPerSec; c > 0 {
@@ -159,18 +189,7 @@ func partnerDirectory(dir string) map[string]*partners.Partner {
 }
 
 func measureBaselines(ctx context.Context, ps []loadgen.Partner, gen loadgen.Generator, dbURL, dir string, pgPort, concurrency int, d time.Duration) (*baselines, error) {
-	if dbURL == "" {
-		dbURL = os.Getenv("UIFSAGW_DATABASE_URL")
-	}
-	if dbURL == "" {
-		abs, err := filepath.Abs(dir)
-		if err != nil {
-			return nil, err
-		}
-		// The URL `uifsagw dev` serves its database on (pgserver over the Unix socket).
-		q := url.Values{"host": {filepath.Join(abs, "pg")}, "port": {fmt.Sprint(pgPort)}, "user": {"postgres"}, "sslmode": {"disable"}}
-		dbURL = (&url.URL{Scheme: "postgres", Path: "/uifsagw", RawQuery: q.Encode()}).String()
-	}
+	dbURL = loadDatabaseURL(dbURL, dir, pgPort)
 	var b baselines
 	var err error
 	if b.SynchronousCommit, b.Fsync, err = loadgen.SynchronousCommit(ctx, dbURL); err != nil {
@@ -188,6 +207,90 @@ func measureBaselines(ctx context.Context, ps []loadgen.Partner, gen loadgen.Gen
 		return nil, err
 	}
 	return &b, nil
+}
+
+// loadDatabaseURL is --database-url, else $UIFSAGW_DATABASE_URL, else the
+// URL `uifsagw dev` serves the installation's database on.
+func loadDatabaseURL(dbURL, dir string, pgPort int) string {
+	if dbURL == "" {
+		dbURL = os.Getenv("UIFSAGW_DATABASE_URL")
+	}
+	if dbURL == "" {
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			abs = dir
+		}
+		// pgserver over the Unix socket.
+		q := url.Values{"host": {filepath.Join(abs, "pg")}, "port": {fmt.Sprint(pgPort)}, "user": {"postgres"}, "sslmode": {"disable"}}
+		dbURL = (&url.URL{Scheme: "postgres", Path: "/uifsagw", RawQuery: q.Encode()}).String()
+	}
+	return dbURL
+}
+
+// findProcesses names the processes whose CPU a run measures: the gateway
+// (listening on addr's port), the PostgreSQL postmaster with its backends
+// (serving dbURL), and this generator. A process that is not on this machine
+// or cannot be read is left out with a note rather than failing the run.
+func findProcesses(addr string, gatewayPID, pgPID int, dbURL string) ([]loadgen.Process, []string) {
+	var procs []loadgen.Process
+	var notes []string
+	if gatewayPID == 0 {
+		var err error
+		if gatewayPID, err = pidListeningAt(addr); err != nil {
+			notes = append(notes, "gateway not measured: "+err.Error()+" (give --gateway-pid)")
+		}
+	}
+	if gatewayPID != 0 {
+		procs = append(procs, loadgen.Process{Role: "gateway", PID: gatewayPID})
+	}
+	if pgPID == 0 {
+		var err error
+		if pgPID, err = postmasterOf(dbURL); err != nil {
+			notes = append(notes, "postgres not measured: "+err.Error()+" (give --pg-pid)")
+		}
+	}
+	if pgPID != 0 {
+		procs = append(procs, loadgen.Process{Role: "postgres", PID: pgPID, Tree: true})
+	}
+	procs = append(procs, loadgen.Process{Role: "generator", PID: os.Getpid()})
+	return procs, notes
+}
+
+func pidListeningAt(addr string) (int, error) {
+	u, err := url.Parse(addr)
+	if err != nil {
+		return 0, err
+	}
+	port, err := strconv.Atoi(u.Port())
+	if err != nil {
+		port = 443
+	}
+	if !isLoopback(u.Hostname()) {
+		return 0, fmt.Errorf("%s is not on this machine", u.Host)
+	}
+	return loadgen.ListenerPID(port)
+}
+
+func postmasterOf(dbURL string) (int, error) {
+	cfg, err := pgconn.ParseConfig(dbURL)
+	if err != nil {
+		return 0, err
+	}
+	if strings.HasPrefix(cfg.Host, "/") {
+		return loadgen.UnixListenerPID(filepath.Join(cfg.Host, fmt.Sprintf(".s.PGSQL.%d", cfg.Port)))
+	}
+	if !isLoopback(cfg.Host) {
+		return 0, fmt.Errorf("the database at %s is not on this machine", cfg.Host)
+	}
+	return loadgen.ListenerPID(int(cfg.Port))
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func printLoad(o loadResult) {
@@ -221,5 +324,15 @@ func printLoad(o loadResult) {
 		fmt.Printf("baseline (b) INSERT+COMMIT: %.0f commits/s at %d connections (p50 %.1f ms, p99 %.1f ms; synchronous_commit=%s fsync=%s)\n",
 			b.Commit.CommitsPerSec, b.Commit.Concurrency, b.Commit.Latency.P50, b.Commit.Latency.P99, b.SynchronousCommit, b.Fsync)
 		fmt.Printf("ratios       gateway/(b) %.2f×   gateway/(a) %.0f%%\n", o.Ratios["gatewayOverCommit"], 100*o.Ratios["gatewayOverCPU"])
+	}
+	for _, u := range o.CPU {
+		fmt.Printf("cpu %-9s %6.0f µs per message  %.2f cores", u.Role, u.MicrosPerMsg, u.Cores)
+		if u.OverBaseline > 0 {
+			fmt.Printf("  %.2f× baseline (a)", u.OverBaseline)
+		}
+		fmt.Println()
+	}
+	for _, n := range o.CPUNotes {
+		fmt.Printf("cpu          %s\n", n)
 	}
 }
