@@ -58,7 +58,7 @@ func runLoad(ctx context.Context, args []string) error {
 	baselineDur := fs.Duration("baseline-duration", 10*time.Second, "how long each baseline runs")
 	dbURL := fs.String("database-url", "", "database for baseline (b) (default $UIFSAGW_DATABASE_URL, else the dev installation's in --dir)")
 	pgPort := fs.Int("pg-port", 5432, "PostgreSQL socket number of the dev installation (for the default --database-url)")
-	if err := fs.Parse(reorder(args)); err != nil {
+	if err := fs.Parse(reorder(fs, args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {

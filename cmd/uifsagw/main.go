@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
 	"syscall"
 )
 
@@ -59,9 +60,13 @@ func usage() {
 }
 
 func main() {
-	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
+	if len(os.Args) < 2 {
 		usage()
 		os.Exit(2)
+	}
+	if isHelp(os.Args[1]) {
+		usage()
+		os.Exit(0)
 	}
 	cmd, ok := commands[os.Args[1]]
 	if !ok {
@@ -76,7 +81,8 @@ func main() {
 		return
 	}
 	if errors.Is(err, flag.ErrHelp) {
-		os.Exit(2)
+		// The help was asked for and printed: that is success.
+		os.Exit(0)
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
@@ -96,4 +102,38 @@ func newFlags(name, usageLine string) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+func isHelp(a string) bool { return a == "-h" || a == "--help" || a == "-help" || a == "help" }
+
+// subcommand checks the first argument of a command made of subcommands
+// (audit, pki): help prints its usage and returns flag.ErrHelp (exit 0);
+// nothing, or an unknown subcommand, is a usage error naming the choices.
+func subcommand(name string, args []string, subs [][2]string) (string, error) {
+	var known []string
+	for _, s := range subs {
+		known = append(known, s[0])
+	}
+	print := func(w *os.File) {
+		fmt.Fprintf(w, "usage: uifsagw %s SUBCOMMAND [flags]\n\nsubcommands:\n", name)
+		for _, s := range subs {
+			fmt.Fprintf(w, "  %-8s %s\n", s[0], s[1])
+		}
+		fmt.Fprintf(w, "\nRun 'uifsagw %s SUBCOMMAND -h' for its flags.\n", name)
+	}
+	if len(args) == 0 {
+		print(os.Stderr)
+		return "", &exitError{code: 2, msg: fmt.Sprintf("uifsagw %s: give a subcommand: %s", name, strings.Join(known, ", "))}
+	}
+	if isHelp(args[0]) {
+		print(os.Stdout)
+		return "", flag.ErrHelp
+	}
+	for _, k := range known {
+		if args[0] == k {
+			return k, nil
+		}
+	}
+	print(os.Stderr)
+	return "", &exitError{code: 2, msg: fmt.Sprintf("uifsagw %s: unknown subcommand %q; one of: %s", name, args[0], strings.Join(known, ", "))}
 }
