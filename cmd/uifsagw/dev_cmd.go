@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -27,7 +28,7 @@ func runDev(ctx context.Context, args []string) error {
 	dir := fs.String("dir", "var", "install folder: PKI, keys, partner directory, samples (PostgreSQL data too, unless run as root from a folder the postgres user cannot reach)")
 	partnerListen := fs.String("partner-listen", "127.0.0.1:8443", "partner mTLS listener (first run; then config.yaml)")
 	staffListen := fs.String("staff-listen", "127.0.0.1:8080", "staff listener (first run; then config.yaml)")
-	peerListen := fs.String("peer-listen", "127.0.0.1:9443", "where the sample New Jersey peer gateway listens (the sample partner nj is pointed at it)")
+	peerListen := fs.String("peer-listen", "", "where the sample New Jersey peer gateway listens (default: the endpoint of partner nj, first 127.0.0.1:9443; nj is pointed at it)")
 	state := fs.String("state", "36", "our state FIPS on first run (36 = New York)")
 	pgPort := fs.Int("pg-port", 5432, "PostgreSQL socket number (Unix socket only, no TCP)")
 	if err := fs.Parse(args); err != nil {
@@ -203,6 +204,11 @@ func startPeer(ctx context.Context, l devenv.Layout, sp devenv.SamplePartner, ou
 	if err != nil {
 		return nil, err
 	}
+	if listen == "" {
+		if listen, err = endpointHostPort(l, sp.ID); err != nil {
+			return nil, err
+		}
+	}
 	dbURL, err := ensureDatabase(ctx, pg, devenv.PeerDatabase(sp.ID))
 	if err == nil {
 		_, _, err = migrate(ctx, dbURL)
@@ -234,6 +240,23 @@ func startPeer(ctx context.Context, l devenv.Layout, sp devenv.SamplePartner, ou
 		return nil, err
 	}
 	return pr, nil
+}
+
+// endpointHostPort is where partner id's endpoint says it listens.
+func endpointHostPort(l devenv.Layout, id string) (string, error) {
+	d, err := partners.Load(l.PartnersDir())
+	if err != nil {
+		return "", err
+	}
+	p, ok := d.Get(id)
+	if !ok {
+		return "", fmt.Errorf("no partner %s in %s", id, l.PartnersDir())
+	}
+	u, err := url.Parse(p.Endpoint)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("partner %s: endpoint %q is not a URL; give --peer-listen", id, p.Endpoint)
+	}
+	return u.Host, nil
 }
 
 func stopPeers(ps []*peer) {
