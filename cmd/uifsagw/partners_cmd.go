@@ -197,8 +197,8 @@ func reorder(fs *flag.FlagSet, args []string) []string {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
-			pos = append(pos, args[i+1:]...)
-			break
+			// Everything after -- is positional, even what looks like a flag.
+			return append(append(flags, "--"), append(pos, args[i+1:]...)...)
 		}
 		if strings.HasPrefix(a, "-") && a != "-" {
 			flags = append(flags, a)
