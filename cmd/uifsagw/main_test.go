@@ -63,12 +63,20 @@ type devRun struct {
 	token   string
 }
 
-// startDev runs `uifsagw dev` and waits for its banner.
+// startDev runs `uifsagw dev --dir dir` on free ports and waits for its banner.
 func startDev(t *testing.T, dir string) *devRun {
 	t.Helper()
+	return startDevIn(t, "", "--dir", dir)
+}
+
+// startDevIn runs `uifsagw dev` in the folder work (with extra flags) on
+// free ports and waits for its banner.
+func startDevIn(t *testing.T, work string, flags ...string) *devRun {
+	t.Helper()
 	r := &devRun{}
-	r.cmd = exec.Command(binary, "dev", "--dir", dir, "--partner-listen", "127.0.0.1:0", "--staff-listen", "127.0.0.1:0",
-		"--peer-listen", "127.0.0.1:0")
+	r.cmd = exec.Command(binary, append([]string{"dev", "--partner-listen", "127.0.0.1:0", "--staff-listen", "127.0.0.1:0",
+		"--peer-listen", "127.0.0.1:0"}, flags...)...)
+	r.cmd.Dir = work
 	r.cmd.Env = append(os.Environ(), "UIFSAGW_LOG_LEVEL=warn")
 	stdout, err := r.cmd.StdoutPipe()
 	if err != nil {
