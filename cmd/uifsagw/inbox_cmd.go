@@ -140,7 +140,7 @@ func runAudit(ctx context.Context, args []string) error {
 	}
 	st, err := exchange.Open(ctx, cfg.DatabaseURL, keys)
 	if err != nil {
-		return err
+		return fmt.Errorf("open the database of %s: %w (for a dev install: is uifsagw dev running?)", *cfgPath, err)
 	}
 	defer st.Close()
 	n, firstBad, err := st.VerifyAudit(ctx)
