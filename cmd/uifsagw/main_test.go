@@ -378,6 +378,8 @@ func TestCLIBehaviours(t *testing.T) {
 		{"partners --dir after the subcommand", []string{"partners", "list", "--dir", dir}, 0, []string{"acme"}, nil},
 		{"partners --partners-dir is the partner folder", []string{"partners", "--partners-dir", filepath.Join(dir, "partners.d"), "show", "pa"}, 0,
 			[]string{"id: pa"}, nil},
+		{"--partners-dir given the install folder", []string{"partners", "--partners-dir", dir, "list"}, 1,
+			[]string{"install folder", "--dir"}, []string{"yaml:", "unmarshal"}},
 		{"validate --partner with --dir", []string{"validate", "--dir", dir, "--partner", "nj", sample}, 0, []string{"valid xml-transaction/1"}, nil},
 		{"convert names its own flag", []string{"convert", "--to", "nope", sample}, 1, []string{"--to", `"nope"`}, []string{"--partner"}},
 		{"convert --from unknown", []string{"convert", "--from", "nope", "--to", "json-transaction/1", sample}, 1, []string{"--from"}, []string{"--partner"}},

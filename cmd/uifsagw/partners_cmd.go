@@ -33,7 +33,7 @@ func runPartners(ctx context.Context, args []string) error {
 	}
 	switch rest[0] {
 	case "list":
-		d, err := partners.Load(dir)
+		d, err := loadDirectory(dir)
 		if err != nil {
 			return err
 		}
@@ -47,7 +47,7 @@ func runPartners(ctx context.Context, args []string) error {
 		if len(rest) != 2 {
 			return fmt.Errorf("partners show needs an ID")
 		}
-		d, err := partners.Load(dir)
+		d, err := loadDirectory(dir)
 		if err != nil {
 			return err
 		}
@@ -129,6 +129,22 @@ func runPartners(ctx context.Context, args []string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown partners subcommand %q", rest[0])
+}
+
+// loadDirectory loads the partner directory, and says so plainly when the
+// folder given is an install folder rather than its partner directory.
+func loadDirectory(dir string) (*partners.Directory, error) {
+	d, err := partners.Load(dir)
+	if err == nil {
+		return d, nil
+	}
+	if _, serr := os.Stat(filepath.Join(dir, "config.yaml")); serr == nil {
+		return nil, fmt.Errorf("%s is an install folder, not a partner directory: give it with --dir (its partners.d is used), or --partners-dir %s", dir, filepath.Join(dir, "partners.d"))
+	}
+	if _, serr := os.Stat(dir); serr != nil {
+		return nil, fmt.Errorf("no partner directory %s (give the install folder with --dir, or the partner folder with --partners-dir)", dir)
+	}
+	return nil, err
 }
 
 // writeChecked writes a directory file and loads the whole directory again;
