@@ -50,8 +50,8 @@ func readmeWalk(t *testing.T) [][]string {
 }
 
 // TestNewcomerWalkInBrowser is the newcomer's first ten minutes: `dev` in a
-// checkout inside a private folder (as root, the postgres user cannot reach
-// it), on non-default ports, then the README's commands exactly, then the
+// checkout inside a private folder (as root, under /root, which the postgres
+// user cannot reach), on non-default ports, then the README's commands exactly, then the
 // staff UI in Chromium: the request that met an existing order, the answer
 // delivered to the sample New Jersey gateway with its receipt, a supervisor
 // confirming the controlling order, the IWO acknowledged by the employer, and
@@ -63,7 +63,16 @@ func TestNewcomerWalkInBrowser(t *testing.T) {
 	if _, err := os.Stat(chromium); err != nil {
 		t.Skip("chromium not installed at " + chromium)
 	}
+	// As root, the checkout is where a newcomer's is: under /root (0700).
 	private := t.TempDir()
+	if os.Geteuid() == 0 {
+		d, err := os.MkdirTemp("/root", "uifsagw-walk-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.RemoveAll(d) })
+		private = d
+	}
 	if err := os.Chmod(private, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +138,7 @@ func TestNewcomerWalkInBrowser(t *testing.T) {
 	}
 	// Newest first: the competing order, then the EST request.
 	competing, est := review[0], review[1]
-	if est.Reason != "SRORD" || competing.Reason == "SRORD" {
+	if est.Function != "EST" || competing.Function != "ENF" {
 		t.Fatalf("review items: %+v", review)
 	}
 	waitUntil(t, "answer to New Jersey delivered", 60*time.Second, func() bool { return len(byStatus("out", "nj", "delivered")) == 1 })

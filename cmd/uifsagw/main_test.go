@@ -187,6 +187,7 @@ type apiMessage struct {
 	ID        int64  `json:"id"`
 	Direction string `json:"direction"`
 	Partner   string `json:"partner"`
+	Function  string `json:"function"`
 	Reason    string `json:"reason"`
 	Status    string `json:"status"`
 }
