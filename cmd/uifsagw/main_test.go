@@ -299,6 +299,15 @@ func TestDevRunsReusesAndStopsClean(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"status": 202`) {
 		t.Fatalf("send after restart (new sample IDs): exit %d\n%s", code, out)
 	}
+	// The same file again is a repeat, and send says so; --new-id makes it new.
+	out, code = run(t, work, "send", "--dir", dir, "--as", "nj", filepath.Join(dir, "samples", "nj-est-request.xml"))
+	if code != 0 || !strings.Contains(out, `"repeat": true`) || !strings.Contains(out, "--new-id") {
+		t.Fatalf("send of the same file again: exit %d\n%s", code, out)
+	}
+	out, code = run(t, work, "send", "--dir", dir, "--as", "nj", "--new-id", filepath.Join(dir, "samples", "nj-est-request.xml"))
+	if code != 0 || !strings.Contains(out, `"status": 202`) || !strings.Contains(out, `"repeat": false`) {
+		t.Fatalf("send --new-id: exit %d\n%s", code, out)
+	}
 	r2.stop(t)
 	// dev exits only after PostgreSQL has (pgserver.Stop waits for it).
 	if postgresRunningIn(r.pgDir) {

@@ -182,5 +182,8 @@ func runSend(ctx context.Context, args []string) error {
 	out, _ := json.MarshalIndent(map[string]any{"status": res.Status, "repeat": res.Repeat, "receipt": res.Receipt,
 		"receiptJws": res.ReceiptJWS, "verified": true}, "", "  ")
 	fmt.Println(string(out))
+	if res.Repeat {
+		fmt.Fprintf(os.Stderr, "message %s was sent before: the gateway answered with its first receipt and did nothing new (--new-id sends the file as a new message)\n", *msgID)
+	}
 	return nil
 }
