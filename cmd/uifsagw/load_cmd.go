@@ -8,20 +8,24 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/uifsagw/uifsagw/gateway"
 	"github.com/uifsagw/uifsagw/gateway/devenv"
 	"github.com/uifsagw/uifsagw/gateway/loadgen"
+	"github.com/uifsagw/uifsagw/gateway/telemetry"
 	"github.com/uifsagw/uifsagw/partners"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
 func init() {
-	register("load", "load generator against a gateway: signed XML/JSON from concurrent partners, verified receipts, latency; --baseline", runLoad)
+	register("load", "load generator: signed XML/JSON from concurrent partners, verified receipts, latency (a scratch gateway unless --addr); --baseline", runLoad)
 }
 
 // loadResult is what `load --json` prints.
@@ -47,9 +51,16 @@ type baselines struct {
 }
 
 func runLoad(ctx context.Context, args []string) error {
-	fs := newFlags("load", "[flags]")
+	fs := newFlags("load", `[flags]
+
+Without --addr, load starts a scratch gateway of its own: the dev installation's
+configuration and keys on a new, temporary database of the running dev
+PostgreSQL, dropped afterwards, so the thousands of orders it sends never reach
+the database the staff UI shows. With --addr it loads that gateway itself, and
+what it sends stays in that gateway's database.`)
 	var cf clientFlags
 	cf.register(fs)
+	fs.Lookup("addr").Usage = "gateway to load, e.g. the dev gateway https://127.0.0.1:8443 (its database keeps what is sent); default a scratch gateway"
 	fs.Lookup("as").Usage = "partners to send as, comma-separated (sample IDs in --dir, e.g. nj,pa); with --cert/--key/--jwk, the one partner's ID"
 	fs.Lookup("as").DefValue = "nj,pa"
 	cf.as = "nj,pa"
@@ -70,7 +81,7 @@ func runLoad(ctx context.Context, args []string) error {
 	gatewayPID := fs.Int("gateway-pid", 0, "process to measure as the gateway (default: the process listening on --addr's port on this machine)")
 	pgPID := fs.Int("pg-pid", 0, "PostgreSQL postmaster to measure with its backends (default: the one serving --database-url on this machine)")
 	noCPU := fs.Bool("no-cpu", false, "do not measure CPU per message of the gateway, PostgreSQL and this generator")
-	if err := fs.Parse(reorder(args)); err != nil {
+	if err := fs.Parse(reorder(fs, args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
@@ -88,6 +99,18 @@ func runLoad(ctx context.Context, args []string) error {
 		*runID = time.Now().UTC().Format("0102T150405")
 	}
 	dir := partnerDirectory(cf.dir)
+	if cf.addr == "" {
+		sg, err := startScratchGateway(ctx, devenv.Layout{Dir: cf.dir}, *runID)
+		if err != nil {
+			return err
+		}
+		defer sg.stop()
+		cf.addr = sg.url
+		if *dbURL == "" {
+			*dbURL = sg.dbURL
+		}
+		fmt.Fprintf(os.Stderr, "load: scratch gateway %s on database %s (dropped afterwards)\n", sg.url, sg.db)
+	}
 
 	var ps []loadgen.Partner
 	for _, id := range ids {
@@ -132,8 +155,11 @@ func runLoad(ctx context.Context, args []string) error {
 	var meter *loadgen.CPUMeter
 	if !*noCPU {
 		var procs []loadgen.Process
-		procs, out.CPUNotes = findProcesses(cf.addr, *gatewayPID, *pgPID, loadDatabaseURL(*dbURL, cf.dir, *pgPort))
-		var err error
+		u, err := loadDatabaseURL(*dbURL, cf.dir, *pgPort)
+		if err != nil {
+			return err
+		}
+		procs, out.CPUNotes = findProcesses(cf.addr, *gatewayPID, *pgPID, u)
 		if meter, err = loadgen.StartCPU(procs); err != nil {
 			return err
 		}
@@ -189,9 +215,11 @@ func partnerDirectory(dir string) map[string]*partners.Partner {
 }
 
 func measureBaselines(ctx context.Context, ps []loadgen.Partner, gen loadgen.Generator, dbURL, dir string, pgPort, concurrency int, d time.Duration) (*baselines, error) {
-	dbURL = loadDatabaseURL(dbURL, dir, pgPort)
+	dbURL, err := loadDatabaseURL(dbURL, dir, pgPort)
+	if err != nil {
+		return nil, err
+	}
 	var b baselines
-	var err error
 	if b.SynchronousCommit, b.Fsync, err = loadgen.SynchronousCommit(ctx, dbURL); err != nil {
 		return nil, fmt.Errorf("baseline (b) needs the gateway's database (--database-url): %w", err)
 	}
@@ -210,21 +238,28 @@ func measureBaselines(ctx context.Context, ps []loadgen.Partner, gen loadgen.Gen
 }
 
 // loadDatabaseURL is --database-url, else $UIFSAGW_DATABASE_URL, else the
-// URL `uifsagw dev` serves the installation's database on.
-func loadDatabaseURL(dbURL, dir string, pgPort int) string {
+// URL the running `uifsagw dev` in dir recorded, else the one it serves the
+// installation's database on (pgserver over the Unix socket).
+func loadDatabaseURL(dbURL, dir string, pgPort int) (string, error) {
 	if dbURL == "" {
 		dbURL = os.Getenv("UIFSAGW_DATABASE_URL")
 	}
-	if dbURL == "" {
-		abs, err := filepath.Abs(dir)
-		if err != nil {
-			abs = dir
-		}
-		// pgserver over the Unix socket.
-		q := url.Values{"host": {filepath.Join(abs, "pg")}, "port": {fmt.Sprint(pgPort)}, "user": {"postgres"}, "sslmode": {"disable"}}
-		dbURL = (&url.URL{Scheme: "postgres", Path: "/uifsagw", RawQuery: q.Encode()}).String()
+	if dbURL != "" {
+		return dbURL, nil
 	}
-	return dbURL
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	if r, ok := (devenv.Layout{Dir: abs}).ReadRunning(); ok && r.DatabaseURL != "" {
+		return r.DatabaseURL, nil
+	}
+	pgDir, err := devPGDir(abs)
+	if err != nil {
+		return "", err
+	}
+	q := url.Values{"host": {pgDir}, "port": {fmt.Sprint(pgPort)}, "user": {"postgres"}, "sslmode": {"disable"}}
+	return (&url.URL{Scheme: "postgres", Path: "/uifsagw", RawQuery: q.Encode()}).String(), nil
 }
 
 // findProcesses names the processes whose CPU a run measures: the gateway
@@ -240,7 +275,12 @@ func findProcesses(addr string, gatewayPID, pgPID int, dbURL string) ([]loadgen.
 			notes = append(notes, "gateway not measured: "+err.Error()+" (give --gateway-pid)")
 		}
 	}
-	if gatewayPID != 0 {
+	self := os.Getpid()
+	if gatewayPID == self {
+		// The scratch gateway runs inside this process.
+		notes = append(notes, "the scratch gateway runs inside this load process, so its figure includes the generator's; "+
+			"run a gateway of its own and give --addr to tell them apart")
+	} else if gatewayPID != 0 {
 		procs = append(procs, loadgen.Process{Role: "gateway", PID: gatewayPID})
 	}
 	if pgPID == 0 {
@@ -252,7 +292,11 @@ func findProcesses(addr string, gatewayPID, pgPID int, dbURL string) ([]loadgen.
 	if pgPID != 0 {
 		procs = append(procs, loadgen.Process{Role: "postgres", PID: pgPID, Tree: true})
 	}
-	procs = append(procs, loadgen.Process{Role: "generator", PID: os.Getpid()})
+	role := "generator"
+	if gatewayPID == self {
+		role = "gateway+generator"
+	}
+	procs = append(procs, loadgen.Process{Role: role, PID: self})
 	return procs, notes
 }
 
@@ -334,5 +378,89 @@ func printLoad(o loadResult) {
 	}
 	for _, n := range o.CPUNotes {
 		fmt.Printf("cpu          %s\n", n)
+	}
+}
+
+// scratchGateway is a gateway load starts for itself on a throwaway database.
+type scratchGateway struct {
+	url, db, dbURL string
+	adminURL       string
+	cancel         context.CancelFunc
+	done           chan error
+}
+
+// startScratchGateway runs the dev installation l's gateway on a new
+// database of the running dev PostgreSQL, listening on free loopback ports.
+func startScratchGateway(ctx context.Context, l devenv.Layout, runID string) (*scratchGateway, error) {
+	r, ok := l.ReadRunning()
+	if !ok || r.DatabaseURL == "" {
+		return nil, fmt.Errorf("load needs a running `uifsagw dev` on %s for its scratch gateway, or --addr of a gateway to load", l.Dir)
+	}
+	u, err := url.Parse(r.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	admin := *u
+	admin.Path = "/postgres"
+	sg := &scratchGateway{db: "uifsagw_load_" + strings.ToLower(nonIdent.ReplaceAllString(runID, "_")), adminURL: admin.String()}
+	scratch := *u
+	scratch.Path = "/" + sg.db
+	sg.dbURL = scratch.String()
+	conn, err := pgx.Connect(ctx, sg.adminURL)
+	if err != nil {
+		return nil, fmt.Errorf("dev PostgreSQL: %w", err)
+	}
+	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{sg.db}.Sanitize())
+	conn.Close(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("scratch database: %w", err)
+	}
+	fail := func(err error) (*scratchGateway, error) {
+		sg.drop()
+		return nil, err
+	}
+	if _, _, err := migrate(ctx, sg.dbURL); err != nil {
+		return fail(err)
+	}
+	cfg, err := gateway.LoadConfig(l.Config(), append(os.Environ(), "UIFSAGW_DATABASE_URL="+sg.dbURL,
+		"UIFSAGW_PARTNER_LISTEN=127.0.0.1:0", "UIFSAGW_STAFF_LISTEN=127.0.0.1:0"))
+	if err != nil {
+		return fail(err)
+	}
+	gctx, cancel := context.WithCancel(context.Background())
+	srv, err := gateway.New(gctx, cfg, gateway.Options{Logger: telemetry.NewLogger(os.Stderr, cfg.Log.Format, "error")})
+	if err != nil {
+		cancel()
+		return fail(err)
+	}
+	if err := srv.Listen(); err != nil {
+		cancel()
+		return fail(err)
+	}
+	sg.url, sg.cancel, sg.done = "https://"+srv.PartnerAddr(), cancel, make(chan error, 1)
+	go func() { sg.done <- srv.Run(gctx) }()
+	return sg, nil
+}
+
+var nonIdent = regexp.MustCompile(`[^A-Za-z0-9_]+`)
+
+func (sg *scratchGateway) stop() {
+	sg.cancel()
+	if err := <-sg.done; err != nil {
+		fmt.Fprintln(os.Stderr, "scratch gateway:", err)
+	}
+	sg.drop()
+}
+
+func (sg *scratchGateway) drop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, sg.adminURL)
+	if err == nil {
+		_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{sg.db}.Sanitize()+" WITH (FORCE)")
+		conn.Close(ctx)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "load: drop scratch database %s: %v\n", sg.db, err)
 	}
 }
