@@ -104,7 +104,7 @@ func payments(tx canonical.Transaction, rows []exchange.RegistryOrder) []orders.
 	for _, c := range tx.Collections {
 		id := ""
 		for _, r := range rows {
-			if c.Docket != "" && exchange.NormalizeDocket(c.Docket) == exchange.NormalizeDocket(r.Docket) {
+			if c.Docket != "" && orders.NormalizeDocket(c.Docket) == orders.NormalizeDocket(r.Docket) {
 				id = strconv.FormatInt(r.ID, 10)
 			}
 		}

@@ -5,12 +5,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/uifsagw/uifsagw/gateway/orders"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
@@ -32,20 +32,6 @@ type RegistryOrder struct {
 	Active        bool
 	Controlling   bool
 	SourceMessage int64
-}
-
-// NormalizeDocket drops spaces, dashes, dots and slashes and folds case, so
-// "FA-12-345" and "fa 12345" are the same docket.
-func NormalizeDocket(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToUpper(s) {
-		switch r {
-		case ' ', '-', '.', '/', '_':
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // HexKey renders a person key for the orders package, which keys people by string.
@@ -138,7 +124,7 @@ func InsertOrder(ctx context.Context, q Querier, o RegistryOrder) (int64, error)
 	err := q.QueryRow(ctx, `INSERT INTO support_orders (tribunal_state, tribunal_fips, docket, docket_norm, order_type,
 		issue_date, amount_cents, frequency, arrears_cents, arrears_as_of, obligor_key, child_keys, registered, active,
 		source_message) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) RETURNING id`,
-		o.TribunalState, string(o.TribunalFIPS), o.Docket, NormalizeDocket(o.Docket), string(o.Type), o.IssueDate.Time(),
+		o.TribunalState, string(o.TribunalFIPS), o.Docket, orders.NormalizeDocket(o.Docket), string(o.Type), o.IssueDate.Time(),
 		int64(o.Amount), string(o.Frequency), int64(o.Arrears), asOf, o.ObligorKey, o.ChildKeys, o.Registered, o.Active, src).Scan(&id)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {

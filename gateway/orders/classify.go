@@ -367,18 +367,28 @@ func sameTribunal(f canonical.FIPS, o Order) bool {
 	return strings.HasSuffix(string(f), "00000") || o.TribunalFIPS == "" || strings.HasSuffix(string(o.TribunalFIPS), "00000")
 }
 
-// sameDocket compares dockets ignoring case, spaces and punctuation, which
-// partners write differently (F-1234-24, F 1234/24).
+// sameDocket compares dockets by NormalizeDocket: partners write the same
+// docket differently (F-1234-24, F 1234/24, f#1234-24).
 func sameDocket(a, b string) bool {
-	na, nb := normalizeDocket(a), normalizeDocket(b)
+	na, nb := NormalizeDocket(a), NormalizeDocket(b)
 	return na != "" && na == nb
 }
 
-func normalizeDocket(s string) string {
+// NormalizeDocket is the one docket rule of the gateway: ASCII letters folded
+// to upper case, digits kept, everything else dropped, so "FA#12", "fa-12"
+// and "FA 12" are one docket. The registry stores and matches dockets by it
+// (support_orders.docket_norm); migration 007 re-normalised stored rows with
+// the same rule in SQL, which is why only ASCII letters are folded: Unicode
+// case mapping (e.g. "ı" to "I") would differ between Go and the database.
+func NormalizeDocket(s string) string {
 	var b strings.Builder
-	for _, r := range strings.ToUpper(s) {
-		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z':
+			b.WriteByte(c - 'a' + 'A')
+		case (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'):
+			b.WriteByte(c)
 		}
 	}
 	return b.String()

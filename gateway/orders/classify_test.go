@@ -224,3 +224,25 @@ func TestClassifyEvidenceNamesChildren(t *testing.T) {
 		t.Errorf("evidence =\n%+v\nwant\n%+v", f.Evidence, want)
 	}
 }
+
+func TestNormalizeDocket(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"FA#12", "FA12"},
+		{"FA12", "FA12"},
+		{"fa-12", "FA12"},
+		{"F 1234/24", "F123424"},
+		{"F-1234-24", "F123424"},
+		{"f_1234.24", "F123424"},
+		{"ıx 7", "X7"},       // only ASCII letters fold: the database does the same
+		{"Ünter 5", "NTER5"}, // non-ASCII letters are dropped, never folded
+		{"", ""},
+		{"#-/", ""},
+	} {
+		if got := NormalizeDocket(tt.in); got != tt.want {
+			t.Errorf("NormalizeDocket(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if !sameDocket("FA#12", "fa 12") || sameDocket("", "") || sameDocket("FA12", "FA13") {
+		t.Error("sameDocket disagrees with NormalizeDocket")
+	}
+}
