@@ -21,8 +21,8 @@ func TestMigrationRenormalisesDockets(t *testing.T) {
 	}
 	key := strings.Repeat("k", 32)
 	dockets := []struct{ docket, oldNorm string }{
-		{"FA#12", "FA#12"},           // old rule kept '#'
-		{"fa-12", "FA12"},            // same docket as the first under the one rule
+		{"FA#12", "FA#12"}, // old rule kept '#'
+		{"fa-12", "FA12"},  // same docket as the first under the one rule
 		{"FD-02-1234-19", "FD02123419"},
 		{"PA:DR(2020)0042", "PA:DR(2020)0042"},
 		{"ıx 7", "IX7"}, // Go's Unicode upper case made 'ı' an I; the one rule drops it
