@@ -159,7 +159,7 @@ const (
 )
 
 func (p *Processor) applyFinding(ctx context.Context, q exchange.Querier, m exchange.Message, tx canonical.Transaction,
-	in orders.Incoming, obligorKey []byte, rows []exchange.RegistryOrder, f orders.Finding) (Decision, error) {
+	ourCase string, obligorKey []byte, rows []exchange.RegistryOrder, f orders.Finding) (Decision, error) {
 	keyOf := func(s canonical.SSN) string { return exchange.HexKey(p.store.HashSSN(s)) }
 	ev := Evidence{Finding: f, Orders: evidenceOrders(rows, "registry"), Request: tx.Header, Residence: residence(tx, keyOf)}
 	switch f.Route {
@@ -191,7 +191,10 @@ func (p *Processor) applyFinding(ctx context.Context, q exchange.Querier, m exch
 		// established; the sender is told and a person confirms the reroute.
 		sender, ok := p.dir().ByState(tx.Header.SenderFIPS.State())
 		if ok {
-			resp := p.reply(tx, canonical.FuncEstablish, canonical.ActProvide, canonical.ReasonExistingOrder, p.responseID(m, "ERXOR"))
+			resp, err := p.reply(ctx, q, ourCase, sender, tx, canonical.FuncEstablish, canonical.ActProvide, canonical.ReasonExistingOrder, p.responseID(m, "ERXOR"))
+			if err != nil {
+				return Decision{}, err
+			}
 			resp.Information = &canonical.Information{Text: existingOrderText(rows, f)}
 			if _, err := p.send(ctx, q, sender, resp, m.ID); err != nil {
 				return Decision{}, err
@@ -257,7 +260,7 @@ func existingOrderText(rows []exchange.RegistryOrder, f orders.Finding) string {
 	for _, id := range f.OrderIDs {
 		for _, r := range rows {
 			if strconv.FormatInt(r.ID, 10) == id {
-				fmt.Fprintf(&b, "Order of tribunal %s, docket %s, issued %s: %s %s. ", r.TribunalFIPS, r.Docket, r.IssueDate,
+				fmt.Fprintf(&b, "Order of the %s, docket %s, issued %s: %s %s. ", tribunalName(r.TribunalFIPS), r.Docket, r.IssueDate,
 					r.Amount.Dollars(), r.Frequency)
 			}
 		}
