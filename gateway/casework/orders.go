@@ -75,7 +75,7 @@ func (p *Processor) registerAll(ctx context.Context, q exchange.Querier, m excha
 // residence gathers the §205/§207 facts the transaction states. Facts it does
 // not state stay Unknown, and the determination says what is missing.
 func residence(tx canonical.Transaction, keyOf func(canonical.SSN) string) orders.Residence {
-	r := orders.Residence{Children: map[string]string{}, HomeState: map[string]string{}}
+	r := orders.Residence{Children: map[string]string{}, HomeState: map[string]string{}, ChildNames: map[string]string{}}
 	if tx.NCPLocate != nil && len(tx.NCPLocate.Addresses) > 0 {
 		r.Obligor = canonical.PostalState[tx.NCPLocate.Addresses[0].State]
 	}
@@ -92,6 +92,7 @@ func residence(tx canonical.Transaction, keyOf func(canonical.SSN) string) order
 		case canonical.RelChild:
 			if pt.SSN != "" {
 				r.Children[keyOf(pt.SSN)] = st
+				r.ChildNames[keyOf(pt.SSN)] = orders.MaskedName(pt.Name)
 			}
 		}
 	}
@@ -184,7 +185,7 @@ func (p *Processor) applyFinding(ctx context.Context, q exchange.Querier, m exch
 		if _, err := p.registerAll(ctx, q, m, tx, obligorKey, same); err != nil {
 			return Decision{}, err
 		}
-		return Decision{Status: exchange.StatusProcessed, Note: fmt.Sprintf("same order already registered (%s); merged, not duplicated", strings.Join(f.OrderIDs, ", "))}, nil
+		return Decision{Status: exchange.StatusProcessed, Note: fmt.Sprintf("same order already registered (%s); merged, not duplicated", orderNames(rows, f.OrderIDs))}, nil
 
 	case orders.RouteEnforce, orders.RouteRegister:
 		// An EST request that would make a second order: no order is
@@ -278,4 +279,17 @@ func existingOrderText(rows []exchange.RegistryOrder, f orders.Finding) string {
 func (p *Processor) review(ctx context.Context, q exchange.Querier, m exchange.Message, kind string, ev any) error {
 	_, err := exchange.AddReviewItem(ctx, q, exchange.ReviewItem{MessageID: m.ID, Kind: kind, Evidence: ev})
 	return err
+}
+
+// orderNames names registry orders for people: tribunal and docket.
+func orderNames(rows []exchange.RegistryOrder, ids []string) string {
+	var out []string
+	for _, id := range ids {
+		for _, r := range rows {
+			if strconv.FormatInt(r.ID, 10) == id {
+				out = append(out, tribunalName(r.TribunalFIPS)+" docket "+r.Docket)
+			}
+		}
+	}
+	return strings.Join(out, ", ")
 }

@@ -218,7 +218,8 @@ func TestClassifyEvidenceNamesChildren(t *testing.T) {
 	f := Classify(tx(canonical.FuncEnforce, block(njFIPS, "FD-55", "2025-03-01", 1, 2)), []Order{nyOrder}, Policy{})
 	want := []Evidence{{
 		Kind: CompetingOrder, IncomingOrder: 0, ExistingOrderID: "R1", OtherIncomingOrder: -1, By: "obligor_child", Obligor: MatchSSN,
-		Children: []ChildMatch{{Participant: 1, Existing: "c1c1c1c1", Level: MatchSSN}, {Participant: 2, Existing: "c2c2c2c2", Level: MatchSSN}},
+		// By the incoming child's masked name, never by key (the key is an SSN's HMAC).
+		Children: []ChildMatch{{Participant: 1, Existing: "Leo O.", Level: MatchSSN}, {Participant: 2, Existing: "Mia O.", Level: MatchSSN}},
 	}}
 	if !reflect.DeepEqual(f.Evidence, want) {
 		t.Errorf("evidence =\n%+v\nwant\n%+v", f.Evidence, want)
