@@ -176,7 +176,12 @@ func (p *Processor) ResolveTwins(ctx context.Context, q exchange.Querier, decide
 			rows.Close()
 			return nil, err
 		}
-		var ev Evidence
+		// Only the orders matter here; the rest of the evidence is for people.
+		var ev struct {
+			Orders []struct {
+				ID string `json:"id"`
+			} `json:"orders"`
+		}
 		if json.Unmarshal(raw, &ev) != nil || len(ev.Orders) == 0 {
 			continue
 		}

@@ -18,7 +18,8 @@ func toRuleOrders(rows []exchange.RegistryOrder) []orders.Order {
 	for i, r := range rows {
 		o := orders.Order{ID: strconv.FormatInt(r.ID, 10), TribunalState: r.TribunalState, TribunalFIPS: r.TribunalFIPS,
 			Docket: r.Docket, Type: r.Type, IssueDate: r.IssueDate, Amount: r.Amount, Frequency: r.Frequency,
-			Arrears: r.Arrears, ObligorKey: exchange.HexKey(r.ObligorKey), Registered: r.Registered, Active: r.Active}
+			Arrears: r.Arrears, ObligorKey: exchange.HexKey(r.ObligorKey), Registered: r.Registered, Active: r.Active,
+			Controlling: r.Controlling}
 		if r.ArrearsAsOf != nil {
 			o.ArrearsAsOf = *r.ArrearsAsOf
 		}

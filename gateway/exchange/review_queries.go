@@ -61,7 +61,8 @@ func (f StaffFilter) where(arg func(any) string) []string {
 		where = append(where, "direction = "+arg(string(f.Direction)))
 	}
 	if f.Partner != "" {
-		where = append(where, "partner = "+arg(f.Partner))
+		// Partner IDs are lower case (partners.idPattern); staff type NJ.
+		where = append(where, "partner = "+arg(strings.ToLower(f.Partner)))
 	}
 	if len(f.Statuses) > 0 {
 		ss := make([]string, len(f.Statuses))

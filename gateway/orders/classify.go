@@ -167,6 +167,23 @@ func Classify(in Incoming, existing []Order, p Policy) Finding {
 		return out
 	}
 
+	// A block that is an order the registry holds, for an obligor whose
+	// orders have had their controlling order determined, raises no
+	// competition again: the determination answered it, and a new message
+	// repeating the same orders must not reopen the question.
+	determined := false
+	for _, e := range existing {
+		determined = determined || (e.Controlling && e.Active && (in.ObligorKey == "" || e.ObligorKey == in.ObligorKey))
+	}
+	known := make([]bool, len(tx.Orders))
+	for bi, blk := range tx.Orders {
+		for _, e := range existing {
+			if sameTribunal(blk.TribunalFIPS, e) && sameDocket(blk.Docket, e.Docket) && (in.ObligorKey == "" || e.ObligorKey == in.ObligorKey) {
+				known[bi] = determined
+			}
+		}
+	}
+
 	var f Finding
 	var notes []string
 	for bi, blk := range tx.Orders {
@@ -192,13 +209,13 @@ func Classify(in Incoming, existing []Order, p Policy) Finding {
 				f.add(Evidence{Kind: SameOrder, IncomingOrder: bi, OtherIncomingOrder: -1, ExistingOrderID: e.ID, By: "content", Obligor: ol, Children: matches})
 				continue
 			}
-			if e.Active {
+			if e.Active && !known[bi] {
 				f.add(Evidence{Kind: CompetingOrder, IncomingOrder: bi, OtherIncomingOrder: -1, ExistingOrderID: e.ID, By: "obligor_child", Obligor: ol, Children: matches})
 			}
 		}
 		for bj := bi + 1; bj < len(tx.Orders); bj++ {
 			other := tx.Orders[bj]
-			if blk.TribunalFIPS == other.TribunalFIPS && sameDocket(blk.Docket, other.Docket) {
+			if (blk.TribunalFIPS == other.TribunalFIPS && sameDocket(blk.Docket, other.Docket)) || (known[bi] && known[bj]) {
 				continue
 			}
 			var shared []ChildMatch

@@ -247,3 +247,38 @@ func TestNormalizeDocket(t *testing.T) {
 		t.Error("sameDocket disagrees with NormalizeDocket")
 	}
 }
+
+// After a determination, repeating the family's orders does not reopen it;
+// a new order still competes.
+func TestClassifyAfterDetermination(t *testing.T) {
+	ny := existing("R1", nyFIPS, "F-1234-24", "2024-01-10", c1, c2)
+	ca := existing("R2", caFIPS, "CA777", "2022-06-01", c1)
+	ny.Controlling = true
+	reg := []Order{ny, ca}
+	for _, tt := range []struct {
+		name   string
+		blocks []canonical.Order
+		kind   FindingKind
+		route  Route
+	}{
+		{"the controlling order again", []canonical.Order{block(nyFIPS, "F 1234/24", "2024-01-10", 1, 2)}, SameOrder, RouteMerge},
+		{"the other order again, amount changed", []canonical.Order{{TribunalFIPS: caFIPS, Docket: "CA#777", Type: canonical.OrderChildSupport,
+			IssueDate: day("2022-06-01"), Amount: 99, Frequency: canonical.FreqWeekly, Children: []int{1}}}, SameOrder, RouteMerge},
+		{"both orders in one message", []canonical.Order{block(nyFIPS, "F-1234-24", "2024-01-10", 1, 2), block(caFIPS, "CA777", "2022-06-01", 1)}, SameOrder, RouteMerge},
+		{"a new order competes", []canonical.Order{block(njFIPS, "FD-55", "2025-03-01", 1)}, CompetingOrder, RouteDetermination},
+		{"a known and a new order compete", []canonical.Order{block(nyFIPS, "F-1234-24", "2024-01-10", 1, 2), block(njFIPS, "FD-55", "2025-03-01", 1)}, CompetingOrder, RouteDetermination},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := Classify(tx(canonical.FuncEnforce, tt.blocks...), reg, Policy{})
+			if f.Kind != tt.kind || f.Route != tt.route {
+				t.Errorf("kind %s route %s; want %s %s (%s)", f.Kind, f.Route, tt.kind, tt.route, f.Reason)
+			}
+		})
+	}
+	// Without the determination, the same repeat competes, as before.
+	ny.Controlling = false
+	f := Classify(tx(canonical.FuncEnforce, block(caFIPS, "CA777", "2022-06-01", 1)), []Order{ny, ca}, Policy{})
+	if f.Kind != CompetingOrder {
+		t.Errorf("undetermined family: %s", f.Kind)
+	}
+}

@@ -48,6 +48,9 @@ type Order struct {
 	// superseded; it is then no candidate to control, but its arrears and the
 	// payments made under it still count (§209).
 	Active bool
+	// Controlling is true once a determination (confirmed by a person)
+	// named this order the controlling order (UIFSA §207).
+	Controlling bool
 
 	// Obligor and Children are secondary evidence for duplicate detection
 	// (name and date of birth) when a key is missing on one side. They are
