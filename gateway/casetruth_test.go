@@ -164,8 +164,8 @@ func TestCaseFlowsTellTheTruth(t *testing.T) {
 	chg := canonical.Transaction{Header: canonical.Header{SenderFIPS: "3400000", ReceiverFIPS: "3600000",
 		MessageID: gatewaytest.MustMessageID("NJ-CAS"), Serial: 2, TransactionDate: today(), SenderCaseID: "NJNEW600",
 		ReceiverCaseID: ours, Function: canonical.FuncManageCases, Action: canonical.ActProvide, Reason: canonical.ReasonChangeCaseID},
-		Case: &canonical.Case{Type: canonical.CaseNonAssistance, Status: canonical.CaseOpen},
-		NCP:  &canonical.NCPIdentification{Name: canonical.Name{First: "Alex", Last: "Order"}, SSN: truthNCP},
+		Case:        &canonical.Case{Type: canonical.CaseNonAssistance, Status: canonical.CaseOpen},
+		NCP:         &canonical.NCPIdentification{Name: canonical.Name{First: "Alex", Last: "Order"}, SSN: truthNCP},
 		Information: &canonical.Information{Text: "Our case NJCASE500 is now NJNEW600."}}
 	w.fromNJ(t, chg, "processed")
 
@@ -309,7 +309,9 @@ func TestCaseFlowsTellTheTruth(t *testing.T) {
 	if ws.Allocation.Available != 15000 { // 50% of $300
 		t.Fatalf("worksheet withholds %d", ws.Allocation.Available)
 	}
-	var notFound struct{ Error struct{ Code, Message string } }
+	var notFound struct {
+		Error struct{ Code, Message string }
+	}
 	q.Set("tracking", "NYC9999999999")
 	if code := w.staff(t, "viv", http.MethodGet, "/api/worksheets/allocation?"+q.Encode(), "", &notFound); code != http.StatusNotFound ||
 		!strings.Contains(notFound.Error.Message, `tracking or control number "NYC9999999999"`) {
