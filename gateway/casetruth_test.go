@@ -309,6 +309,13 @@ func TestCaseFlowsTellTheTruth(t *testing.T) {
 	if ws.Allocation.Available != 15000 { // 50% of $300
 		t.Fatalf("worksheet withholds %d", ws.Allocation.Available)
 	}
+	var sheet string
+	w.staff(t, "viv", http.MethodGet, "/worksheets/allocation?"+q.Encode(), "", &sheet)
+	for _, want := range []string{"NJ law", iwo.TrackingNumber, iwo.ControlNumber, ours, fmt.Sprintf("%d%%", iwo.LimitPercent), "Not known (lower limit, as on the IWO)"} {
+		if !strings.Contains(sheet, want) {
+			t.Fatalf("worksheet page lacks %q", want)
+		}
+	}
 	var notFound struct {
 		Error struct{ Code, Message string }
 	}
