@@ -559,11 +559,17 @@ func (s *Store) CaseExchanges(ctx context.Context, caseID string, limit int) ([]
 	if limit <= 0 || limit > 1000 {
 		limit = 500
 	}
-	rows, err := s.pool.Query(ctx, `SELECT * FROM (
+	// The candidates come from the case ID indexes (every ID of the case);
+	// a partner's ID counts only on that partner's messages.
+	rows, err := s.pool.Query(ctx, `WITH ids AS (
+			SELECT $1::text AS id UNION SELECT partner_case_id FROM case_xref WHERE case_id = $1)
+		SELECT * FROM (
 			SELECT `+qualified("m", messageCols)+` FROM messages m
-			WHERE m.sender_case_id = $1 OR m.receiver_case_id = $1 OR EXISTS (
+			WHERE ((m.sender_case_id <> '' AND m.sender_case_id IN (SELECT id FROM ids))
+			    OR (m.receiver_case_id <> '' AND m.receiver_case_id IN (SELECT id FROM ids)))
+			  AND (m.sender_case_id = $1 OR m.receiver_case_id = $1 OR EXISTS (
 				SELECT 1 FROM case_xref x WHERE x.case_id = $1 AND x.partner = m.partner
-				  AND (m.sender_case_id = x.partner_case_id OR m.receiver_case_id = x.partner_case_id))
+				  AND (m.sender_case_id = x.partner_case_id OR m.receiver_case_id = x.partner_case_id)))
 			ORDER BY m.created_at DESC, m.id DESC LIMIT $2) recent
 		ORDER BY created_at, id`, caseID, limit)
 	if err != nil {

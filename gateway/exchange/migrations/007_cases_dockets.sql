@@ -50,6 +50,9 @@ CREATE TABLE case_xref (
     PRIMARY KEY (partner, partner_case_id)
 );
 CREATE UNIQUE INDEX case_xref_current ON case_xref (case_id, partner) WHERE current;
+CREATE INDEX case_xref_case ON case_xref (case_id);
+-- Staff open a case by whatever ID they have at hand, without the partner.
+CREATE INDEX case_xref_partner_case ON case_xref (partner_case_id);
 
 -- The New York case an IWO belongs to (iwos.case_id stays the initiating
 -- request's "state:case" key the one-original rule is about).
