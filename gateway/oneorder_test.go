@@ -11,6 +11,7 @@ import (
 
 	"github.com/uifsagw/uifsagw/gateway/gatewaytest"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
+	"github.com/uifsagw/uifsagw/transforms"
 )
 
 // withOrder is a transaction about obligor ncpSSN and child childSSN that
@@ -108,6 +109,14 @@ func TestOneOrderRules(t *testing.T) {
 	})
 	if !strings.Contains(string(answer), "FD-02-1234-19") {
 		t.Fatalf("the answer does not name the existing order: %s", answer)
+	}
+	// The answer is New York's about its case for this family (opened by New
+	// Jersey's registration), addressed to Pennsylvania's own case ID.
+	ans, errs := transforms.Decode("json-transaction/1", answer)
+	var ours string
+	_ = pool.QueryRow(ctx, `SELECT case_id FROM case_xref WHERE partner = 'nj' AND partner_case_id = 'NJCASE500'`).Scan(&ours)
+	if len(errs) > 0 || ours == "" || ans.Header.SenderCaseID != ours || ans.Header.ReceiverCaseID != "PACASE500" {
+		t.Fatalf("answer case IDs %q / %q, want %q / PACASE500 (%v)", ans.Header.SenderCaseID, ans.Header.ReceiverCaseID, ours, errs)
 	}
 
 	// Pennsylvania then sends its own, later order for the same pair while

@@ -170,7 +170,7 @@ func TestIncomeWithholdingAcrossStates(t *testing.T) {
 		return count(t, pool, `SELECT count(*) FROM iwos WHERE employer_fein = '331234567' AND doc_action = 'ORG'`) == 2
 	})
 	tok, _ := g.Issuer.Mint("viv", time.Hour)
-	req, _ := http.NewRequest(http.MethodGet, g.StaffURL()+"/api/worksheets/allocation?tracking="+tracking+"&disposable=300.00&frequency=W", nil)
+	req, _ := http.NewRequest(http.MethodGet, g.StaffURL()+"/api/worksheets/allocation?tracking="+tracking+"&disposable=300.00&frequency=W&secondFamily=false", nil)
 	req.Header.Set("Authorization", "Bearer "+tok)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -198,6 +198,30 @@ func TestIncomeWithholdingAcrossStates(t *testing.T) {
 	if ws.State != "34" || a.CapPercent != 60 || a.Limit != 18000 || a.Ordered != 35000 || a.Available != 18000 || len(a.Shares) != 2 ||
 		a.Shares[0].Total != 12857 || a.Shares[1].Total != 5143 {
 		t.Fatalf("worksheet: %s", body)
+	}
+
+	// Asked with the second family not known, as the IWO itself was built,
+	// the worksheet applies the limit the IWO states, under the same law.
+	var iwoLimit int
+	if err := pool.QueryRow(ctx, `SELECT (amounts->>'limitPercent')::int FROM iwos WHERE tracking_number = $1`, tracking).Scan(&iwoLimit); err != nil {
+		t.Fatal(err)
+	}
+	req, _ = http.NewRequest(http.MethodGet, g.StaffURL()+"/api/worksheets/allocation?tracking="+control+"&disposable=300.00&frequency=W", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var same struct {
+		Law          string
+		LimitPercent int
+		Allocation   struct{ CapPercent int }
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &same) != nil || same.LimitPercent != iwoLimit ||
+		same.Allocation.CapPercent != iwoLimit || !strings.Contains(same.Law, "NJ law") {
+		t.Fatalf("worksheet by control number %s disagrees with the IWO's %d%%: %s", control, iwoLimit, body)
 	}
 
 	// 4. Pull employer: Acme picks its e-IWO up, then rejects it.

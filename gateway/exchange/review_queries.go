@@ -61,7 +61,11 @@ func (f StaffFilter) where(arg func(any) string) []string {
 		where = append(where, "direction = "+arg(string(f.Direction)))
 	}
 	if f.Partner != "" {
-		where = append(where, "partner = "+arg(f.Partner))
+		// Partner IDs are lower case (partners.idPattern) and staff type
+		// "NJ": the ID as typed, lower-cased or upper-cased, each an index
+		// lookup (lower(partner) would not be).
+		a := arg(f.Partner)
+		where = append(where, "partner IN ("+a+", lower("+a+"), upper("+a+"))")
 	}
 	if len(f.Statuses) > 0 {
 		ss := make([]string, len(f.Statuses))

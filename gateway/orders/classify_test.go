@@ -218,9 +218,67 @@ func TestClassifyEvidenceNamesChildren(t *testing.T) {
 	f := Classify(tx(canonical.FuncEnforce, block(njFIPS, "FD-55", "2025-03-01", 1, 2)), []Order{nyOrder}, Policy{})
 	want := []Evidence{{
 		Kind: CompetingOrder, IncomingOrder: 0, ExistingOrderID: "R1", OtherIncomingOrder: -1, By: "obligor_child", Obligor: MatchSSN,
-		Children: []ChildMatch{{Participant: 1, Existing: "c1c1c1c1", Level: MatchSSN}, {Participant: 2, Existing: "c2c2c2c2", Level: MatchSSN}},
+		// By the incoming child's masked name, never by key (the key is an SSN's HMAC).
+		Children: []ChildMatch{{Participant: 1, Existing: "Leo O.", Level: MatchSSN}, {Participant: 2, Existing: "Mia O.", Level: MatchSSN}},
 	}}
 	if !reflect.DeepEqual(f.Evidence, want) {
 		t.Errorf("evidence =\n%+v\nwant\n%+v", f.Evidence, want)
+	}
+}
+
+func TestNormalizeDocket(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"FA#12", "FA12"},
+		{"FA12", "FA12"},
+		{"fa-12", "FA12"},
+		{"F 1234/24", "F123424"},
+		{"F-1234-24", "F123424"},
+		{"f_1234.24", "F123424"},
+		{"ıx 7", "X7"},       // only ASCII letters fold: the database does the same
+		{"Ünter 5", "NTER5"}, // non-ASCII letters are dropped, never folded
+		{"", ""},
+		{"#-/", ""},
+	} {
+		if got := NormalizeDocket(tt.in); got != tt.want {
+			t.Errorf("NormalizeDocket(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if !sameDocket("FA#12", "fa 12") || sameDocket("", "") || sameDocket("FA12", "FA13") {
+		t.Error("sameDocket disagrees with NormalizeDocket")
+	}
+}
+
+// After a determination, repeating the family's orders does not reopen it;
+// a new order still competes.
+func TestClassifyAfterDetermination(t *testing.T) {
+	ny := existing("R1", nyFIPS, "F-1234-24", "2024-01-10", c1, c2)
+	ca := existing("R2", caFIPS, "CA777", "2022-06-01", c1)
+	ny.Controlling = true
+	reg := []Order{ny, ca}
+	for _, tt := range []struct {
+		name   string
+		blocks []canonical.Order
+		kind   FindingKind
+		route  Route
+	}{
+		{"the controlling order again", []canonical.Order{block(nyFIPS, "F 1234/24", "2024-01-10", 1, 2)}, SameOrder, RouteMerge},
+		{"the other order again, amount changed", []canonical.Order{{TribunalFIPS: caFIPS, Docket: "CA#777", Type: canonical.OrderChildSupport,
+			IssueDate: day("2022-06-01"), Amount: 99, Frequency: canonical.FreqWeekly, Children: []int{1}}}, SameOrder, RouteMerge},
+		{"both orders in one message", []canonical.Order{block(nyFIPS, "F-1234-24", "2024-01-10", 1, 2), block(caFIPS, "CA777", "2022-06-01", 1)}, SameOrder, RouteMerge},
+		{"a new order competes", []canonical.Order{block(njFIPS, "FD-55", "2025-03-01", 1)}, CompetingOrder, RouteDetermination},
+		{"a known and a new order compete", []canonical.Order{block(nyFIPS, "F-1234-24", "2024-01-10", 1, 2), block(njFIPS, "FD-55", "2025-03-01", 1)}, CompetingOrder, RouteDetermination},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := Classify(tx(canonical.FuncEnforce, tt.blocks...), reg, Policy{})
+			if f.Kind != tt.kind || f.Route != tt.route {
+				t.Errorf("kind %s route %s; want %s %s (%s)", f.Kind, f.Route, tt.kind, tt.route, f.Reason)
+			}
+		})
+	}
+	// Without the determination, the same repeat competes, as before.
+	ny.Controlling = false
+	f := Classify(tx(canonical.FuncEnforce, block(caFIPS, "CA777", "2022-06-01", 1)), []Order{ny, ca}, Policy{})
+	if f.Kind != CompetingOrder {
+		t.Errorf("undetermined family: %s", f.Kind)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
 // actionResult says what an action did.
@@ -242,7 +243,16 @@ func (h *Handler) decide(ctx context.Context, s *session, itemID int64, decision
 			if err := exchange.SetControlling(ctx, tx, n, group); err != nil {
 				return fmt.Errorf("set controlling order: %w", err)
 			}
-			resolution = verb + ": order " + chosen + " controls"
+			// Staff read this: the order by state and docket, not by row ID.
+			for _, o := range v.Orders {
+				if o.ID == chosen {
+					resolution = fmt.Sprintf("%s: the %s order, docket %s (issued %s), controls", verb,
+						canonical.StatePostal[canonical.FIPS(o.TribunalFIPS).State()], o.Docket, o.IssueDate)
+				}
+			}
+			if resolution == "" {
+				resolution = verb + ": the computed controlling order controls"
+			}
 		} else {
 			// Confirming a finding of no controlling order (insufficient facts,
 			// no active order) changes no registry row.

@@ -379,6 +379,8 @@ func TestQueueFiltersAndPaging(t *testing.T) {
 		{"direction=out", 1},
 		{"status=dead_letter", 1},
 		{"status=received&partner=NJ", 7},
+		{"partner=pa", 2}, // the partner filter ignores case
+		{"status=received&partner=Nj", 7},
 		{"function=ENF&action=R", 9},
 		{"function=CSI", 0},
 		{"case=NJCQ", 7},
