@@ -28,8 +28,8 @@ type Order struct {
 	TribunalFIPS canonical.FIPS
 	Docket       string
 	// Type is the debt type (CS, SS, MS); the registry keeps no order type.
-	Type         canonical.DebtType
-	IssueDate    canonical.Date
+	Type      canonical.DebtType
+	IssueDate canonical.Date
 	// Amount of current support per Frequency.
 	Amount    canonical.Cents
 	Frequency canonical.Frequency

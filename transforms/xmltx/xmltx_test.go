@@ -220,7 +220,7 @@ func TestRoundTripEdgeValues(t *testing.T) {
 		NCPLocate: &canonical.NCPLocate{
 			Aliases:     []canonical.Name{{}},
 			Residential: &canonical.LocatedAddress{},
-			Employers: []canonical.Employer{{Address: &canonical.Address{}}},
+			Employers:   []canonical.Employer{{Address: &canonical.Address{}}},
 		},
 		Participants: []canonical.Participant{{}},
 		Orders:       []canonical.Order{{Amount: -50, Arrears: 1, Children: []int{0, 8}}},
