@@ -31,14 +31,14 @@ func (*V1) ContentType() string { return ContentType }
 // The /1 shapes that differ from the canonical model; the other blocks are
 // the canonical ones, whose old fields kept their names.
 type v1Transaction struct {
-	Header       canonical.Header        `json:"header"`
-	Case         *v1Case                 `json:"case,omitempty"`
-	NCP          *v1NCP                  `json:"ncp,omitempty"`
-	NCPLocate    *v1Locate               `json:"ncpLocate,omitempty"`
-	Participants []canonical.Participant `json:"participants,omitempty"`
-	Orders       []v1Order               `json:"orders,omitempty"`
-	Collections  []canonical.Collection  `json:"collections,omitempty"`
-	Information  *canonical.Information  `json:"information,omitempty"`
+	Header       v1Header        `json:"header"`
+	Case         *v1Case         `json:"case,omitempty"`
+	NCP          *v1NCP          `json:"ncp,omitempty"`
+	NCPLocate    *v1Locate       `json:"ncpLocate,omitempty"`
+	Participants []v1Participant `json:"participants,omitempty"`
+	Orders       []v1Order       `json:"orders,omitempty"`
+	Collections  []v1Collection  `json:"collections,omitempty"`
+	Information  *v1Information  `json:"information,omitempty"`
 }
 
 type v1Case struct {
@@ -72,6 +72,42 @@ type v1Locate struct {
 	Licenses  []canonical.LegacyLicense `json:"licenses,omitempty"`
 }
 
+type v1Participant struct {
+	Name            canonical.Name            `json:"name"`
+	SSN             canonical.SSN             `json:"ssn,omitempty"`
+	DateOfBirth     *canonical.Date           `json:"dateOfBirth,omitempty"`
+	Sex             canonical.Sex             `json:"sex,omitempty"`
+	Relationship    canonical.Relationship    `json:"relationship"`
+	PaternityStatus canonical.PaternityStatus `json:"paternityStatus,omitempty"`
+	ResidenceState  string                    `json:"residenceState,omitempty"`
+}
+
+type v1Collection struct {
+	Date   canonical.Date             `json:"date"`
+	Amount canonical.Cents            `json:"amountCents"`
+	Source canonical.CollectionSource `json:"source"`
+	Docket string                     `json:"docket,omitempty"`
+}
+
+type v1Header struct {
+	SenderFIPS      canonical.FIPS         `json:"senderFips"`
+	ReceiverFIPS    canonical.FIPS         `json:"receiverFips"`
+	MessageID       string                 `json:"messageId"`
+	Serial          int64                  `json:"serial"`
+	TransactionDate canonical.Date         `json:"transactionDate"`
+	SenderCaseID    string                 `json:"senderCaseId"`
+	ReceiverCaseID  string                 `json:"receiverCaseId,omitempty"`
+	Function        canonical.FunctionCode `json:"function"`
+	Action          canonical.ActionCode   `json:"action"`
+	Reason          canonical.ReasonCode   `json:"reason,omitempty"`
+	ResolutionDate  *canonical.Date        `json:"resolutionDate,omitempty"`
+	InReplyTo       string                 `json:"inReplyTo,omitempty"`
+}
+
+type v1Information struct {
+	Text string `json:"text"`
+}
+
 type v1Order struct {
 	TribunalFIPS  canonical.FIPS      `json:"tribunalFips"`
 	Docket        string              `json:"docket"`
@@ -92,7 +128,20 @@ func (c *V1) Decode(b []byte) (canonical.Transaction, canonical.FieldErrors) {
 	if errs := strictjson.Decode(b, &v, c.Limits); len(errs) > 0 {
 		return canonical.Transaction{}, errs
 	}
-	t := canonical.Transaction{Header: v.Header, Participants: v.Participants, Collections: v.Collections, Information: v.Information}
+	h := v.Header
+	t := canonical.Transaction{Header: canonical.Header{SenderFIPS: h.SenderFIPS, ReceiverFIPS: h.ReceiverFIPS, MessageID: h.MessageID,
+		Serial: h.Serial, TransactionDate: h.TransactionDate, SenderCaseID: h.SenderCaseID, ReceiverCaseID: h.ReceiverCaseID,
+		Function: h.Function, Action: h.Action, Reason: h.Reason, ResolutionDate: h.ResolutionDate, InReplyTo: h.InReplyTo}}
+	for _, p := range v.Participants {
+		t.Participants = append(t.Participants, canonical.Participant{Name: p.Name, SSN: p.SSN, DateOfBirth: p.DateOfBirth, Sex: p.Sex,
+			Relationship: p.Relationship, PaternityStatus: p.PaternityStatus, ResidenceState: p.ResidenceState})
+	}
+	for _, c := range v.Collections {
+		t.Collections = append(t.Collections, canonical.Collection{Date: c.Date, Amount: c.Amount, Source: c.Source, Docket: c.Docket})
+	}
+	if v.Information != nil {
+		t.Information = &canonical.Information{Text: v.Information.Text}
+	}
 	var errs canonical.FieldErrors
 	if vc := v.Case; vc != nil {
 		t.Case = &canonical.Case{Type: vc.Type, Status: vc.Status, PaymentAddress: vc.PaymentAddress,
@@ -134,7 +183,20 @@ func (c *V1) Decode(b []byte) (canonical.Transaction, canonical.FieldErrors) {
 // had are written the old way, and fields /1 has no place for are left out.
 func (c *V1) Encode(t canonical.Transaction) ([]byte, error) {
 	canonical.DowngradeLegacy(&t)
-	v := v1Transaction{Header: t.Header, Participants: t.Participants, Collections: t.Collections, Information: t.Information}
+	h := t.Header
+	v := v1Transaction{Header: v1Header{SenderFIPS: h.SenderFIPS, ReceiverFIPS: h.ReceiverFIPS, MessageID: h.MessageID,
+		Serial: h.Serial, TransactionDate: h.TransactionDate, SenderCaseID: h.SenderCaseID, ReceiverCaseID: h.ReceiverCaseID,
+		Function: h.Function, Action: h.Action, Reason: h.Reason, ResolutionDate: h.ResolutionDate, InReplyTo: h.InReplyTo}}
+	for _, p := range t.Participants {
+		v.Participants = append(v.Participants, v1Participant{Name: p.Name, SSN: p.SSN, DateOfBirth: p.DateOfBirth, Sex: p.Sex,
+			Relationship: p.Relationship, PaternityStatus: p.PaternityStatus, ResidenceState: p.ResidenceState})
+	}
+	for _, c := range t.Collections {
+		v.Collections = append(v.Collections, v1Collection{Date: c.Date, Amount: c.Amount, Source: c.Source, Docket: c.Docket})
+	}
+	if t.Information != nil {
+		v.Information = &v1Information{Text: t.Information.Text}
+	}
 	if cs := t.Case; cs != nil {
 		v.Case = &v1Case{Type: cs.Type, Status: cs.Status, PaymentAddress: cs.PaymentAddress, InitiatingDocket: cs.InitiatingDocket,
 			RespondingDocket: cs.RespondingDocket, Nondisclosure: cs.Nondisclosure, CEJState: cs.CEJState}
