@@ -62,6 +62,9 @@ func (p *Processor) processAck(ctx context.Context, m exchange.Message, employer
 			if ack.Status == canonical.AckRejected {
 				// A status update names the case's parties (requirements.csv).
 				request, _ := p.store.LoadTransaction(ctx, iwo.RequestMessage, true)
+				if rm, err := p.store.GetMessage(ctx, iwo.RequestMessage); err == nil {
+					markFormat(rm, &request)
+				}
 				p.withCaseBlocks(&news, request)
 			}
 			if _, err := p.send(ctx, q, initiating, news, m.ID); err != nil {

@@ -135,6 +135,7 @@ func (p *Processor) Process(ctx context.Context, m exchange.Message) error {
 	if err != nil {
 		return fmt.Errorf("load transaction: %w", err)
 	}
+	markFormat(m, &tx)
 	var dec Decision
 	err = p.store.CompleteWith(ctx, m.ID, func(q exchange.Querier) (exchange.Status, string, error) {
 		d, err := p.decide(ctx, q, m, tx)

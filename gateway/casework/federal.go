@@ -1,8 +1,18 @@
 package casework
 
 import (
+	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
+	"github.com/uifsagw/uifsagw/transforms"
 )
+
+// markFormat marks tx legacy when m came in a format that does not carry the
+// whole federal dictionary, as its decoder did before it was stored.
+func markFormat(m exchange.Message, tx *canonical.Transaction) {
+	if !transforms.FederalDictionary(m.Format) {
+		canonical.MarkLegacy(tx)
+	}
+}
 
 // withCaseBlocks completes an answer about tx with the blocks the federal
 // per-transaction edits require of most answers (schemas/csenet/
@@ -16,6 +26,10 @@ func (p *Processor) withCaseBlocks(resp *canonical.Transaction, tx canonical.Tra
 		cs.Type = tx.Case.Type
 	}
 	resp.Case = cs
+	if tx.Legacy() {
+		// An answer can only carry what the transaction it answers said.
+		canonical.MarkLegacy(resp)
+	}
 	if tx.NCP != nil {
 		ncp := *tx.NCP
 		resp.NCP = &ncp

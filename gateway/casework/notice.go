@@ -49,6 +49,7 @@ func (p *Processor) NotifyDetermination(ctx context.Context, q exchange.Querier,
 		}
 		// The parties of the case the determination was made in.
 		about, _ = p.store.LoadTransaction(ctx, messageID, true)
+		markFormat(m, &about)
 	}
 	if caseID == "" {
 		caseID = fmt.Sprintf("COD%d", reviewItem)
