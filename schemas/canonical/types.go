@@ -143,6 +143,10 @@ type Address struct {
 	Zip string `json:"zip,omitempty"`
 }
 
+// Self returns a pointer to a copy of a, for templates whose helpers take an
+// *Address (a located address holds its address by value).
+func (a Address) Self() *Address { return &a }
+
 // NCPIdentification is the noncustodial parent's identification block (181 columns).
 type NCPIdentification struct {
 	Name        Name      `json:"name"`
