@@ -16,6 +16,7 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/courier"
 	"github.com/uifsagw/uifsagw/gateway/devenv"
 	"github.com/uifsagw/uifsagw/gateway/gatewaytest"
+	"github.com/uifsagw/uifsagw/gateway/orders"
 	"github.com/uifsagw/uifsagw/gateway/pgtest"
 	"github.com/uifsagw/uifsagw/partners"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
@@ -179,7 +180,7 @@ func TestCaseFlowsTellTheTruth(t *testing.T) {
 	// 1234 19" now): a second controlling-order review of the same question.
 	both := withOrder("3400000", gatewaytest.MustMessageID("NJ-REG"), "NJNEW600", canonical.FuncEnforce, canonical.ReasonRegistration,
 		truthNCP, truthChild, njOrder, "FD 02 1234 19", canonical.Date{Year: 2019, Month: 3, Day: 1}, 15000, "NJ")
-	both.Orders = append(both.Orders, canonical.Order{TribunalFIPS: "4210100", Docket: "PA-DR-2022-0777", Type: canonical.OrderChildSupport,
+	both.Orders = append(both.Orders, canonical.Order{TribunalFIPS: "4210100", Docket: "PA-DR-2022-0777", Type: canonical.OrderJudicial, DebtType: canonical.DebtChildSupport,
 		IssueDate: canonical.Date{Year: 2022, Month: 9, Day: 9}, Amount: 18000, Frequency: canonical.FreqWeekly, Children: []int{1}})
 	w.fromNJ(t, both, "needs_review")
 	if n := count(t, w.nyDB, `SELECT count(*) FROM support_orders`); n != 2 {
@@ -225,19 +226,25 @@ func TestCaseFlowsTellTheTruth(t *testing.T) {
 	var njNotice struct{ sender, receiver, canon string }
 	waitFor(t, "notice at New Jersey", 20*time.Second, func() bool {
 		return w.njDB.QueryRow(ctx, `SELECT sender_case_id, receiver_case_id, canonical::text FROM messages
-			WHERE partner = 'ny' AND direction = 'in' AND function = 'MSC' AND reason = $1`, string(canonical.ReasonControllingOrder)).
+			WHERE partner = 'ny' AND direction = 'in' AND function IN ('ENF', 'EST') AND reason = $1`, string(canonical.ReasonNewControllingOrder)).
 			Scan(&njNotice.sender, &njNotice.receiver, &njNotice.canon) == nil
 	})
 	if njNotice.sender != ours || njNotice.receiver != "NJNEW600" {
 		t.Fatalf("notice to New Jersey carries case IDs %q / %q, want %q / NJNEW600", njNotice.sender, njNotice.receiver, ours)
 	}
 	paNotice := w.paInbox(t, "notice to Pennsylvania", func(tx canonical.Transaction) bool {
-		return tx.Header.Reason == canonical.ReasonControllingOrder
+		return tx.Header.Reason == canonical.ReasonNewControllingOrder
 	})
 	if paNotice.Header.SenderCaseID != ours || paNotice.Header.ReceiverCaseID != "PACASE500" {
 		t.Fatalf("notice to Pennsylvania carries case IDs %q / %q", paNotice.Header.SenderCaseID, paNotice.Header.ReceiverCaseID)
 	}
-	noticeText := paNotice.Information.Text
+	// GSCOE names the controlling order in its order block (flag D), by
+	// tribunal and docket; it carries no information block, and nothing in
+	// it is a registry row ID.
+	noticeJSON, err := json.Marshal(paNotice)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var orderIDs []int64
 	rows, _ = w.nyDB.Query(ctx, `SELECT id FROM support_orders`)
 	for rows.Next() {
@@ -247,20 +254,21 @@ func TestCaseFlowsTellTheTruth(t *testing.T) {
 	}
 	rows.Close()
 	for _, id := range orderIDs {
-		if strings.Contains(noticeText, fmt.Sprintf("order %d", id)) {
-			t.Fatalf("notice names registry row %d: %s", id, noticeText)
+		if strings.Contains(string(noticeJSON), fmt.Sprintf("order %d", id)) {
+			t.Fatalf("notice names registry row %d: %s", id, noticeJSON)
 		}
 	}
-	if !strings.Contains(noticeText, "docket FD#02-1234-19") || !strings.Contains(noticeText, "NJ tribunal 3402100") {
-		t.Fatalf("notice does not name the controlling order by tribunal and docket: %s", noticeText)
+	if len(paNotice.Orders) != 1 || paNotice.Orders[0].ControllingFlag != canonical.ControllingDetermined ||
+		paNotice.Orders[0].TribunalFIPS != njOrder || orders.NormalizeDocket(paNotice.Orders[0].Docket) != orders.NormalizeDocket("FD#02-1234-19") {
+		t.Fatalf("notice does not name the controlling order by tribunal and docket: %+v", paNotice.Orders)
 	}
 
 	// 7. Pennsylvania asks for income withholding under New Jersey's
 	// controlling order from Acme (New Jersey): the IWO is New York's, for our case.
 	enf := enfIWO(gatewaytest.MustMessageID("PA-ENF"), "PACASE500", "221234567", 20000)
 	enf.NCP.SSN, enf.Participants[1].SSN = truthNCP, truthChild
-	enf.Orders = []canonical.Order{{TribunalFIPS: njOrder, Docket: "FD-02-1234-19", Type: canonical.OrderChildSupport,
-		IssueDate: canonical.Date{Year: 2019, Month: 3, Day: 1}, Amount: 20000, Frequency: canonical.FreqWeekly, Controlling: true, Children: []int{1}}}
+	enf.Orders = []canonical.Order{{TribunalFIPS: njOrder, Docket: "FD-02-1234-19", Type: canonical.OrderJudicial, DebtType: canonical.DebtChildSupport,
+		IssueDate: canonical.Date{Year: 2019, Month: 3, Day: 1}, Amount: 20000, Frequency: canonical.FreqWeekly, ControllingFlag: canonical.ControllingPresumed, Children: []int{1}}}
 	w.fromPA(t, enf, "processed")
 	var item courier.InboxItem
 	waitFor(t, "IWO in Acme's inbox", 20*time.Second, func() bool {
@@ -345,7 +353,7 @@ func TestCaseFlowsTellTheTruth(t *testing.T) {
 		t.Fatalf("ack: %v %+v", err, r.Error)
 	}
 	news := w.paInbox(t, "employer's answer for Pennsylvania", func(tx canonical.Transaction) bool {
-		return tx.Header.Reason == canonical.ReasonEmployerAccepted
+		return tx.Header.Reason == canonical.ReasonWithholdingEstablished
 	})
 	if news.Header.SenderCaseID != ours || news.Header.ReceiverCaseID != "PACASE500" {
 		t.Fatalf("news to Pennsylvania carries case IDs %q / %q", news.Header.SenderCaseID, news.Header.ReceiverCaseID)

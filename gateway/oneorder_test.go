@@ -23,7 +23,7 @@ func withOrder(sender canonical.FIPS, id, caseID string, fn canonical.FunctionCo
 			SenderCaseID: caseID, Function: fn, Action: canonical.ActRequest, Reason: reason},
 		NCP: &canonical.NCPIdentification{Name: canonical.Name{First: "Alex", Last: "Order"}, SSN: ncpSSN,
 			DateOfBirth: &canonical.Date{Year: 1980, Month: 2, Day: 3}},
-		NCPLocate: &canonical.NCPLocate{Addresses: []canonical.Address{{Line1: "5 Main St", City: "Town", State: livesIn, Zip: "07001"}}},
+		NCPLocate: &canonical.NCPLocate{Residential: &canonical.LocatedAddress{Address: canonical.Address{Line1: "5 Main St", City: "Town", State: livesIn, Zip: "07001"}}},
 		Participants: []canonical.Participant{
 			{Name: canonical.Name{First: "Sky", Last: "Order"}, Relationship: canonical.RelCustodialParty, ResidenceState: livesIn},
 			{Name: canonical.Name{First: "Rowan", Last: "Order"}, SSN: childSSN, DateOfBirth: &canonical.Date{Year: 2017, Month: 8, Day: 1},
@@ -31,7 +31,7 @@ func withOrder(sender canonical.FIPS, id, caseID string, fn canonical.FunctionCo
 		},
 	}
 	if docket != "" {
-		tx.Orders = []canonical.Order{{TribunalFIPS: tribunal, Docket: docket, Type: canonical.OrderChildSupport, IssueDate: issued,
+		tx.Orders = []canonical.Order{{TribunalFIPS: tribunal, Docket: docket, DebtType: canonical.DebtChildSupport, IssueDate: issued,
 			Amount: weekly, Frequency: canonical.FreqWeekly, Children: []int{1}}}
 	}
 	return tx
@@ -178,8 +178,9 @@ func TestOneOrderRules(t *testing.T) {
 		t.Fatal("the registry does not mark New Jersey's order controlling")
 	}
 	for _, partner := range []string{"nj", "pa"} {
-		if n := count(t, pool, `SELECT count(*) FROM messages WHERE direction = 'out' AND partner = $1 AND function = 'MSC'
-			AND action = 'P' AND reason = 'GSCOD'`, partner); n != 1 {
+		// The federal notice of a new controlling order (it was MSC P GSCOD).
+		if n := count(t, pool, `SELECT count(*) FROM messages WHERE direction = 'out' AND partner = $1 AND function IN ('ENF', 'EST')
+			AND action = 'P' AND reason = 'GSCOE' AND canonical #>> '{orders,0,controllingFlag}' = 'D'`, partner); n != 1 {
 			t.Fatalf("%d determination notices to %s", n, partner)
 		}
 	}

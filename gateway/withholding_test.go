@@ -42,9 +42,9 @@ func enfIWO(id, caseID string, ein string, weekly canonical.Cents) canonical.Tra
 			{Name: canonical.Name{First: "Kim", Last: "Sample"}, SSN: "432165798", DateOfBirth: &canonical.Date{Year: 2016, Month: 4, Day: 4},
 				Relationship: canonical.RelChild, ResidenceState: "PA"},
 		},
-		Orders: []canonical.Order{{TribunalFIPS: "4210100", Docket: "PA-DR-2020-0042", Type: canonical.OrderChildSupport,
+		Orders: []canonical.Order{{TribunalFIPS: "4210100", Docket: "PA-DR-2020-0042", DebtType: canonical.DebtChildSupport,
 			IssueDate: canonical.Date{Year: 2020, Month: 6, Day: 1}, Amount: weekly, Frequency: canonical.FreqWeekly,
-			Controlling: true, Children: []int{1}}},
+			ControllingFlag: canonical.ControllingPresumed, Children: []int{1}}},
 	}
 }
 
@@ -262,7 +262,8 @@ func TestIncomeWithholdingAcrossStates(t *testing.T) {
 	if err != nil || res.Error != nil {
 		t.Fatalf("ack post: %v %+v", err, res.Error)
 	}
-	// 5. Pennsylvania hears of it: ENF P EIREJ in its (pull) inbox, linked to its request.
+	// 5. Pennsylvania hears of it: MSC P GSPUD (a status update; it was ENF P
+	// EIREJ) in its (pull) inbox, linked to its request.
 	var news courier.InboxItem
 	waitFor(t, "news for Pennsylvania", 15*time.Second, func() bool {
 		page, err := pa.Inbox(ctx, 0, 50)
@@ -270,7 +271,7 @@ func TestIncomeWithholdingAcrossStates(t *testing.T) {
 			return false
 		}
 		for _, m := range page.Messages {
-			if strings.Contains(m.Body, `"reason":"EIREJ"`) && strings.Contains(m.Body, req2.Header.MessageID) {
+			if strings.Contains(m.Body, `"reason":"GSPUD"`) && strings.Contains(m.Body, req2.Header.MessageID) {
 				news = m
 				return true
 			}

@@ -11,7 +11,9 @@ import (
 )
 
 // processAck records an employer's acknowledgment of an e-IWO on the IWO and
-// tells the state that asked for the withholding (ENF P EIACK or EIREJ).
+// tells the state that asked for the withholding: ENF P ESWAG (wage
+// withholding established) when the employer accepted, MSC P GSPUD (status
+// update) with the employer's reasons when it rejected.
 func (p *Processor) processAck(ctx context.Context, m exchange.Message, employer *partners.Partner) error {
 	raw, err := p.store.RawBody(ctx, m.ID)
 	if err != nil {
@@ -46,9 +48,9 @@ func (p *Processor) processAck(ctx context.Context, m exchange.Message, employer
 		summary := ackSummary(employer, ack)
 		// Tell the initiating state, if the IWO answered one of its requests.
 		if initiating, ok := p.dir().Get(iwo.InitiatingPartner); ok && initiating.Kind == partners.KindState {
-			reason := canonical.ReasonEmployerAccepted
+			g := genWithholdingEstablished
 			if ack.Status == canonical.AckRejected {
-				reason = canonical.ReasonEmployerRejected
+				g = genWithholdingRejected
 			}
 			ours, theirs, err := p.caseIDs(ctx, q, iwo.OurCaseID, initiating.ID)
 			if err != nil {
@@ -63,10 +65,19 @@ func (p *Processor) processAck(ctx context.Context, m exchange.Message, employer
 				}
 			}
 			news := canonical.Transaction{Header: canonical.Header{SenderFIPS: p.cfg.SelfFIPS,
-				ReceiverFIPS: canonical.FIPS(initiating.StateFIPS + "00000"), MessageID: p.responseID(m, string(reason)),
+				ReceiverFIPS: canonical.FIPS(initiating.StateFIPS + "00000"), MessageID: p.responseID(m, string(g.Reason)),
 				Serial: 1, TransactionDate: canonical.DateOf(p.now()), SenderCaseID: ours, ReceiverCaseID: theirs,
-				Function: canonical.FuncEnforce, Action: canonical.ActProvide, Reason: reason, InReplyTo: iwo.InitiatingMessageID},
-				Information: &canonical.Information{Text: summary}}
+				InReplyTo: iwo.InitiatingMessageID},
+				Information: canonical.InformationText(summary)}
+			g.header(&news.Header)
+			if ack.Status == canonical.AckRejected {
+				// A status update names the case's parties (requirements.csv).
+				request, _ := p.store.LoadTransaction(ctx, iwo.RequestMessage, true)
+				if rm, err := p.store.GetMessage(ctx, iwo.RequestMessage); err == nil {
+					markFormat(rm, &request)
+				}
+				p.withCaseBlocks(&news, request)
+			}
 			if _, err := p.send(ctx, q, initiating, news, m.ID); err != nil {
 				return "", "", err
 			}

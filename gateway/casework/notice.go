@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
@@ -14,8 +13,10 @@ import (
 
 // NotifyDetermination sends the controlling-order determination a supervisor
 // confirmed (or overrode) to every state whose tribunal issued one of the
-// orders or where one is registered (UIFSA §207(g)), as MSC P GSCOD, in the
-// caller's transaction. It returns the states notified.
+// orders or where one is registered (UIFSA §207(g)), as a new controlling
+// order (GSCOE: EST P when the determination answered an establishment
+// request, ENF P otherwise) with the controlling order in an order block
+// flagged D, in the caller's transaction. It returns the states notified.
 func (p *Processor) NotifyDetermination(ctx context.Context, q exchange.Querier, reviewItem, messageID, controlling int64,
 	group []int64, basis, note string, override bool) ([]string, error) {
 	var orders []exchange.RegistryOrder
@@ -41,17 +42,45 @@ func (p *Processor) NotifyDetermination(ctx context.Context, q exchange.Querier,
 	sort.Strings(list)
 
 	var m exchange.Message
+	var about canonical.Transaction
 	if messageID != 0 {
 		var err error
 		if m, err = p.store.GetMessage(ctx, messageID); err != nil && !errors.Is(err, exchange.ErrNotFound) {
 			return nil, fmt.Errorf("message of the determination: %w", err)
 		}
+		// The parties of the case the determination was made in.
+		about, _ = p.store.LoadTransaction(ctx, messageID, true)
+		markFormat(m, &about)
 	}
 	ourCase, err := p.caseOfDetermination(ctx, q, m, orders)
 	if err != nil {
 		return nil, err
 	}
-	text := determinationText(orders, controlling, basis, note, override)
+	g := genControllingEnforcement
+	if m.Function == string(canonical.FuncEstablish) {
+		g = genControllingEstablishment
+	}
+	var block []canonical.Order
+	for _, o := range orders {
+		if o.ID == controlling {
+			co := canonical.Order{TribunalFIPS: o.TribunalFIPS, Docket: o.Docket, IssueDate: o.IssueDate,
+				DebtType: o.Type, Frequency: o.Frequency, Amount: o.Amount, Arrears: o.Arrears, ArrearsAsOf: o.ArrearsAsOf,
+				ControllingFlag: canonical.ControllingDetermined}
+			// The registry keeps no effective date or medical flag; the
+			// transaction that brought the order may.
+			for _, ao := range about.Orders {
+				if ao.TribunalFIPS.State() == o.TribunalFIPS.State() && ao.Docket == o.Docket {
+					co.Type, co.EffectiveDate, co.MedicalOrdered = ao.Type, ao.EffectiveDate, ao.MedicalOrdered
+				}
+			}
+			block = append(block, co)
+		}
+	}
+	if len(block) == 0 {
+		// No order controls: there is no new controlling order to announce,
+		// and GSCOE needs the order block.
+		return nil, nil
+	}
 	for _, st := range list {
 		partner, ok := p.dir().ByState(st)
 		if !ok {
@@ -67,9 +96,12 @@ func (p *Processor) NotifyDetermination(ctx context.Context, q exchange.Querier,
 		tx := canonical.Transaction{Header: canonical.Header{SenderFIPS: p.cfg.SelfFIPS,
 			ReceiverFIPS: canonical.FIPS(st + "00000"), MessageID: fmt.Sprintf("%s-COD-%d-%s", canonical.StatePostal[p.cfg.StateFIPS], reviewItem, st),
 			Serial: 1, TransactionDate: canonical.DateOf(p.now()), SenderCaseID: ours, ReceiverCaseID: theirs,
-			Function: canonical.FuncManageCases, Action: canonical.ActProvide, Reason: canonical.ReasonControllingOrder,
 			InReplyTo: m.MessageID},
-			Information: &canonical.Information{Text: text}}
+			Orders: block}
+		g.header(&tx.Header)
+		// GSCOE carries no information block (requirements.csv): the basis,
+		// note and override stay in the review item and the audit log.
+		p.withCaseBlocks(&tx, about)
 		if m.Partner != partner.ID {
 			tx.Header.InReplyTo = ""
 		}
@@ -98,33 +130,6 @@ func (p *Processor) caseOfDetermination(ctx context.Context, q exchange.Querier,
 		in.ChildKeys = append(in.ChildKeys, o.ChildKeys...)
 	}
 	return exchange.ResolveCase(ctx, q, in)
-}
-
-func determinationText(orders []exchange.RegistryOrder, controlling int64, basis, note string, override bool) string {
-	var b strings.Builder
-	b.WriteString("Controlling-order determination (UIFSA 207). ")
-	for _, o := range orders {
-		if o.ID == controlling {
-			fmt.Fprintf(&b, "Controlling order: %s, docket %s, issued %s, %s %s. ", tribunalName(o.TribunalFIPS), o.Docket,
-				o.IssueDate, o.Amount.Dollars(), o.Frequency)
-		}
-	}
-	if controlling == 0 {
-		b.WriteString("No existing order controls. ")
-	}
-	if override {
-		b.WriteString("Determined by a supervisor, departing from the computed result. ")
-	} else if basis != "" {
-		b.WriteString("Basis: " + basis + " ")
-	}
-	if note != "" {
-		b.WriteString("Note: " + note + " ")
-	}
-	b.WriteString("Orders considered:")
-	for _, o := range orders {
-		fmt.Fprintf(&b, " %s docket %s (%s);", tribunalName(o.TribunalFIPS), o.Docket, o.IssueDate)
-	}
-	return truncateString(strings.TrimSuffix(b.String(), ";"), canonical.MaxTextLen)
 }
 
 func truncateString(s string, n int) string {

@@ -107,7 +107,8 @@ func (p *Processor) withhold(ctx context.Context, q exchange.Querier, m exchange
 	}
 	docTx := canonical.Transaction{Header: canonical.Header{SenderFIPS: p.cfg.SelfFIPS, ReceiverFIPS: canonical.FIPS(employer.StateFIPS + "00000"),
 		MessageID: tracking, Serial: 1, TransactionDate: canonical.DateOf(p.now()), SenderCaseID: ourCase,
-		Function: canonical.FuncEnforce, Action: canonical.ActRequest, Reason: canonical.ReasonIncomeWithholding, InReplyTo: tx.Header.MessageID}}
+		InReplyTo: tx.Header.MessageID}}
+	genIWODocument.header(&docTx.Header)
 	docID, err := p.store.EnqueueOutbound(ctx, q, exchange.Outbound{Partner: employer.ID, MessageID: tracking, Format: employer.Format,
 		ContentType: ct, Raw: body, Tx: docTx, Pull: employer.Delivery == partners.DeliverPull, OrderingKey: caseID, InReplyTo: tx.Header.MessageID,
 		TraceID: telemetry.TraceIDOf(ctx)})
@@ -166,10 +167,10 @@ func (p *Processor) needsReview(ctx context.Context, q exchange.Querier, m excha
 func enforcedOrder(tx canonical.Transaction) (canonical.Order, bool) {
 	var cs []canonical.Order
 	for _, o := range tx.Orders {
-		if o.Controlling {
+		if o.Controlling() {
 			return o, true
 		}
-		if o.Type == canonical.OrderChildSupport {
+		if o.DebtType == canonical.DebtChildSupport {
 			cs = append(cs, o)
 		}
 	}

@@ -22,21 +22,24 @@ func SampleEST(messageID string, date canonical.Date) canonical.Transaction {
 			TransactionDate: date, SenderCaseID: "NJ0000012345", Function: canonical.FuncEstablish,
 			Action: canonical.ActRequest, Reason: "SRORD"},
 		Case: &canonical.Case{Type: canonical.CaseNonAssistance, Status: canonical.CaseOpen,
-			Contact: &canonical.Contact{Name: "Morgan Example", Phone: "609-555-0100"}},
+			PaymentAddress: &canonical.Address{Line1: "PO Box 4880", City: "Trenton", State: "NJ", Zip: "08650"},
+			Contact: &canonical.Contact{Name: &canonical.Name{First: "Morgan", Last: "Example"},
+				Address: &canonical.Address{Line1: "1 Example Plaza", City: "Trenton", State: "NJ", Zip: "08608"}, Phone: "6095550100"}},
 		NCP: &canonical.NCPIdentification{Name: canonical.Name{First: "Jordan", Last: "Example"}, SSN: "123456789",
 			DateOfBirth: dob(1988, 3, 14), Sex: canonical.SexMale},
 		NCPLocate: &canonical.NCPLocate{
-			Addresses: []canonical.Address{{Line1: "100 Example Ave", City: "Brooklyn", State: "NY", Zip: "11201"}},
+			Residential: &canonical.LocatedAddress{Address: canonical.Address{Line1: "100 Example Ave", City: "Brooklyn", State: "NY", Zip: "11201"},
+				EffectiveDate: dob(2024, 1, 1)},
 			Employers: []canonical.Employer{{EIN: "221234567", Name: "Acme Logistics Inc.",
 				Address: &canonical.Address{Line1: "1 Harbor Way", City: "Newark", State: "NJ", Zip: "07102"}}},
 		},
 		Participants: []canonical.Participant{
 			{Name: canonical.Name{First: "Riley", Last: "Sample"}, SSN: "234567890", DateOfBirth: dob(1990, 7, 2),
-				Sex: canonical.SexFemale, Relationship: canonical.RelCustodialParty, ResidenceState: "NJ"},
+				Sex: canonical.SexFemale, Relationship: canonical.RelCustodialParty, Status: canonical.ParticipantOpen, ResidenceState: "NJ"},
 			{Name: canonical.Name{First: "Avery", Last: "Example"}, SSN: "345678901", DateOfBirth: dob(2015, 5, 20),
-				Sex: canonical.SexFemale, Relationship: canonical.RelChild, PaternityStatus: canonical.PaternityEstablished, ResidenceState: "NJ"},
+				Sex: canonical.SexFemale, Relationship: canonical.RelChild, Status: canonical.ParticipantOpen, PaternityStatus: canonical.PaternityEstablished, ResidenceState: "NJ"},
 			{Name: canonical.Name{First: "Quinn", Last: "Example"}, SSN: "456789012", DateOfBirth: dob(2018, 9, 9),
-				Sex: canonical.SexMale, Relationship: canonical.RelChild, PaternityStatus: canonical.PaternityEstablished, ResidenceState: "NJ"},
+				Sex: canonical.SexMale, Relationship: canonical.RelChild, Status: canonical.ParticipantOpen, PaternityStatus: canonical.PaternityEstablished, ResidenceState: "NJ"},
 		},
 	}
 }
@@ -46,8 +49,7 @@ func SampleCSI(messageID string, date canonical.Date) canonical.Transaction {
 	return canonical.Transaction{
 		Header: canonical.Header{SenderFIPS: "4200000", ReceiverFIPS: "3600000", MessageID: messageID, Serial: 1,
 			TransactionDate: date, SenderCaseID: "PA7654321", ReceiverCaseID: "NY0000067890",
-			Function: canonical.FuncCaseStatus, Action: canonical.ActRequest, Reason: "CRSTS"},
-		NCP: &canonical.NCPIdentification{Name: canonical.Name{First: "Casey", Last: "Placeholder"}, SSN: "567890123"},
+			Function: canonical.FuncCaseStatus, Action: canonical.ActRequest, Reason: "FRINF"},
 	}
 }
 
@@ -73,8 +75,8 @@ func StoryRegistration(messageID string, date canonical.Date) canonical.Transact
 	tx := SampleEST(messageID, date)
 	tx.Header.SenderFIPS, tx.Header.SenderCaseID = "4200000", "PA0000031415"
 	tx.Header.Function, tx.Header.Reason = canonical.FuncEnforce, canonical.ReasonRegistration
-	tx.Case.Contact = &canonical.Contact{Name: "Dana Clerk", Phone: "717-555-0140"}
-	tx.Orders = []canonical.Order{{TribunalFIPS: "4210100", Docket: "PA-DR-2021-0107", Type: canonical.OrderChildSupport,
+	tx.Case.Contact = &canonical.Contact{Name: &canonical.Name{First: "Dana", Last: "Clerk"}, Phone: "7175550140"}
+	tx.Orders = []canonical.Order{{TribunalFIPS: "4210100", Docket: "PA-DR-2021-0107", Type: canonical.OrderJudicial, DebtType: canonical.DebtChildSupport,
 		IssueDate: canonical.Date{Year: 2021, Month: 5, Day: 3}, Amount: 12500, Frequency: canonical.FreqWeekly, Children: []int{1, 2}}}
 	return tx
 }
@@ -83,7 +85,7 @@ func StoryRegistration(messageID string, date canonical.Date) canonical.Transact
 func StoryCompetingOrder(messageID string, date canonical.Date) canonical.Transaction {
 	tx := SampleEST(messageID, date)
 	tx.Header.Function, tx.Header.Reason = canonical.FuncEnforce, canonical.ReasonRegistration
-	tx.Orders = []canonical.Order{{TribunalFIPS: "3402100", Docket: "FD-02-0417-24", Type: canonical.OrderChildSupport,
+	tx.Orders = []canonical.Order{{TribunalFIPS: "3402100", Docket: "FD-02-0417-24", Type: canonical.OrderJudicial, DebtType: canonical.DebtChildSupport,
 		IssueDate: canonical.Date{Year: 2024, Month: 2, Day: 15}, Amount: 16000, Frequency: canonical.FreqWeekly, Children: []int{1, 2}}}
 	return tx
 }
@@ -96,7 +98,7 @@ func StoryIWORequest(messageID string, date canonical.Date) canonical.Transactio
 			TransactionDate: date, SenderCaseID: "PA0000027182", Function: canonical.FuncEnforce, Action: canonical.ActRequest,
 			Reason: canonical.ReasonIncomeWithholding},
 		Case: &canonical.Case{Type: canonical.CaseNonAssistance, Status: canonical.CaseOpen,
-			Contact: &canonical.Contact{Name: "Dana Clerk", Phone: "717-555-0140"}},
+			Contact: &canonical.Contact{Name: &canonical.Name{First: "Dana", Last: "Clerk"}, Phone: "7175550140"}},
 		NCP: &canonical.NCPIdentification{Name: canonical.Name{First: "Drew", Last: "Sample"}, SSN: "321654987",
 			DateOfBirth: dob(1985, 1, 2), Sex: canonical.SexMale},
 		NCPLocate: &canonical.NCPLocate{Employers: []canonical.Employer{{EIN: "221234567", Name: "Acme Logistics Inc.",
@@ -106,9 +108,9 @@ func StoryIWORequest(messageID string, date canonical.Date) canonical.Transactio
 			{Name: canonical.Name{First: "Kim", Last: "Sample"}, SSN: "432165798", DateOfBirth: dob(2016, 4, 4),
 				Sex: canonical.SexFemale, Relationship: canonical.RelChild, ResidenceState: "PA"},
 		},
-		Orders: []canonical.Order{{TribunalFIPS: "4210100", Docket: "PA-DR-2020-0042", Type: canonical.OrderChildSupport,
+		Orders: []canonical.Order{{TribunalFIPS: "4210100", Docket: "PA-DR-2020-0042", Type: canonical.OrderJudicial, DebtType: canonical.DebtChildSupport,
 			IssueDate: canonical.Date{Year: 2020, Month: 6, Day: 1}, Amount: 20000, Frequency: canonical.FreqWeekly,
-			Controlling: true, Children: []int{1}}},
+			ControllingFlag: canonical.ControllingPresumed, Children: []int{1}}},
 	}
 }
 

@@ -84,11 +84,11 @@ func tx(fn canonical.FunctionCode, orders ...canonical.Order) Incoming {
 }
 
 func block(f canonical.FIPS, docket, issued string, children ...int) canonical.Order {
-	return canonical.Order{TribunalFIPS: f, Docket: docket, Type: canonical.OrderChildSupport, IssueDate: day(issued), Amount: 11500, Frequency: canonical.FreqWeekly, Children: children}
+	return canonical.Order{TribunalFIPS: f, Docket: docket, DebtType: canonical.DebtChildSupport, IssueDate: day(issued), Amount: 11500, Frequency: canonical.FreqWeekly, Children: children}
 }
 
 func existing(id string, f canonical.FIPS, docket, issued string, children ...string) Order {
-	return Order{ID: id, TribunalState: f.State(), TribunalFIPS: f, Docket: docket, Type: canonical.OrderChildSupport, IssueDate: day(issued),
+	return Order{ID: id, TribunalState: f.State(), TribunalFIPS: f, Docket: docket, Type: canonical.DebtChildSupport, IssueDate: day(issued),
 		Amount: 11500, Frequency: canonical.FreqWeekly, ObligorKey: obl, ChildKeys: children, Active: true}
 }
 
@@ -262,7 +262,7 @@ func TestClassifyAfterDetermination(t *testing.T) {
 		route  Route
 	}{
 		{"the controlling order again", []canonical.Order{block(nyFIPS, "F 1234/24", "2024-01-10", 1, 2)}, SameOrder, RouteMerge},
-		{"the other order again, amount changed", []canonical.Order{{TribunalFIPS: caFIPS, Docket: "CA#777", Type: canonical.OrderChildSupport,
+		{"the other order again, amount changed", []canonical.Order{{TribunalFIPS: caFIPS, Docket: "CA#777", Type: canonical.OrderJudicial, DebtType: canonical.DebtChildSupport,
 			IssueDate: day("2022-06-01"), Amount: 99, Frequency: canonical.FreqWeekly, Children: []int{1}}}, SameOrder, RouteMerge},
 		{"both orders in one message", []canonical.Order{block(nyFIPS, "F-1234-24", "2024-01-10", 1, 2), block(caFIPS, "CA777", "2022-06-01", 1)}, SameOrder, RouteMerge},
 		{"a new order competes", []canonical.Order{block(njFIPS, "FD-55", "2025-03-01", 1)}, CompetingOrder, RouteDetermination},

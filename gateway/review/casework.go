@@ -143,7 +143,7 @@ func (h *Handler) loadCase(ctx context.Context, caseID string) (caseView, error)
 					}
 				}
 			}
-			if o.Controlling && co.Controlling == "" {
+			if o.Controlling() && co.Controlling == "" {
 				co.Controlling = "sender"
 			}
 			co.SeenIn = append(co.SeenIn, m.ID)

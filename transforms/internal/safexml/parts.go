@@ -67,9 +67,12 @@ func ReadContact(n *Node, name, cpath string) *canonical.Contact {
 	if c == nil {
 		return nil
 	}
+	// These formats write the contact's name as one string and the phone
+	// with punctuation; the canonical model has the federal name parts and
+	// 10 digits.
 	return &canonical.Contact{
-		Name:  c.Str("Name", cpath+".name"),
-		Phone: c.Str("Phone", cpath+".phone"),
+		Name:  canonical.NameFromText(c.Str("Name", cpath+".name")),
+		Phone: canonical.DigitsOnly(c.Str("Phone", cpath+".phone")),
 		Email: c.Str("Email", cpath+".email"),
 	}
 }
@@ -80,7 +83,7 @@ func WriteContact(w *Writer, parent *etree.Element, name string, c *canonical.Co
 		return
 	}
 	e := parent.CreateElement(name)
-	w.Text(e, "Name", c.Name)
+	w.Text(e, "Name", c.Name.Text())
 	w.Text(e, "Phone", c.Phone)
 	w.Text(e, "Email", c.Email)
 }
@@ -102,4 +105,28 @@ func WriteEmployer(w *Writer, parent *etree.Element, name string, emp canonical.
 	w.Text(e, "Name", emp.Name)
 	WriteAddress(w, e, "Address", emp.Address)
 	w.Text(e, "Phone", emp.Phone)
+}
+
+// ReadIWOContact reads the optional child contact of an IWO.
+func ReadIWOContact(n *Node, name, cpath string) *canonical.IWOContact {
+	c := n.One(name, cpath)
+	if c == nil {
+		return nil
+	}
+	return &canonical.IWOContact{
+		Name:  c.Str("Name", cpath+".name"),
+		Phone: c.Str("Phone", cpath+".phone"),
+		Email: c.Str("Email", cpath+".email"),
+	}
+}
+
+// WriteIWOContact writes an IWO's contact as the child name of parent, unless c is nil.
+func WriteIWOContact(w *Writer, parent *etree.Element, name string, c *canonical.IWOContact) {
+	if c == nil {
+		return
+	}
+	e := parent.CreateElement(name)
+	w.Text(e, "Name", c.Name)
+	w.Text(e, "Phone", c.Phone)
+	w.Text(e, "Email", c.Email)
 }
