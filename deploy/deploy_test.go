@@ -621,8 +621,10 @@ func TestExampleConfig(t *testing.T) {
 	known := map[string]bool{}
 	for _, o := range opts {
 		known[o.path] = true
-		if i := strings.Index(o.path, "."); i > 0 {
-			known[o.path[:i]] = true
+		for i, c := range o.path {
+			if c == '.' {
+				known[o.path[:i]] = true // every enclosing section, nested ones too
+			}
 		}
 		v, ok := got[o.path]
 		switch {

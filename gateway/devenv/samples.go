@@ -75,9 +75,10 @@ func StoryRegistration(messageID string, date canonical.Date) canonical.Transact
 	tx := SampleEST(messageID, date)
 	tx.Header.SenderFIPS, tx.Header.SenderCaseID = "4200000", "PA0000031415"
 	tx.Header.Function, tx.Header.Reason = canonical.FuncEnforce, canonical.ReasonRegistration
-	tx.Case.Contact = &canonical.Contact{Name: &canonical.Name{First: "Dana", Last: "Clerk"}, Phone: "7175550140"}
+	tx.Case.Contact = &canonical.Contact{Name: &canonical.Name{First: "Dana", Last: "Clerk"}, Phone: "7175550140",
+		Address: &canonical.Address{Line1: "1 Example Square", City: "Harrisburg", State: "PA", Zip: "17101"}}
 	tx.Orders = []canonical.Order{{TribunalFIPS: "4210100", Docket: "PA-DR-2021-0107", Type: canonical.OrderJudicial, DebtType: canonical.DebtChildSupport,
-		IssueDate: canonical.Date{Year: 2021, Month: 5, Day: 3}, Amount: 12500, Frequency: canonical.FreqWeekly, Children: []int{1, 2}}}
+		IssueDate: canonical.Date{Year: 2021, Month: 5, Day: 3}, EffectiveDate: &canonical.Date{Year: 2021, Month: 5, Day: 3}, MedicalOrdered: canonical.No, Amount: 12500, Frequency: canonical.FreqWeekly, Children: []int{1, 2}}}
 	return tx
 }
 
@@ -86,7 +87,7 @@ func StoryCompetingOrder(messageID string, date canonical.Date) canonical.Transa
 	tx := SampleEST(messageID, date)
 	tx.Header.Function, tx.Header.Reason = canonical.FuncEnforce, canonical.ReasonRegistration
 	tx.Orders = []canonical.Order{{TribunalFIPS: "3402100", Docket: "FD-02-0417-24", Type: canonical.OrderJudicial, DebtType: canonical.DebtChildSupport,
-		IssueDate: canonical.Date{Year: 2024, Month: 2, Day: 15}, Amount: 16000, Frequency: canonical.FreqWeekly, Children: []int{1, 2}}}
+		IssueDate: canonical.Date{Year: 2024, Month: 2, Day: 15}, EffectiveDate: &canonical.Date{Year: 2024, Month: 2, Day: 15}, MedicalOrdered: canonical.No, Amount: 16000, Frequency: canonical.FreqWeekly, Children: []int{1, 2}}}
 	return tx
 }
 
@@ -98,7 +99,8 @@ func StoryIWORequest(messageID string, date canonical.Date) canonical.Transactio
 			TransactionDate: date, SenderCaseID: "PA0000027182", Function: canonical.FuncEnforce, Action: canonical.ActRequest,
 			Reason: canonical.ReasonIncomeWithholding},
 		Case: &canonical.Case{Type: canonical.CaseNonAssistance, Status: canonical.CaseOpen,
-			Contact: &canonical.Contact{Name: &canonical.Name{First: "Dana", Last: "Clerk"}, Phone: "7175550140"}},
+			Contact: &canonical.Contact{Name: &canonical.Name{First: "Dana", Last: "Clerk"}, Phone: "7175550140",
+				Address: &canonical.Address{Line1: "1 Example Square", City: "Harrisburg", State: "PA", Zip: "17101"}}},
 		NCP: &canonical.NCPIdentification{Name: canonical.Name{First: "Drew", Last: "Sample"}, SSN: "321654987",
 			DateOfBirth: dob(1985, 1, 2), Sex: canonical.SexMale},
 		NCPLocate: &canonical.NCPLocate{Employers: []canonical.Employer{{EIN: "221234567", Name: "Acme Logistics Inc.",
@@ -109,7 +111,7 @@ func StoryIWORequest(messageID string, date canonical.Date) canonical.Transactio
 				Sex: canonical.SexFemale, Relationship: canonical.RelChild, ResidenceState: "PA"},
 		},
 		Orders: []canonical.Order{{TribunalFIPS: "4210100", Docket: "PA-DR-2020-0042", Type: canonical.OrderJudicial, DebtType: canonical.DebtChildSupport,
-			IssueDate: canonical.Date{Year: 2020, Month: 6, Day: 1}, Amount: 20000, Frequency: canonical.FreqWeekly,
+			IssueDate: canonical.Date{Year: 2020, Month: 6, Day: 1}, EffectiveDate: &canonical.Date{Year: 2020, Month: 6, Day: 1}, MedicalOrdered: canonical.No, Amount: 20000, Frequency: canonical.FreqWeekly,
 			ControllingFlag: canonical.ControllingPresumed, Children: []int{1}}},
 	}
 }
