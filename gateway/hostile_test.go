@@ -21,9 +21,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/lestrrat-go/jwx/v2/jwa"
-	"github.com/lestrrat-go/jwx/v2/jwk"
-	"github.com/lestrrat-go/jwx/v2/jws"
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jws"
 
 	"github.com/uifsagw/uifsagw/gateway"
 	"github.com/uifsagw/uifsagw/gateway/courier"
@@ -220,7 +220,7 @@ func (h *hostileEnv) postNJ(body []byte, sig string) reply {
 func sign(t *testing.T, key jwk.Key, body []byte, jti string, set map[string]any) string {
 	t.Helper()
 	hd := jws.NewHeaders()
-	_ = hd.Set(jws.KeyIDKey, key.KeyID())
+	_ = hd.Set(jws.KeyIDKey, signing.KeyID(key))
 	_ = hd.Set("iat", time.Now().Unix())
 	_ = hd.Set("jti", jti)
 	for k, v := range set {
@@ -241,12 +241,12 @@ func sign(t *testing.T, key jwk.Key, body []byte, jti string, set map[string]any
 
 func algOf(key jwk.Key) jwa.SignatureAlgorithm {
 	switch key.KeyType() {
-	case jwa.RSA:
-		return jwa.PS256
-	case jwa.OKP:
-		return jwa.EdDSA
+	case jwa.RSA():
+		return jwa.PS256()
+	case jwa.OKP():
+		return jwa.EdDSA()
 	}
-	return jwa.ES256
+	return jwa.ES256()
 }
 
 // forge builds a compact detached JWS by hand, with a header no library
@@ -380,7 +380,7 @@ func TestHostileRequests(t *testing.T) {
 		}, status: 401, code: "signature_missing", refusal: "signature_missing"},
 		{name: "alg none", run: func(t *testing.T, _ string) reply {
 			id, body, _ := h.validNJ(t, "ALGNONE")
-			return h.postNJ(body, forge(map[string]any{"alg": "none", "kid": h.njKey.KeyID(), "iat": time.Now().Unix(), "jti": id}, body, nil))
+			return h.postNJ(body, forge(map[string]any{"alg": "none", "kid": signing.KeyID(h.njKey), "iat": time.Now().Unix(), "jti": id}, body, nil))
 		}, status: 401, code: "signature_algorithm", refusal: "signature_algorithm"},
 		{name: "HS256 keyed with the public key", run: func(t *testing.T, _ string) reply {
 			id, body, _ := h.validNJ(t, "HS256")
@@ -389,7 +389,7 @@ func TestHostileRequests(t *testing.T) {
 				t.Fatal(err)
 			}
 			secret, _ := json.Marshal(pub)
-			return h.postNJ(body, forge(map[string]any{"alg": "HS256", "kid": h.njKey.KeyID(), "iat": time.Now().Unix(), "jti": id}, body,
+			return h.postNJ(body, forge(map[string]any{"alg": "HS256", "kid": signing.KeyID(h.njKey), "iat": time.Now().Unix(), "jti": id}, body,
 				func(in []byte) []byte { m := hmac.New(sha256.New, secret); m.Write(in); return m.Sum(nil) }))
 		}, status: 401, code: "signature_algorithm", refusal: "signature_algorithm"},
 		{name: "signature over other bytes", run: func(t *testing.T, _ string) reply {
@@ -796,7 +796,7 @@ func signCompactJWT(t *testing.T, key jwk.Key, claims map[string]any) string {
 	t.Helper()
 	b, _ := json.Marshal(claims)
 	hd := jws.NewHeaders()
-	_ = hd.Set(jws.KeyIDKey, key.KeyID())
+	_ = hd.Set(jws.KeyIDKey, signing.KeyID(key))
 	_ = hd.Set(jws.TypeKey, "JWT")
 	out, err := jws.Sign(b, jws.WithKey(algOf(key), key, jws.WithProtectedHeaders(hd)))
 	if err != nil {
