@@ -623,6 +623,48 @@ func TestHostileRequests(t *testing.T) {
 		}, status: 202, stored: 1, check: func(t *testing.T, _ string, r reply) {
 			h.assertStoredText(t, r, sqlText, sqlText+`; SELECT pg_sleep(30); --`)
 		}},
+		{name: "SSN and date of birth spelled as character references stay masked for a viewer", run: func(t *testing.T, _ string) reply {
+			id := gatewaytest.MustMessageID("CHARREF")
+			plain := string(est(t, id, nil))
+			// Valid XML that decodes to the same message, in which the
+			// SSN and date of birth are not legible as text (issue 15, item 1).
+			body := []byte(strings.NewReplacer("123456789", "&#49;&#x32;&#51;&#x34;&#53;&#x36;&#55;&#x38;&#57;",
+				"1988-03-14", "&#x31;&#57;88-03-14").Replace(plain))
+			if string(body) == plain {
+				t.Fatal("the sample has no SSN or date of birth to disguise")
+			}
+			r := h.postNJ(body, sign(t, h.njKey, body, id, nil))
+			r.sent = body
+			return r
+		}, status: 202, stored: 1, check: func(t *testing.T, _ string, r reply) {
+			var rr struct {
+				MessageID string `json:"messageId"`
+			}
+			if err := json.Unmarshal(r.body, &rr); err != nil {
+				t.Fatal(err)
+			}
+			var id int64
+			if err := h.pool.QueryRow(ctx, `SELECT id FROM messages WHERE partner = 'nj' AND direction = 'in' AND sender_message_id = $1`,
+				rr.MessageID).Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			tok, err := h.g.Issuer.Mint("viv", time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, path := range []string{"/messages/%d", "/api/messages/%d"} {
+				ans := h.do(http.DefaultClient, "GET", fmt.Sprintf(h.g.StaffURL()+path, id), nil, map[string]string{"Authorization": "Bearer " + tok})
+				if ans.err != nil || ans.status != 200 {
+					t.Fatalf("%s: %d %v", path, ans.status, ans.err)
+				}
+				page := string(ans.body)
+				for _, leak := range []string{"123456789", "123-45-6789", "1988-03-14", "&amp;#49;", "&#49;", `\u0026#49;`} {
+					if strings.Contains(page, leak) {
+						t.Errorf("%s shows %q to a viewer", path, leak)
+					}
+				}
+			}
+		}},
 		{name: "HTML in text fields is stored verbatim", run: func(t *testing.T, _ string) reply {
 			id := gatewaytest.MustMessageID("HTML")
 			body := est(t, id, func(tx *canonical.Transaction) {

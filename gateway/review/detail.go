@@ -2,6 +2,7 @@ package review
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -35,12 +36,14 @@ type personView struct {
 }
 
 type detailView struct {
-	M            exchange.Message
-	Tx           canonical.Transaction
-	NCP          *personView
-	People       []personView
-	Raw          string
-	RawKind      string
+	M       exchange.Message
+	Tx      canonical.Transaction
+	NCP     *personView
+	People  []personView
+	Raw     string
+	RawKind string
+	// RawRevealed says Raw holds the exact bytes, shown after an audited reveal.
+	RawRevealed  bool
 	History      []exchange.HistoryEntry
 	Receipts     []exchange.Receipt
 	Reviews      []reviewView
@@ -369,8 +372,12 @@ func (h *Handler) apiMessage(w http.ResponseWriter, r *http.Request, s *session)
 	})
 }
 
-// revealPath accepts exactly the fields a reveal may name.
-var revealPath = regexp.MustCompile(`^(ncp|participants\[[0-8]\])\.(ssn|dateOfBirth)$`)
+// revealPath accepts exactly the fields a reveal may name; "raw" is the body
+// exactly as received, which the page otherwise shows decoded and masked.
+var revealPath = regexp.MustCompile(`^(?:raw|(ncp|participants\[[0-8]\])\.(ssn|dateOfBirth))$`)
+
+// revealRaw names the exact received bytes in a reveal.
+const revealRaw = "raw"
 
 // reveal returns the clear value of one SSN or date of birth of message id
 // after writing the audit record (who, which field of which message, why)
@@ -384,7 +391,13 @@ func (h *Handler) reveal(ctx context.Context, s *session, id int64, field, reaso
 		return "", badRequest("state the reason for the reveal (5 to 500 characters)")
 	}
 	var value string
-	if strings.HasSuffix(field, ".ssn") {
+	if field == revealRaw {
+		raw, err := h.store.RawBody(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		value = string(raw)
+	} else if strings.HasSuffix(field, ".ssn") {
 		ssn, err := h.store.Reveal(ctx, id, field)
 		if err != nil {
 			return "", err
@@ -450,6 +463,9 @@ func (h *Handler) revealPage(w http.ResponseWriter, r *http.Request, s *session)
 		h.fail(w, r, s, false, err)
 		return
 	}
+	if field == revealRaw {
+		v.Raw, v.RawKind, v.RawRevealed = strings.ToValidUTF8(value, "\uFFFD"), "exact bytes as received", true
+	}
 	h.render(w, r, s, http.StatusOK, "detail", v)
 }
 
@@ -472,7 +488,12 @@ func (h *Handler) apiReveal(w http.ResponseWriter, r *http.Request, s *session) 
 		h.fail(w, r, s, true, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"field": body.Field, "value": value})
+	answer := map[string]string{"field": body.Field, "value": value}
+	if body.Field == revealRaw {
+		// JSON strings cannot carry every byte; base64 is the exact copy.
+		answer["base64"] = base64.StdEncoding.EncodeToString([]byte(value))
+	}
+	writeJSON(w, http.StatusOK, answer)
 }
 
 func decodeBody(r *http.Request, v any) error {
