@@ -156,6 +156,14 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 		s.store.Close()
 		return nil, err
 	}
+	// Messages stored before dates of birth were sealed are sealed now; the
+	// database cannot do it in a migration, as it does not hold the key.
+	if n, err := s.store.ResealDatesOfBirth(ctx); err != nil {
+		s.store.Close()
+		return nil, fmt.Errorf("seal the dates of birth of earlier messages: %w", err)
+	} else if n > 0 {
+		s.log.Info("sealed the dates of birth of messages stored by an earlier version", "messages", n)
+	}
 	s.registerGauges()
 	s.registerQueueGauges()
 	s.zeroCounters(s.dir.Current())

@@ -36,10 +36,11 @@ type prepared struct {
 	sealedRaw []byte
 	canonical []byte
 	ssns      []ssnField
+	dobs      []dobField
 }
 
 func (s *Store) prepare(m newMessage) (prepared, error) {
-	masked, ssns, err := maskTransaction(m.tx)
+	masked, ssns, dobs, err := maskTransaction(m.tx)
 	if err != nil {
 		return prepared{}, err
 	}
@@ -51,7 +52,7 @@ func (s *Store) prepare(m newMessage) (prepared, error) {
 	if err != nil {
 		return prepared{}, err
 	}
-	return prepared{sum: sha256.Sum256(m.raw), sealedRaw: sealed, canonical: canon, ssns: ssns}, nil
+	return prepared{sum: sha256.Sum256(m.raw), sealedRaw: sealed, canonical: canon, ssns: ssns, dobs: dobs}, nil
 }
 
 // insertMessage inserts the row unless (partner, direction, message id)
@@ -149,7 +150,7 @@ func (s *Store) receiveOne(ctx context.Context, m newMessage, p prepared, sign f
 		if err := addHistory(ctx, tx, id, "", StatusReceived, "intake", ""); err != nil {
 			return err
 		}
-		if err := s.storePII(ctx, tx, id, p.ssns); err != nil {
+		if err := s.storePII(ctx, tx, id, p.ssns, p.dobs); err != nil {
 			return err
 		}
 		r = newReceipt(m, p)

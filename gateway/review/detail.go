@@ -144,24 +144,26 @@ func (h *Handler) loadDetail(ctx context.Context, s *session, id int64, revealed
 		CanDetermine: s.staff.Can(PermDetermine)}
 	v.CanRoute = v.CanAct && h.send != nil
 	v.Actions = allowedActions(m)
-	if n := m.Tx.NCP; n != nil {
-		p := person("Noncustodial parent", n.Name, n.SSN, n.DateOfBirth, "ncp", revealed)
-		p.Sex, p.Aliases = string(n.Sex), n.Aliases
-		v.NCP = &p
-	}
-	for i, pt := range m.Tx.Participants {
-		p := person(relationshipLabel(pt.Relationship), pt.Name, pt.SSN, pt.DateOfBirth, "participants["+strconv.Itoa(i)+"]", revealed)
-		p.Sex, p.PaternityStatus, p.ResidenceState = string(pt.Sex), string(pt.PaternityStatus), pt.ResidenceState
-		v.People = append(v.People, p)
-	}
 	raw, err := h.store.RawBody(ctx, id)
 	if err != nil {
 		return detailView{}, err
 	}
-	// The SSNs themselves are needed only to find them in the raw body.
+	// The SSNs and dates of birth are sealed apart from the stored form; the
+	// page needs the dates to say that there is one (masked), and both to
+	// find them in the raw body.
 	full, err := h.store.LoadTransaction(ctx, id, true)
 	if err != nil {
 		return detailView{}, err
+	}
+	if n := full.NCP; n != nil {
+		p := person("Noncustodial parent", n.Name, n.SSN, n.DateOfBirth, "ncp", revealed)
+		p.Sex, p.Aliases = string(n.Sex), n.Aliases
+		v.NCP = &p
+	}
+	for i, pt := range full.Participants {
+		p := person(relationshipLabel(pt.Relationship), pt.Name, pt.SSN, pt.DateOfBirth, "participants["+strconv.Itoa(i)+"]", revealed)
+		p.Sex, p.PaternityStatus, p.ResidenceState = string(pt.Sex), string(pt.PaternityStatus), pt.ResidenceState
+		v.People = append(v.People, p)
 	}
 	v.Raw, v.RawKind = prettyRaw(raw, m.ContentType, full)
 	if v.History, err = h.store.History(ctx, id); err != nil {
@@ -408,7 +410,7 @@ func (h *Handler) reveal(ctx context.Context, s *session, id int64, field, reaso
 			value = d[:3] + "-" + d[3:5] + "-" + d[5:]
 		}
 	} else {
-		tx, err := h.store.LoadTransaction(ctx, id, false)
+		tx, err := h.store.LoadTransaction(ctx, id, true)
 		if err != nil {
 			return "", err
 		}
