@@ -566,6 +566,44 @@ func TestHostileRequests(t *testing.T) {
 			body := bytes.Replace(est(t, id, nil), []byte("Morgan Example"), []byte("Morgan \x00 Example"), 1)
 			return h.postNJ(body, sign(t, h.njKey, body, id, nil))
 		}, status: 400, code: "malformed", refusal: "malformed"},
+		{name: "lone UTF-16 surrogate in a JSON string", run: func(t *testing.T, _ string) reply {
+			// encoding/json would store U+FFFD, not what was signed (issue 15, item 4).
+			id := gatewaytest.MustMessageID("SURROGATE")
+			plain := csiJSON(t, id)
+			body := bytes.Replace(plain, []byte(`"Casey"`), []byte(`"Ca\ud800sey"`), 1)
+			if bytes.Equal(body, plain) {
+				t.Fatal("the sample has no name to spoil")
+			}
+			return h.post(h.pa, body, "application/json", sign(t, h.paKey, body, id, nil))
+		}, status: 400, code: "malformed", refusal: "malformed", check: func(t *testing.T, _ string, r reply) {
+			if !bytes.Contains(r.body, []byte("surrogate")) || !bytes.Contains(r.body, []byte("ncp.name.first")) {
+				t.Errorf("the refusal does not name the field and the surrogate: %s", r.body)
+			}
+		}},
+		{name: "XML with a UTF-8 byte-order mark is accepted", run: func(t *testing.T, _ string) reply {
+			// Legal XML (issue 15, item 7); the signature covers the mark too.
+			id := gatewaytest.MustMessageID("BOM")
+			body := append([]byte("\xEF\xBB\xBF"), est(t, id, nil)...)
+			r := h.postNJ(body, sign(t, h.njKey, body, id, nil))
+			r.sent = body
+			return r
+		}, status: 202, stored: 1, check: func(t *testing.T, _ string, r reply) {
+			var rr struct {
+				MessageID string `json:"messageId"`
+			}
+			if err := json.Unmarshal(r.body, &rr); err != nil {
+				t.Fatal(err)
+			}
+			var id int64
+			if err := h.pool.QueryRow(ctx, `SELECT id FROM messages WHERE partner = 'nj' AND direction = 'in' AND sender_message_id = $1`,
+				rr.MessageID).Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			raw, err := h.g.Server.Store().RawBody(ctx, id)
+			if err != nil || !bytes.Equal(raw, r.sent) {
+				t.Errorf("the body was not kept byte for byte, mark included: %v", err)
+			}
+		}},
 		{name: "duplicate JSON keys", run: func(t *testing.T, _ string) reply {
 			id := gatewaytest.MustMessageID("DUPKEY")
 			body := bytes.Replace(csiJSON(t, id), []byte(`"senderFips":"4200000"`), []byte(`"senderFips":"4200000","senderFips":"3400000"`), 1)
