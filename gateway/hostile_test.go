@@ -756,6 +756,29 @@ func TestHostileRequests(t *testing.T) {
 			return h.do(h.pa, http.MethodPost, partnerURL+"/v1/inbox/ack", strings.NewReader(`{"ids":["x"],"all":true}`),
 				map[string]string{"Content-Type": "application/json"})
 		}, status: 400, code: "bad_request"},
+		{name: "reveal request with a second JSON object after the first", setup: func(t *testing.T) string {
+			return h.storedMessageID(t)
+		}, run: func(t *testing.T, id string) reply {
+			// A lax decoder reads the first object and ignores the rest
+			// (issue 15, item 5); the reveal must not happen, nor be audited.
+			return h.reveal(t, id, `{"field":"ncp.ssn","reason":"locate"}{"field":"participants[0].ssn"}`)
+		}, status: 400, check: func(t *testing.T, id string, r reply) {
+			h.assertNoReveal(t, id, r)
+		}},
+		{name: "reveal request with a made-up reason", setup: func(t *testing.T) string {
+			return h.storedMessageID(t)
+		}, run: func(t *testing.T, id string) reply {
+			return h.reveal(t, id, `{"field":"ncp.ssn","reason":"xxxxx"}`)
+		}, status: 400, check: func(t *testing.T, id string, r reply) {
+			h.assertNoReveal(t, id, r)
+		}},
+		{name: "reveal request with other and no sentence", setup: func(t *testing.T) string {
+			return h.storedMessageID(t)
+		}, run: func(t *testing.T, id string) reply {
+			return h.reveal(t, id, `{"field":"ncp.ssn","reason":"other","note":"because"}`)
+		}, status: 400, check: func(t *testing.T, id string, r reply) {
+			h.assertNoReveal(t, id, r)
+		}},
 		{name: "staff API without token", run: func(t *testing.T, _ string) reply {
 			return h.do(http.DefaultClient, http.MethodGet, h.g.StaffURL()+"/api/messages", nil, nil)
 		}, status: http.StatusUnauthorized},
@@ -869,6 +892,44 @@ func (h *hostileEnv) assertStoredText(t *testing.T, r reply, contact, info strin
 	}
 	if n := count(t, h.pool, `SELECT count(*) FROM messages`); n == 0 {
 		t.Error("the messages table is empty")
+	}
+}
+
+// storedMessageID posts a good message as nj and returns its row id.
+func (h *hostileEnv) storedMessageID(t *testing.T) string {
+	t.Helper()
+	id := gatewaytest.MustMessageID("REVEAL")
+	res, err := h.good.Post(context.Background(), est(t, id, nil), "application/xml", id)
+	if err != nil || res.Status != http.StatusAccepted {
+		t.Fatalf("post: %d %v", res.Status, err)
+	}
+	var row int64
+	if err := h.pool.QueryRow(context.Background(), `SELECT id FROM messages WHERE partner = 'nj' AND direction = 'in' AND sender_message_id = $1`,
+		id).Scan(&row); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprint(row)
+}
+
+// reveal posts a reveal request body as the caseworker Casey.
+func (h *hostileEnv) reveal(t *testing.T, id, body string) reply {
+	t.Helper()
+	tok, err := h.g.Issuer.Mint("casey", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h.do(http.DefaultClient, http.MethodPost, h.g.StaffURL()+"/api/messages/"+id+"/reveal", strings.NewReader(body),
+		map[string]string{"Authorization": "Bearer " + tok, "Content-Type": "application/json"})
+}
+
+// assertNoReveal checks that a refused reveal showed no SSN and left no audit record.
+func (h *hostileEnv) assertNoReveal(t *testing.T, id string, r reply) {
+	t.Helper()
+	if bytes.Contains(r.body, []byte("123-45-6789")) || bytes.Contains(r.body, []byte("123456789")) {
+		t.Errorf("the refused reveal answered with the SSN: %s", r.body)
+	}
+	if n := count(t, h.pool, `SELECT count(*) FROM audit_log WHERE action = 'reveal' AND target = $1`, "message:"+id); n != 0 {
+		t.Errorf("%d reveal audit records for a refused request", n)
 	}
 }
 

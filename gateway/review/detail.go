@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -384,13 +386,13 @@ const revealRaw = "raw"
 // reveal returns the clear value of one SSN or date of birth of message id
 // after writing the audit record (who, which field of which message, why)
 // and committing it: no record, no value.
-func (h *Handler) reveal(ctx context.Context, s *session, id int64, field, reason string) (string, error) {
-	reason = strings.TrimSpace(reason)
+func (h *Handler) reveal(ctx context.Context, s *session, id int64, field, code, note string) (string, error) {
 	if !revealPath.MatchString(field) {
 		return "", badRequest("unknown field " + strconv.Quote(field))
 	}
-	if len(reason) < 5 || len(reason) > 500 {
-		return "", badRequest("state the reason for the reveal (5 to 500 characters)")
+	reason, err := revealReason(code, note)
+	if err != nil {
+		return "", err
 	}
 	var value string
 	if field == revealRaw {
@@ -430,9 +432,12 @@ func (h *Handler) reveal(ctx context.Context, s *session, id int64, field, reaso
 		}
 		value = dob.String()
 	}
-	err := pgx.BeginFunc(ctx, h.store.Pool(), func(tx pgx.Tx) error {
-		return h.audit(ctx, tx, s, "reveal", fmtTarget("message", id), map[string]any{
-			"field": field, "reason": reason, "roles": s.staff.Roles})
+	err = pgx.BeginFunc(ctx, h.store.Pool(), func(tx pgx.Tx) error {
+		details := map[string]any{"field": field, "reason": reason.text, "reasonCode": reason.code, "roles": s.staff.Roles}
+		if reason.note != "" {
+			details["note"] = reason.note
+		}
+		return h.audit(ctx, tx, s, "reveal", fmtTarget("message", id), details)
 	})
 	if err != nil {
 		return "", err
@@ -455,7 +460,12 @@ func (h *Handler) revealPage(w http.ResponseWriter, r *http.Request, s *session)
 		return
 	}
 	field := r.PostFormValue("field")
-	value, err := h.reveal(r.Context(), s, id, field, r.PostFormValue("reason"))
+	code, note := r.PostFormValue("reason"), r.PostFormValue("note")
+	if strings.TrimSpace(code) == "" && strings.TrimSpace(note) != "" {
+		// The form's first choice is "Other", explained in the text box.
+		code = revealOther
+	}
+	value, err := h.reveal(r.Context(), s, id, field, code, note)
 	if err != nil {
 		h.fail(w, r, s, false, err)
 		return
@@ -480,12 +490,13 @@ func (h *Handler) apiReveal(w http.ResponseWriter, r *http.Request, s *session) 
 	var body struct {
 		Field  string `json:"field"`
 		Reason string `json:"reason"`
+		Note   string `json:"note"`
 	}
 	if err := decodeBody(r, &body); err != nil {
 		h.fail(w, r, s, true, err)
 		return
 	}
-	value, err := h.reveal(r.Context(), s, id, body.Field, body.Reason)
+	value, err := h.reveal(r.Context(), s, id, body.Field, body.Reason, body.Note)
 	if err != nil {
 		h.fail(w, r, s, true, err)
 		return
@@ -498,11 +509,57 @@ func (h *Handler) apiReveal(w http.ResponseWriter, r *http.Request, s *session) 
 	writeJSON(w, http.StatusOK, answer)
 }
 
+// decodeBody reads one JSON object of the documented fields and nothing
+// after it: a second object or stray bytes would be a request other readers
+// of the same bytes could understand differently.
 func decodeBody(r *http.Request, v any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 64<<10))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return badRequest("the body must be a JSON object of the documented fields")
 	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return badRequest("the body must be one JSON object with nothing after it")
+	}
 	return nil
+}
+
+// The reasons staff may give for a reveal: a short list a supervisor can
+// count, and "other" with a sentence for anything else.
+const revealOther = "other"
+
+var revealReasons = []struct{ Code, Label string }{
+	{"identity-verification", "identity verification"},
+	{"court-filing", "court filing"},
+	{"payment-research", "payment research"},
+	{"locate", "locate"},
+	{revealOther, "other"},
+}
+
+// auditReason is a reveal's reason as the audit trail records it.
+type auditReason struct {
+	code string
+	// text is the label of a listed reason, or the sentence given with "other".
+	text string
+	// note is an optional remark given with a listed reason.
+	note string
+}
+
+func revealReason(code, note string) (auditReason, error) {
+	code, note = strings.TrimSpace(code), strings.TrimSpace(note)
+	if len(note) > 500 {
+		return auditReason{}, badRequest("keep the explanation under 500 characters")
+	}
+	if code == revealOther {
+		if len(note) < 20 || len(strings.Fields(note)) < 4 {
+			return auditReason{}, badRequest(`for the reason "other", say why in a sentence (at least 4 words) in "note"`)
+		}
+		return auditReason{code: code, text: note}, nil
+	}
+	for _, r := range revealReasons {
+		if r.Code == code {
+			return auditReason{code: code, text: r.Label, note: note}, nil
+		}
+	}
+	return auditReason{}, badRequest(`choose the reason for the reveal: identity-verification, court-filing, payment-research, locate, or other with a sentence in "note"`)
 }
