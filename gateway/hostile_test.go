@@ -17,6 +17,8 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -951,4 +953,52 @@ func truncateBytes(b []byte, n int) string {
 		return string(b[:n]) + "…"
 	}
 	return string(b)
+}
+
+// TestRefusalFloodIsAggregated is issue 15 item 6: a known partner flooding
+// the partner API with refused requests used to cost one database write per
+// request. Now a caller has a budget of individual refusal records; the rest
+// are counted and written as one record per code, so the rows stay bounded
+// while the counts still add up to every refusal.
+func TestRefusalFloodIsAggregated(t *testing.T) {
+	h := newHostileEnv(t)
+	ctx := context.Background()
+	const flood = 400
+	before := count(t, h.pool, `SELECT count(*) FROM refusals WHERE partner = 'nj'`)
+	_, body, _ := h.validNJ(t, "FLOOD")
+	badSig := sign(t, h.paKey, body, "FLOOD", nil) // signed with another partner's key
+	start := time.Now()
+	var wg sync.WaitGroup
+	var refused atomic.Int64
+	for w := 0; w < 8; w++ {
+		wg.Go(func() {
+			for i := 0; i < flood/8; i++ {
+				if r := h.postNJ(body, badSig); r.err == nil && r.status >= 400 {
+					refused.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	took := time.Since(start)
+	if refused.Load() != flood {
+		t.Fatalf("%d of %d requests refused", refused.Load(), flood)
+	}
+	rows := count(t, h.pool, `SELECT count(*) FROM refusals WHERE partner = 'nj'`) - before
+	// The budget: a burst of 50 and 10 a second, plus one aggregate per code.
+	if limit := 50 + int(took.Seconds()*10) + 5; rows > limit {
+		t.Errorf("%d refusal rows for a flood of %d in %v; want at most %d", rows, flood, took, limit)
+	}
+	h.g.Server.FlushRefusals(ctx)
+	var total int
+	if err := h.pool.QueryRow(ctx, `SELECT coalesce(sum(count), 0) FROM refusals WHERE partner = 'nj'`).Scan(&total); err != nil {
+		t.Fatal(err)
+	}
+	if total-before != flood {
+		t.Errorf("refusal counts add up to %d; want %d", total-before, flood)
+	}
+	var aggregated int
+	if err := h.pool.QueryRow(ctx, `SELECT count(*) FROM refusals WHERE partner = 'nj' AND count > 1 AND reason LIKE '%more refusals like this%'`).Scan(&aggregated); err != nil || aggregated == 0 {
+		t.Errorf("no aggregate record (%v)", err)
+	}
 }

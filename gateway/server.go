@@ -304,6 +304,7 @@ func (s *Server) Run(ctx context.Context) error {
 	defer done()
 	_ = s.partnerSrv.Shutdown(shutCtx)
 	_ = s.staffSrv.Shutdown(shutCtx)
+	s.api.FlushRefusals(shutCtx)
 	wg.Wait()
 	_ = s.tracing.Shutdown(shutCtx)
 	_ = s.metrics.Shutdown(shutCtx)
@@ -311,6 +312,10 @@ func (s *Server) Run(ctx context.Context) error {
 	s.log.Info("gateway stopped")
 	return runErr
 }
+
+// FlushRefusals writes the counts of partner API refusals that were beyond a
+// caller's budget of individual records (the gateway also does when it stops).
+func (s *Server) FlushRefusals(ctx context.Context) { s.api.FlushRefusals(ctx) }
 
 func (s *Server) staffHandler(cfg Config) (http.Handler, error) {
 	mux := http.NewServeMux()
