@@ -156,6 +156,14 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 		s.store.Close()
 		return nil, err
 	}
+	if p, err := exchange.ConnectedPrivilege(ctx, s.store.Pool()); err != nil {
+		s.store.Close()
+		return nil, err
+	} else if !p.LeastPrivileged() {
+		// Such a role could disable the audit log's triggers or rewrite it.
+		s.log.Warn("the gateway connects to PostgreSQL as a superuser or the schema owner; connect as a member of "+
+			exchange.AppRole+" and run migrations as the owner (docs/SECURITY.md)", "role", p.Role, "superuser", p.Superuser, "owner", p.OwnsTables)
+	}
 	// Messages stored before dates of birth were sealed are sealed now; the
 	// database cannot do it in a migration, as it does not hold the key.
 	if n, err := s.store.ResealDatesOfBirth(ctx); err != nil {
