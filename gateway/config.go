@@ -46,6 +46,21 @@ type Config struct {
 	Retention RetentionConfig `yaml:"retention"`
 	// Telemetry exports traces beyond the built-in Prometheus metrics.
 	Telemetry TelemetryConfig `yaml:"telemetry"`
+	// Audit anchors the audit log outside the database.
+	Audit AuditConfig `yaml:"audit"`
+}
+
+// AuditConfig sets where signed audit checkpoints go. A checkpoint is a JWS
+// (the gateway's signing key) over the audit chain's head: its newest record,
+// that record's keyed hash, and how many records lead to it. `uifsagw audit
+// verify` compares the database with the latest one, which catches deleted,
+// truncated or rewritten records. Checkpoints always go to the structured log
+// (message "audit checkpoint"); CheckpointFile adds a file of one JSON line
+// per checkpoint, which should live where the database's administrators
+// cannot write (another volume, a log shipper's spool).
+type AuditConfig struct {
+	CheckpointFile     string        `yaml:"checkpoint_file"`
+	CheckpointInterval time.Duration `yaml:"checkpoint_interval"`
 }
 
 // TelemetryConfig configures trace export.
@@ -196,6 +211,7 @@ func DefaultConfig() Config {
 		Staff:     StaffConfig{Audience: "uifsagw", RoleClaim: "roles", ClientID: "uifsagw", SecureCookies: true},
 		Casework:  CaseworkConfig{RerouteEST: true},
 		Retention: RetentionConfig{RawBodyDays: 1095, MessageDays: 2555, Interval: time.Hour},
+		Audit:     AuditConfig{CheckpointInterval: 5 * time.Minute},
 	}
 }
 
@@ -224,7 +240,8 @@ func LoadConfig(path string, env []string) (Config, error) {
 
 func (c *Config) resolvePaths(base string) {
 	for _, p := range []*string{&c.PartnersDir, &c.CodesFile, &c.TLS.CertFile, &c.TLS.KeyFile, &c.TLS.ClientCAFile,
-		&c.TLS.RootCAFile, &c.JWS.KeyFile, &c.JWS.PublishedKeysFile, &c.PII.KeyFile, &c.Casework.WithholdingDir} {
+		&c.TLS.RootCAFile, &c.JWS.KeyFile, &c.JWS.PublishedKeysFile, &c.PII.KeyFile, &c.Casework.WithholdingDir,
+		&c.Audit.CheckpointFile} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(base, *p)
 		}
@@ -262,6 +279,9 @@ func (c Config) Validate() error {
 	}
 	if c.Retention.RawBodyDays < 0 || c.Retention.MessageDays < 0 || (c.Retention.MessageDays > 0 && c.Retention.RawBodyDays > c.Retention.MessageDays) {
 		errs = append(errs, "retention: days must be >= 0 and raw_body_days <= message_days")
+	}
+	if c.Audit.CheckpointInterval <= 0 {
+		errs = append(errs, "audit.checkpoint_interval must be positive")
 	}
 	if c.Retention.Interval <= 0 {
 		errs = append(errs, "retention.interval must be positive")

@@ -39,20 +39,23 @@ import (
 // Server is one running gateway: the partner listener, the staff listener and
 // the workers, sharing one store.
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	metrics *telemetry.Metrics
-	tracing *sdktrace.TracerProvider
-	tracer  trace.Tracer
-	store   *exchange.Store
-	dir     *partners.Watcher
-	certs   *certHolder
-	keys    *keyHolder
-	combos  *canonical.Combos
-	codecs  *codecCache
-	rules   *withholding.RuleBook
-	roots   *x509.CertPool
-	issuer  *devenv.Issuer
+	cfg Config
+	log *slog.Logger
+	// lastCheckpoint is the audit head of the last checkpoint written; only
+	// the checkpoint loop and, after it has stopped, Run touch it.
+	lastCheckpoint exchange.AuditHead
+	metrics        *telemetry.Metrics
+	tracing        *sdktrace.TracerProvider
+	tracer         trace.Tracer
+	store          *exchange.Store
+	dir            *partners.Watcher
+	certs          *certHolder
+	keys           *keyHolder
+	combos         *canonical.Combos
+	codecs         *codecCache
+	rules          *withholding.RuleBook
+	roots          *x509.CertPool
+	issuer         *devenv.Issuer
 
 	extraWorkers []func(context.Context)
 	api          *edge.Server
@@ -289,6 +292,8 @@ func (s *Server) Run(ctx context.Context) error {
 	errc := make(chan error, 2)
 	wg.Add(1)
 	go func() { defer wg.Done(); s.dir.Run(ctx) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); s.runAuditCheckpoints(ctx) }()
 	s.startWorkers(ctx, &wg)
 	go func() {
 		if err := s.partnerSrv.Serve(tls.NewListener(s.partnerLn, s.partnerSrv.TLSConfig)); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -314,6 +319,8 @@ func (s *Server) Run(ctx context.Context) error {
 	_ = s.staffSrv.Shutdown(shutCtx)
 	s.api.FlushRefusals(shutCtx)
 	wg.Wait()
+	// Everything that audits has stopped: anchor the final head.
+	s.checkpointIfGrown(shutCtx)
 	_ = s.tracing.Shutdown(shutCtx)
 	_ = s.metrics.Shutdown(shutCtx)
 	s.store.Close()

@@ -312,7 +312,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, s *session, apiCa
 }
 
 func (h *Handler) audit(ctx context.Context, q exchange.Querier, s *session, action, target string, details any) error {
-	_, err := exchange.AppendAudit(ctx, q, exchange.Entry{At: h.now(), Actor: s.staff.Subject, Action: action,
+	_, err := h.store.AppendAudit(ctx, q, exchange.Entry{At: h.now(), Actor: s.staff.Subject, Action: action,
 		Target: target, Details: details})
 	return err
 }
