@@ -49,7 +49,7 @@ func TestAuditCheckpointsCatchTruncation(t *testing.T) {
 	var logs syncBuffer
 	l := gatewaytest.Prepare(t, gatewaytest.Options{})
 	g := gatewaytest.Start(t, l, gatewaytest.Listen(t), gatewaytest.Options{DatabaseURL: url,
-		Log: slog.New(slog.NewJSONHandler(&logs, nil)),
+		Log:       slog.New(slog.NewJSONHandler(&logs, nil)),
 		Configure: func(c *gateway.Config) { c.Audit.CheckpointFile = cpFile }})
 	st := g.Server.Store()
 	for i := 0; i < 5; i++ {

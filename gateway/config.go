@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -68,6 +69,9 @@ type TelemetryConfig struct {
 	// OTLPEndpoint, when set, receives every span over OTLP/HTTP, e.g.
 	// http://otel-collector:4318 (https for TLS). Empty: spans are not exported.
 	OTLPEndpoint string `yaml:"otlp_endpoint"`
+	// MetricsToken, when set, is required as "Authorization: Bearer TOKEN"
+	// on /metrics; empty leaves /metrics open on the staff listener.
+	MetricsToken string `yaml:"metrics_token"`
 }
 
 // RetentionConfig is the retention policy, run by one replica at a time.
@@ -307,6 +311,7 @@ func applyEnv(c *Config, env []string) error {
 		return nil
 	}
 	var errs []string
+	used := map[string]bool{}
 	var walk func(v reflect.Value, prefix string)
 	walk = func(v reflect.Value, prefix string) {
 		t := v.Type()
@@ -326,17 +331,40 @@ func applyEnv(c *Config, env []string) error {
 			if !ok {
 				continue
 			}
+			used[name] = true
 			if err := setFromString(fv, s); err != nil {
 				errs = append(errs, fmt.Sprintf("%s: %v", name, err))
 			}
 		}
 	}
 	walk(reflect.ValueOf(c).Elem(), "UIFSAGW")
-	// Variables that test harnesses use are not configuration.
+	// A misspelt variable would otherwise be ignored and its option left at
+	// the default without a word: refuse every UIFSAGW_ name that is neither
+	// an option nor one of the few that are not configuration.
+	var unknown []string
+	for k := range vars {
+		if !used[k] && !nonConfigEnv(k) {
+			unknown = append(unknown, k)
+		}
+	}
+	sort.Strings(unknown)
+	for _, k := range unknown {
+		errs = append(errs, fmt.Sprintf("%s is not an option (a typo? options are UIFSAGW_ and the YAML path in capitals joined by _, e.g. UIFSAGW_WORKERS_POLL_INTERVAL)", k))
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("environment: %s", strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+// nonConfigEnv names the UIFSAGW_ variables that are not options: the config
+// file's path for the commands, and the test suite's switches.
+func nonConfigEnv(name string) bool {
+	switch name {
+	case "UIFSAGW_CONFIG", "UIFSAGW_PERF", "UIFSAGW_CHAOS_LONG":
+		return true
+	}
+	return strings.HasPrefix(name, "UIFSAGW_TEST_") || strings.HasPrefix(name, "UIFSAGW_PERF_")
 }
 
 func setFromString(v reflect.Value, s string) error {

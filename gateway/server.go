@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
@@ -349,7 +350,7 @@ func (s *Server) staffHandler(cfg Config) (http.Handler, error) {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	mux.Handle("GET /metrics", s.metrics.Handler())
+	mux.Handle("GET /metrics", metricsAuth(cfg.Telemetry.MetricsToken, s.metrics.Handler()))
 	if s.issuer != nil {
 		mux.Handle("/dev/oidc/", http.StripPrefix("/dev/oidc", s.issuer.Handler()))
 	}
@@ -363,7 +364,28 @@ func (s *Server) staffHandler(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	mux.Handle("/", ui)
-	return mux, nil
+	// Browsers say where a request comes from (Sec-Fetch-Site, Origin): a
+	// state-changing request from another site is refused before any handler
+	// runs, beside the forms' CSRF tokens. Requests without those headers
+	// (API clients, the provider's back channel) pass as before.
+	return http.NewCrossOriginProtection().Handler(mux), nil
+}
+
+// metricsAuth requires "Authorization: Bearer token" on /metrics when token
+// is set (telemetry.metrics_token); empty leaves /metrics open, as before.
+func metricsAuth(token string, next http.Handler) http.Handler {
+	if token == "" {
+		return next
+	}
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "metrics need the bearer token (telemetry.metrics_token)", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // reviewHandler builds the staff UI and API. Without a configured provider

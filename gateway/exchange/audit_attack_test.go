@@ -60,8 +60,8 @@ func rehashAll(t *testing.T, c *pgx.Conn, version int) {
 		t.Fatal(err)
 	}
 	type rec struct {
-		id                           int64
-		at                           time.Time
+		id                            int64
+		at                            time.Time
 		actor, action, target, detail string
 	}
 	var all []rec
