@@ -98,7 +98,7 @@ type Handler struct {
 	onDec     DecisionFunc
 	worksheet WorksheetFunc
 	mux       *http.ServeMux
-	oidc      *oidcEndpoints
+	oidc      *oidcClient
 	verMu     sync.Mutex
 	pages     *pages
 }
@@ -142,7 +142,7 @@ func NewHandler(cfg Config, deps Deps) (*Handler, error) {
 	if h.now == nil {
 		h.now = time.Now
 	}
-	h.oidc = &oidcEndpoints{issuer: strings.TrimRight(cfg.IssuerURL, "/"), auth: cfg.AuthorizationURL,
+	h.oidc = &oidcClient{issuer: strings.TrimRight(cfg.IssuerURL, "/"), auth: cfg.AuthorizationURL,
 		token: cfg.TokenURL, jwks: cfg.JWKSURL, client: cfg.HTTPClient}
 	if h.ver == nil {
 		if cfg.Audience == "" {
