@@ -19,6 +19,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jws"
+	"github.com/lestrrat-go/jwx/v3/jws/jwsbb"
 )
 
 // Allowed lists the signature algorithms the gateway accepts and produces.
@@ -180,7 +181,7 @@ func parseHeader(sig string, detached bool) (Claims, error) {
 	if len(sig) > 16<<10 {
 		return Claims{}, ErrMalformed
 	}
-	hdr, payload, _, err := jws.SplitCompactString(sig)
+	hdr, payload, _, err := jwsbb.SplitCompactString(sig)
 	if err != nil {
 		return Claims{}, ErrMalformed
 	}
