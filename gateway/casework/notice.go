@@ -226,7 +226,7 @@ func (p *Processor) ResolveTwins(ctx context.Context, q exchange.Querier, decide
 				}
 			}
 		}
-		if _, err := exchange.AppendAudit(ctx, q, exchange.Entry{At: p.now(), Actor: actor, Action: "determination_applied",
+		if _, err := p.store.AppendAudit(ctx, q, exchange.Entry{At: p.now(), Actor: actor, Action: "determination_applied",
 			Target: fmt.Sprintf("review_item:%d", t.id), Details: map[string]any{"decidedOn": decided, "message": t.message}}); err != nil {
 			return nil, err
 		}
