@@ -161,13 +161,18 @@ func TestCaseFlowsTellTheTruth(t *testing.T) {
 		t.Fatalf("our case ID %q", ours)
 	}
 
-	// 2. New Jersey changes its case ID (MSC P GSCAS naming our case).
+	// 2. New Jersey changes its case ID (MSC P GSCAS naming our case; the new
+	// ID in the information block, as the CSENet layout has it, and in the
+	// header, where the /1 format New Jersey speaks here carries it).
 	chg := canonical.Transaction{Header: canonical.Header{SenderFIPS: "3400000", ReceiverFIPS: "3600000",
 		MessageID: gatewaytest.MustMessageID("NJ-CAS"), Serial: 2, TransactionDate: today(), SenderCaseID: "NJNEW600",
 		ReceiverCaseID: ours, Function: canonical.FuncManageCases, Action: canonical.ActProvide, Reason: canonical.ReasonChangeCaseID},
-		Case:        &canonical.Case{Type: canonical.CaseNonAssistance, Status: canonical.CaseOpen},
-		NCP:         &canonical.NCPIdentification{Name: canonical.Name{First: "Alex", Last: "Order"}, SSN: truthNCP},
-		Information: &canonical.Information{Text: "Our case NJCASE500 is now NJNEW600."}}
+		Case: &canonical.Case{Type: canonical.CaseNonAssistance, Status: canonical.CaseOpen,
+			Contact: &canonical.Contact{Name: &canonical.Name{First: "Casey", Last: "Worker"}, Phone: "6095550100",
+				Address: &canonical.Address{Line1: "1 Agency Plaza", City: "Trenton", State: "NJ", Zip: "08608"}}},
+		NCP: &canonical.NCPIdentification{Name: canonical.Name{First: "Alex", Last: "Order"}, SSN: truthNCP,
+			DateOfBirth: &canonical.Date{Year: 1980, Month: 2, Day: 3}},
+		Information: &canonical.Information{NewCaseID: "NJNEW600", Text: "Our case NJCASE500 is now NJNEW600."}}
 	w.fromNJ(t, chg, "processed")
 
 	// 3. Pennsylvania registers its own, later order for the same family (one
@@ -181,7 +186,7 @@ func TestCaseFlowsTellTheTruth(t *testing.T) {
 	both := withOrder("3400000", gatewaytest.MustMessageID("NJ-REG"), "NJNEW600", canonical.FuncEnforce, canonical.ReasonRegistration,
 		truthNCP, truthChild, njOrder, "FD 02 1234 19", canonical.Date{Year: 2019, Month: 3, Day: 1}, 15000, "NJ")
 	both.Orders = append(both.Orders, canonical.Order{TribunalFIPS: "4210100", Docket: "PA-DR-2022-0777", Type: canonical.OrderJudicial, DebtType: canonical.DebtChildSupport,
-		IssueDate: canonical.Date{Year: 2022, Month: 9, Day: 9}, Amount: 18000, Frequency: canonical.FreqWeekly, Children: []int{1}})
+		IssueDate: canonical.Date{Year: 2022, Month: 9, Day: 9}, EffectiveDate: &canonical.Date{Year: 2022, Month: 9, Day: 9}, MedicalOrdered: canonical.No, Amount: 18000, Frequency: canonical.FreqWeekly, Children: []int{1}})
 	w.fromNJ(t, both, "needs_review")
 	if n := count(t, w.nyDB, `SELECT count(*) FROM support_orders`); n != 2 {
 		t.Fatalf("%d registry orders; one docket spelt three ways is one order", n)
@@ -258,7 +263,9 @@ func TestCaseFlowsTellTheTruth(t *testing.T) {
 			t.Fatalf("notice names registry row %d: %s", id, noticeJSON)
 		}
 	}
-	if len(paNotice.Orders) != 1 || paNotice.Orders[0].ControllingFlag != canonical.ControllingDetermined ||
+	// GSCOE flags the order D; the /1 format Pennsylvania reads here has only
+	// "controlling", which reads back as flagged.
+	if len(paNotice.Orders) != 1 || paNotice.Orders[0].ControllingFlag == "" ||
 		paNotice.Orders[0].TribunalFIPS != njOrder || orders.NormalizeDocket(paNotice.Orders[0].Docket) != orders.NormalizeDocket("FD#02-1234-19") {
 		t.Fatalf("notice does not name the controlling order by tribunal and docket: %+v", paNotice.Orders)
 	}

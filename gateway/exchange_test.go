@@ -83,15 +83,26 @@ func (p *pair) startNJ(t *testing.T) {
 
 func csiRequest(id, caseID string) canonical.Transaction {
 	return canonical.Transaction{Header: canonical.Header{SenderFIPS: "3400000", ReceiverFIPS: "3600000", MessageID: id,
-		Serial: 7, TransactionDate: today(), SenderCaseID: caseID, Function: canonical.FuncCaseStatus,
-		Action: canonical.ActRequest, Reason: "CRSTS"}}
+		Serial: 7, TransactionDate: today(), SenderCaseID: caseID, ReceiverCaseID: "NY" + caseID, Function: canonical.FuncCaseStatus,
+		Action: canonical.ActRequest, Reason: "FRINF"}}
+}
+
+// statusCase is the case block and party a CSI P FSINF answer carries under
+// the federal edits (requirements.csv: case block with our contact, participants).
+func statusCase(tx *canonical.Transaction) {
+	tx.Case = &canonical.Case{Type: canonical.CaseNonAssistance, Status: canonical.CaseOpen,
+		Contact: &canonical.Contact{Name: &canonical.Name{First: "Casey", Last: "Worker"}, Phone: "2125550100",
+			Address: &canonical.Address{Line1: "150 Greenwich St", City: "New York", State: "NY", Zip: "10007"}}}
+	tx.Participants = []canonical.Participant{{Name: canonical.Name{First: "Sky", Last: "Sample"},
+		Relationship: canonical.RelCustodialParty, Status: canonical.ParticipantOpen}}
 }
 
 func csiProvide(id, replyTo, caseID string) canonical.Transaction {
-	return canonical.Transaction{Header: canonical.Header{SenderFIPS: "3600000", ReceiverFIPS: "3400000", MessageID: id,
+	tx := canonical.Transaction{Header: canonical.Header{SenderFIPS: "3600000", ReceiverFIPS: "3400000", MessageID: id,
 		Serial: 8, TransactionDate: today(), SenderCaseID: "NY" + caseID, ReceiverCaseID: caseID,
-		Function: canonical.FuncCaseStatus, Action: canonical.ActProvide, Reason: "CPSTS", InReplyTo: replyTo},
-		Information: &canonical.Information{Text: "Case open; order registered for enforcement."}}
+		Function: canonical.FuncCaseStatus, Action: canonical.ActProvide, Reason: "FSINF", InReplyTo: replyTo}}
+	statusCase(&tx)
+	return tx
 }
 
 // waitFor polls until cond holds or the deadline passes.

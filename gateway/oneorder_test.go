@@ -21,18 +21,25 @@ func withOrder(sender canonical.FIPS, id, caseID string, fn canonical.FunctionCo
 	tx := canonical.Transaction{
 		Header: canonical.Header{SenderFIPS: sender, ReceiverFIPS: "3600000", MessageID: id, Serial: 1, TransactionDate: today(),
 			SenderCaseID: caseID, Function: fn, Action: canonical.ActRequest, Reason: reason},
+		// The case block and the dates, statuses and flags below are what the
+		// federal edits require of a registration or establishment request.
+		Case: &canonical.Case{Type: canonical.CaseNonAssistance, Status: canonical.CaseOpen,
+			PaymentAddress: &canonical.Address{Line1: "PO Box 4880", City: "Trenton", State: "NJ", Zip: "08650"},
+			Contact: &canonical.Contact{Name: &canonical.Name{First: "Casey", Last: "Worker"}, Phone: "6095550100",
+				Address: &canonical.Address{Line1: "1 Agency Plaza", City: "Trenton", State: "NJ", Zip: "08608"}}},
 		NCP: &canonical.NCPIdentification{Name: canonical.Name{First: "Alex", Last: "Order"}, SSN: ncpSSN,
 			DateOfBirth: &canonical.Date{Year: 1980, Month: 2, Day: 3}},
-		NCPLocate: &canonical.NCPLocate{Residential: &canonical.LocatedAddress{Address: canonical.Address{Line1: "5 Main St", City: "Town", State: livesIn, Zip: "07001"}}},
+		NCPLocate: &canonical.NCPLocate{Residential: &canonical.LocatedAddress{Address: canonical.Address{Line1: "5 Main St", City: "Town", State: livesIn, Zip: "07001"},
+			EffectiveDate: &canonical.Date{Year: 2020, Month: 1, Day: 1}}},
 		Participants: []canonical.Participant{
-			{Name: canonical.Name{First: "Sky", Last: "Order"}, Relationship: canonical.RelCustodialParty, ResidenceState: livesIn},
+			{Name: canonical.Name{First: "Sky", Last: "Order"}, Relationship: canonical.RelCustodialParty, Status: canonical.ParticipantOpen, ResidenceState: livesIn},
 			{Name: canonical.Name{First: "Rowan", Last: "Order"}, SSN: childSSN, DateOfBirth: &canonical.Date{Year: 2017, Month: 8, Day: 1},
-				Relationship: canonical.RelChild, ResidenceState: livesIn},
+				Relationship: canonical.RelChild, Status: canonical.ParticipantOpen, ResidenceState: livesIn},
 		},
 	}
 	if docket != "" {
 		tx.Orders = []canonical.Order{{TribunalFIPS: tribunal, Docket: docket, DebtType: canonical.DebtChildSupport, IssueDate: issued,
-			Amount: weekly, Frequency: canonical.FreqWeekly, Children: []int{1}}}
+			EffectiveDate: &issued, MedicalOrdered: canonical.No, Amount: weekly, Frequency: canonical.FreqWeekly, Children: []int{1}}}
 	}
 	return tx
 }

@@ -127,7 +127,9 @@ func TestMetricsAndTraces(t *testing.T) {
 }
 
 func csiProvideTo(to canonical.FIPS, id string) canonical.Transaction {
-	return canonical.Transaction{Header: canonical.Header{SenderFIPS: "3600000", ReceiverFIPS: to, MessageID: id,
+	tx := canonical.Transaction{Header: canonical.Header{SenderFIPS: "3600000", ReceiverFIPS: to, MessageID: id,
 		Serial: 9, TransactionDate: today(), SenderCaseID: "NYCASE1", ReceiverCaseID: "NJCASE1",
-		Function: canonical.FuncCaseStatus, Action: canonical.ActProvide, Reason: "CPSTS"}}
+		Function: canonical.FuncCaseStatus, Action: canonical.ActProvide, Reason: "FSINF"}}
+	statusCase(&tx)
+	return tx
 }

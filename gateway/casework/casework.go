@@ -173,9 +173,17 @@ func (p *Processor) decide(ctx context.Context, q exchange.Querier, m exchange.M
 
 	// Every message belongs to one of our cases; the partner's case ID is
 	// filed for it, so everything we send carries both IDs right.
-	ourCase, err := exchange.ResolveCase(ctx, q, exchange.CaseInbound{Partner: m.Partner, PartnerCaseID: tx.Header.SenderCaseID,
+	// MSC P GSCAS carries the sender's new case ID in the information
+	// block's New-Case-ID (CSENet layout); a sender that puts it in the
+	// header's case ID instead is understood too.
+	changesID := tx.Header.Function == canonical.FuncManageCases && tx.Header.Reason == canonical.ReasonChangeCaseID
+	partnerCaseID := tx.Header.SenderCaseID
+	if changesID && tx.Information != nil && tx.Information.NewCaseID != "" {
+		partnerCaseID = tx.Information.NewCaseID
+	}
+	ourCase, err := exchange.ResolveCase(ctx, q, exchange.CaseInbound{Partner: m.Partner, PartnerCaseID: partnerCaseID,
 		OurCaseID: tx.Header.ReceiverCaseID, ObligorKey: obligorKey, ChildKeys: childKeys, Message: m.ID, NewID: p.newCaseID,
-		ChangesID: tx.Header.Function == canonical.FuncManageCases && tx.Header.Reason == canonical.ReasonChangeCaseID})
+		ChangesID: changesID})
 	if err != nil {
 		return Decision{}, fmt.Errorf("case: %w", err)
 	}
@@ -200,7 +208,7 @@ func (p *Processor) decide(ctx context.Context, q exchange.Querier, m exchange.M
 	}
 	if tx.Header.Function == canonical.FuncManageCases && tx.Header.Reason == canonical.ReasonChangeCaseID {
 		return Decision{Status: exchange.StatusProcessed, Note: fmt.Sprintf("%s now uses case ID %s for our case %s",
-			m.Partner, tx.Header.SenderCaseID, ourCase)}, nil
+			m.Partner, partnerCaseID, ourCase)}, nil
 	}
 	return Decision{Status: exchange.StatusProcessed, Note: "recorded; no order or withholding rule applies to " +
 		string(tx.Header.Function) + " " + string(tx.Header.Action)}, nil
