@@ -117,7 +117,9 @@ type PIIConfig struct {
 
 // LimitsConfig bounds what a partner request may cost.
 type LimitsConfig struct {
-	MaxBody           int64         `yaml:"max_body"`
+	MaxBody int64 `yaml:"max_body"`
+	// MaxFileBody bounds a file of many transactions (POST /v1/files).
+	MaxFileBody       int64         `yaml:"max_file_body"`
 	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"`
 	ReadTimeout       time.Duration `yaml:"read_timeout"`
 	WriteTimeout      time.Duration `yaml:"write_timeout"`
@@ -183,6 +185,7 @@ func DefaultConfig() Config {
 		JWS:           JWSConfig{IATWindow: 5 * time.Minute},
 		Limits: LimitsConfig{
 			MaxBody:           1 << 20,
+			MaxFileBody:       64 << 20,
 			ReadHeaderTimeout: 5 * time.Second,
 			ReadTimeout:       30 * time.Second,
 			WriteTimeout:      30 * time.Second,
@@ -253,6 +256,9 @@ func (c Config) Validate() error {
 	}
 	if c.Limits.MaxBody < 1024 {
 		errs = append(errs, "limits.max_body must be at least 1024 bytes")
+	}
+	if c.Limits.MaxFileBody < c.Limits.MaxBody {
+		errs = append(errs, "limits.max_file_body must be at least limits.max_body")
 	}
 	if c.Workers.BreakerThreshold < 1 || c.Workers.BreakerCooldown <= 0 {
 		errs = append(errs, "workers.breaker_threshold must be >= 1 and workers.breaker_cooldown positive")

@@ -163,7 +163,7 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 	s.zeroCounters(s.dir.Current())
 
 	s.intake = intake.New(intake.Config{StateFIPS: cfg.StateFIPS, Name: cfg.Name, MaxBody: cfg.Limits.MaxBody,
-		IATWindow: cfg.JWS.IATWindow}, intake.Deps{
+		MaxFileBody: cfg.Limits.MaxFileBody, IATWindow: cfg.JWS.IATWindow}, intake.Deps{
 		Store:    s.store,
 		Signer:   s.keys.Signer,
 		CodecFor: func(p *partners.Partner) (intake.Codec, error) { return s.codecs.forPartner(p, cfg.StateFIPS) },

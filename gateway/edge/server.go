@@ -85,6 +85,7 @@ func NewServer(cfg Config, deps Deps) *Server {
 	api.Use(s.authenticate)
 	api.HandleFunc("/messages", s.postMessage).Methods(http.MethodPost)
 	api.HandleFunc("/messages/{id}", s.getMessage).Methods(http.MethodGet)
+	api.HandleFunc("/files", s.postFile).Methods(http.MethodPost)
 	api.HandleFunc("/inbox", s.inbox).Methods(http.MethodGet)
 	api.HandleFunc("/inbox/ack", s.inboxAck).Methods(http.MethodPost)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -190,18 +191,8 @@ type ReceiptResponse struct {
 
 func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	p := PartnerFrom(r.Context())
-	if r.ContentLength > s.cfg.MaxBody {
-		s.refuse(w, r, p, apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("body over %d bytes", s.cfg.MaxBody)), "", nil)
-		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			s.refuse(w, r, p, apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("body over %d bytes", s.cfg.MaxBody)), "", nil)
-			return
-		}
-		s.refuse(w, r, p, apiErr(http.StatusBadRequest, CodeBadRequest, "could not read the body"), "", nil)
+	body, ok := s.readBody(w, r, p, s.cfg.MaxBody)
+	if !ok {
 		return
 	}
 	res := s.deps.Intake.Receive(r.Context(), intake.Request{Partner: p, Body: body,
@@ -219,6 +210,62 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusOK
 	}
 	writeReceipt(w, r, status, receiptResponse(res.Receipt, res.Repeat))
+}
+
+// FileResponse is the body of a 202 (or 200 for a repeat) to POST /v1/files:
+// the file receipt, and Receipt, the gateway's compact JWS whose payload is
+// that receipt exactly.
+type FileResponse struct {
+	intake.FileReceipt
+	Repeat  bool   `json:"repeat,omitempty"`
+	Receipt string `json:"receipt"`
+}
+
+// postFile takes a file of many transactions, one a line, signed as a whole.
+func (s *Server) postFile(w http.ResponseWriter, r *http.Request) {
+	p := PartnerFrom(r.Context())
+	body, ok := s.readBody(w, r, p, s.deps.Intake.MaxFileBody())
+	if !ok {
+		return
+	}
+	res := s.deps.Intake.ReceiveFile(r.Context(), intake.Request{Partner: p, Body: body,
+		ContentType: r.Header.Get("Content-Type"), Signature: r.Header.Get("JWS-Signature"), Remote: r.RemoteAddr})
+	if res.Err != nil {
+		e := fromIntake(res.Err)
+		if e.Status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", "5")
+		}
+		writeError(w, r, e)
+		return
+	}
+	status := http.StatusAccepted
+	if res.Repeat {
+		status = http.StatusOK
+	}
+	writeJSON(w, status, FileResponse{FileReceipt: res.Receipt, Repeat: res.Repeat, Receipt: res.JWS})
+}
+
+// readBody reads at most limit bytes of the body, refusing (and recording)
+// a larger one before reading it whole.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, p *partners.Partner, limit int64) ([]byte, bool) {
+	tooLarge := func() {
+		s.refuse(w, r, p, apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("body over %d bytes", limit)), "", nil)
+	}
+	if r.ContentLength > limit {
+		tooLarge()
+		return nil, false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			tooLarge()
+			return nil, false
+		}
+		s.refuse(w, r, p, apiErr(http.StatusBadRequest, CodeBadRequest, "could not read the body"), "", nil)
+		return nil, false
+	}
+	return body, true
 }
 
 func receiptResponse(rc exchange.Receipt, repeat bool) ReceiptResponse {

@@ -75,10 +75,11 @@ const fileChunk = 2000
 // returns the stored receipt and repeat=true (ErrConflict if the bytes
 // differ), and an item whose message ID was stored before (by an earlier
 // file or a single post) is a repeat with its first receipt, or a conflict
-// if its bytes differ. sign is called once, for a file this call stores.
-// Every item's receipt row carries the file receipt's JWS, which lists it.
-func (s *Store) ReceiveFile(ctx context.Context, f InboundFile, sign FileSigner) (FileReceipt, bool, error) {
-	if f.Partner == "" || f.FileID == "" || len(f.Raw) == 0 || sign == nil {
+// if its bytes differ. Each item stored gets its own receipt signed by
+// signItem, as Receive gives one; sign is called once, for a file this call
+// stores, with the outcome of every item.
+func (s *Store) ReceiveFile(ctx context.Context, f InboundFile, signItem func(Receipt) (string, error), sign FileSigner) (FileReceipt, bool, error) {
+	if f.Partner == "" || f.FileID == "" || len(f.Raw) == 0 || sign == nil || signItem == nil {
 		return FileReceipt{}, false, fmt.Errorf("%w: partner, file id, body and signer are required", ErrInvalid)
 	}
 	sum := sha256.Sum256(f.Raw)
@@ -120,7 +121,7 @@ func (s *Store) ReceiveFile(ctx context.Context, f InboundFile, sign FileSigner)
 			out, repeat = r, err == nil
 			return err
 		}
-		out, err = s.storeFile(ctx, tx, f, at, sum, msgs, preps, sign)
+		out, err = s.storeFile(ctx, tx, f, at, sum, msgs, preps, signItem, sign)
 		return err
 	})
 	if err != nil {
@@ -131,7 +132,7 @@ func (s *Store) ReceiveFile(ctx context.Context, f InboundFile, sign FileSigner)
 
 // storeFile runs the inserts of ReceiveFile inside its transaction.
 func (s *Store) storeFile(ctx context.Context, tx pgx.Tx, f InboundFile, at time.Time, sum [32]byte,
-	msgs []newMessage, preps []prepared, sign FileSigner) (FileReceipt, error) {
+	msgs []newMessage, preps []prepared, signItem func(Receipt) (string, error), sign FileSigner) (FileReceipt, error) {
 	outcomes := make([]FileOutcome, len(msgs))
 	ids := make([]int64, len(msgs)) // row id of each item this call inserts
 	first := map[string]int{}       // message id -> first item carrying it
@@ -153,11 +154,13 @@ func (s *Store) storeFile(ctx context.Context, tx pgx.Tx, f InboundFile, at time
 
 	// Items not inserted: repeats of the file itself, or of messages stored before.
 	var earlier []string
+	receipts := make([]Receipt, len(msgs))
 	for i, m := range msgs {
 		fi := first[m.msgID]
 		switch {
 		case fi == i && ids[i] != 0:
-			outcomes[i].ReceiptID = newID("rcpt")
+			receipts[i] = newReceipt(m, preps[i])
+			outcomes[i].ReceiptID = receipts[i].ID
 		case fi == i:
 			earlier = append(earlier, m.msgID)
 		}
@@ -233,10 +236,16 @@ func (s *Store) storeFile(ctx context.Context, tx pgx.Tx, f InboundFile, at time
 			inserted = append(inserted, i)
 		}
 	}
-	// SSNs are sealed with the row id as associated data, so only now.
+	// Each stored item's receipt is signed, and its SSNs sealed with the row
+	// id as associated data: CPU work, on every core.
 	ssnRows := make([][][2][]byte, len(msgs))
 	if err := parallel(len(inserted), func(k int) error {
 		i := inserted[k]
+		jws, err := signItem(receipts[i])
+		if err != nil {
+			return fmt.Errorf("exchange: sign receipt: %w", err)
+		}
+		receipts[i].JWS = jws
 		for _, fl := range preps[i].ssns {
 			sealed, err := s.keys.Seal([]byte(fl.ssn.Digits()), ssnAAD(ids[i], fl.path))
 			if err != nil {
@@ -250,7 +259,7 @@ func (s *Store) storeFile(ctx context.Context, tx pgx.Tx, f InboundFile, at time
 	}
 	for start := 0; start < len(inserted); start += fileChunk {
 		chunk := inserted[start:min(start+fileChunk, len(inserted))]
-		if err := insertFileRows(ctx, tx, chunk, ids, outcomes, preps, ssnRows, jws, at); err != nil {
+		if err := insertFileRows(ctx, tx, chunk, ids, receipts, preps, ssnRows, at); err != nil {
 			return FileReceipt{}, err
 		}
 	}
@@ -323,17 +332,17 @@ func insertMessages(ctx context.Context, tx pgx.Tx, partner string, chunk []int,
 
 // insertFileRows adds the history, SSN, matching-key and receipt rows of
 // the inserted items chunk names, one statement per table.
-func insertFileRows(ctx context.Context, tx pgx.Tx, chunk []int, ids []int64, outcomes []FileOutcome,
-	preps []prepared, ssnRows [][][2][]byte, jws string, at time.Time) error {
+func insertFileRows(ctx context.Context, tx pgx.Tx, chunk []int, ids []int64, receipts []Receipt,
+	preps []prepared, ssnRows [][][2][]byte, at time.Time) error {
 	msgIDs := make([]int64, len(chunk))
-	rcptIDs := make([]string, len(chunk))
+	rcptIDs, jws := make([]string, len(chunk)), make([]string, len(chunk))
 	sums := make([][]byte, len(chunk))
 	var ssnMsg []int64
 	var ssnPath, ssnRole []string
 	var ssnIndex []int16
 	var ssnSealed, ssnHash [][]byte
 	for k, i := range chunk {
-		msgIDs[k], rcptIDs[k], sums[k] = ids[i], outcomes[i].ReceiptID, preps[i].sum[:]
+		msgIDs[k], rcptIDs[k], jws[k], sums[k] = ids[i], receipts[i].ID, receipts[i].JWS, preps[i].sum[:]
 		for j, fl := range preps[i].ssns {
 			ssnMsg = append(ssnMsg, ids[i])
 			ssnPath, ssnRole, ssnIndex = append(ssnPath, fl.path), append(ssnRole, fl.role), append(ssnIndex, int16(fl.index))
@@ -344,7 +353,7 @@ func insertFileRows(ctx context.Context, tx pgx.Tx, chunk []int, ids []int64, ou
 	b.Queue(`INSERT INTO message_history (message_id, from_status, to_status, actor, note)
 		SELECT id, '', $2, 'intake', '' FROM unnest($1::bigint[]) AS t(id)`, msgIDs, string(StatusReceived))
 	b.Queue(`INSERT INTO receipts (receipt_id, message_id, kind, jws, body_sha256, received_at)
-		SELECT t.rid, t.mid, 'issued', $3, t.sum, $4 FROM unnest($1::text[], $2::bigint[], $5::bytea[]) AS t(rid, mid, sum)`,
+		SELECT t.rid, t.mid, 'issued', t.jws, t.sum, $4 FROM unnest($1::text[], $2::bigint[], $3::text[], $5::bytea[]) AS t(rid, mid, jws, sum)`,
 		rcptIDs, msgIDs, jws, at, sums)
 	if len(ssnMsg) > 0 {
 		b.Queue(`INSERT INTO message_ssns (message_id, path, sealed)

@@ -72,6 +72,7 @@ type Codec interface {
 // Store is what intake needs of the exchange store.
 type Store interface {
 	Receive(ctx context.Context, in exchange.Inbound, sign func(exchange.Receipt) (string, error)) (exchange.Receipt, bool, error)
+	ReceiveFile(ctx context.Context, f exchange.InboundFile, signItem func(exchange.Receipt) (string, error), sign exchange.FileSigner) (exchange.FileReceipt, bool, error)
 }
 
 // Config is the intake's own settings.
@@ -79,9 +80,11 @@ type Config struct {
 	// StateFIPS is our state: every inbound message must be addressed to it.
 	StateFIPS string
 	// Name is the issuer named in receipts.
-	Name      string
-	MaxBody   int64
-	IATWindow time.Duration
+	Name    string
+	MaxBody int64
+	// MaxFileBody bounds a file of many transactions (default DefaultMaxFileBody).
+	MaxFileBody int64
+	IATWindow   time.Duration
 }
 
 // Deps are the intake's collaborators.
@@ -171,9 +174,7 @@ func (s *Service) Receive(ctx context.Context, req Request) Result {
 		return fail(e, "", body)
 	}
 
-	_, vspan := s.deps.Tracer.Start(ctx, "verify")
-	claims, err := signing.Verifier{Window: s.cfg.IATWindow}.VerifyDetached(req.Signature, body, p.JWKS(), s.deps.Now())
-	vspan.End()
+	claims, err := s.verify(ctx, req)
 	if err != nil {
 		return fail(SignatureError(err), claims.JTI, body)
 	}
@@ -218,6 +219,13 @@ func (s *Service) Receive(ctx context.Context, req Request) Result {
 	}
 	s.deps.Metrics.Received.Add(ctx, 1, telemetry.Attrs("partner", p.ID, "function", string(tx.Header.Function), "outcome", outcome))
 	return Result{Receipt: rcpt, Repeat: repeat}
+}
+
+// verify checks the partner's detached JWS over the exact body.
+func (s *Service) verify(ctx context.Context, req Request) (signing.Claims, error) {
+	_, span := s.deps.Tracer.Start(ctx, "verify")
+	defer span.End()
+	return signing.Verifier{Window: s.cfg.IATWindow}.VerifyDetached(req.Signature, req.Body, req.Partner.JWKS(), s.deps.Now())
 }
 
 func (s *Service) tooLarge() *Error {

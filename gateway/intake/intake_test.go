@@ -68,7 +68,9 @@ type rig struct {
 
 const format = "json-transaction/2"
 
-func newRig(t testing.TB, maxBody int64) *rig {
+func newRig(t testing.TB, maxBody int64) *rig { return newRigFor(t, maxBody, format) }
+
+func newRigFor(t testing.TB, maxBody int64, format string) *rig {
 	t.Helper()
 	url := pgtest.NewDB(t)
 	enc := base64.StdEncoding.EncodeToString([]byte(strings.Repeat("k", 32)))
