@@ -213,12 +213,13 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 }
 
 // FileResponse is the body of a 202 (or 200 for a repeat) to POST /v1/files:
-// the file receipt, and Receipt, the gateway's compact JWS whose payload is
-// that receipt exactly.
+// Document, the receipt listing every transaction (intake.FileReceipt), and
+// Receipt, the gateway's compact JWS over intake.FileReceiptClaims, which
+// holds the SHA-256 of Document's bytes as sent.
 type FileResponse struct {
-	intake.FileReceipt
-	Repeat  bool   `json:"repeat,omitempty"`
-	Receipt string `json:"receipt"`
+	Receipt  string          `json:"receipt"`
+	Repeat   bool            `json:"repeat,omitempty"`
+	Document json.RawMessage `json:"document"`
 }
 
 // postFile takes a file of many transactions, one a line, signed as a whole.
@@ -242,7 +243,7 @@ func (s *Server) postFile(w http.ResponseWriter, r *http.Request) {
 	if res.Repeat {
 		status = http.StatusOK
 	}
-	writeJSON(w, status, FileResponse{FileReceipt: res.Receipt, Repeat: res.Repeat, Receipt: res.JWS})
+	writeJSON(w, status, FileResponse{Receipt: res.JWS, Repeat: res.Repeat, Document: res.Document})
 }
 
 // readBody reads at most limit bytes of the body, refusing (and recording)

@@ -3,6 +3,8 @@ package intake
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -46,6 +48,23 @@ type FileReceipt struct {
 	Transactions []TransactionOutcome `json:"transactions"`
 }
 
+// FileReceiptClaims is the payload of the file receipt's JWS. A receipt
+// lists every transaction, megabytes for a large file, so the signature
+// covers its digest: DocumentSHA256 is the SHA-256 of the receipt document
+// exactly as sent beside the JWS.
+type FileReceiptClaims struct {
+	ReceiptID      string    `json:"receiptId"`
+	FileID         string    `json:"fileId"`
+	Partner        string    `json:"partner"`
+	Issuer         string    `json:"issuer"`
+	BodySHA256     string    `json:"bodySha256"`
+	ReceivedAt     time.Time `json:"receivedAt"`
+	Transactions   int       `json:"transactions"`
+	Stored         int       `json:"stored"`
+	Refused        int       `json:"refused"`
+	DocumentSHA256 string    `json:"documentSha256"`
+}
+
 // TransactionOutcome is one line of a file: stored (with the receipt ID of
 // its message, first issued when Repeat), or refused with the reason.
 type TransactionOutcome struct {
@@ -62,7 +81,9 @@ type TransactionOutcome struct {
 // reused for other bytes) and nothing of it was stored.
 type FileResult struct {
 	Receipt FileReceipt
-	// JWS is the gateway's compact JWS whose payload is Receipt.
+	// Document is Receipt exactly as signed (its digest is in the JWS).
+	Document []byte
+	// JWS is the gateway's compact JWS over FileReceiptClaims.
 	JWS string
 	// Repeat is true when the file had been received before; the receipt is
 	// the one issued then.
@@ -155,7 +176,14 @@ func (s *Service) ReceiveFile(ctx context.Context, req Request) FileResult {
 		if err != nil {
 			return nil, "", err
 		}
-		jws, err := s.deps.Signer().SignCompact(b, s.deps.Now())
+		sum := sha256.Sum256(b)
+		claims, err := json.Marshal(FileReceiptClaims{ReceiptID: doc.ReceiptID, FileID: doc.FileID, Partner: doc.Partner,
+			Issuer: doc.Issuer, BodySHA256: doc.BodySHA256, ReceivedAt: doc.ReceivedAt, Transactions: len(doc.Transactions),
+			Stored: doc.Stored, Refused: doc.Refused, DocumentSHA256: hex.EncodeToString(sum[:])})
+		if err != nil {
+			return nil, "", err
+		}
+		jws, err := s.deps.Signer().SignCompact(claims, s.deps.Now())
 		return b, jws, err
 	}
 	_, sspan := s.deps.Tracer.Start(ctx, "store")
@@ -174,7 +202,7 @@ func (s *Service) ReceiveFile(ctx context.Context, req Request) FileResult {
 			return fail(refusal(CodeInternal, "the receipt of this file cannot be read back; contact the operator"), fileID, nil)
 		}
 		outcome = "repeat"
-		return FileResult{Receipt: doc, JWS: stored.JWS, Repeat: true}
+		return FileResult{Receipt: doc, Document: stored.Document, JWS: stored.JWS, Repeat: true}
 	}
 	outcome = "new"
 	for _, t := range doc.Transactions {
@@ -189,7 +217,7 @@ func (s *Service) ReceiveFile(ctx context.Context, req Request) FileResult {
 		s.deps.Metrics.Received.Add(ctx, 1, telemetry.Attrs("partner", p.ID, "function", "file", "outcome", o))
 	}
 	span.SetAttributes(attribute.Int("stored", doc.Stored), attribute.Int("refused", doc.Refused))
-	return FileResult{Receipt: doc, JWS: stored.JWS}
+	return FileResult{Receipt: doc, Document: stored.Document, JWS: stored.JWS}
 }
 
 // fileDocument is the receipt of a file: refused lines as checked, the

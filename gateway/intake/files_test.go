@@ -48,7 +48,7 @@ func (r *rig) fileRequest(t testing.TB, fileID string, lines ...[]byte) intake.R
 	return intake.Request{Partner: r.partner, Body: body.Bytes(), ContentType: r.codec.ContentType(), Signature: sig, Remote: "test"}
 }
 
-// checkSigned verifies the receipt JWS and that its payload is the receipt.
+// checkSigned verifies the receipt JWS and that it signs the document sent.
 func checkSigned(t testing.TB, gw *signing.Signer, res intake.FileResult) {
 	t.Helper()
 	pub, err := gw.Public()
@@ -63,14 +63,22 @@ func checkSigned(t testing.TB, gw *signing.Signer, res intake.FileResult) {
 	if err != nil {
 		t.Fatalf("file receipt does not verify: %v", err)
 	}
-	var signed intake.FileReceipt
-	if err := json.Unmarshal(payload, &signed); err != nil {
+	var claims intake.FileReceiptClaims
+	if err := json.Unmarshal(payload, &claims); err != nil {
 		t.Fatal(err)
 	}
-	a, _ := json.Marshal(signed)
+	if claims.DocumentSHA256 != signing.BodyDigest(res.Document) || claims.ReceiptID != res.Receipt.ReceiptID ||
+		claims.Transactions != len(res.Receipt.Transactions) || claims.Stored != res.Receipt.Stored {
+		t.Fatalf("the signature does not cover the receipt sent: %+v", claims)
+	}
+	var doc intake.FileReceipt
+	if err := json.Unmarshal(res.Document, &doc); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(doc)
 	b, _ := json.Marshal(res.Receipt)
 	if !bytes.Equal(a, b) {
-		t.Fatalf("the answer is not what was signed:\n%s\n%s", b, a)
+		t.Fatalf("the answer is not the document signed:\n%s\n%s", b, a)
 	}
 }
 
