@@ -9,8 +9,11 @@ import (
 	"time"
 
 	"github.com/uifsagw/uifsagw/gateway"
+	"github.com/uifsagw/uifsagw/gateway/courier"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/signing"
+	"github.com/uifsagw/uifsagw/schemas/canonical"
+	"github.com/uifsagw/uifsagw/transforms"
 )
 
 func init() {
@@ -19,13 +22,14 @@ func init() {
 }
 
 func runInbox(ctx context.Context, args []string) error {
-	fs := newFlags("inbox", "--as PARTNER [--out DIR] [--ack]")
+	fs := newFlags("inbox", "--as PARTNER [--out DIR] [--ack] [--accept-iwos]")
 	var cf clientFlags
 	cf.register(fs)
 	out := fs.String("out", "", "folder to save each message body in (default: print a summary only)")
 	ack := fs.Bool("ack", false, "acknowledge what was fetched (and saved, with --out)")
 	limit := fs.Int("limit", 100, "messages per page")
-	if err := fs.Parse(reorder(args)); err != nil {
+	accept := fs.Bool("accept-iwos", false, "as an employer: answer each income withholding order fetched with a signed acknowledgment that accepts it, as the employer's payroll system would")
+	if err := fs.Parse(reorder(fs, args)); err != nil {
 		return err
 	}
 	cl, err := cf.client(ctx)
@@ -59,6 +63,11 @@ func runInbox(ctx context.Context, args []string) error {
 				}
 			}
 			ids = append(ids, it.ID)
+			if *accept && it.Format != "" {
+				if err := acceptIWO(ctx, cl, it); err != nil {
+					return fmt.Errorf("acknowledge %s: %w", it.MessageID, err)
+				}
+			}
 		}
 		total += len(page.Messages)
 		if *ack && len(ids) > 0 {
@@ -77,14 +86,49 @@ func runInbox(ctx context.Context, args []string) error {
 	return nil
 }
 
+// acceptIWO answers an IWO from the inbox with an employer acknowledgment
+// that accepts it, in the employer's own format, and checks the receipt.
+func acceptIWO(ctx context.Context, cl *courier.Client, it courier.InboxItem) error {
+	codec, ok := transforms.LookupIWO(it.Format)
+	if !ok {
+		fmt.Printf("\t(not an IWO format: %s; not acknowledged)\n", it.Format)
+		return nil
+	}
+	iwo, errs := codec.DecodeIWO([]byte(it.Body))
+	if len(errs) > 0 {
+		return fmt.Errorf("the IWO does not decode: %v", errs)
+	}
+	ack := canonical.EmployerAck{TrackingNumber: iwo.TrackingNumber, ControlNumber: iwo.ControlNumber,
+		EmployerFEIN: iwo.Employer.EIN, Status: canonical.AckAccepted, AckDate: canonical.DateOf(time.Now())}
+	body, err := codec.EncodeAck(ack)
+	if err != nil {
+		return err
+	}
+	res, err := cl.Post(ctx, body, codec.ContentType(), "ACK-"+iwo.TrackingNumber)
+	if err != nil {
+		return err
+	}
+	if res.Error != nil {
+		return fmt.Errorf("refused (%d): %s", res.Status, res.Error.Message)
+	}
+	fmt.Printf("\tacknowledged IWO %s (accepted); receipt verified\n", iwo.TrackingNumber)
+	return nil
+}
+
 func runAudit(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "verify" {
-		return fmt.Errorf("audit needs a subcommand: verify")
+	if _, err := subcommand("audit", args, [][2]string{{"verify", "check the hash chain of the staff audit log (--config FILE)"}}); err != nil {
+		return err
 	}
 	fs := newFlags("audit verify", "--config FILE")
 	cfgPath := configFlag(fs)
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	if fs.NArg() != 0 {
+		return fmt.Errorf("audit verify takes no arguments (see -h)")
+	}
+	if *cfgPath == "" {
+		return fmt.Errorf("give --config FILE (for a dev install: --config var/config.yaml)")
 	}
 	cfg, err := gateway.LoadConfig(*cfgPath, os.Environ())
 	if err != nil {
@@ -96,7 +140,7 @@ func runAudit(ctx context.Context, args []string) error {
 	}
 	st, err := exchange.Open(ctx, cfg.DatabaseURL, keys)
 	if err != nil {
-		return err
+		return fmt.Errorf("open the database of %s: %w (for a dev install: is uifsagw dev running?)", *cfgPath, err)
 	}
 	defer st.Close()
 	n, firstBad, err := st.VerifyAudit(ctx)

@@ -7,17 +7,22 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/uifsagw/uifsagw/gateway"
 	"github.com/uifsagw/uifsagw/gateway/devenv"
 	"github.com/uifsagw/uifsagw/gateway/loadgen"
+	"github.com/uifsagw/uifsagw/gateway/telemetry"
 	"github.com/uifsagw/uifsagw/partners"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
 func init() {
-	register("load", "load generator against a gateway: signed XML/JSON from concurrent partners, verified receipts, latency; --baseline", runLoad)
+	register("load", "load generator: signed XML/JSON from concurrent partners, verified receipts, latency (a scratch gateway unless --addr); --baseline", runLoad)
 }
 
 // loadResult is what `load --json` prints.
@@ -38,9 +43,16 @@ type baselines struct {
 }
 
 func runLoad(ctx context.Context, args []string) error {
-	fs := newFlags("load", "[flags]")
+	fs := newFlags("load", `[flags]
+
+Without --addr, load starts a scratch gateway of its own: the dev installation's
+configuration and keys on a new, temporary database of the running dev
+PostgreSQL, dropped afterwards, so the thousands of orders it sends never reach
+the database the staff UI shows. With --addr it loads that gateway itself, and
+what it sends stays in that gateway's database.`)
 	var cf clientFlags
 	cf.register(fs)
+	fs.Lookup("addr").Usage = "gateway to load, e.g. the dev gateway https://127.0.0.1:8443 (its database keeps what is sent); default a scratch gateway"
 	fs.Lookup("as").Usage = "partners to send as, comma-separated (sample IDs in --dir, e.g. nj,pa); with --cert/--key/--jwk, the one partner's ID"
 	fs.Lookup("as").DefValue = "nj,pa"
 	cf.as = "nj,pa"
@@ -58,7 +70,7 @@ func runLoad(ctx context.Context, args []string) error {
 	baselineDur := fs.Duration("baseline-duration", 10*time.Second, "how long each baseline runs")
 	dbURL := fs.String("database-url", "", "database for baseline (b) (default $UIFSAGW_DATABASE_URL, else the dev installation's in --dir)")
 	pgPort := fs.Int("pg-port", 5432, "PostgreSQL socket number of the dev installation (for the default --database-url)")
-	if err := fs.Parse(reorder(args)); err != nil {
+	if err := fs.Parse(reorder(fs, args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
@@ -76,6 +88,18 @@ func runLoad(ctx context.Context, args []string) error {
 		*runID = time.Now().UTC().Format("0102T150405")
 	}
 	dir := partnerDirectory(cf.dir)
+	if cf.addr == "" {
+		sg, err := startScratchGateway(ctx, devenv.Layout{Dir: cf.dir}, *runID)
+		if err != nil {
+			return err
+		}
+		defer sg.stop()
+		cf.addr = sg.url
+		if *dbURL == "" {
+			*dbURL = sg.dbURL
+		}
+		fmt.Fprintf(os.Stderr, "load: scratch gateway %s on database %s (dropped afterwards)\n", sg.url, sg.db)
+	}
 
 	var ps []loadgen.Partner
 	for _, id := range ids {
@@ -167,9 +191,18 @@ func measureBaselines(ctx context.Context, ps []loadgen.Partner, gen loadgen.Gen
 		if err != nil {
 			return nil, err
 		}
+		if r, ok := (devenv.Layout{Dir: abs}).ReadRunning(); ok && r.DatabaseURL != "" {
+			dbURL = r.DatabaseURL
+		}
+		pgDir, err := devPGDir(abs)
+		if err != nil {
+			return nil, err
+		}
 		// The URL `uifsagw dev` serves its database on (pgserver over the Unix socket).
-		q := url.Values{"host": {filepath.Join(abs, "pg")}, "port": {fmt.Sprint(pgPort)}, "user": {"postgres"}, "sslmode": {"disable"}}
-		dbURL = (&url.URL{Scheme: "postgres", Path: "/uifsagw", RawQuery: q.Encode()}).String()
+		q := url.Values{"host": {pgDir}, "port": {fmt.Sprint(pgPort)}, "user": {"postgres"}, "sslmode": {"disable"}}
+		if dbURL == "" {
+			dbURL = (&url.URL{Scheme: "postgres", Path: "/uifsagw", RawQuery: q.Encode()}).String()
+		}
 	}
 	var b baselines
 	var err error
@@ -221,5 +254,89 @@ func printLoad(o loadResult) {
 		fmt.Printf("baseline (b) INSERT+COMMIT: %.0f commits/s at %d connections (p50 %.1f ms, p99 %.1f ms; synchronous_commit=%s fsync=%s)\n",
 			b.Commit.CommitsPerSec, b.Commit.Concurrency, b.Commit.Latency.P50, b.Commit.Latency.P99, b.SynchronousCommit, b.Fsync)
 		fmt.Printf("ratios       gateway/(b) %.2f×   gateway/(a) %.0f%%\n", o.Ratios["gatewayOverCommit"], 100*o.Ratios["gatewayOverCPU"])
+	}
+}
+
+// scratchGateway is a gateway load starts for itself on a throwaway database.
+type scratchGateway struct {
+	url, db, dbURL string
+	adminURL       string
+	cancel         context.CancelFunc
+	done           chan error
+}
+
+// startScratchGateway runs the dev installation l's gateway on a new
+// database of the running dev PostgreSQL, listening on free loopback ports.
+func startScratchGateway(ctx context.Context, l devenv.Layout, runID string) (*scratchGateway, error) {
+	r, ok := l.ReadRunning()
+	if !ok || r.DatabaseURL == "" {
+		return nil, fmt.Errorf("load needs a running `uifsagw dev` on %s for its scratch gateway, or --addr of a gateway to load", l.Dir)
+	}
+	u, err := url.Parse(r.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	admin := *u
+	admin.Path = "/postgres"
+	sg := &scratchGateway{db: "uifsagw_load_" + strings.ToLower(nonIdent.ReplaceAllString(runID, "_")), adminURL: admin.String()}
+	scratch := *u
+	scratch.Path = "/" + sg.db
+	sg.dbURL = scratch.String()
+	conn, err := pgx.Connect(ctx, sg.adminURL)
+	if err != nil {
+		return nil, fmt.Errorf("dev PostgreSQL: %w", err)
+	}
+	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{sg.db}.Sanitize())
+	conn.Close(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("scratch database: %w", err)
+	}
+	fail := func(err error) (*scratchGateway, error) {
+		sg.drop()
+		return nil, err
+	}
+	if _, _, err := migrate(ctx, sg.dbURL); err != nil {
+		return fail(err)
+	}
+	cfg, err := gateway.LoadConfig(l.Config(), append(os.Environ(), "UIFSAGW_DATABASE_URL="+sg.dbURL,
+		"UIFSAGW_PARTNER_LISTEN=127.0.0.1:0", "UIFSAGW_STAFF_LISTEN=127.0.0.1:0"))
+	if err != nil {
+		return fail(err)
+	}
+	gctx, cancel := context.WithCancel(context.Background())
+	srv, err := gateway.New(gctx, cfg, gateway.Options{Logger: telemetry.NewLogger(os.Stderr, cfg.Log.Format, "error")})
+	if err != nil {
+		cancel()
+		return fail(err)
+	}
+	if err := srv.Listen(); err != nil {
+		cancel()
+		return fail(err)
+	}
+	sg.url, sg.cancel, sg.done = "https://"+srv.PartnerAddr(), cancel, make(chan error, 1)
+	go func() { sg.done <- srv.Run(gctx) }()
+	return sg, nil
+}
+
+var nonIdent = regexp.MustCompile(`[^A-Za-z0-9_]+`)
+
+func (sg *scratchGateway) stop() {
+	sg.cancel()
+	if err := <-sg.done; err != nil {
+		fmt.Fprintln(os.Stderr, "scratch gateway:", err)
+	}
+	sg.drop()
+}
+
+func (sg *scratchGateway) drop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, sg.adminURL)
+	if err == nil {
+		_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{sg.db}.Sanitize()+" WITH (FORCE)")
+		conn.Close(ctx)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "load: drop scratch database %s: %v\n", sg.db, err)
 	}
 }

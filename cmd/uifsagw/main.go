@@ -20,9 +20,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
 	"syscall"
 )
 
@@ -45,28 +47,32 @@ type exitError struct {
 
 func (e *exitError) Error() string { return e.msg }
 
-func usage() {
-	fmt.Fprintln(os.Stderr, "usage: uifsagw COMMAND [flags]\n\ncommands:")
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: uifsagw COMMAND [flags]\n\ncommands:")
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(os.Stderr, "  %-10s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(os.Stderr, "\nRun 'uifsagw COMMAND -h' for a command's flags.")
+	fmt.Fprintln(w, "\nRun 'uifsagw COMMAND -h' for a command's flags.")
 }
 
 func main() {
-	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
-		usage()
+	if len(os.Args) < 2 {
+		usage(os.Stderr)
 		os.Exit(2)
+	}
+	if isHelp(os.Args[1]) {
+		usage(os.Stdout)
+		os.Exit(0)
 	}
 	cmd, ok := commands[os.Args[1]]
 	if !ok {
 		fmt.Fprintf(os.Stderr, "uifsagw: unknown command %q\n\n", os.Args[1])
-		usage()
+		usage(os.Stderr)
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -76,7 +82,8 @@ func main() {
 		return
 	}
 	if errors.Is(err, flag.ErrHelp) {
-		os.Exit(2)
+		// The help was asked for and printed: that is success.
+		os.Exit(0)
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
@@ -96,4 +103,38 @@ func newFlags(name, usageLine string) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+func isHelp(a string) bool { return a == "-h" || a == "--help" || a == "-help" || a == "help" }
+
+// subcommand checks the first argument of a command made of subcommands
+// (audit, pki): help prints its usage and returns flag.ErrHelp (exit 0);
+// nothing, or an unknown subcommand, is a usage error naming the choices.
+func subcommand(name string, args []string, subs [][2]string) (string, error) {
+	var known []string
+	for _, s := range subs {
+		known = append(known, s[0])
+	}
+	print := func(w *os.File) {
+		fmt.Fprintf(w, "usage: uifsagw %s SUBCOMMAND [flags]\n\nsubcommands:\n", name)
+		for _, s := range subs {
+			fmt.Fprintf(w, "  %-8s %s\n", s[0], s[1])
+		}
+		fmt.Fprintf(w, "\nRun 'uifsagw %s SUBCOMMAND -h' for its flags.\n", name)
+	}
+	if len(args) == 0 {
+		print(os.Stderr)
+		return "", &exitError{code: 2, msg: fmt.Sprintf("uifsagw %s: give a subcommand: %s", name, strings.Join(known, ", "))}
+	}
+	if isHelp(args[0]) {
+		print(os.Stdout)
+		return "", flag.ErrHelp
+	}
+	for _, k := range known {
+		if args[0] == k {
+			return k, nil
+		}
+	}
+	print(os.Stderr)
+	return "", &exitError{code: 2, msg: fmt.Sprintf("uifsagw %s: unknown subcommand %q; one of: %s", name, args[0], strings.Join(known, ", "))}
 }

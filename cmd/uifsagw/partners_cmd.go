@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/pem"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,19 +20,20 @@ func init() {
 }
 
 func runPartners(ctx context.Context, args []string) error {
-	fs := newFlags("partners", "[--dir PARTNERS_DIR] list | show ID | add FILE.yaml | pin ID CERT.pem [--remove]")
-	dir := fs.String("dir", defaultPartnersDir(), "partner directory folder")
+	fs := newFlags("partners", "[--dir INSTALL | --partners-dir FOLDER] list | show ID | add FILE.yaml | pin ID CERT.pem [--remove]")
+	pf := partnersDirFlags(fs)
 	remove := fs.Bool("remove", false, "with pin: remove the pin instead of adding it")
-	if err := fs.Parse(reorder(args)); err != nil {
+	if err := fs.Parse(reorder(fs, args)); err != nil {
 		return err
 	}
+	dir := pf.resolve()
 	rest := fs.Args()
 	if len(rest) == 0 {
 		return fmt.Errorf("partners needs a subcommand: list, show, add or pin")
 	}
 	switch rest[0] {
 	case "list":
-		d, err := partners.Load(*dir)
+		d, err := loadDirectory(dir)
 		if err != nil {
 			return err
 		}
@@ -45,13 +47,13 @@ func runPartners(ctx context.Context, args []string) error {
 		if len(rest) != 2 {
 			return fmt.Errorf("partners show needs an ID")
 		}
-		d, err := partners.Load(*dir)
+		d, err := loadDirectory(dir)
 		if err != nil {
 			return err
 		}
 		p, ok := d.Get(rest[1])
 		if !ok {
-			return fmt.Errorf("no partner %q in %s", rest[1], *dir)
+			return fmt.Errorf("no partner %q in %s", rest[1], dir)
 		}
 		b, _ := partners.Marshal(p)
 		os.Stdout.Write(b)
@@ -72,15 +74,15 @@ func runPartners(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		p, err := partners.Parse(b, *dir)
+		p, err := partners.Parse(b, dir)
 		if err != nil {
 			return err
 		}
-		dst := filepath.Join(*dir, p.ID+".yaml")
+		dst := filepath.Join(dir, p.ID+".yaml")
 		if _, err := os.Stat(dst); err == nil {
 			return fmt.Errorf("partner %q exists (%s)", p.ID, dst)
 		}
-		if err := writeChecked(*dir, dst, b); err != nil {
+		if err := writeChecked(dir, dst, b); err != nil {
 			return err
 		}
 		fmt.Printf("added %s; a running gateway picks it up within seconds (or send SIGHUP)\n", p.ID)
@@ -93,12 +95,12 @@ func runPartners(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		path := filepath.Join(*dir, rest[1]+".yaml")
+		path := filepath.Join(dir, rest[1]+".yaml")
 		b, err := os.ReadFile(path)
 		if err != nil {
 			return err
 		}
-		p, err := partners.Parse(b, *dir)
+		p, err := partners.Parse(b, dir)
 		if err != nil {
 			return err
 		}
@@ -116,7 +118,7 @@ func runPartners(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := writeChecked(*dir, path, out); err != nil {
+		if err := writeChecked(dir, path, out); err != nil {
 			return err
 		}
 		verb := "added"
@@ -127,6 +129,22 @@ func runPartners(ctx context.Context, args []string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown partners subcommand %q", rest[0])
+}
+
+// loadDirectory loads the partner directory, and says so plainly when the
+// folder given is an install folder rather than its partner directory.
+func loadDirectory(dir string) (*partners.Directory, error) {
+	d, err := partners.Load(dir)
+	if err == nil {
+		return d, nil
+	}
+	if _, serr := os.Stat(filepath.Join(dir, "config.yaml")); serr == nil {
+		return nil, fmt.Errorf("%s is an install folder, not a partner directory: give it with --dir (its partners.d is used), or --partners-dir %s", dir, filepath.Join(dir, "partners.d"))
+	}
+	if _, serr := os.Stat(dir); serr != nil {
+		return nil, fmt.Errorf("no partner directory %s (give the install folder with --dir, or the partner folder with --partners-dir)", dir)
+	}
+	return nil, err
 }
 
 // writeChecked writes a directory file and loads the whole directory again;
@@ -167,21 +185,41 @@ func pinOfFile(path string) (string, error) {
 	return partners.PinOf(c), nil
 }
 
-func defaultPartnersDir() string {
-	if d := os.Getenv("UIFSAGW_PARTNERS_DIR"); d != "" {
-		return d
+// dirFlags name the partner directory the same way in every command: --dir
+// is the install folder (as for send, inbox, load and dev) and the directory
+// is its partners.d; --partners-dir names the partner folder itself.
+type dirFlags struct{ install, partners *string }
+
+func partnersDirFlags(fs *flag.FlagSet) dirFlags {
+	return dirFlags{
+		install: fs.String("dir", "var", "install folder; its partner directory is partners.d"),
+		partners: fs.String("partners-dir", os.Getenv("UIFSAGW_PARTNERS_DIR"),
+			"the partner directory folder itself, instead of --dir's partners.d (env UIFSAGW_PARTNERS_DIR)"),
 	}
-	return filepath.Join("var", "partners.d")
 }
 
-// reorder moves flags before positional arguments, so "partners list --dir X" works.
-func reorder(args []string) []string {
+func (d dirFlags) resolve() string {
+	if *d.partners != "" {
+		return *d.partners
+	}
+	return filepath.Join(*d.install, "partners.d")
+}
+
+// reorder moves flags before positional arguments, so "partners list --dir X"
+// works. A flag takes the next argument as its value unless it is a boolean
+// flag of fs or is written -name=value.
+func reorder(fs *flag.FlagSet, args []string) []string {
 	var flags, pos []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
-		if strings.HasPrefix(a, "-") {
+		if a == "--" {
+			// Everything after -- is positional, even what looks like a flag.
+			return append(append(flags, "--"), append(pos, args[i+1:]...)...)
+		}
+		if strings.HasPrefix(a, "-") && a != "-" {
 			flags = append(flags, a)
-			if !strings.Contains(a, "=") && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") && a != "--remove" && a != "-remove" {
+			name := strings.TrimLeft(a, "-")
+			if !strings.Contains(name, "=") && !isBoolFlag(fs, name) && i+1 < len(args) {
 				flags = append(flags, args[i+1])
 				i++
 			}
@@ -190,4 +228,13 @@ func reorder(args []string) []string {
 		pos = append(pos, a)
 	}
 	return append(flags, pos...)
+}
+
+func isBoolFlag(fs *flag.FlagSet, name string) bool {
+	f := fs.Lookup(name)
+	if f == nil {
+		return name == "h" || name == "help"
+	}
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }

@@ -17,8 +17,10 @@ func init() {
 }
 
 func runPKI(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return fmt.Errorf("pki needs a subcommand: ca, issue, jwk or pin")
+	if _, err := subcommand("pki", args, [][2]string{{"ca", "make a certificate authority"},
+		{"issue", "issue a server or client certificate from a CA"}, {"jwk", "make a JWS signing key"},
+		{"pin", "print the SPKI pin of a certificate"}}); err != nil {
+		return err
 	}
 	switch args[0] {
 	case "ca":

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -15,6 +17,7 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/devenv"
 	"github.com/uifsagw/uifsagw/gateway/pki"
 	"github.com/uifsagw/uifsagw/gateway/signing"
+	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
 func init() {
@@ -30,9 +33,9 @@ type clientFlags struct {
 func (c *clientFlags) register(fs interface {
 	StringVar(*string, string, string, string)
 }) {
-	fs.StringVar(&c.dir, "dir", "var", "dev installation folder (for --as)")
-	fs.StringVar(&c.as, "as", "", "sample partner ID in the dev installation (nj, pa, acme)")
-	fs.StringVar(&c.addr, "addr", "https://127.0.0.1:8443", "gateway partner API base URL")
+	fs.StringVar(&c.dir, "dir", "var", "install folder of `uifsagw dev` (sample partners for --as, the gateway's address and CA)")
+	fs.StringVar(&c.as, "as", "", "sample partner ID in the install folder (nj, pa, acme)")
+	fs.StringVar(&c.addr, "addr", "", "gateway partner API base URL (default: where the dev gateway of --dir listens, from its running.yaml or config.yaml)")
 	fs.StringVar(&c.cert, "cert", "", "client certificate (PEM); default from --as")
 	fs.StringVar(&c.key, "key", "", "client key (PEM); default from --as")
 	fs.StringVar(&c.jwk, "jwk", "", "private signing JWK; default from --as")
@@ -42,6 +45,18 @@ func (c *clientFlags) register(fs interface {
 
 func (c *clientFlags) client(ctx context.Context) (*courier.Client, error) {
 	l := devenv.Layout{Dir: c.dir}
+	if c.as != "" && c.cert == "" && c.key == "" && c.jwk == "" {
+		if err := l.CheckClient(c.as); err != nil {
+			return nil, err
+		}
+	}
+	if c.addr == "" {
+		u, err := l.PartnerURL()
+		if err != nil {
+			return nil, fmt.Errorf("no gateway address: give --addr, or --dir with the install folder of uifsagw dev (%w)", err)
+		}
+		c.addr = u
+	}
 	if c.as != "" {
 		cert, key, jwkFile := l.Client(c.as)
 		if c.cert == "" {
@@ -90,13 +105,28 @@ func (c *clientFlags) client(ctx context.Context) (*courier.Client, error) {
 
 var messageIDPattern = regexp.MustCompile(`(?s)(?:"messageId"\s*:\s*"([^"]+)"|<MessageID>([^<]+)</MessageID>)`)
 
+// freshID appends a random suffix, keeping within the 40 characters a
+// message ID may have by shortening the original from the left if needed.
+func freshID(id string) (string, error) {
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	suffix := "-" + hex.EncodeToString(b[:])
+	if max := canonical.MaxMessageIDLen - len(suffix); len(id) > max {
+		id = id[len(id)-max:]
+	}
+	return id + suffix, nil
+}
+
 func runSend(ctx context.Context, args []string) error {
 	fs := newFlags("send", "--as PARTNER [flags] FILE")
 	var cf clientFlags
 	cf.register(fs)
 	ct := fs.String("content-type", "", "Content-Type (default from the file: .xml → application/xml, else application/json)")
 	msgID := fs.String("message-id", "", "message ID for the JWS jti (default read from the file)")
-	if err := fs.Parse(reorder(args)); err != nil {
+	newID := fs.Bool("new-id", false, "send the file under a new message ID (its own ID plus a random suffix), so sending it again is a new message, not a repeat")
+	if err := fs.Parse(reorder(fs, args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -118,6 +148,23 @@ func runSend(ctx context.Context, args []string) error {
 			return fmt.Errorf("no message ID found in the file; give --message-id")
 		}
 		*msgID = string(m[1]) + string(m[2])
+		if *newID {
+			fresh, err := freshID(*msgID)
+			if err != nil {
+				return err
+			}
+			// Only the matched ID element is rewritten, so the rest of the
+			// body is sent exactly as in the file.
+			loc := messageIDPattern.FindSubmatchIndex(body)
+			g := 2
+			if loc[2] < 0 {
+				g = 4
+			}
+			body = append(append(append([]byte{}, body[:loc[g]]...), fresh...), body[loc[g+1]:]...)
+			*msgID = fresh
+		}
+	} else if *newID {
+		return fmt.Errorf("--new-id rewrites the ID found in the file; with --message-id give the new ID yourself")
 	}
 	cl, err := cf.client(ctx)
 	if err != nil {
@@ -135,5 +182,8 @@ func runSend(ctx context.Context, args []string) error {
 	out, _ := json.MarshalIndent(map[string]any{"status": res.Status, "repeat": res.Repeat, "receipt": res.Receipt,
 		"receiptJws": res.ReceiptJWS, "verified": true}, "", "  ")
 	fmt.Println(string(out))
+	if res.Repeat {
+		fmt.Fprintf(os.Stderr, "message %s was sent before: the gateway answered with its first receipt and did nothing new (--new-id sends the file as a new message)\n", *msgID)
+	}
 	return nil
 }

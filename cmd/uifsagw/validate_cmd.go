@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -20,7 +22,9 @@ func init() {
 }
 
 // codecFor resolves a built-in format or a partner's (possibly dialect) codec.
-func codecFor(format, partnerID, dir string) (transforms.Codec, error) {
+// flagName and alternatives word the error for an unknown format in terms of
+// the flags of the command at hand.
+func codecFor(format, partnerID, dir, flagName, alternatives string) (transforms.Codec, error) {
 	if partnerID != "" {
 		d, err := partners.Load(dir)
 		if err != nil {
@@ -58,7 +62,7 @@ func codecFor(format, partnerID, dir string) (transforms.Codec, error) {
 	}
 	c, ok := transforms.Lookup(format)
 	if !ok {
-		return nil, fmt.Errorf("unknown format %q; known: %s (or a dialect mapping .yaml, or --partner)", format, strings.Join(transforms.Formats(), ", "))
+		return nil, fmt.Errorf("%s: unknown format %q; known: %s (%s)", flagName, format, strings.Join(transforms.Formats(), ", "), alternatives)
 	}
 	return c, nil
 }
@@ -74,17 +78,18 @@ func runValidate(ctx context.Context, args []string) error {
 	fs := newFlags("validate", "[--format F | --partner P] FILE")
 	format := fs.String("format", "", "format name (xml-transaction/1, json-transaction/1) or a dialect mapping file; default from the file extension")
 	partnerID := fs.String("partner", "", "validate as this partner sends it (its format or dialect)")
-	dir := fs.String("partners-dir", defaultPartnersDir(), "partner directory (for --partner)")
-	if err := fs.Parse(reorder(args)); err != nil {
+	pf := partnersDirFlags(fs)
+	if err := fs.Parse(reorder(fs, args)); err != nil {
 		return err
 	}
+	dir := pf.resolve()
 	if fs.NArg() != 1 {
 		return fmt.Errorf("validate needs one file")
 	}
 	if *format == "" {
 		*format = guessFormat(fs.Arg(0))
 	}
-	codec, err := codecFor(*format, *partnerID, *dir)
+	codec, err := codecFor(*format, *partnerID, dir, "--format", "or a dialect mapping .yaml, or --partner ID")
 	if err != nil {
 		return err
 	}
@@ -110,10 +115,11 @@ func runValidate(ctx context.Context, args []string) error {
 }
 
 func runConvert(ctx context.Context, args []string) error {
-	fs := newFlags("convert", "--from F --to G FILE")
+	fs := newFlags("convert", "[--from F] --to G [--compact] FILE")
 	from := fs.String("from", "", "input format (or dialect mapping .yaml); default from the file extension")
 	to := fs.String("to", "", "output format (or dialect mapping .yaml)")
-	if err := fs.Parse(reorder(args)); err != nil {
+	compact := fs.Bool("compact", false, "JSON output on one line, as it goes on the wire (default: indented for reading)")
+	if err := fs.Parse(reorder(fs, args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 || *to == "" {
@@ -122,11 +128,11 @@ func runConvert(ctx context.Context, args []string) error {
 	if *from == "" {
 		*from = guessFormat(fs.Arg(0))
 	}
-	in, err := codecFor(*from, "", "")
+	in, err := codecFor(*from, "", "", "--from", "or a dialect mapping .yaml")
 	if err != nil {
 		return err
 	}
-	out, err := codecFor(*to, "", "")
+	out, err := codecFor(*to, "", "", "--to", "or a dialect mapping .yaml")
 	if err != nil {
 		return err
 	}
@@ -147,6 +153,12 @@ func runConvert(ctx context.Context, args []string) error {
 	enc, err := out.Encode(tx)
 	if err != nil {
 		return err
+	}
+	if !*compact && json.Valid(enc) {
+		var buf bytes.Buffer
+		if err := json.Indent(&buf, enc, "", "  "); err == nil {
+			enc = buf.Bytes()
+		}
 	}
 	os.Stdout.Write(enc)
 	if len(enc) > 0 && enc[len(enc)-1] != '\n' {

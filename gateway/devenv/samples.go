@@ -51,37 +51,117 @@ func SampleCSI(messageID string, date canonical.Date) canonical.Transaction {
 	}
 }
 
-// WriteSamples writes sample messages for the sample partners into
-// Dir/samples, in each partner's format, with message IDs unique to this run
-// so they can be sent again after a restart.
+// The samples tell one caseworker's story about the Example family of
+// SampleEST (Jordan Example, who lives in Brooklyn; Riley Sample and the two
+// children, who live in New Jersey), plus an income withholding case:
+//
+//  1. Pennsylvania registers its support order for the family with us.
+//  2. New Jersey, not knowing of it, asks us to establish an order for the same
+//     family: no second order; a review item shows Pennsylvania's order and we
+//     tell New Jersey at once (EST P ERXOR), pushed to New Jersey's gateway.
+//  3. New Jersey registers an order of its own, issued later: two orders for
+//     one family, so a supervisor confirms which one controls (UIFSA §207)
+//     and both states are told.
+//  4. Pennsylvania asks us to withhold from the pay of a parent who works for
+//     Acme Logistics; the IWO waits in Acme's inbox until Acme fetches and
+//     acknowledges it.
+//
+// The people, SSNs and dockets are fictitious.
+
+// StoryRegistration is step 1: Pennsylvania's order for the Example family.
+func StoryRegistration(messageID string, date canonical.Date) canonical.Transaction {
+	tx := SampleEST(messageID, date)
+	tx.Header.SenderFIPS, tx.Header.SenderCaseID = "4200000", "PA0000031415"
+	tx.Header.Function, tx.Header.Reason = canonical.FuncEnforce, canonical.ReasonRegistration
+	tx.Case.Contact = &canonical.Contact{Name: "Dana Clerk", Phone: "717-555-0140"}
+	tx.Orders = []canonical.Order{{TribunalFIPS: "4210100", Docket: "PA-DR-2021-0107", Type: canonical.OrderChildSupport,
+		IssueDate: canonical.Date{Year: 2021, Month: 5, Day: 3}, Amount: 12500, Frequency: canonical.FreqWeekly, Children: []int{1, 2}}}
+	return tx
+}
+
+// StoryCompetingOrder is step 3: New Jersey's own, later order for the family.
+func StoryCompetingOrder(messageID string, date canonical.Date) canonical.Transaction {
+	tx := SampleEST(messageID, date)
+	tx.Header.Function, tx.Header.Reason = canonical.FuncEnforce, canonical.ReasonRegistration
+	tx.Orders = []canonical.Order{{TribunalFIPS: "3402100", Docket: "FD-02-0417-24", Type: canonical.OrderChildSupport,
+		IssueDate: canonical.Date{Year: 2024, Month: 2, Day: 15}, Amount: 16000, Frequency: canonical.FreqWeekly, Children: []int{1, 2}}}
+	return tx
+}
+
+// StoryIWORequest is step 4: Pennsylvania asks us to withhold from Acme's employee.
+func StoryIWORequest(messageID string, date canonical.Date) canonical.Transaction {
+	dob := func(y int, m time.Month, d int) *canonical.Date { return &canonical.Date{Year: y, Month: m, Day: d} }
+	return canonical.Transaction{
+		Header: canonical.Header{SenderFIPS: "4200000", ReceiverFIPS: "3600000", MessageID: messageID, Serial: 1,
+			TransactionDate: date, SenderCaseID: "PA0000027182", Function: canonical.FuncEnforce, Action: canonical.ActRequest,
+			Reason: canonical.ReasonIncomeWithholding},
+		Case: &canonical.Case{Type: canonical.CaseNonAssistance, Status: canonical.CaseOpen,
+			Contact: &canonical.Contact{Name: "Dana Clerk", Phone: "717-555-0140"}},
+		NCP: &canonical.NCPIdentification{Name: canonical.Name{First: "Drew", Last: "Sample"}, SSN: "321654987",
+			DateOfBirth: dob(1985, 1, 2), Sex: canonical.SexMale},
+		NCPLocate: &canonical.NCPLocate{Employers: []canonical.Employer{{EIN: "221234567", Name: "Acme Logistics Inc.",
+			Address: &canonical.Address{Line1: "1 Harbor Way", City: "Newark", State: "NJ", Zip: "07102"}}}},
+		Participants: []canonical.Participant{
+			{Name: canonical.Name{First: "Pat", Last: "Sample"}, Relationship: canonical.RelCustodialParty, ResidenceState: "PA"},
+			{Name: canonical.Name{First: "Kim", Last: "Sample"}, SSN: "432165798", DateOfBirth: dob(2016, 4, 4),
+				Sex: canonical.SexFemale, Relationship: canonical.RelChild, ResidenceState: "PA"},
+		},
+		Orders: []canonical.Order{{TribunalFIPS: "4210100", Docket: "PA-DR-2020-0042", Type: canonical.OrderChildSupport,
+			IssueDate: canonical.Date{Year: 2020, Month: 6, Day: 1}, Amount: 20000, Frequency: canonical.FreqWeekly,
+			Controlling: true, Children: []int{1}}},
+	}
+}
+
+// Sample is one sample message file and the partner that sends it.
+type Sample struct {
+	File, Partner, Says string
+}
+
+// Story lists the sample files in the order to send them.
+var Story = []Sample{
+	{"pa-order-registration.json", "pa", "Pennsylvania registers its support order for the Example family"},
+	{"nj-est-request.xml", "nj", "New Jersey asks us to establish an order for the same family: review item, and New Jersey is told at once"},
+	{"nj-competing-order.xml", "nj", "New Jersey registers its own, later order: a supervisor confirms which order controls"},
+	{"pa-iwo-request.json", "pa", "Pennsylvania asks us to withhold from the pay of an Acme Logistics employee: an IWO to Acme"},
+	{"pa-csi-request.json", "pa", "Pennsylvania asks for the status of a case"},
+}
+
+// WriteSamples writes the sample messages of Story into Dir/samples, in each
+// partner's format, with message IDs unique to this call: files written on
+// a later start are new messages, not repeats. Sending one file twice is a
+// repeat (the gateway answers with the first receipt), unless send is given
+// --new-id.
 func WriteSamples(l Layout) error {
 	dir := filepath.Join(l.Dir, "samples")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	now := time.Now()
-	// Unique per run even for two runs within one second: a rerun must send
-	// new messages, not repeats.
+	// Unique per run even for two runs within one second.
 	var rnd [3]byte
 	_, _ = rand.Read(rnd[:])
 	stamp := now.Format("20060102-150405") + "-" + hex.EncodeToString(rnd[:])
 	today := canonical.DateOf(now)
-	files := []struct {
-		name, format string
-		tx           canonical.Transaction
+	files := map[string]struct {
+		format string
+		tx     canonical.Transaction
 	}{
-		{"nj-est-request.xml", "xml-transaction/1", SampleEST("NJ-EST-"+stamp, today)},
-		{"pa-csi-request.json", "json-transaction/1", SampleCSI("PA-CSI-"+stamp, today)},
+		"pa-order-registration.json": {"json-transaction/1", StoryRegistration("PA-REG-"+stamp, today)},
+		"nj-est-request.xml":         {"xml-transaction/1", SampleEST("NJ-EST-"+stamp, today)},
+		"nj-competing-order.xml":     {"xml-transaction/1", StoryCompetingOrder("NJ-REG-"+stamp, today)},
+		"pa-iwo-request.json":        {"json-transaction/1", StoryIWORequest("PA-ENF-"+stamp, today)},
+		"pa-csi-request.json":        {"json-transaction/1", SampleCSI("PA-CSI-"+stamp, today)},
 	}
-	for _, f := range files {
+	for _, s := range Story {
+		f := files[s.File]
 		if errs := f.tx.Validate(); len(errs) > 0 {
-			return fmt.Errorf("%s: sample is invalid: %v", f.name, errs)
+			return fmt.Errorf("%s: sample is invalid: %v", s.File, errs)
 		}
 		b, err := transforms.Encode(f.tx, f.format)
 		if err != nil {
-			return fmt.Errorf("%s: %w", f.name, err)
+			return fmt.Errorf("%s: %w", s.File, err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, f.name), b, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, s.File), b, 0o644); err != nil {
 			return err
 		}
 	}

@@ -15,6 +15,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -143,6 +145,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	var cred *syscall.Credential
 	if os.Geteuid() == 0 {
 		if cred, err = lookupCredential(opts.OSUser); err != nil {
+			return nil, err
+		}
+	}
+	if strings.HasPrefix(opts.Dir, RootBase+string(filepath.Separator)) {
+		if err := EnsureRootBase(); err != nil {
 			return nil, err
 		}
 	}
@@ -502,4 +509,92 @@ func ReadPIDFile(dataDir string) int {
 	}
 	pid, _ := strconv.Atoi(strings.TrimSpace(sc.Text()))
 	return pid
+}
+
+// RootBase is where servers started by root keep their files when the folder
+// the caller asked for is out of the server user's reach (a checkout under
+// /root, a private temporary folder): PostgreSQL runs as an unprivileged user
+// that must be able to traverse every parent of its data directory.
+const RootBase = "/var/lib/uifsagw"
+
+// NeedsRelocation reports whether dir cannot hold a server's files because
+// this process is root and the server's OS user (default "postgres") cannot
+// search every existing parent of dir. Without root the server runs as the
+// caller, who can reach dir by definition.
+func NeedsRelocation(dir, osUser string) (bool, error) {
+	if os.Geteuid() != 0 {
+		return false, nil
+	}
+	if osUser == "" {
+		osUser = "postgres"
+	}
+	cred, err := lookupCredential(osUser)
+	if err != nil {
+		return false, err
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return false, err
+	}
+	return !searchable(abs, cred.Uid, cred.Gid), nil
+}
+
+// searchable reports whether uid/gid may traverse every existing ancestor of
+// path (path itself included when it exists). It reads the permission bits
+// only: supplementary groups and ACLs are not consulted, which errs towards
+// relocating.
+func searchable(path string, uid, gid uint32) bool {
+	for p := path; ; p = filepath.Dir(p) {
+		fi, err := os.Stat(p)
+		if err == nil {
+			st, ok := fi.Sys().(*syscall.Stat_t)
+			if !ok {
+				return true
+			}
+			m := fi.Mode().Perm()
+			var can bool
+			switch {
+			case st.Uid == uid:
+				can = m&0o100 != 0
+			case st.Gid == gid:
+				can = m&0o010 != 0
+			default:
+				can = m&0o001 != 0
+			}
+			if !can {
+				return false
+			}
+		}
+		if p == filepath.Dir(p) {
+			return true
+		}
+	}
+}
+
+// RootDir is the folder under RootBase that stands in for dir: named after
+// dir's last element and a hash of its absolute path, so each installation
+// (or test run) gets its own, the same one on every run, and a short enough
+// path for the Unix socket.
+func RootDir(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256([]byte(abs))
+	name := nonName.ReplaceAllString(filepath.Base(filepath.Dir(abs))+"-"+filepath.Base(abs), "_")
+	if len(name) > 32 {
+		name = name[len(name)-32:]
+	}
+	return filepath.Join(RootBase, name+"-"+hex.EncodeToString(sum[:6])), nil
+}
+
+var nonName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// EnsureRootBase creates RootBase (root-owned, world-searchable so the server
+// user can reach its own folder inside it).
+func EnsureRootBase() error {
+	if err := os.MkdirAll(RootBase, 0o755); err != nil {
+		return fmt.Errorf("pgserver: %w", err)
+	}
+	return os.Chmod(RootBase, 0o755)
 }

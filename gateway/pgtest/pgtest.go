@@ -73,7 +73,11 @@ func Start(ctx context.Context) (*Server, error) {
 		s.adminURL = u
 	} else {
 		sweepStale()
-		dir, err := os.MkdirTemp("", dirPrefix+"*")
+		base, err := serverBase()
+		if err != nil {
+			return nil, fmt.Errorf("pgtest: %w", err)
+		}
+		dir, err := os.MkdirTemp(base, dirPrefix+"*")
 		if err != nil {
 			return nil, fmt.Errorf("pgtest: %w", err)
 		}
@@ -222,12 +226,26 @@ func (s *Server) drop(ctx context.Context, name string) error {
 	return nil
 }
 
+// serverBase is the folder private servers are made in: the temporary folder,
+// unless the tests run as root with a temporary folder the postgres user
+// cannot traverse (TMPDIR under /root, a private mktemp -d folder); then
+// pgserver.RootBase, which that user can reach.
+func serverBase() (string, error) {
+	move, err := pgserver.NeedsRelocation(os.TempDir(), "")
+	if err != nil || !move {
+		return os.TempDir(), err
+	}
+	return pgserver.RootBase, pgserver.EnsureRootBase()
+}
+
 // sweepStale removes directories of private servers whose test binary died
 // without cleaning up (a SIGKILL, a timeout panic). Their postgres died with
 // them through the parent-death signal; only the files remain. A directory
 // whose postmaster is still alive is left alone.
 func sweepStale() {
 	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), dirPrefix+"*"))
+	more, _ := filepath.Glob(filepath.Join(pgserver.RootBase, dirPrefix+"*"))
+	dirs = append(dirs, more...)
 	for _, d := range dirs {
 		b, err := os.ReadFile(filepath.Join(d, "owner.pid"))
 		if err != nil {

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/uifsagw/uifsagw/gateway/pgserver"
 )
 
 func TestMain(m *testing.M) {
@@ -115,5 +118,59 @@ func TestStartStopLeavesNothing(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("directory %s still exists: %v", dir, err)
+	}
+}
+
+// As root with a temporary folder the postgres user cannot traverse (TMPDIR
+// under /root, or a private mktemp -d folder), the harness keeps its server
+// where that user can reach it, owned by it and private to it.
+func TestStartAsRootFromPrivateTempDir(t *testing.T) {
+	if os.Getenv(EnvURL) != "" {
+		t.Skip("external server")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("only root starts PostgreSQL as another user")
+	}
+	private := t.TempDir() // 0700, owned by root
+	if err := os.Chmod(private, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMPDIR", private)
+	t.Setenv(EnvURL, "")
+	ctx := context.Background()
+	s, err := Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := s.Stop(); err != nil {
+			t.Error(err)
+		}
+	}()
+	if !strings.HasPrefix(s.dir, pgserver.RootBase+"/") {
+		t.Errorf("server folder %s; want it under %s", s.dir, pgserver.RootBase)
+	}
+	fi, err := os.Stat(s.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := fi.Sys().(*syscall.Stat_t); st.Uid == 0 || fi.Mode().Perm() != 0o700 {
+		t.Errorf("server folder owner uid %d mode %v; want the postgres user, 0700", st.Uid, fi.Mode().Perm())
+	}
+	name, u, err := s.CreateDatabase(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var one int
+	if err := c.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil || one != 1 {
+		t.Errorf("SELECT 1 = %d, %v", one, err)
+	}
+	_ = c.Close(ctx)
+	if err := s.DropDatabase(ctx, name); err != nil {
+		t.Error(err)
 	}
 }
