@@ -73,8 +73,8 @@ func StoryRegistration(messageID string, date canonical.Date) canonical.Transact
 	tx := SampleEST(messageID, date)
 	tx.Header.SenderFIPS, tx.Header.SenderCaseID = "4200000", "PA0000031415"
 	tx.Header.Function, tx.Header.Reason = canonical.FuncEnforce, canonical.ReasonRegistration
-	tx.Case.Contact = &canonical.Contact{Name: "Dana Clerk", Phone: "717-555-0140"}
-	tx.Orders = []canonical.Order{{TribunalFIPS: "4210100", Docket: "PA-DR-2021-0107", Type: canonical.OrderChildSupport,
+	tx.Case.Contact = &canonical.Contact{Name: &canonical.Name{First: "Dana", Last: "Clerk"}, Phone: "7175550140"}
+	tx.Orders = []canonical.Order{{TribunalFIPS: "4210100", Docket: "PA-DR-2021-0107", Type: canonical.OrderJudicial, DebtType: canonical.DebtChildSupport,
 		IssueDate: canonical.Date{Year: 2021, Month: 5, Day: 3}, Amount: 12500, Frequency: canonical.FreqWeekly, Children: []int{1, 2}}}
 	return tx
 }
@@ -83,7 +83,7 @@ func StoryRegistration(messageID string, date canonical.Date) canonical.Transact
 func StoryCompetingOrder(messageID string, date canonical.Date) canonical.Transaction {
 	tx := SampleEST(messageID, date)
 	tx.Header.Function, tx.Header.Reason = canonical.FuncEnforce, canonical.ReasonRegistration
-	tx.Orders = []canonical.Order{{TribunalFIPS: "3402100", Docket: "FD-02-0417-24", Type: canonical.OrderChildSupport,
+	tx.Orders = []canonical.Order{{TribunalFIPS: "3402100", Docket: "FD-02-0417-24", Type: canonical.OrderJudicial, DebtType: canonical.DebtChildSupport,
 		IssueDate: canonical.Date{Year: 2024, Month: 2, Day: 15}, Amount: 16000, Frequency: canonical.FreqWeekly, Children: []int{1, 2}}}
 	return tx
 }
@@ -96,7 +96,7 @@ func StoryIWORequest(messageID string, date canonical.Date) canonical.Transactio
 			TransactionDate: date, SenderCaseID: "PA0000027182", Function: canonical.FuncEnforce, Action: canonical.ActRequest,
 			Reason: canonical.ReasonIncomeWithholding},
 		Case: &canonical.Case{Type: canonical.CaseNonAssistance, Status: canonical.CaseOpen,
-			Contact: &canonical.Contact{Name: "Dana Clerk", Phone: "717-555-0140"}},
+			Contact: &canonical.Contact{Name: &canonical.Name{First: "Dana", Last: "Clerk"}, Phone: "7175550140"}},
 		NCP: &canonical.NCPIdentification{Name: canonical.Name{First: "Drew", Last: "Sample"}, SSN: "321654987",
 			DateOfBirth: dob(1985, 1, 2), Sex: canonical.SexMale},
 		NCPLocate: &canonical.NCPLocate{Employers: []canonical.Employer{{EIN: "221234567", Name: "Acme Logistics Inc.",
@@ -106,9 +106,9 @@ func StoryIWORequest(messageID string, date canonical.Date) canonical.Transactio
 			{Name: canonical.Name{First: "Kim", Last: "Sample"}, SSN: "432165798", DateOfBirth: dob(2016, 4, 4),
 				Sex: canonical.SexFemale, Relationship: canonical.RelChild, ResidenceState: "PA"},
 		},
-		Orders: []canonical.Order{{TribunalFIPS: "4210100", Docket: "PA-DR-2020-0042", Type: canonical.OrderChildSupport,
+		Orders: []canonical.Order{{TribunalFIPS: "4210100", Docket: "PA-DR-2020-0042", Type: canonical.OrderJudicial, DebtType: canonical.DebtChildSupport,
 			IssueDate: canonical.Date{Year: 2020, Month: 6, Day: 1}, Amount: 20000, Frequency: canonical.FreqWeekly,
-			Controlling: true, Children: []int{1}}},
+			ControllingFlag: canonical.ControllingPresumed, Children: []int{1}}},
 	}
 }
 
