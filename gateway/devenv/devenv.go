@@ -43,6 +43,9 @@ var Samples = []SamplePartner{
 		Format: "json-transaction/1", Delivery: partners.DeliverPull},
 	{ID: "acme", Kind: partners.KindEmployer, Name: "Acme Logistics Inc.", StateFIPS: "34", FEIN: "221234567",
 		Format: "eiwo-xml/1", Delivery: partners.DeliverPull},
+	// California sends CSENet 2000 files of many transactions (POST /v1/files).
+	{ID: "ca", Kind: partners.KindState, Name: "California Department of Child Support Services", StateFIPS: "06",
+		Format: "csenet-2000", Delivery: partners.DeliverPull},
 }
 
 // Options shape a generated installation.
