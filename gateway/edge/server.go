@@ -36,6 +36,8 @@ type Store interface {
 	Responses(ctx context.Context, msgID string) ([]exchange.Message, error)
 	InboxList(ctx context.Context, partner string, after int64, limit int) ([]exchange.Message, int64, error)
 	InboxAck(ctx context.Context, partner string, ids []string) (int, error)
+	FileInboxList(ctx context.Context, partner string, window time.Duration, now time.Time, after int64, limit int) ([]exchange.OutboundFile, int64, error)
+	FileInboxAck(ctx context.Context, partner string, fileIDs []string) (int, error)
 }
 
 // Config is the edge's own settings.
@@ -88,6 +90,8 @@ func NewServer(cfg Config, deps Deps) *Server {
 	api.HandleFunc("/files", s.postFile).Methods(http.MethodPost)
 	api.HandleFunc("/inbox", s.inbox).Methods(http.MethodGet)
 	api.HandleFunc("/inbox/ack", s.inboxAck).Methods(http.MethodPost)
+	api.HandleFunc("/inbox/files", s.fileInbox).Methods(http.MethodGet)
+	api.HandleFunc("/inbox/files/ack", s.fileInboxAck).Methods(http.MethodPost)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, apiErr(http.StatusNotFound, CodeNotFound, "no such endpoint"))
 	})
@@ -400,6 +404,86 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 			MessageID: m.MessageID, Format: m.Format, ContentType: m.ContentType, Body: string(raw), Signature: sig})
 	}
 	writeJSON(w, http.StatusOK, page)
+}
+
+// InboxFile is one file waiting for a partner that takes files: the
+// transactions of one batch window, one a line.
+type InboxFile struct {
+	// ID is the file ID: the jti of Signature, and what /v1/inbox/files/ack takes.
+	ID           string    `json:"id"`
+	Cursor       int64     `json:"cursor"`
+	WindowStart  time.Time `json:"windowStart"`
+	ContentType  string    `json:"contentType"`
+	Transactions []string  `json:"transactions"`
+	// Body is the file exactly as signed.
+	Body string `json:"body"`
+	// Signature is our detached JWS over Body.
+	Signature string `json:"signature"`
+}
+
+// FileInboxPage is the answer to GET /v1/inbox/files.
+type FileInboxPage struct {
+	Files []InboxFile `json:"files"`
+	Next  int64       `json:"next"`
+}
+
+func (s *Server) fileInbox(w http.ResponseWriter, r *http.Request) {
+	p := PartnerFrom(r.Context())
+	if p.FileWindow <= 0 {
+		writeError(w, r, apiErr(http.StatusNotFound, CodeNotFound, "you take messages one at a time (GET /v1/inbox); ask the operator to set file_window to take files"))
+		return
+	}
+	after := int64(0)
+	if v := r.URL.Query().Get("after"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			writeError(w, r, &APIError{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: "after must be a cursor from a previous page",
+				Fields: []canonical.FieldError{{Path: "after", Reason: "not a non-negative integer"}}})
+			return
+		}
+		after = n
+	}
+	files, next, err := s.deps.Store.FileInboxList(r.Context(), p.ID, p.FileWindow, s.deps.Now(), after, 20)
+	if err != nil {
+		writeError(w, r, apiErr(http.StatusServiceUnavailable, CodeUnavailable, "try again later"))
+		return
+	}
+	page := FileInboxPage{Files: []InboxFile{}, Next: next}
+	for _, f := range files {
+		if len(f.Messages) == 0 {
+			continue // every transaction of it was picked up one at a time
+		}
+		sig, err := s.deps.Signer().SignDetached(f.Body, f.FileID, s.deps.Now())
+		if err != nil {
+			writeError(w, r, apiErr(http.StatusInternalServerError, CodeInternal, "signing failed"))
+			return
+		}
+		item := InboxFile{ID: f.FileID, Cursor: f.Cursor, WindowStart: f.WindowStart, ContentType: f.ContentType,
+			Transactions: make([]string, len(f.Messages)), Body: string(f.Body), Signature: sig}
+		for i, m := range f.Messages {
+			item.Transactions[i] = m.MessageID
+		}
+		page.Files = append(page.Files, item)
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+func (s *Server) fileInboxAck(w http.ResponseWriter, r *http.Request) {
+	p := PartnerFrom(r.Context())
+	var req AckRequest
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil || len(req.IDs) == 0 || len(req.IDs) > 100 {
+		writeError(w, r, &APIError{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: `body must be {"ids": [...]} with 1 to 100 file ids`,
+			Fields: []canonical.FieldError{{Path: "ids", Reason: "missing, empty or too many"}}})
+		return
+	}
+	n, err := s.deps.Store.FileInboxAck(r.Context(), p.ID, req.IDs)
+	if err != nil {
+		writeError(w, r, apiErr(http.StatusServiceUnavailable, CodeUnavailable, "try again later"))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"acked": n})
 }
 
 // AckRequest is the body of POST /v1/inbox/ack.
