@@ -253,6 +253,10 @@ func TestLayoutOverride(t *testing.T) {
 	if _, err := NewWithLayout([]byte(without)); err == nil || !strings.Contains(err.Error(), `the order block has no field "Medical-Ordered"`) {
 		t.Errorf("err = %v", err)
 	}
+	narrow := strings.Replace(string(schemasLayout()), "collection,Payment-Amount,17,28,12,numeric", "collection,Payment-Amount,17,28,12,alphanumeric", 1)
+	if _, err := NewWithLayout([]byte(narrow)); err == nil || !strings.Contains(err.Error(), "collection.Payment-Amount must be a 12-column numeric amount") {
+		t.Errorf("err = %v", err)
+	}
 	noBlock := strings.ReplaceAll(string(schemasLayout()), "\ncollection,", "\ncollections,")
 	if _, err := NewWithLayout([]byte(noBlock)); err == nil || !strings.Contains(err.Error(), "no collection block") {
 		t.Errorf("err = %v", err)
