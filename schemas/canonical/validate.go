@@ -50,6 +50,7 @@ func (t *Transaction) ValidateWith(c *Combos) FieldErrors {
 	if t.Information != nil {
 		v.information("information", t.Information)
 	}
+	v.requirements(t)
 	if len(v.errs) == 0 {
 		return nil
 	}

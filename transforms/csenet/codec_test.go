@@ -58,9 +58,14 @@ func TestHandBuiltRoundTrip(t *testing.T) {
 				t.Errorf("tx = %+v", tx)
 			}
 		}},
-		{"CSI R FRINF", handCSI(t), 121 + 351 + 2*341 + 416, func(t *testing.T, tx canonical.Transaction) {
-			if tx.Header.Serial != 999999999999 || tx.Header.MessageID != "csenet-36-999999999999" || tx.Case.Type != "A" || len(tx.Participants) != 2 {
+		{"CSI R FRINF", handCSI(t), 121, func(t *testing.T, tx canonical.Transaction) {
+			if tx.Header.Serial != 999999999999 || tx.Header.MessageID != "csenet-36-999999999999" || tx.Header.ReceiverCaseID != "CA-998877" || tx.Case != nil {
 				t.Errorf("tx = %+v", tx.Header)
+			}
+		}},
+		{"a case and two participants", handHeader(t, "CSI", "P", "FSINF", "1002000", nil) + handParticipants(t), 121 + 351 + 2*341, func(t *testing.T, tx canonical.Transaction) {
+			if tx.Case.Type != "A" || len(tx.Participants) != 2 || tx.Participants[1].DateOfBirth.String() != "2016-02-29" {
+				t.Errorf("tx = %+v", tx)
 			}
 		}},
 	} {
@@ -73,6 +78,13 @@ func TestHandBuiltRoundTrip(t *testing.T) {
 				t.Fatal(errs)
 			}
 			tc.check(t, tx)
+			// The done-when transactions are also valid federal transactions
+			// under the per-combination edits of requirements.csv.
+			if tc.name != "a case and two participants" {
+				if errs := tx.Validate(); len(errs) > 0 {
+					t.Errorf("Validate: %v", errs)
+				}
+			}
 			if h := tx.Header; h.SenderFIPS != "36061" || h.TransactionDate.String() != "2026-12-01" || h.Attachments || h.SenderCaseID != "NY00012345" {
 				t.Errorf("header = %+v", h)
 			}
@@ -109,10 +121,10 @@ func TestDecodeRefuses(t *testing.T) {
 		name, record string
 		want         []canonical.FieldError
 	}{
-		{"promises more blocks than it holds", handHeader(t, "CSI", "R", "FRINF", "1002001", nil) + handCSI(t)[121:121+351+341],
+		{"promises more blocks than it holds", handHeader(t, "CSI", "P", "FSINF", "1002000", nil) + handParticipants(t)[:351+341],
 			[]canonical.FieldError{
 				{Path: "participants[1]", PartnerPath: "participant[2]", Reason: "missing: the header says 2, the record holds 1"},
-				{Path: "", PartnerPath: "record", Reason: "the record is 813 columns long; the header's indicators describe 1570"}}},
+				{Path: "", PartnerPath: "record", Reason: "the record is 813 columns long; the header's indicators describe 1154"}}},
 		{"more than the indicators say", handLO1(t) + "X",
 			[]canonical.FieldError{{Path: "", PartnerPath: "record (columns 303-303)", Reason: "1 columns after the blocks the header's indicators describe (302 columns)"}}},
 		{"a bad date in the second participant", enf[:partStart+341+56] + "20161301" + enf[partStart+341+64:],
@@ -251,6 +263,10 @@ func TestLayoutOverride(t *testing.T) {
 	// ...and is refused, naming the field, when it lacks one.
 	without := strings.Replace(string(schemasLayout()), "order,Medical-Ordered,", "order,Medical-Ordered-X,", 1)
 	if _, err := NewWithLayout([]byte(without)); err == nil || !strings.Contains(err.Error(), `the order block has no field "Medical-Ordered"`) {
+		t.Errorf("err = %v", err)
+	}
+	narrow := strings.Replace(string(schemasLayout()), "collection,Payment-Amount,17,28,12,numeric", "collection,Payment-Amount,17,28,12,alphanumeric", 1)
+	if _, err := NewWithLayout([]byte(narrow)); err == nil || !strings.Contains(err.Error(), "collection.Payment-Amount must be a 12-column numeric amount") {
 		t.Errorf("err = %v", err)
 	}
 	noBlock := strings.ReplaceAll(string(schemasLayout()), "\ncollection,", "\ncollections,")

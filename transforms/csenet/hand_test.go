@@ -129,11 +129,18 @@ func handLO1(t *testing.T) string {
 	return handHeader(t, "LO1", "R", "", "0100000", map[string]string{"Other-Case-ID": "CA-998877"}) + handNCPID(t)
 }
 
+// handCSI is a case status request as requirements.csv has it: the header
+// alone, naming both states' cases.
 func handCSI(t *testing.T) string {
-	return handHeader(t, "CSI", "R", "FRINF", "1002001", map[string]string{"Transaction-Serial-Number": "999999999999"}) +
-		handBlock(t, "case", map[string]string{"Case-Type": "A", "Case-Status": "O"}) +
+	return handHeader(t, "CSI", "R", "FRINF", "0000000", map[string]string{
+		"Transaction-Serial-Number": "999999999999", "Other-Case-ID": "CA-998877"})
+}
+
+// handParticipants is a case block and a custodial party and a child, for
+// records whose header the test writes.
+func handParticipants(t *testing.T) string {
+	return handBlock(t, "case", map[string]string{"Case-Type": "A", "Case-Status": "O"}) +
 		handBlock(t, "participant", map[string]string{"Name-Last": "ROE", "Name-First": "MARY", "Relationship": "C", "Participant-Status": "O"}) +
 		handBlock(t, "participant", map[string]string{"Name-Last": "DOE", "Name-First": "LILY", "Relationship": "D",
-			"Participant-Status": "O", "Dependent-Relation-CP": "C", "Date-Of-Birth": "20160229"}) +
-		handBlock(t, "information", map[string]string{"Information-Text-Line-1": "PLEASE SEND ALL AVAILABLE IV-D INFORMATION."})
+			"Participant-Status": "O", "Dependent-Relation-CP": "C", "Date-Of-Birth": "20160229"})
 }

@@ -2,6 +2,7 @@ package csenet
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/uifsagw/uifsagw/schemas"
 	"github.com/uifsagw/uifsagw/transforms/fixedwidth"
@@ -60,6 +61,12 @@ func LoadLayout(table []byte) (*fixedwidth.Schema, error) {
 		for _, name := range fieldsUsed[blk.Name] {
 			if _, ok := blk.Field(name); !ok {
 				return nil, fmt.Errorf("layout: the %s block has no field %q", blk.Name, name)
+			}
+		}
+		// The amount encoding (amount.go) writes every amount at one width.
+		for _, f := range blk.Fields {
+			if strings.HasSuffix(f.Name, "-Amount") && (f.Kind != fixedwidth.Numeric || f.Length() != amountWidth) {
+				return nil, fmt.Errorf("layout: %s.%s must be a %d-column numeric amount", blk.Name, f.Name, amountWidth)
 			}
 		}
 	}
