@@ -41,8 +41,8 @@ func TestCSENetFileOverHTTPS(t *testing.T) {
 	const n = 10_000
 	var file bytes.Buffer
 	for i := range n {
-		tx := devenv.SampleEST("", today())
-		tx.Header.SenderFIPS, tx.Header.Serial, tx.Header.SenderCaseID = "0603700", int64(i+1), fmt.Sprintf("CA%08d", i)
+		tx := devenv.SampleCAEstablish(i, int64(i+1), today())
+		tx.Header.SenderCaseID = fmt.Sprintf("CA%08d", i)
 		if i == 17 {
 			tx.Header.ReceiverFIPS = "4200000" // not ours: refused for this line only
 		}
@@ -106,7 +106,8 @@ func TestOutboundFilesInPullInbox(t *testing.T) {
 	pool := dbPool(t, url)
 	ctx := context.Background()
 	for i := range 2 {
-		tx := devenv.SampleEST(fmt.Sprintf("NY-OUT-%d", i), today())
+		tx := devenv.SampleCAEstablish(i, int64(i+1), today())
+		tx.Header.MessageID = fmt.Sprintf("NY-OUT-%d", i)
 		tx.Header.SenderFIPS, tx.Header.ReceiverFIPS, tx.Header.SenderCaseID = "3600000", "0603700", fmt.Sprintf("NY%08d", i)
 		if _, err := g.Server.Send(ctx, "test", "ca", tx); err != nil {
 			t.Fatal(err)

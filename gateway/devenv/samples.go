@@ -134,9 +134,9 @@ var FileSamples = []Sample{
 	{"ca-transactions-with-errors.csenet", "ca", "California sends a CSENet file with two bad records: the good one is stored, the receipt names the fields at fault"},
 }
 
-// caFamily is a California establishment request (EST R SRORD) for the
+// SampleCAEstablish is a California establishment request (EST R SRORD) for the
 // i-th sample family, as a CSENet record carries it.
-func caFamily(i int, serial int64, date canonical.Date) canonical.Transaction {
+func SampleCAEstablish(i int, serial int64, date canonical.Date) canonical.Transaction {
 	tx := SampleEST("", date)
 	tx.Header.SenderFIPS, tx.Header.Serial = "0603700", serial
 	// A CSENet record carries no message ID; the codec names a transaction
@@ -144,10 +144,20 @@ func caFamily(i int, serial int64, date canonical.Date) canonical.Transaction {
 	tx.Header.MessageID = fmt.Sprintf("csenet-06-%d", serial)
 	tx.Header.SenderCaseID = fmt.Sprintf("CA%010d", 4200+i)
 	last := []string{"Example", "Sample", "Placeholder"}[i%3]
-	tx.NCP.Name.Last, tx.Case.Contact.Name = last, &canonical.Name{First: "Lee", Last: "Caseworker"}
-	tx.NCPLocate.Residential.Address = canonical.Address{Line1: "200 Sample St", City: "Los Angeles", State: "CA", Zip: "90012"}
+	tx.NCP.Name.Last = last
+	// What the federal edits ask of an EST R SRORD (requirements.csv):
+	// where to pay, whom to call, since when the address holds, and each
+	// participant's status.
+	office := canonical.Address{Line1: "PO Box 419064", City: "Rancho Cordova", State: "CA", Zip: "95741"}
+	tx.Case.PaymentAddress = &office
+	tx.Case.Contact = &canonical.Contact{Name: &canonical.Name{First: "Lee", Last: "Caseworker"}, Phone: "8665573333",
+		Address: &canonical.Address{Line1: "11150 International Dr", City: "Rancho Cordova", State: "CA", Zip: "95670"}}
+	since := canonical.Date{Year: 2025, Month: 3, Day: 1}
+	tx.NCPLocate.Residential = &canonical.LocatedAddress{EffectiveDate: &since,
+		Address: canonical.Address{Line1: "200 Sample St", City: "Los Angeles", State: "CA", Zip: "90012"}}
 	for k := range tx.Participants {
 		tx.Participants[k].Name.Last, tx.Participants[k].ResidenceState = last, "CA"
+		tx.Participants[k].Status = canonical.ParticipantOpen
 	}
 	return tx
 }
@@ -171,7 +181,7 @@ func writeFileSamples(dir string, now time.Time, rnd [3]byte) error {
 	today := canonical.DateOf(now)
 	var good [3][]byte
 	for i := range good {
-		tx := caFamily(i, base+int64(i), today)
+		tx := SampleCAEstablish(i, base+int64(i), today)
 		if errs := tx.Validate(); len(errs) > 0 {
 			return fmt.Errorf("CSENet sample %d is invalid: %v", i+1, errs)
 		}
@@ -181,11 +191,11 @@ func writeFileSamples(dir string, now time.Time, rnd [3]byte) error {
 		}
 		good[i] = b
 	}
-	fresh, err := transforms.Encode(caFamily(4, base+4, today), "csenet-2000")
+	fresh, err := transforms.Encode(SampleCAEstablish(4, base+4, today), "csenet-2000")
 	if err != nil {
 		return err
 	}
-	bad := caFamily(3, base+3, today)
+	bad := SampleCAEstablish(3, base+3, today)
 	bad.Header.Reason = "SRXYZ" // no such establishment reason
 	wrong, err := transforms.Encode(bad, "csenet-2000")
 	if err != nil {

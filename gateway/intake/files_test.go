@@ -94,7 +94,7 @@ func TestReceiveFileStoresEachTransactionAndListsEveryOutcome(t *testing.T) {
 	}
 	// A record whose header promises blocks it does not hold.
 	short := good[0][:len(good[0])-40]
-	req := r.fileRequest(t, "NY-FILE-1", good[0], invalid, good[1], short, good[2], good[1])
+	req := r.fileRequest(t, "CA-FILE-1", good[0], invalid, good[1], short, good[2], good[1])
 
 	res := r.svc.ReceiveFile(context.Background(), req)
 	if res.Err != nil {
@@ -102,7 +102,7 @@ func TestReceiveFileStoresEachTransactionAndListsEveryOutcome(t *testing.T) {
 	}
 	checkSigned(t, r.gateway, res)
 	rc := res.Receipt
-	if rc.FileID != "NY-FILE-1" || rc.Partner != "ny" || rc.Stored != 4 || rc.Refused != 2 || len(rc.Transactions) != 6 || res.Repeat {
+	if rc.FileID != "CA-FILE-1" || rc.Partner != "ca" || rc.Stored != 4 || rc.Refused != 2 || len(rc.Transactions) != 6 || res.Repeat {
 		t.Fatalf("receipt %+v", rc)
 	}
 	want := []struct {
@@ -119,7 +119,7 @@ func TestReceiveFileStoresEachTransactionAndListsEveryOutcome(t *testing.T) {
 			t.Errorf("line %d: %+v, want %s repeat=%v", i+1, got, w.outcome, w.repeat)
 		}
 		if w.code == "" {
-			if got.ReceiptID == "" || got.Error != nil || !strings.HasPrefix(got.MessageID, "csenet-36-") {
+			if got.ReceiptID == "" || got.Error != nil || !strings.HasPrefix(got.MessageID, "csenet-06-") {
 				t.Errorf("line %d: stored without a receipt or message ID: %+v", i+1, got)
 			}
 			continue
@@ -147,7 +147,7 @@ func TestReceiveFileStoresEachTransactionAndListsEveryOutcome(t *testing.T) {
 		t.Fatalf("re-post: %+v, want the first receipt", again)
 	}
 	// A new file holding a transaction already stored: a repeat, nothing new.
-	next := r.svc.ReceiveFile(context.Background(), r.fileRequest(t, "NY-FILE-2", good[1], r.csenetLines(t, 4, 1)[0]))
+	next := r.svc.ReceiveFile(context.Background(), r.fileRequest(t, "CA-FILE-2", good[1], r.csenetLines(t, 4, 1)[0]))
 	if next.Err != nil || !next.Receipt.Transactions[0].Repeat || next.Receipt.Transactions[0].ReceiptID != rc.Transactions[2].ReceiptID ||
 		next.Receipt.Transactions[1].Outcome != intake.OutcomeStored {
 		t.Fatalf("second file: %+v", next)
@@ -156,7 +156,7 @@ func TestReceiveFileStoresEachTransactionAndListsEveryOutcome(t *testing.T) {
 		t.Fatalf("%d messages stored, want 4", n)
 	}
 	// The first file's ID over other bytes is refused whole.
-	if res := r.svc.ReceiveFile(context.Background(), r.fileRequest(t, "NY-FILE-1", good[0])); res.Err == nil || res.Err.Code != intake.CodeConflict {
+	if res := r.svc.ReceiveFile(context.Background(), r.fileRequest(t, "CA-FILE-1", good[0])); res.Err == nil || res.Err.Code != intake.CodeConflict {
 		t.Fatalf("reused file ID: %+v, want %s", res.Err, intake.CodeConflict)
 	}
 }
@@ -206,7 +206,7 @@ func TestReceiveFileTenThousandTransactions(t *testing.T) {
 	t.Parallel()
 	r := newRigFor(t, 1<<20, csenetFormat)
 	const n = 10_000
-	req := r.fileRequest(t, "NY-BULK", r.csenetLines(t, 1, n)...)
+	req := r.fileRequest(t, "CA-BULK", r.csenetLines(t, 1, n)...)
 	start := time.Now()
 	res := r.svc.ReceiveFile(context.Background(), req)
 	took := time.Since(start)

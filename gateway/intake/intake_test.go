@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"go.opentelemetry.io/otel/trace/noop"
 
+	"github.com/uifsagw/uifsagw/gateway/devenv"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/intake"
 	"github.com/uifsagw/uifsagw/gateway/pgtest"
@@ -52,8 +52,8 @@ func (l *refusalLog) last() string {
 	return l.codes[len(l.codes)-1]
 }
 
-// rig is an intake service on a fresh database, with one partner (NY, state
-// 36) that sends json-transaction/2 to us (NJ, state 34).
+// rig is an intake service on a fresh database, with one partner (CA, state
+// 06) that sends json-transaction/2 (or another format) to us (NY, state 36).
 type rig struct {
 	svc      *intake.Service
 	store    *exchange.Store
@@ -97,11 +97,11 @@ func newRigFor(t testing.TB, maxBody int64, format string) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := signing.WriteJSON(filepath.Join(dir, "ny.jwks.json"), set, 0o600); err != nil {
+	if err := signing.WriteJSON(filepath.Join(dir, "ca.jwks.json"), set, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	pin := base64.StdEncoding.EncodeToString([]byte(strings.Repeat("p", 32)))
-	yml := fmt.Sprintf("id: ny\nkind: state\nname: New York\nstate_fips: \"36\"\nformat: %s\ndelivery: pull\ntls: {pins: [%q]}\njwks_file: ny.jwks.json\n", format, pin)
+	yml := fmt.Sprintf("id: ca\nkind: state\nname: California\nstate_fips: \"06\"\nformat: %s\ndelivery: pull\ntls: {pins: [%q]}\njwks_file: ca.jwks.json\n", format, pin)
 	if r.partner, err = partners.Parse([]byte(yml), dir); err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func newRigFor(t testing.TB, maxBody int64, format string) *rig {
 		t.Fatal(err)
 	}
 	combos := canonical.DefaultCombos()
-	r.svc = intake.New(intake.Config{StateFIPS: "34", Name: "nj-test", MaxBody: maxBody, IATWindow: 5 * time.Minute}, intake.Deps{
+	r.svc = intake.New(intake.Config{StateFIPS: "36", Name: "ny-test", MaxBody: maxBody, IATWindow: 5 * time.Minute}, intake.Deps{
 		Store:    store,
 		Signer:   func() *signing.Signer { return r.gateway },
 		CodecFor: func(*partners.Partner) (intake.Codec, error) { return codec, nil },
@@ -160,31 +160,13 @@ func verifyReceipt(t testing.TB, s *signing.Signer, jws string) signing.Receipt 
 	return rc
 }
 
-// sample is the shared ENF R fixture, as the partner's codec writes it.
+// sample is dev's California establishment request (EST R SRORD), which
+// the federal edits accept.
 func (r *rig) sample(t testing.TB) canonical.Transaction {
 	t.Helper()
-	b, err := os.ReadFile("../../transforms/testdata/enf-r.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	v1, _ := transforms.Default.Lookup("json-transaction/1")
-	tx, ferrs := v1.Decode(b)
-	if len(ferrs) > 0 {
-		t.Fatalf("fixture does not decode: %v", ferrs)
-	}
-	// The shared fixture follows the code table as it moves to the federal
-	// one; what matters here is a transaction the table allows.
-	combos := canonical.DefaultCombos()
-	if !combos.Allowed(tx.Header.Function, tx.Header.Action, tx.Header.Reason) {
-		for _, c := range combos.All() {
-			if c.Function == tx.Header.Function && c.Action == tx.Header.Action {
-				tx.Header.Reason = c.Reason
-				break
-			}
-		}
-	}
-	if errs := tx.ValidateWith(combos); len(errs) > 0 {
-		t.Fatalf("fixture does not validate: %v", errs)
+	tx := devenv.SampleCAEstablish(0, 1, canonical.DateOf(r.now))
+	if errs := tx.ValidateWith(canonical.DefaultCombos()); len(errs) > 0 {
+		t.Fatalf("sample does not validate: %v", errs)
 	}
 	return tx
 }
@@ -227,11 +209,11 @@ func TestReceiveStoresOnceAndAnswersRepeatsWithTheFirstReceipt(t *testing.T) {
 	if first.Err != nil {
 		t.Fatalf("refused: %v %v", first.Err, first.Err.Fields)
 	}
-	if first.Repeat || first.Receipt.MessageID != tx.Header.MessageID || first.Receipt.Partner != "ny" {
+	if first.Repeat || first.Receipt.MessageID != tx.Header.MessageID || first.Receipt.Partner != "ca" {
 		t.Fatalf("receipt = %+v repeat=%v", first.Receipt, first.Repeat)
 	}
 	got := verifyReceipt(t, r.gateway, first.Receipt.JWS)
-	if got.ID != first.Receipt.ID || got.Issuer != "nj-test" || got.BodySHA256 != signing.BodyDigest(req.Body) {
+	if got.ID != first.Receipt.ID || got.Issuer != "ny-test" || got.BodySHA256 != signing.BodyDigest(req.Body) {
 		t.Fatalf("signed receipt = %+v, want id %s over the body", got, first.Receipt.ID)
 	}
 
