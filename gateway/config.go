@@ -154,6 +154,9 @@ type LimitsConfig struct {
 	WriteTimeout      time.Duration `yaml:"write_timeout"`
 	IdleTimeout       time.Duration `yaml:"idle_timeout"`
 	HandlerTimeout    time.Duration `yaml:"handler_timeout"`
+	// FileTimeout bounds reading, handling and answering one file of many
+	// transactions (POST /v1/files) instead of the three timeouts above.
+	FileTimeout time.Duration `yaml:"file_timeout"`
 }
 
 // WorkersConfig sizes the background workers.
@@ -220,6 +223,7 @@ func DefaultConfig() Config {
 			WriteTimeout:      30 * time.Second,
 			IdleTimeout:       120 * time.Second,
 			HandlerTimeout:    20 * time.Second,
+			FileTimeout:       5 * time.Minute,
 		},
 		Workers: WorkersConfig{Processors: 4, Senders: 4, PollInterval: 5 * time.Second,
 			SendTimeout: 15 * time.Second, Lease: time.Minute, GroupCommitBatch: 64, GroupCommitWait: 2 * time.Millisecond,

@@ -176,7 +176,7 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 		Tracer:  s.tracer,
 		Log:     s.log.With("component", "intake"),
 	})
-	edgeCfg := edge.Config{MaxBody: cfg.Limits.MaxBody, HandlerTimeout: cfg.Limits.HandlerTimeout}
+	edgeCfg := edge.Config{MaxBody: cfg.Limits.MaxBody, HandlerTimeout: cfg.Limits.HandlerTimeout, FileTimeout: cfg.Limits.FileTimeout}
 	if cfg.TLS.ClientCAFile != "" {
 		if edgeCfg.ClientCAs, err = pki.ReadCertPool(cfg.TLS.ClientCAFile); err != nil {
 			return nil, fmt.Errorf("tls.client_ca_file: %w", err)

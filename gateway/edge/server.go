@@ -47,6 +47,10 @@ type Config struct {
 	// ClientCAs, when set, must also validate every partner's chain.
 	ClientCAs      *x509.CertPool
 	HandlerTimeout time.Duration
+	// FileTimeout replaces HandlerTimeout and the listener's read and write
+	// timeouts for POST /v1/files: a file of 10,000 transactions is tens of
+	// megabytes to read and seconds of work.
+	FileTimeout time.Duration
 }
 
 // Deps are the edge's collaborators.
@@ -87,7 +91,7 @@ func NewServer(cfg Config, deps Deps) *Server {
 	api.Use(s.authenticate)
 	api.HandleFunc("/messages", s.postMessage).Methods(http.MethodPost)
 	api.HandleFunc("/messages/{id}", s.getMessage).Methods(http.MethodGet)
-	api.HandleFunc("/files", s.postFile).Methods(http.MethodPost)
+	api.HandleFunc(strings.TrimPrefix(filesPath, "/v1"), s.postFile).Methods(http.MethodPost)
 	api.HandleFunc("/inbox", s.inbox).Methods(http.MethodGet)
 	api.HandleFunc("/inbox/ack", s.inboxAck).Methods(http.MethodPost)
 	api.HandleFunc("/inbox/files", s.fileInbox).Methods(http.MethodGet)
@@ -105,9 +109,19 @@ func NewServer(cfg Config, deps Deps) *Server {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := telemetry.Propagator.Extract(r.Context(), propagationCarrier(r.Header))
-	if s.cfg.HandlerTimeout > 0 {
+	timeout := s.cfg.HandlerTimeout
+	if r.URL.Path == filesPath && s.cfg.FileTimeout > 0 {
+		timeout = s.cfg.FileTimeout
+		rc := http.NewResponseController(w)
+		deadline := s.deps.Now().Add(timeout)
+		// Errors mean the connection cannot move its deadlines; the
+		// listener's own timeouts then apply.
+		_ = rc.SetReadDeadline(deadline)
+		_ = rc.SetWriteDeadline(deadline)
+	}
+	if timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.cfg.HandlerTimeout)
+		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
 	s.mux.ServeHTTP(w, r.WithContext(ctx))
@@ -215,6 +229,9 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	writeReceipt(w, r, status, receiptResponse(res.Receipt, res.Repeat))
 }
+
+// filesPath is the batch endpoint.
+const filesPath = "/v1/files"
 
 // FileResponse is the body of a 202 (or 200 for a repeat) to POST /v1/files:
 // Document, the receipt listing every transaction (intake.FileReceipt), and
