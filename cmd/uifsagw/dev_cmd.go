@@ -14,6 +14,7 @@ import (
 
 	"github.com/uifsagw/uifsagw/gateway"
 	"github.com/uifsagw/uifsagw/gateway/devenv"
+	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/pgserver"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
 	"github.com/uifsagw/uifsagw/partners"
@@ -88,6 +89,14 @@ func runDev(ctx context.Context, args []string) error {
 	// database of this PostgreSQL; it lives at the same place on every run.
 	if err := layout.SetConfigValue("database_url", dbURL); err != nil {
 		return fmt.Errorf("record the database URL in %s: %w", layout.Config(), err)
+	}
+	// Migrations ran as the database's owner; the gateway serves as a
+	// least-privileged member of uifsagw_app, as in production (docs/SECURITY.md).
+	if err := exchange.EnsureServingRole(ctx, dbURL, "uifsagw_gateway"); err != nil {
+		return err
+	}
+	if dbURL, err = exchange.URLWithUser(dbURL, "uifsagw_gateway"); err != nil {
+		return err
 	}
 
 	env := append(os.Environ(), "UIFSAGW_DATABASE_URL="+dbURL)

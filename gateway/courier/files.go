@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/propagation"
+
 	"github.com/uifsagw/uifsagw/gateway/intake"
 	"github.com/uifsagw/uifsagw/gateway/signing"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
@@ -52,7 +54,7 @@ func (c *Client) PostFile(ctx context.Context, body []byte, contentType, fileID 
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("JWS-Signature", sig)
-	telemetry.Propagator.Inject(ctx, headerCarrier(req.Header))
+	telemetry.Propagator.Inject(ctx, propagation.HeaderCarrier(req.Header))
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
 		return FileResult{}, err

@@ -137,6 +137,9 @@ type Refusal struct {
 	MessageID  string
 	BodySHA256 string // hex, optional
 	At         time.Time
+	// Count is how many refusals the record stands for: 1 for one refusal,
+	// more for an aggregate of a caller's refusals beyond its record budget.
+	Count int
 }
 
 // Outbound is a message the gateway sends.

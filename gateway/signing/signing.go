@@ -11,17 +11,19 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v2/jwa"
-	"github.com/lestrrat-go/jwx/v2/jwk"
-	"github.com/lestrrat-go/jwx/v2/jws"
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jws"
+	"github.com/lestrrat-go/jwx/v3/jws/jwsbb"
 )
 
 // Allowed lists the signature algorithms the gateway accepts and produces.
-var Allowed = []jwa.SignatureAlgorithm{jwa.ES256, jwa.PS256, jwa.EdDSA}
+var Allowed = []jwa.SignatureAlgorithm{jwa.ES256(), jwa.PS256(), jwa.EdDSA()}
 
 // Errors a verification can end in; the edge maps them to error codes.
 var (
@@ -42,6 +44,8 @@ type Claims struct {
 	IssuedAt  time.Time
 	// JTI is the sender's message ID.
 	JTI string
+	// ContentType is the cty header: what kind of statement a compact JWS is.
+	ContentType string
 }
 
 // Signer signs with one private key.
@@ -53,7 +57,7 @@ type Signer struct {
 // NewSigner returns a signer for a private JWK that has a kid and an alg of Allowed
 // (or whose algorithm can be inferred from its key type).
 func NewSigner(key jwk.Key) (*Signer, error) {
-	if key.KeyID() == "" {
+	if KeyID(key) == "" {
 		return nil, fmt.Errorf("signing key has no kid")
 	}
 	alg, err := keyAlgorithm(key)
@@ -67,7 +71,13 @@ func NewSigner(key jwk.Key) (*Signer, error) {
 }
 
 // KeyID returns the kid of the signing key.
-func (s *Signer) KeyID() string { return s.key.KeyID() }
+func (s *Signer) KeyID() string { return KeyID(s.key) }
+
+// KeyID returns the kid of key, or "" when it has none.
+func KeyID(key jwk.Key) string {
+	kid, _ := key.KeyID()
+	return kid
+}
 
 // Public returns the public half of the signing key.
 func (s *Signer) Public() (jwk.Key, error) { return s.key.PublicKey() }
@@ -76,7 +86,7 @@ func (s *Signer) Public() (jwk.Key, error) { return s.key.PublicKey() }
 // body, with kid, iat and jti in the protected header.
 func (s *Signer) SignDetached(body []byte, jti string, now time.Time) (string, error) {
 	h := jws.NewHeaders()
-	_ = h.Set(jws.KeyIDKey, s.key.KeyID())
+	_ = h.Set(jws.KeyIDKey, KeyID(s.key))
 	_ = h.Set("iat", now.Unix())
 	if jti != "" {
 		_ = h.Set("jti", jti)
@@ -91,10 +101,22 @@ func (s *Signer) SignDetached(body []byte, jti string, now time.Time) (string, e
 // SignCompact returns an ordinary compact JWS over payload (used for receipts,
 // which carry their own content).
 func (s *Signer) SignCompact(payload []byte, now time.Time) (string, error) {
+	return s.SignCompactType(payload, ReceiptType, now)
+}
+
+// Content types of the gateway's own compact statements, so that one kind
+// can never be passed off as another.
+const (
+	ReceiptType    = "uifsagw-receipt+json"
+	CheckpointType = "uifsagw-audit-checkpoint+json"
+)
+
+// SignCompactType returns a compact JWS over payload with content type cty.
+func (s *Signer) SignCompactType(payload []byte, cty string, now time.Time) (string, error) {
 	h := jws.NewHeaders()
-	_ = h.Set(jws.KeyIDKey, s.key.KeyID())
+	_ = h.Set(jws.KeyIDKey, KeyID(s.key))
 	_ = h.Set("iat", now.Unix())
-	_ = h.Set(jws.ContentTypeKey, "uifsagw-receipt+json")
+	_ = h.Set(jws.ContentTypeKey, cty)
 	out, err := jws.Sign(payload, jws.WithKey(s.alg, s.key, jws.WithProtectedHeaders(h)))
 	if err != nil {
 		return "", fmt.Errorf("sign: %w", err)
@@ -159,7 +181,7 @@ func parseHeader(sig string, detached bool) (Claims, error) {
 	if len(sig) > 16<<10 {
 		return Claims{}, ErrMalformed
 	}
-	hdr, payload, _, err := jws.SplitCompactString(sig)
+	hdr, payload, _, err := jwsbb.SplitCompactString(sig)
 	if err != nil {
 		return Claims{}, ErrMalformed
 	}
@@ -171,24 +193,30 @@ func parseHeader(sig string, detached bool) (Claims, error) {
 	if err != nil {
 		return Claims{}, ErrMalformed
 	}
-	if err := h.UnmarshalJSON(raw); err != nil {
+	if err := json.Unmarshal(raw, h); err != nil {
 		return Claims{}, ErrMalformed
 	}
-	c := Claims{KeyID: h.KeyID(), Algorithm: h.Algorithm()}
-	if !algorithmAllowed(c.Algorithm) {
+	var c Claims
+	c.KeyID, _ = h.KeyID()
+	c.ContentType, _ = h.ContentType()
+	alg, ok := h.Algorithm()
+	if !ok || !algorithmAllowed(alg) {
 		return c, ErrAlgorithm
 	}
-	if v, ok := h.Get("iat"); ok {
+	c.Algorithm = alg
+	var v any
+	if h.Get("iat", &v) == nil {
 		if f, ok := v.(float64); ok && f > 0 && f < 1e11 {
 			c.IssuedAt = time.Unix(int64(f), 0)
 		}
 	}
-	if v, ok := h.Get("jti"); ok {
+	v = nil
+	if h.Get("jti", &v) == nil {
 		if s, ok := v.(string); ok {
 			c.JTI = s
 		}
 	}
-	if crit := h.Critical(); len(crit) > 0 {
+	if crit, _ := h.Critical(); len(crit) > 0 {
 		// We understand no extensions; RFC 7515 §4.1.11 says refuse.
 		return c, ErrMalformed
 	}
@@ -225,17 +253,17 @@ func findKey(set jwk.Set, c Claims) (jwk.Key, error) {
 func keyAlgorithm(key jwk.Key) (jwa.SignatureAlgorithm, error) {
 	var want jwa.SignatureAlgorithm
 	switch key.KeyType() {
-	case jwa.EC:
-		want = jwa.ES256
-	case jwa.RSA:
-		want = jwa.PS256
-	case jwa.OKP:
-		want = jwa.EdDSA
+	case jwa.EC():
+		want = jwa.ES256()
+	case jwa.RSA():
+		want = jwa.PS256()
+	case jwa.OKP():
+		want = jwa.EdDSA()
 	default:
-		return "", ErrAlgorithm
+		return want, ErrAlgorithm
 	}
-	if a := key.Algorithm(); a != nil && a.String() != "" && a.String() != want.String() {
-		return "", fmt.Errorf("key %q: algorithm %s not accepted for its key type: %w", key.KeyID(), a, ErrAlgorithm)
+	if a, ok := key.Algorithm(); ok && a.String() != "" && a.String() != want.String() {
+		return jwa.SignatureAlgorithm{}, fmt.Errorf("key %q: algorithm %s not accepted for its key type: %w", KeyID(key), a, ErrAlgorithm)
 	}
 	return want, nil
 }
