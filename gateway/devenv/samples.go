@@ -75,9 +75,11 @@ func StoryRegistration(messageID string, date canonical.Date) canonical.Transact
 	tx := SampleEST(messageID, date)
 	tx.Header.SenderFIPS, tx.Header.SenderCaseID = "4200000", "PA0000031415"
 	tx.Header.Function, tx.Header.Reason = canonical.FuncEnforce, canonical.ReasonRegistration
-	tx.Case.Contact = &canonical.Contact{Name: &canonical.Name{First: "Dana", Last: "Clerk"}, Phone: "7175550140"}
+	tx.Case.Contact = &canonical.Contact{Name: &canonical.Name{First: "Dana", Last: "Clerk"}, Phone: "7175550140",
+		Address: &canonical.Address{Line1: "1 Technology Park", City: "Harrisburg", State: "PA", Zip: "17110"}}
+	issued := canonical.Date{Year: 2021, Month: 5, Day: 3}
 	tx.Orders = []canonical.Order{{TribunalFIPS: "4210100", Docket: "PA-DR-2021-0107", Type: canonical.OrderJudicial, DebtType: canonical.DebtChildSupport,
-		IssueDate: canonical.Date{Year: 2021, Month: 5, Day: 3}, Amount: 12500, Frequency: canonical.FreqWeekly, Children: []int{1, 2}}}
+		IssueDate: issued, EffectiveDate: &issued, MedicalOrdered: canonical.Yes, Amount: 12500, Frequency: canonical.FreqWeekly, Children: []int{1, 2}}}
 	return tx
 }
 
@@ -85,8 +87,9 @@ func StoryRegistration(messageID string, date canonical.Date) canonical.Transact
 func StoryCompetingOrder(messageID string, date canonical.Date) canonical.Transaction {
 	tx := SampleEST(messageID, date)
 	tx.Header.Function, tx.Header.Reason = canonical.FuncEnforce, canonical.ReasonRegistration
+	issued := canonical.Date{Year: 2024, Month: 2, Day: 15}
 	tx.Orders = []canonical.Order{{TribunalFIPS: "3402100", Docket: "FD-02-0417-24", Type: canonical.OrderJudicial, DebtType: canonical.DebtChildSupport,
-		IssueDate: canonical.Date{Year: 2024, Month: 2, Day: 15}, Amount: 16000, Frequency: canonical.FreqWeekly, Children: []int{1, 2}}}
+		IssueDate: issued, EffectiveDate: &issued, MedicalOrdered: canonical.Yes, Amount: 16000, Frequency: canonical.FreqWeekly, Children: []int{1, 2}}}
 	return tx
 }
 
