@@ -165,12 +165,17 @@ type PIIConfig struct {
 
 // LimitsConfig bounds what a partner request may cost.
 type LimitsConfig struct {
-	MaxBody           int64         `yaml:"max_body"`
+	MaxBody int64 `yaml:"max_body"`
+	// MaxFileBody bounds a file of many transactions (POST /v1/files).
+	MaxFileBody       int64         `yaml:"max_file_body"`
 	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"`
 	ReadTimeout       time.Duration `yaml:"read_timeout"`
 	WriteTimeout      time.Duration `yaml:"write_timeout"`
 	IdleTimeout       time.Duration `yaml:"idle_timeout"`
 	HandlerTimeout    time.Duration `yaml:"handler_timeout"`
+	// FileTimeout bounds reading, handling and answering one file of many
+	// transactions (POST /v1/files) instead of the three timeouts above.
+	FileTimeout time.Duration `yaml:"file_timeout"`
 }
 
 // WorkersConfig sizes the background workers.
@@ -231,11 +236,13 @@ func DefaultConfig() Config {
 		JWS:           JWSConfig{IATWindow: 5 * time.Minute},
 		Limits: LimitsConfig{
 			MaxBody:           1 << 20,
+			MaxFileBody:       64 << 20,
 			ReadHeaderTimeout: 5 * time.Second,
 			ReadTimeout:       30 * time.Second,
 			WriteTimeout:      30 * time.Second,
 			IdleTimeout:       120 * time.Second,
 			HandlerTimeout:    20 * time.Second,
+			FileTimeout:       5 * time.Minute,
 		},
 		Workers: WorkersConfig{Processors: 4, Senders: 4, PollInterval: 5 * time.Second,
 			SendTimeout: 15 * time.Second, Lease: time.Minute, GroupCommitBatch: 64, GroupCommitWait: 2 * time.Millisecond,
@@ -303,6 +310,9 @@ func (c Config) Validate() error {
 	}
 	if c.Limits.MaxBody < 1024 {
 		errs = append(errs, "limits.max_body must be at least 1024 bytes")
+	}
+	if c.Limits.MaxFileBody < c.Limits.MaxBody {
+		errs = append(errs, "limits.max_file_body must be at least limits.max_body")
 	}
 	if c.Workers.BreakerThreshold < 1 || c.Workers.BreakerCooldown <= 0 {
 		errs = append(errs, "workers.breaker_threshold must be >= 1 and workers.breaker_cooldown positive")

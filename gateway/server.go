@@ -29,6 +29,7 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/devenv"
 	"github.com/uifsagw/uifsagw/gateway/edge"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/intake"
 	"github.com/uifsagw/uifsagw/gateway/pki"
 	"github.com/uifsagw/uifsagw/gateway/review"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
@@ -59,6 +60,7 @@ type Server struct {
 	issuer         *devenv.Issuer
 
 	extraWorkers []func(context.Context)
+	intake       *intake.Service
 	api          *edge.Server
 	fetcher      *courier.Fetcher
 	proc         *casework.Processor
@@ -180,8 +182,21 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 	s.registerQueueGauges()
 	s.zeroCounters(s.dir.Current())
 
-	edgeCfg := edge.Config{StateFIPS: cfg.StateFIPS, Name: cfg.Name, MaxBody: cfg.Limits.MaxBody,
-		IATWindow: cfg.JWS.IATWindow, HandlerTimeout: cfg.Limits.HandlerTimeout}
+	s.intake = intake.New(intake.Config{StateFIPS: cfg.StateFIPS, Name: cfg.Name, MaxBody: cfg.Limits.MaxBody,
+		MaxFileBody: cfg.Limits.MaxFileBody, IATWindow: cfg.JWS.IATWindow}, intake.Deps{
+		Store:    s.store,
+		Signer:   s.keys.Signer,
+		CodecFor: func(p *partners.Partner) (intake.Codec, error) { return s.codecs.forPartner(p, cfg.StateFIPS) },
+		Validate: func(t *canonical.Transaction) canonical.FieldErrors { return t.ValidateWith(s.combos) },
+		// The partner API keeps the refusal log; s.api exists before any request.
+		Refused: func(ctx context.Context, p *partners.Partner, e *intake.Error, msgID string, body []byte, remote string) {
+			s.api.RecordIntakeRefusal(ctx, p, e, msgID, body, remote)
+		},
+		Metrics: s.metrics,
+		Tracer:  s.tracer,
+		Log:     s.log.With("component", "intake"),
+	})
+	edgeCfg := edge.Config{MaxBody: cfg.Limits.MaxBody, HandlerTimeout: cfg.Limits.HandlerTimeout, FileTimeout: cfg.Limits.FileTimeout}
 	if cfg.TLS.ClientCAFile != "" {
 		if edgeCfg.ClientCAs, err = pki.ReadCertPool(cfg.TLS.ClientCAFile); err != nil {
 			return nil, fmt.Errorf("tls.client_ca_file: %w", err)
@@ -190,12 +205,10 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 	s.api = edge.NewServer(edgeCfg, edge.Deps{
 		Directory:  s.dir.Current,
 		Store:      s.store,
+		Intake:     s.intake,
 		Signer:     s.keys.Signer,
 		PublicKeys: func() any { return s.keys.Published() },
-		CodecFor:   func(p *partners.Partner) (edge.Codec, error) { return s.codecs.forPartner(p, cfg.StateFIPS) },
-		Validate:   func(t *canonical.Transaction) canonical.FieldErrors { return t.ValidateWith(s.combos) },
 		Metrics:    s.metrics,
-		Tracer:     s.tracer,
 		Log:        s.log.With("component", "edge"),
 	})
 	minTLS := uint16(tls.VersionTLS13)

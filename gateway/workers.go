@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"github.com/jackc/pgx/v5"
 	"io/fs"
-	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,6 +14,7 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/casework"
 	"github.com/uifsagw/uifsagw/gateway/courier"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/intake"
 	"github.com/uifsagw/uifsagw/gateway/orders"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
 	"github.com/uifsagw/uifsagw/gateway/withholding"
@@ -87,9 +87,9 @@ func (s *Server) startWorkers(ctx context.Context, wg *sync.WaitGroup) {
 		s.store, s.dir.Current, s.certs.Get, s.roots, s.keys.Signer, s.metrics, s.tracer, s.log.With("component", "courier"))
 	fetch := &courier.Fetcher{Sender: send, Interval: s.cfg.Workers.PollInterval, Log: s.log.With("component", "fetcher"),
 		Ingest: func(ctx context.Context, p *partners.Partner, body []byte, ct, sig string) (bool, string) {
-			res := s.api.Intake(ctx, p, body, ct, sig, "fetched:"+p.ID)
+			res := s.intake.Receive(ctx, intake.Request{Partner: p, Body: body, ContentType: ct, Signature: sig, Remote: "fetched:" + p.ID})
 			if res.Err != nil {
-				return res.Err.Status == http.StatusServiceUnavailable, res.Err.Code
+				return res.Err.Temporary(), res.Err.Code
 			}
 			return true, ""
 		}}

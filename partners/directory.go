@@ -77,6 +77,10 @@ type Partner struct {
 	// FetchInbox says the partner holds messages for us in its own pull inbox
 	// (GET Endpoint/v1/inbox); the gateway fetches, ingests and acknowledges them.
 	FetchInbox bool `yaml:"fetch_inbox,omitempty"`
+	// FileWindow, when set, marks a partner that takes files: the
+	// transactions waiting in its pull inbox are also offered as one file per
+	// window (GET /v1/inbox/files), e.g. 15m for a CSENet 2000 partner.
+	FileWindow time.Duration `yaml:"file_window,omitempty"`
 	// Contact is a free-text operator contact, shown to staff.
 	Contact string `yaml:"contact,omitempty"`
 
@@ -384,6 +388,9 @@ func (p *Partner) validate() error {
 		bad("jwks_file", "%v", err)
 	} else {
 		p.jwks = set
+	}
+	if p.FileWindow < 0 || (p.FileWindow > 0 && p.Delivery != DeliverPull) {
+		bad("file_window", "a positive duration, for a pull partner (files are offered in its inbox)")
 	}
 	if p.Rate == (RateLimit{}) {
 		p.Rate = DefaultRate

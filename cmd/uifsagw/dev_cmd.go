@@ -320,7 +320,7 @@ func printBanner(b bannerData) {
 		fmt.Fprintf(w, "                      outside %s because the postgres user, which PostgreSQL runs as, cannot reach it\n", b.layout.Dir)
 	}
 	fmt.Fprintf(w, "  database            %s (also in %s)\n", b.dbURL, b.layout.Config())
-	fmt.Fprintf(w, "  sample partners     %s (nj, pa send as states; acme is an employer)\n", b.layout.PartnersDir())
+	fmt.Fprintf(w, "  sample partners     %s (nj, pa send as states; ca sends CSENet files; acme is an employer)\n", b.layout.PartnersDir())
 	for _, p := range b.peers {
 		fmt.Fprintf(w, "  sample peer         %s: %s's gateway, receives what we push to %s and signs receipts\n", p.url, p.name, p.id)
 	}
@@ -334,6 +334,10 @@ func printBanner(b bannerData) {
 			filepath.Join(b.dir, "samples", s.File))
 	}
 	fmt.Fprintf(w, "  %d. Acme fetches its IWO and acknowledges it\n     go run ./cmd/uifsagw inbox%s --as acme --ack --accept-iwos\n", len(devenv.Story)+1, dirFlag)
+	fmt.Fprintf(w, "\nCSENet 2000 files (check one first with: go run ./cmd/uifsagw validate FILE):\n")
+	for _, s := range devenv.FileSamples {
+		fmt.Fprintf(w, "  - %s\n     go run ./cmd/uifsagw send%s --as %s %s\n", s.Says, dirFlag, s.Partner, filepath.Join(b.dir, "samples", s.File))
+	}
 	fmt.Fprintf(w, `
 What to look at (http://%s/, sign in as Casey Caseworker, then as Sam Supervisor):
   - the queue: step 2 and step 3 wait in review ("existing order", "controlling order");

@@ -18,6 +18,7 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/pki"
 	"github.com/uifsagw/uifsagw/gateway/signing"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
+	"github.com/uifsagw/uifsagw/transforms/csenet"
 )
 
 func init() {
@@ -123,9 +124,10 @@ func runSend(ctx context.Context, args []string) error {
 	fs := newFlags("send", "--as PARTNER [flags] FILE")
 	var cf clientFlags
 	cf.register(fs)
-	ct := fs.String("content-type", "", "Content-Type (default from the file: .xml → application/xml, else application/json)")
+	ct := fs.String("content-type", "", "Content-Type (default from the file: .xml → application/xml, .csenet → text/plain, else application/json)")
 	msgID := fs.String("message-id", "", "message ID for the JWS jti (default read from the file)")
 	newID := fs.Bool("new-id", false, "send the file under a new message ID (its own ID plus a random suffix), so sending it again is a new message, not a repeat")
+	fileIDFlag := fs.String("file-id", "", "post FILE to the batch endpoint (/v1/files) as a file of many transactions, one a line, under this file ID (the JWS jti); a .csenet file is always posted so, its ID by default its name and a digest of its bytes")
 	if err := fs.Parse(reorder(fs, args)); err != nil {
 		return err
 	}
@@ -135,6 +137,25 @@ func runSend(ctx context.Context, args []string) error {
 	body, err := os.ReadFile(fs.Arg(0))
 	if err != nil {
 		return err
+	}
+	if *fileIDFlag != "" || isCSENetFile(fs.Arg(0)) {
+		id := *fileIDFlag
+		if id == "" {
+			id = fileID(fs.Arg(0), body)
+		}
+		if *newID {
+			if id, err = freshID(id); err != nil {
+				return err
+			}
+		}
+		if *ct == "" {
+			*ct = csenet.ContentType
+		}
+		cl, err := cf.client(ctx)
+		if err != nil {
+			return err
+		}
+		return sendFile(ctx, cl, body, *ct, id)
 	}
 	if *ct == "" {
 		*ct = "application/json"

@@ -13,6 +13,7 @@ import (
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 	"github.com/uifsagw/uifsagw/transforms"
 	_ "github.com/uifsagw/uifsagw/transforms/all" // every built-in format
+	"github.com/uifsagw/uifsagw/transforms/csenet"
 	"github.com/uifsagw/uifsagw/transforms/mapping"
 )
 
@@ -71,12 +72,15 @@ func guessFormat(path string) string {
 	if strings.EqualFold(filepath.Ext(path), ".xml") {
 		return "xml-transaction/1"
 	}
+	if isCSENetFile(path) {
+		return csenet.Format
+	}
 	return "json-transaction/1"
 }
 
 func runValidate(ctx context.Context, args []string) error {
 	fs := newFlags("validate", "[--format F | --partner P] FILE")
-	format := fs.String("format", "", "format name (xml-transaction/1, json-transaction/1) or a dialect mapping file; default from the file extension")
+	format := fs.String("format", "", "format name (xml-transaction/1, json-transaction/1, csenet-2000: every transaction of the file) or a dialect mapping file; default from the file extension")
 	partnerID := fs.String("partner", "", "validate as this partner sends it (its format or dialect)")
 	pf := partnersDirFlags(fs)
 	if err := fs.Parse(reorder(fs, args)); err != nil {
@@ -96,6 +100,9 @@ func runValidate(ctx context.Context, args []string) error {
 	b, err := os.ReadFile(fs.Arg(0))
 	if err != nil {
 		return err
+	}
+	if fc, ok := codec.(fileCodec); ok {
+		return validateFile(os.Stdout, fs.Arg(0), codec.Format(), fc, b)
 	}
 	tx, errs := codec.Decode(b)
 	if len(errs) == 0 {
@@ -118,7 +125,7 @@ func runConvert(ctx context.Context, args []string) error {
 	fs := newFlags("convert", "[--from F] --to G [--compact] FILE")
 	from := fs.String("from", "", "input format (or dialect mapping .yaml); default from the file extension")
 	to := fs.String("to", "", "output format (or dialect mapping .yaml)")
-	compact := fs.Bool("compact", false, "JSON output on one line, as it goes on the wire (default: indented for reading)")
+	compact := fs.Bool("compact", false, "JSON output on one line, as it goes on the wire (default: indented for reading; many transactions are always one a line)")
 	if err := fs.Parse(reorder(fs, args)); err != nil {
 		return err
 	}
@@ -140,25 +147,48 @@ func runConvert(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	tx, errs := in.Decode(b)
-	if len(errs) > 0 {
-		for _, e := range errs {
-			fmt.Fprintln(os.Stderr, e.Error())
-		}
-		return &exitError{code: 1, msg: fmt.Sprintf("%d error(s) decoding %s", len(errs), fs.Arg(0))}
-	}
-	if v := tx.Validate(); len(v) > 0 {
-		fmt.Fprintln(os.Stderr, "warning: the transaction does not validate:", canonical.FieldErrors(v).Error())
-	}
-	enc, err := out.Encode(tx)
+	txs, err := decodeAll(in, fs.Arg(0), b)
 	if err != nil {
 		return err
 	}
-	if !*compact && json.Valid(enc) {
-		var buf bytes.Buffer
-		if err := json.Indent(&buf, enc, "", "  "); err == nil {
-			enc = buf.Bytes()
+	for i, tx := range txs {
+		if v := tx.Validate(); len(v) > 0 {
+			fmt.Fprintf(os.Stderr, "warning: transaction %d does not validate: %s\n", i+1, canonical.FieldErrors(v).Error())
 		}
+	}
+	var enc []byte
+	switch fc, ok := out.(fileCodec); {
+	case ok:
+		enc, err = fc.EncodeFile(txs)
+	case len(txs) == 1:
+		enc, err = out.Encode(txs[0])
+		if err == nil && !*compact && json.Valid(enc) {
+			var buf bytes.Buffer
+			if err := json.Indent(&buf, enc, "", "  "); err == nil {
+				enc = buf.Bytes()
+			}
+		}
+	default:
+		// Many transactions: one a line, as the wire has them.
+		var buf bytes.Buffer
+		for _, tx := range txs {
+			e, err := out.Encode(tx)
+			if err != nil {
+				return err
+			}
+			if json.Valid(e) {
+				var c bytes.Buffer
+				if json.Compact(&c, e) == nil {
+					e = c.Bytes()
+				}
+			}
+			buf.Write(e)
+			buf.WriteByte('\n')
+		}
+		enc = buf.Bytes()
+	}
+	if err != nil {
+		return err
 	}
 	os.Stdout.Write(enc)
 	if len(enc) > 0 && enc[len(enc)-1] != '\n' {

@@ -34,6 +34,8 @@ type SamplePartner struct {
 	Format    string
 	Delivery  partners.Delivery
 	Endpoint  string
+	// FileWindow, when set, offers the partner its inbox as files too.
+	FileWindow time.Duration
 }
 
 // Samples are the partners `uifsagw dev` sets up for a New York gateway.
@@ -44,6 +46,9 @@ var Samples = []SamplePartner{
 		Format: "json-transaction/1", Delivery: partners.DeliverPull},
 	{ID: "acme", Kind: partners.KindEmployer, Name: "Acme Logistics Inc.", StateFIPS: "34", FEIN: "221234567",
 		Format: "eiwo-xml/1", Delivery: partners.DeliverPull},
+	// California sends CSENet 2000 files of many transactions (POST /v1/files).
+	{ID: "ca", Kind: partners.KindState, Name: "California Department of Child Support Services", StateFIPS: "06",
+		Format: "csenet-2000", Delivery: partners.DeliverPull, FileWindow: 15 * time.Minute},
 }
 
 // Options shape a generated installation.
@@ -268,7 +273,7 @@ func addPartner(l Layout, ca *pki.CA, sp SamplePartner) error {
 		return err
 	}
 	p := partners.Partner{ID: sp.ID, Kind: sp.Kind, Name: sp.Name, StateFIPS: sp.StateFIPS, FEIN: sp.FEIN,
-		Format: sp.Format, Delivery: sp.Delivery, Endpoint: sp.Endpoint,
+		Format: sp.Format, Delivery: sp.Delivery, Endpoint: sp.Endpoint, FileWindow: sp.FileWindow,
 		TLS:      partners.TLS{CertFiles: []string{"certs/" + sp.ID + ".pem"}, ServerName: "localhost"},
 		JWKSFile: "keys/" + sp.ID + ".jwks.json"}
 	b, err := partners.Marshal(&p)

@@ -60,7 +60,7 @@ func TestCheckClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := l.CheckClient("ny")
-	if err == nil || !strings.Contains(err.Error(), "acme, nj, pa") {
+	if err == nil || !strings.Contains(err.Error(), "acme, ca, nj, pa") {
 		t.Fatalf("unknown partner: %v", err)
 	}
 	empty := devenv.Layout{Dir: t.TempDir()}

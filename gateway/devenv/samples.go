@@ -130,6 +130,98 @@ var Story = []Sample{
 	{"pa-csi-request.json", "pa", "Pennsylvania asks for the status of a case"},
 }
 
+// FileSamples are the sample CSENet files of California, sent whole to the
+// batch endpoint: each transaction becomes its own message and one receipt
+// lists them all.
+var FileSamples = []Sample{
+	{"ca-transactions.csenet", "ca", "California sends a CSENet file of three establishment requests: one receipt lists all three"},
+	{"ca-transactions-with-errors.csenet", "ca", "California sends a CSENet file with two bad records: the good one is stored, the receipt names the fields at fault"},
+}
+
+// SampleCAEstablish is a California establishment request (EST R SRORD) for the
+// i-th sample family, as a CSENet record carries it.
+func SampleCAEstablish(i int, serial int64, date canonical.Date) canonical.Transaction {
+	tx := SampleEST("", date)
+	tx.Header.SenderFIPS, tx.Header.Serial = "0603700", serial
+	// A CSENet record carries no message ID; the codec names a transaction
+	// by sending state and serial number, as here.
+	tx.Header.MessageID = fmt.Sprintf("csenet-06-%d", serial)
+	tx.Header.SenderCaseID = fmt.Sprintf("CA%010d", 4200+i)
+	last := []string{"Example", "Sample", "Placeholder"}[i%3]
+	tx.NCP.Name.Last = last
+	// What the federal edits ask of an EST R SRORD (requirements.csv):
+	// where to pay, whom to call, since when the address holds, and each
+	// participant's status.
+	office := canonical.Address{Line1: "PO Box 419064", City: "Rancho Cordova", State: "CA", Zip: "95741"}
+	tx.Case.PaymentAddress = &office
+	tx.Case.Contact = &canonical.Contact{Name: &canonical.Name{First: "Lee", Last: "Caseworker"}, Phone: "8665573333",
+		Address: &canonical.Address{Line1: "11150 International Dr", City: "Rancho Cordova", State: "CA", Zip: "95670"}}
+	since := canonical.Date{Year: 2025, Month: 3, Day: 1}
+	tx.NCPLocate.Residential = &canonical.LocatedAddress{EffectiveDate: &since,
+		Address: canonical.Address{Line1: "200 Sample St", City: "Los Angeles", State: "CA", Zip: "90012"}}
+	for k := range tx.Participants {
+		tx.Participants[k].Name.Last, tx.Participants[k].ResidenceState = last, "CA"
+		tx.Participants[k].Status = canonical.ParticipantOpen
+	}
+	return tx
+}
+
+// WriteFileSamples writes the CSENet files of FileSamples into Dir/samples
+// (WriteSamples writes them too).
+func WriteFileSamples(l Layout) error {
+	dir := filepath.Join(l.Dir, "samples")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var rnd [3]byte
+	_, _ = rand.Read(rnd[:])
+	return writeFileSamples(dir, time.Now(), rnd)
+}
+
+// writeFileSamples writes FileSamples with serial numbers unique to this
+// call, so a later dev start sends new transactions, not repeats.
+func writeFileSamples(dir string, now time.Time, rnd [3]byte) error {
+	base := (now.Unix()%100_000_000*1000 + int64(rnd[0])*4 + int64(rnd[1])%4) * 10
+	today := canonical.DateOf(now)
+	var good [3][]byte
+	for i := range good {
+		tx := SampleCAEstablish(i, base+int64(i), today)
+		if errs := tx.Validate(); len(errs) > 0 {
+			return fmt.Errorf("CSENet sample %d is invalid: %v", i+1, errs)
+		}
+		b, err := transforms.Encode(tx, "csenet-2000")
+		if err != nil {
+			return fmt.Errorf("CSENet sample %d: %w", i+1, err)
+		}
+		good[i] = b
+	}
+	fresh, err := transforms.Encode(SampleCAEstablish(4, base+4, today), "csenet-2000")
+	if err != nil {
+		return err
+	}
+	bad := SampleCAEstablish(3, base+3, today)
+	bad.Header.Reason = "SRXYZ" // no such establishment reason
+	wrong, err := transforms.Encode(bad, "csenet-2000")
+	if err != nil {
+		return err
+	}
+	truncated := good[1][:len(good[1])-60] // its header promises blocks it does not hold
+	files := map[string][][]byte{
+		FileSamples[0].File: good[:],
+		FileSamples[1].File: {fresh, wrong, truncated},
+	}
+	for name, lines := range files {
+		var b []byte
+		for _, l := range lines {
+			b = append(append(b, l...), '\n')
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // WriteSamples writes the sample messages of Story into Dir/samples, in each
 // partner's format, with message IDs unique to this call: files written on
 // a later start are new messages, not repeats. Sending one file twice is a
@@ -169,5 +261,5 @@ func WriteSamples(l Layout) error {
 			return err
 		}
 	}
-	return nil
+	return writeFileSamples(dir, now, rnd)
 }

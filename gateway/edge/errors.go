@@ -6,36 +6,54 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/uifsagw/uifsagw/gateway/intake"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
-// Error codes partners see. They are stable: partners branch on them.
+// Error codes partners see. They are stable: partners branch on them. Those
+// of the message itself are intake's; these are the transport's.
 const (
 	CodeCertRequired     = "client_certificate_required"
 	CodeUnknownCert      = "unknown_certificate"
 	CodeCertExpired      = "certificate_expired"
 	CodeCertChain        = "certificate_chain"
 	CodeRateLimited      = "rate_limited"
-	CodeTooLarge         = "body_too_large"
-	CodeMediaType        = "unsupported_media_type"
-	CodeSigMissing       = "signature_missing"
-	CodeSigMalformed     = "signature_malformed"
-	CodeSigAlgorithm     = "signature_algorithm"
-	CodeSigUnknownKey    = "signature_unknown_key"
-	CodeSigInvalid       = "signature_invalid"
-	CodeSigStale         = "signature_stale"
-	CodeJTIMismatch      = "jti_mismatch"
-	CodeMalformed        = "malformed"
-	CodeInvalid          = "invalid"
-	CodeSenderMismatch   = "sender_mismatch"
-	CodeWrongReceiver    = "wrong_receiver"
-	CodeConflict         = "conflict"
+	CodeTooLarge         = intake.CodeTooLarge
 	CodeNotFound         = "not_found"
 	CodeBadRequest       = "bad_request"
-	CodeUnavailable      = "unavailable"
-	CodeInternal         = "internal"
+	CodeUnavailable      = intake.CodeUnavailable
+	CodeInternal         = intake.CodeInternal
 	CodeMethodNotAllowed = "method_not_allowed"
 )
+
+// intakeStatus is the HTTP status of each intake refusal.
+var intakeStatus = map[string]int{
+	intake.CodeTooLarge:       http.StatusRequestEntityTooLarge,
+	intake.CodeMediaType:      http.StatusUnsupportedMediaType,
+	intake.CodeSigMissing:     http.StatusUnauthorized,
+	intake.CodeSigMalformed:   http.StatusUnauthorized,
+	intake.CodeSigAlgorithm:   http.StatusUnauthorized,
+	intake.CodeSigUnknownKey:  http.StatusUnauthorized,
+	intake.CodeSigInvalid:     http.StatusUnauthorized,
+	intake.CodeSigStale:       http.StatusUnauthorized,
+	intake.CodeJTIMismatch:    http.StatusBadRequest,
+	intake.CodeMalformed:      http.StatusBadRequest,
+	intake.CodeInvalid:        http.StatusUnprocessableEntity,
+	intake.CodeSenderMismatch: http.StatusForbidden,
+	intake.CodeWrongReceiver:  http.StatusUnprocessableEntity,
+	intake.CodeConflict:       http.StatusConflict,
+	intake.CodeUnavailable:    http.StatusServiceUnavailable,
+	intake.CodeInternal:       http.StatusInternalServerError,
+}
+
+// fromIntake is the HTTP form of an intake refusal.
+func fromIntake(e *intake.Error) *APIError {
+	status, ok := intakeStatus[e.Code]
+	if !ok {
+		status = http.StatusBadRequest
+	}
+	return &APIError{Status: status, Code: e.Code, Message: e.Message, Fields: e.Fields}
+}
 
 // APIError is the structured error body: which field, why.
 type APIError struct {

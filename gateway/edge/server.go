@@ -13,70 +13,60 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
-	"go.opentelemetry.io/otel/trace"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/intake"
 	"github.com/uifsagw/uifsagw/gateway/signing"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
 	"github.com/uifsagw/uifsagw/partners"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
-// Codec decodes one partner format (transforms codecs satisfy it).
-type Codec interface {
-	ContentType() string
-	Decode(b []byte) (canonical.Transaction, canonical.FieldErrors)
-}
-
-// Store is what the edge needs of the exchange store.
+// Store is what the edge needs of the exchange store besides intake.
 type Store interface {
-	Receive(ctx context.Context, in exchange.Inbound, sign func(exchange.Receipt) (string, error)) (exchange.Receipt, bool, error)
 	RecordRefusal(ctx context.Context, r exchange.Refusal) error
 	GetBySenderID(ctx context.Context, partner string, dir exchange.Direction, messageID string) (exchange.Message, error)
 	IssuedReceipt(ctx context.Context, id int64) (exchange.Receipt, error)
 	Responses(ctx context.Context, msgID string) ([]exchange.Message, error)
 	InboxList(ctx context.Context, partner string, after int64, limit int) ([]exchange.Message, int64, error)
 	InboxAck(ctx context.Context, partner string, ids []string) (int, error)
+	FileInboxList(ctx context.Context, partner string, window time.Duration, now time.Time, after int64, limit int) ([]exchange.OutboundFile, int64, error)
+	FileInboxAck(ctx context.Context, partner string, fileIDs []string) (int, error)
 }
 
 // Config is the edge's own settings.
 type Config struct {
-	// StateFIPS is our state: every inbound message must be addressed to it.
-	StateFIPS string
-	// Name is the issuer named in receipts.
-	Name      string
-	MaxBody   int64
-	IATWindow time.Duration
+	// MaxBody bounds what is read of a request body.
+	MaxBody int64
 	// ClientCAs, when set, must also validate every partner's chain.
 	ClientCAs      *x509.CertPool
 	HandlerTimeout time.Duration
+	// FileTimeout replaces HandlerTimeout and the listener's read and write
+	// timeouts for POST /v1/files: a file of 10,000 transactions is tens of
+	// megabytes to read and seconds of work.
+	FileTimeout time.Duration
 }
 
 // Deps are the edge's collaborators.
 type Deps struct {
 	Directory func() *partners.Directory
 	Store     Store
+	// Intake takes what partners post.
+	Intake *intake.Service
 	// Signer returns the current signing key (it may rotate).
 	Signer func() *signing.Signer
 	// PublicKeys returns our published JWKS (current and previous keys).
 	PublicKeys func() any
-	// CodecFor returns the codec a partner speaks.
-	CodecFor func(p *partners.Partner) (Codec, error)
-	// Validate checks a decoded transaction (canonical Validate with the loaded code table).
-	Validate func(t *canonical.Transaction) canonical.FieldErrors
-	Metrics  *telemetry.Metrics
-	Tracer   trace.Tracer
-	Log      *slog.Logger
-	Now      func() time.Time
+	Metrics    *telemetry.Metrics
+	Log        *slog.Logger
+	Now        func() time.Time
 }
 
 // Server is the partner API handler.
@@ -106,8 +96,11 @@ func NewServer(cfg Config, deps Deps) *Server {
 	api.Use(s.authenticate)
 	api.HandleFunc("/messages", s.postMessage).Methods(http.MethodPost)
 	api.HandleFunc("/messages/{id}", s.getMessage).Methods(http.MethodGet)
+	api.HandleFunc(strings.TrimPrefix(filesPath, "/v1"), s.postFile).Methods(http.MethodPost)
 	api.HandleFunc("/inbox", s.inbox).Methods(http.MethodGet)
 	api.HandleFunc("/inbox/ack", s.inboxAck).Methods(http.MethodPost)
+	api.HandleFunc("/inbox/files", s.fileInbox).Methods(http.MethodGet)
+	api.HandleFunc("/inbox/files/ack", s.fileInboxAck).Methods(http.MethodPost)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, apiErr(http.StatusNotFound, CodeNotFound, "no such endpoint"))
 	})
@@ -121,9 +114,19 @@ func NewServer(cfg Config, deps Deps) *Server {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := telemetry.Propagator.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
-	if s.cfg.HandlerTimeout > 0 {
+	timeout := s.cfg.HandlerTimeout
+	if r.URL.Path == filesPath && s.cfg.FileTimeout > 0 {
+		timeout = s.cfg.FileTimeout
+		rc := http.NewResponseController(w)
+		deadline := s.deps.Now().Add(timeout)
+		// Errors mean the connection cannot move its deadlines; the
+		// listener's own timeouts then apply.
+		_ = rc.SetReadDeadline(deadline)
+		_ = rc.SetWriteDeadline(deadline)
+	}
+	if timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.cfg.HandlerTimeout)
+		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
 	s.mux.ServeHTTP(w, r.WithContext(ctx))
@@ -155,6 +158,12 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, p *partners.Partner, e *APIError, msgID string, body []byte) {
 	s.record(r.Context(), p, e, msgID, body, r.RemoteAddr)
 	writeError(w, r, e)
+}
+
+// RecordIntakeRefusal counts and records a refusal intake made, as the
+// partner API's own refusals are (intake.Deps.Refused).
+func (s *Server) RecordIntakeRefusal(ctx context.Context, p *partners.Partner, e *intake.Error, msgID string, body []byte, remote string) {
+	s.record(ctx, p, fromIntake(e), msgID, body, remote)
 }
 
 // record counts a refusal and stores it (never the body, only its digest).
@@ -207,135 +216,90 @@ type ReceiptResponse struct {
 
 func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	p := PartnerFrom(r.Context())
-	if r.ContentLength > s.cfg.MaxBody {
-		s.refuse(w, r, p, apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("body over %d bytes", s.cfg.MaxBody)), "", nil)
+	body, ok := s.readBody(w, r, p, s.cfg.MaxBody)
+	if !ok {
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	res := s.deps.Intake.Receive(r.Context(), intake.Request{Partner: p, Body: body,
+		ContentType: r.Header.Get("Content-Type"), Signature: r.Header.Get("JWS-Signature"), Remote: r.RemoteAddr})
+	if res.Err != nil {
+		e := fromIntake(res.Err)
+		if e.Status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", "5")
+		}
+		writeError(w, r, e)
+		return
+	}
+	status := http.StatusAccepted
+	if res.Repeat {
+		status = http.StatusOK
+	}
+	writeReceipt(w, r, status, receiptResponse(res.Receipt, res.Repeat))
+}
+
+// filesPath is the batch endpoint.
+const filesPath = "/v1/files"
+
+// FileResponse is the body of a 202 (or 200 for a repeat) to POST /v1/files:
+// Document, the receipt listing every transaction (intake.FileReceipt), and
+// Receipt, the gateway's compact JWS over intake.FileReceiptClaims, which
+// holds the SHA-256 of Document's bytes as sent.
+type FileResponse struct {
+	Receipt  string          `json:"receipt"`
+	Repeat   bool            `json:"repeat,omitempty"`
+	Document json.RawMessage `json:"document"`
+}
+
+// postFile takes a file of many transactions, one a line, signed as a whole.
+func (s *Server) postFile(w http.ResponseWriter, r *http.Request) {
+	p := PartnerFrom(r.Context())
+	body, ok := s.readBody(w, r, p, s.deps.Intake.MaxFileBody())
+	if !ok {
+		return
+	}
+	res := s.deps.Intake.ReceiveFile(r.Context(), intake.Request{Partner: p, Body: body,
+		ContentType: r.Header.Get("Content-Type"), Signature: r.Header.Get("JWS-Signature"), Remote: r.RemoteAddr})
+	if res.Err != nil {
+		e := fromIntake(res.Err)
+		if e.Status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", "5")
+		}
+		writeError(w, r, e)
+		return
+	}
+	status := http.StatusAccepted
+	if res.Repeat {
+		status = http.StatusOK
+	}
+	writeJSON(w, status, FileResponse{Receipt: res.JWS, Repeat: res.Repeat, Document: res.Document})
+}
+
+// readBody reads at most limit bytes of the body, refusing (and recording)
+// a larger one before reading it whole.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, p *partners.Partner, limit int64) ([]byte, bool) {
+	tooLarge := func() {
+		s.refuse(w, r, p, apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("body over %d bytes", limit)), "", nil)
+	}
+	if r.ContentLength > limit {
+		tooLarge()
+		return nil, false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			s.refuse(w, r, p, apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("body over %d bytes", s.cfg.MaxBody)), "", nil)
-			return
+			tooLarge()
+			return nil, false
 		}
 		s.refuse(w, r, p, apiErr(http.StatusBadRequest, CodeBadRequest, "could not read the body"), "", nil)
-		return
+		return nil, false
 	}
-	res := s.Intake(r.Context(), p, body, r.Header.Get("Content-Type"), r.Header.Get("JWS-Signature"), r.RemoteAddr)
-	if res.Err != nil {
-		if res.Err.Status == http.StatusServiceUnavailable {
-			w.Header().Set("Retry-After", "5")
-		}
-		writeError(w, r, res.Err)
-		return
-	}
-	writeReceipt(w, r, res.Status, res.Receipt)
+	return body, true
 }
 
-// IntakeResult is the outcome of one message offered to the gateway.
-type IntakeResult struct {
-	// Status is 202 for a new message, 200 for a repeat; Err is set instead on refusal.
-	Status  int
-	Receipt ReceiptResponse
-	Err     *APIError
-}
-
-// Intake runs one message through the whole inbound pipeline: media type,
-// JWS over the exact bytes, decode, validate, authorise, store, sign the
-// receipt. Refusals are recorded and counted. It serves both the partner API
-// and messages fetched from a partner's inbox (pull mode).
-func (s *Server) Intake(ctx context.Context, p *partners.Partner, body []byte, contentType, signature, remote string) IntakeResult {
-	start := s.deps.Now()
-	ctx, span := s.deps.Tracer.Start(ctx, "intake", trace.WithSpanKind(trace.SpanKindServer),
-		trace.WithAttributes(attribute.String("partner", p.ID)))
-	defer span.End()
-	outcome := "refused"
-	defer func() {
-		s.deps.Metrics.IntakeSeconds.Record(ctx, s.deps.Now().Sub(start).Seconds(), telemetry.Attrs("partner", p.ID, "outcome", outcome))
-	}()
-	fail := func(e *APIError, msgID string, b []byte) IntakeResult {
-		span.SetStatus(codes.Error, e.Code)
-		span.SetAttributes(attribute.String("error.code", e.Code))
-		s.record(ctx, p, e, msgID, b, remote)
-		return IntakeResult{Err: e}
-	}
-	if int64(len(body)) > s.cfg.MaxBody {
-		return fail(apiErr(http.StatusRequestEntityTooLarge, CodeTooLarge, fmt.Sprintf("body over %d bytes", s.cfg.MaxBody)), "", nil)
-	}
-	codec, err := s.deps.CodecFor(p)
-	if err != nil {
-		s.deps.Log.Error("partner has no usable codec", "partner", p.ID, "format", p.Format, "err", err)
-		return fail(apiErr(http.StatusInternalServerError, CodeInternal, "the gateway cannot read this partner's format; contact the operator"), "", body)
-	}
-	if !sameMediaType(contentType, codec.ContentType()) {
-		return fail(apiErr(http.StatusUnsupportedMediaType, CodeMediaType,
-			fmt.Sprintf("this partner sends %s (%s)", codec.ContentType(), p.Format)), "", body)
-	}
-
-	_, vspan := s.deps.Tracer.Start(ctx, "verify")
-	claims, err := signing.Verifier{Window: s.cfg.IATWindow}.VerifyDetached(signature, body, p.JWKS(), s.deps.Now())
-	vspan.End()
-	if err != nil {
-		return fail(signatureError(err), claims.JTI, body)
-	}
-
-	_, dspan := s.deps.Tracer.Start(ctx, "decode")
-	tx, ferrs := codec.Decode(body)
-	dspan.End()
-	if len(ferrs) > 0 {
-		e := apiErr(http.StatusBadRequest, CodeMalformed, "the message could not be decoded")
-		e.Fields = ferrs
-		return fail(e, claims.JTI, body)
-	}
-	_, valspan := s.deps.Tracer.Start(ctx, "validate")
-	ferrs = s.deps.Validate(&tx)
-	valspan.End()
-	if len(ferrs) > 0 {
-		e := apiErr(http.StatusUnprocessableEntity, CodeInvalid, fmt.Sprintf("%d field(s) are invalid", len(ferrs)))
-		e.Fields = ferrs
-		return fail(e, tx.Header.MessageID, body)
-	}
-	if claims.JTI != tx.Header.MessageID {
-		e := apiErr(http.StatusBadRequest, CodeJTIMismatch, "the signature's jti must equal header.messageId")
-		e.Fields = []canonical.FieldError{{Path: "header.messageId", Reason: fmt.Sprintf("does not match jti %q", claims.JTI)}}
-		return fail(e, tx.Header.MessageID, body)
-	}
-	if !p.MaySendAs(tx.Header.SenderFIPS) {
-		e := apiErr(http.StatusForbidden, CodeSenderMismatch, "the sender FIPS does not belong to the partner of this certificate")
-		e.Fields = []canonical.FieldError{{Path: "header.senderFips", Reason: fmt.Sprintf("%s may not be sent by partner %s", tx.Header.SenderFIPS, p.ID)}}
-		return fail(e, tx.Header.MessageID, body)
-	}
-	if tx.Header.ReceiverFIPS.State() != s.cfg.StateFIPS {
-		e := apiErr(http.StatusUnprocessableEntity, CodeWrongReceiver, "the message is not addressed to this gateway")
-		e.Fields = []canonical.FieldError{{Path: "header.receiverFips", Reason: fmt.Sprintf("this gateway receives for state %s", s.cfg.StateFIPS)}}
-		return fail(e, tx.Header.MessageID, body)
-	}
-	span.SetAttributes(attribute.String("function", string(tx.Header.Function)), attribute.String("action", string(tx.Header.Action)))
-
-	_, sspan := s.deps.Tracer.Start(ctx, "store")
-	in := exchange.Inbound{Partner: p.ID, MessageID: tx.Header.MessageID, Format: p.Format,
-		ContentType: codec.ContentType(), Raw: body, Tx: tx, Signature: signature,
-		TraceID: span.SpanContext().TraceID().String(), ReceivedAt: s.deps.Now()}
-	rcpt, repeat, err := s.deps.Store.Receive(ctx, in, func(rc exchange.Receipt) (string, error) {
-		return s.deps.Signer().SignReceipt(signing.Receipt{ID: rc.ID, Partner: rc.Partner, MessageID: rc.MessageID,
-			BodySHA256: rc.BodySHA256, ReceivedAt: rc.ReceivedAt, Issuer: s.cfg.Name}, s.deps.Now())
-	})
-	sspan.End()
-	switch {
-	case errors.Is(err, exchange.ErrConflict):
-		return fail(apiErr(http.StatusConflict, CodeConflict, "this message ID was already received with a different body"), tx.Header.MessageID, body)
-	case err != nil:
-		s.deps.Log.Error("store failed; no receipt given", "partner", p.ID, "err", err)
-		return fail(apiErr(http.StatusServiceUnavailable, CodeUnavailable, "the gateway could not store the message; nothing was received, retry later"), tx.Header.MessageID, nil)
-	}
-	status := http.StatusAccepted
-	outcome = "new"
-	if repeat {
-		status, outcome = http.StatusOK, "repeat"
-	}
-	s.deps.Metrics.Received.Add(ctx, 1, telemetry.Attrs("partner", p.ID, "function", string(tx.Header.Function), "outcome", outcome))
-	return IntakeResult{Status: status, Receipt: ReceiptResponse{Status: "received", MessageID: rcpt.MessageID, ReceiptID: rcpt.ID,
-		ReceivedAt: rcpt.ReceivedAt, Repeat: repeat, Receipt: rcpt.JWS}}
+func receiptResponse(rc exchange.Receipt, repeat bool) ReceiptResponse {
+	return ReceiptResponse{Status: "received", MessageID: rc.MessageID, ReceiptID: rc.ID,
+		ReceivedAt: rc.ReceivedAt, Repeat: repeat, Receipt: rc.JWS}
 }
 
 func writeReceipt(w http.ResponseWriter, r *http.Request, status int, resp ReceiptResponse) {
@@ -347,32 +311,6 @@ func writeReceipt(w http.ResponseWriter, r *http.Request, status int, resp Recei
 		return
 	}
 	writeJSON(w, status, resp)
-}
-
-func sameMediaType(got, want string) bool {
-	g, _, err := mime.ParseMediaType(got)
-	if err != nil {
-		return false
-	}
-	w, _, _ := mime.ParseMediaType(want)
-	return g == w
-}
-
-func signatureError(err error) *APIError {
-	code := CodeSigInvalid
-	switch {
-	case errors.Is(err, signing.ErrMissing):
-		code = CodeSigMissing
-	case errors.Is(err, signing.ErrMalformed), errors.Is(err, signing.ErrNoJTI), errors.Is(err, signing.ErrNoIAT):
-		code = CodeSigMalformed
-	case errors.Is(err, signing.ErrAlgorithm):
-		code = CodeSigAlgorithm
-	case errors.Is(err, signing.ErrUnknownKey):
-		code = CodeSigUnknownKey
-	case errors.Is(err, signing.ErrStale):
-		code = CodeSigStale
-	}
-	return apiErr(http.StatusUnauthorized, code, err.Error())
 }
 
 // MessageStatus is the answer to GET /v1/messages/{id}.
@@ -490,6 +428,86 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 			MessageID: m.MessageID, Format: m.Format, ContentType: m.ContentType, Body: string(raw), Signature: sig})
 	}
 	writeJSON(w, http.StatusOK, page)
+}
+
+// InboxFile is one file waiting for a partner that takes files: the
+// transactions of one batch window, one a line.
+type InboxFile struct {
+	// ID is the file ID: the jti of Signature, and what /v1/inbox/files/ack takes.
+	ID           string    `json:"id"`
+	Cursor       int64     `json:"cursor"`
+	WindowStart  time.Time `json:"windowStart"`
+	ContentType  string    `json:"contentType"`
+	Transactions []string  `json:"transactions"`
+	// Body is the file exactly as signed.
+	Body string `json:"body"`
+	// Signature is our detached JWS over Body.
+	Signature string `json:"signature"`
+}
+
+// FileInboxPage is the answer to GET /v1/inbox/files.
+type FileInboxPage struct {
+	Files []InboxFile `json:"files"`
+	Next  int64       `json:"next"`
+}
+
+func (s *Server) fileInbox(w http.ResponseWriter, r *http.Request) {
+	p := PartnerFrom(r.Context())
+	if p.FileWindow <= 0 {
+		writeError(w, r, apiErr(http.StatusNotFound, CodeNotFound, "you take messages one at a time (GET /v1/inbox); ask the operator to set file_window to take files"))
+		return
+	}
+	after := int64(0)
+	if v := r.URL.Query().Get("after"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			writeError(w, r, &APIError{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: "after must be a cursor from a previous page",
+				Fields: []canonical.FieldError{{Path: "after", Reason: "not a non-negative integer"}}})
+			return
+		}
+		after = n
+	}
+	files, next, err := s.deps.Store.FileInboxList(r.Context(), p.ID, p.FileWindow, s.deps.Now(), after, 20)
+	if err != nil {
+		writeError(w, r, apiErr(http.StatusServiceUnavailable, CodeUnavailable, "try again later"))
+		return
+	}
+	page := FileInboxPage{Files: []InboxFile{}, Next: next}
+	for _, f := range files {
+		if len(f.Messages) == 0 {
+			continue // every transaction of it was picked up one at a time
+		}
+		sig, err := s.deps.Signer().SignDetached(f.Body, f.FileID, s.deps.Now())
+		if err != nil {
+			writeError(w, r, apiErr(http.StatusInternalServerError, CodeInternal, "signing failed"))
+			return
+		}
+		item := InboxFile{ID: f.FileID, Cursor: f.Cursor, WindowStart: f.WindowStart, ContentType: f.ContentType,
+			Transactions: make([]string, len(f.Messages)), Body: string(f.Body), Signature: sig}
+		for i, m := range f.Messages {
+			item.Transactions[i] = m.MessageID
+		}
+		page.Files = append(page.Files, item)
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+func (s *Server) fileInboxAck(w http.ResponseWriter, r *http.Request) {
+	p := PartnerFrom(r.Context())
+	var req AckRequest
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil || len(req.IDs) == 0 || len(req.IDs) > 100 {
+		writeError(w, r, &APIError{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: `body must be {"ids": [...]} with 1 to 100 file ids`,
+			Fields: []canonical.FieldError{{Path: "ids", Reason: "missing, empty or too many"}}})
+		return
+	}
+	n, err := s.deps.Store.FileInboxAck(r.Context(), p.ID, req.IDs)
+	if err != nil {
+		writeError(w, r, apiErr(http.StatusServiceUnavailable, CodeUnavailable, "try again later"))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"acked": n})
 }
 
 // AckRequest is the body of POST /v1/inbox/ack.

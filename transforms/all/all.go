@@ -6,6 +6,7 @@ package all
 
 import (
 	"github.com/uifsagw/uifsagw/transforms"
+	"github.com/uifsagw/uifsagw/transforms/csenet"
 	"github.com/uifsagw/uifsagw/transforms/eiwo"
 	"github.com/uifsagw/uifsagw/transforms/jsontx"
 	"github.com/uifsagw/uifsagw/transforms/xmltx"
@@ -13,13 +14,14 @@ import (
 
 func init() { Install(transforms.Default) }
 
-// Install registers xml-transaction/1 and /2, json-transaction/1 and /2, eiwo-xml/1
-// and eiwo-json/1 in r with their default limits.
+// Install registers xml-transaction/1 and /2, json-transaction/1 and /2,
+// csenet-2000, eiwo-xml/1 and eiwo-json/1 in r with their default limits.
 func Install(r *transforms.Registry) {
 	r.Register(xmltx.New())
 	r.Register(xmltx.NewV2())
 	r.Register(jsontx.New())
 	r.Register(jsontx.NewV1())
+	r.Register(csenet.New())
 	r.RegisterIWO(eiwo.NewXML())
 	r.RegisterIWO(eiwo.NewJSON())
 }
