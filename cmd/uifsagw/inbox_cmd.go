@@ -122,6 +122,7 @@ func runAudit(ctx context.Context, args []string) error {
 	fs := newFlags("audit verify", "--config FILE [--checkpoints FILE]")
 	cfgPath := configFlag(fs)
 	cpFile := fs.String("checkpoints", "", "signed checkpoints (default audit.checkpoint_file; log lines with a jws field work too)")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -158,8 +159,19 @@ func runAudit(ctx context.Context, args []string) error {
 		}
 	}
 	rep, err := gateway.VerifyAuditLog(ctx, st, cps)
-	out, _ := json.Marshal(rep)
-	fmt.Println(string(out))
+	if *asJSON {
+		out, _ := json.Marshal(rep)
+		fmt.Println(string(out))
+	} else if err == nil {
+		fmt.Printf("audit chain intact: %d entries", rep.Entries)
+		if c := rep.Checkpoint; c != nil {
+			fmt.Printf("; agrees with the latest signed checkpoint, of %s (%d checkpoints read)", c.At.UTC().Format(time.RFC3339), rep.Checkpoints)
+		}
+		fmt.Println()
+		if rep.Warning != "" {
+			fmt.Println("warning:", rep.Warning)
+		}
+	}
 	if err != nil {
 		return &exitError{code: 1, msg: fmt.Sprintf("audit log does not verify: %v", err)}
 	}

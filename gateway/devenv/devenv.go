@@ -194,6 +194,10 @@ func Prepare(dir string, o Options) (Layout, bool, error) {
 		"jws": map[string]any{"key_file": "keys/gateway.jwk.json", "iat_window": "5m"},
 		"pii": map[string]any{"key_file": "keys/pii.yaml"},
 		"log": map[string]any{"format": "text", "level": "info"},
+		// Signed audit checkpoints beside the install, so that
+		// `uifsagw audit verify --config var/config.yaml` can detect
+		// deleted newest records too.
+		"audit": map[string]any{"checkpoint_file": "audit-checkpoints.jsonl"},
 		// A sample interstate contact; the federal edits require one on the
 		// gateway's answers.
 		"casework": map[string]any{"contact": map[string]any{"first_name": "Interstate", "last_name": "Unit",
