@@ -488,7 +488,11 @@ func TestHostileRequests(t *testing.T) {
 			if took := time.Since(start); took > hostileReadHeaderTimeout+3*time.Second {
 				t.Errorf("connection closed only after %v", took)
 			}
-			if st := statusOf(ans); st != 0 {
+			// Go's server closes the connection when read_header_timeout
+			// fires; depending on where in a TLS record the deadline falls,
+			// it first writes "400 Bad Request". Either way it gave up on
+			// the caller in time, which is what the two checks above assert.
+			if st := statusOf(ans); st != 0 && st != http.StatusBadRequest && st != http.StatusRequestTimeout {
 				return reply{status: st}
 			}
 			return reply{err: errors.New("connection closed")}
@@ -571,8 +575,8 @@ func TestHostileRequests(t *testing.T) {
 		{name: "lone UTF-16 surrogate in a JSON string", run: func(t *testing.T, _ string) reply {
 			// encoding/json would store U+FFFD, not what was signed (issue 15, item 4).
 			id := gatewaytest.MustMessageID("SURROGATE")
-			plain := csiJSON(t, id)
-			body := bytes.Replace(plain, []byte(`"Casey"`), []byte(`"Ca\ud800sey"`), 1)
+			plain := encode(t, devenv.StoryIWORequest(id, today()), "json-transaction/1")
+			body := bytes.Replace(plain, []byte(`"Drew"`), []byte(`"Dr\ud800ew"`), 1)
 			if bytes.Equal(body, plain) {
 				t.Fatal("the sample has no name to spoil")
 			}
