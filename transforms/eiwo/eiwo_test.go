@@ -168,3 +168,62 @@ func BenchmarkDecodeIWO(b *testing.B) {
 		}
 	}
 }
+
+// TestLegacyDocumentsDecode: IWOs and acknowledgments written before the
+// federal reason letters and the contact's name parts still read, as the
+// documents written now.
+func TestLegacyDocumentsDecode(t *testing.T) {
+	x, j := eiwo.NewXML(), eiwo.NewJSON()
+	for _, name := range []string{"ack-accepted", "ack-rejected"} {
+		want, errs := j.DecodeAck(read(t, name+".json"))
+		if errs != nil {
+			t.Fatal(errs)
+		}
+		fromJSON, errs := j.DecodeAck(read(t, name+"-legacy.json"))
+		if errs != nil {
+			t.Fatal(name, errs)
+		}
+		testutil.Equal(t, name+" legacy JSON", fromJSON, want)
+		fromXML, errs := x.DecodeAck(read(t, name+"-legacy.xml"))
+		if errs != nil {
+			t.Fatal(name, errs)
+		}
+		testutil.Equal(t, name+" legacy XML", fromXML, want)
+	}
+	fromJSON, errs := j.DecodeIWO(read(t, "iwo-org-legacy.json"))
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	fromXML, errs := x.DecodeIWO(read(t, "iwo-org-legacy.xml"))
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	// The JSON keeps phone numbers as written; the XML reader keeps digits.
+	fromJSON.Employer.Phone = canonical.DigitsOnly(fromJSON.Employer.Phone)
+	fromJSON.Contact.Phone = canonical.DigitsOnly(fromJSON.Contact.Phone)
+	testutil.Equal(t, "legacy IWO, JSON and XML", fromJSON, fromXML)
+	if n := fromJSON.Contact.Name; n == nil || n.First != "Income" || n.Last != "Execution Unit" {
+		t.Errorf("legacy contact name read as %+v", n)
+	}
+}
+
+func TestAckReasonsChecked(t *testing.T) {
+	for _, c := range []struct {
+		ack  canonical.EmployerAck
+		want int
+	}{
+		{canonical.EmployerAck{Status: canonical.AckAccepted, Reasons: []canonical.AckReason{"B", "S", "W"}}, 0},
+		{canonical.EmployerAck{Status: canonical.AckAccepted, Reasons: []canonical.AckReason{"N"}}, 1},
+		{canonical.EmployerAck{Status: canonical.AckRejected}, 1},
+		{canonical.EmployerAck{Status: canonical.AckRejected, Reasons: []canonical.AckReason{"M"}}, 1},
+		{canonical.EmployerAck{Status: canonical.AckRejected, Reasons: []canonical.AckReason{"M"}, OtherState: "34"}, 0},
+		{canonical.EmployerAck{Status: canonical.AckRejected, Reasons: []canonical.AckReason{"N", "Q"}}, 1},
+	} {
+		if got := c.ack.CheckReasons(); len(got) != c.want {
+			t.Errorf("%+v: %v, want %d errors", c.ack, got, c.want)
+		}
+	}
+	if w := canonical.AckNoLongerEmployed.Words(); w != "the employee no longer works there" {
+		t.Errorf("N in words: %q", w)
+	}
+}
