@@ -382,7 +382,10 @@ func (s *Server) reviewHandler(cfg Config) (http.Handler, error) {
 		},
 		Worksheet: s.proc.AllocationWorksheet,
 		OnDecision: func(ctx context.Context, q exchange.Querier, d review.Decision) error {
-			_, err := s.proc.NotifyDetermination(ctx, q, d.ReviewItem, d.Message, d.Controlling, d.Group, d.Basis, d.Reason, d.Override)
+			if _, err := s.proc.NotifyDetermination(ctx, q, d.ReviewItem, d.Message, d.Controlling, d.Group, d.Basis, d.Reason, d.Override); err != nil {
+				return err
+			}
+			_, err := s.proc.ResolveTwins(ctx, q, d.ReviewItem, d.Group, d.Actor)
 			return err
 		}})
 	if err != nil {

@@ -170,7 +170,7 @@ func TestIncomeWithholdingAcrossStates(t *testing.T) {
 		return count(t, pool, `SELECT count(*) FROM iwos WHERE employer_fein = '331234567' AND doc_action = 'ORG'`) == 2
 	})
 	tok, _ := g.Issuer.Mint("viv", time.Hour)
-	req, _ := http.NewRequest(http.MethodGet, g.StaffURL()+"/api/worksheets/allocation?tracking="+tracking+"&disposable=300.00&frequency=W", nil)
+	req, _ := http.NewRequest(http.MethodGet, g.StaffURL()+"/api/worksheets/allocation?tracking="+tracking+"&disposable=300.00&frequency=W&secondFamily=false", nil)
 	req.Header.Set("Authorization", "Bearer "+tok)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -52,10 +52,21 @@ func (p *Processor) processAck(ctx context.Context, m exchange.Message, employer
 			if ack.Status == canonical.AckRejected {
 				fn, reason = canonical.FuncManageCases, canonical.ReasonStatusUpdate
 			}
-			caseID := strings.TrimPrefix(iwo.CaseID, initiating.StateFIPS+":")
+			ours, theirs, err := p.caseIDs(ctx, q, iwo.OurCaseID, initiating.ID)
+			if err != nil {
+				return "", "", err
+			}
+			if ours == "" {
+				// An IWO sent before New York case IDs were kept: the
+				// initiating state's case is all we know, and it is theirs.
+				theirs = strings.TrimPrefix(iwo.CaseID, initiating.StateFIPS+":")
+				if ours, err = p.caseForOld(ctx, q, initiating.ID, theirs); err != nil {
+					return "", "", err
+				}
+			}
 			news := canonical.Transaction{Header: canonical.Header{SenderFIPS: p.cfg.SelfFIPS,
 				ReceiverFIPS: canonical.FIPS(initiating.StateFIPS + "00000"), MessageID: p.responseID(m, string(reason)),
-				Serial: 1, TransactionDate: canonical.DateOf(p.now()), SenderCaseID: caseID, ReceiverCaseID: caseID,
+				Serial: 1, TransactionDate: canonical.DateOf(p.now()), SenderCaseID: ours, ReceiverCaseID: theirs,
 				Function: fn, Action: canonical.ActProvide, Reason: reason, InReplyTo: iwo.InitiatingMessageID},
 				Information: canonical.InformationText(summary)}
 			if _, err := p.send(ctx, q, initiating, news, m.ID); err != nil {
@@ -103,4 +114,9 @@ func ackSummary(employer *partners.Partner, ack canonical.EmployerAck) string {
 	}
 	b.WriteString(".")
 	return b.String()
+}
+
+// caseForOld finds or opens our case for a partner's case ID.
+func (p *Processor) caseForOld(ctx context.Context, q exchange.Querier, partner, partnerCaseID string) (string, error) {
+	return exchange.ResolveCase(ctx, q, exchange.CaseInbound{Partner: partner, PartnerCaseID: partnerCaseID, NewID: p.newCaseID})
 }

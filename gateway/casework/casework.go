@@ -167,6 +167,15 @@ func (p *Processor) decide(ctx context.Context, q exchange.Querier, m exchange.M
 		}
 	}
 
+	// Every message belongs to one of our cases; the partner's case ID is
+	// filed for it, so everything we send carries both IDs right.
+	ourCase, err := exchange.ResolveCase(ctx, q, exchange.CaseInbound{Partner: m.Partner, PartnerCaseID: tx.Header.SenderCaseID,
+		OurCaseID: tx.Header.ReceiverCaseID, ObligorKey: obligorKey, ChildKeys: childKeys, Message: m.ID, NewID: p.newCaseID,
+		ChangesID: tx.Header.Function == canonical.FuncManageCases && tx.Header.Reason == canonical.ReasonChangeCaseID})
+	if err != nil {
+		return Decision{}, fmt.Errorf("case: %w", err)
+	}
+
 	touchesOrders := len(tx.Orders) > 0 || (tx.Header.Function == canonical.FuncEstablish && tx.Header.Action == canonical.ActRequest)
 	if touchesOrders && obligorKey != nil {
 		if err := exchange.LockPerson(ctx, q, obligorKey); err != nil {
@@ -177,13 +186,17 @@ func (p *Processor) decide(ctx context.Context, q exchange.Querier, m exchange.M
 			return Decision{}, err
 		}
 		finding := orders.Classify(in, toRuleOrders(rows), p.cfg.Policy)
-		d, err := p.applyFinding(ctx, q, m, tx, in, obligorKey, rows, finding)
+		d, err := p.applyFinding(ctx, q, m, tx, ourCase, obligorKey, rows, finding)
 		if err != nil || d.Status != exchange.StatusProcessed || !isWithholdingRequest(tx) {
 			return d, err
 		}
 	}
 	if isWithholdingRequest(tx) {
-		return p.withhold(ctx, q, m, tx)
+		return p.withhold(ctx, q, m, tx, ourCase)
+	}
+	if tx.Header.Function == canonical.FuncManageCases && tx.Header.Reason == canonical.ReasonChangeCaseID {
+		return Decision{Status: exchange.StatusProcessed, Note: fmt.Sprintf("%s now uses case ID %s for our case %s",
+			m.Partner, tx.Header.SenderCaseID, ourCase)}, nil
 	}
 	return Decision{Status: exchange.StatusProcessed, Note: "recorded; no order or withholding rule applies to " +
 		string(tx.Header.Function) + " " + string(tx.Header.Action)}, nil
@@ -194,15 +207,34 @@ func isWithholdingRequest(tx canonical.Transaction) bool {
 		tx.Header.Reason == canonical.ReasonIncomeWithholding
 }
 
-// reply builds a response transaction to the sender of tx.
-func (p *Processor) reply(tx canonical.Transaction, fn canonical.FunctionCode, act canonical.ActionCode, reason canonical.ReasonCode, id string) canonical.Transaction {
+// newCaseID formats one of our case IDs: our postal code and a number.
+func (p *Processor) newCaseID(seq int64) string {
+	return fmt.Sprintf("%s%010d", canonical.StatePostal[p.cfg.StateFIPS], seq)
+}
+
+// caseIDs are the header case IDs of a message we send to partner about our
+// case: ours as the sender's, the partner's own for the same case as the
+// receiver's when an earlier exchange told us one, else blank.
+func (p *Processor) caseIDs(ctx context.Context, q exchange.Querier, ourCase, partner string) (sender, receiver string, err error) {
+	receiver, err = exchange.PartnerCaseID(ctx, q, ourCase, partner)
+	return ourCase, receiver, err
+}
+
+// reply builds a response transaction to sender, the partner that sent tx,
+// about our case ourCase.
+func (p *Processor) reply(ctx context.Context, q exchange.Querier, ourCase string, sender *partners.Partner, tx canonical.Transaction,
+	fn canonical.FunctionCode, act canonical.ActionCode, reason canonical.ReasonCode, id string) (canonical.Transaction, error) {
 	h := tx.Header
+	ours, theirs, err := p.caseIDs(ctx, q, ourCase, sender.ID)
+	if err != nil {
+		return canonical.Transaction{}, err
+	}
 	out := canonical.Transaction{Header: canonical.Header{
 		SenderFIPS: p.cfg.SelfFIPS, ReceiverFIPS: h.SenderFIPS, MessageID: id, Serial: p.now().UnixNano() / 1000 % (1 << 50),
-		TransactionDate: canonical.DateOf(p.now()), SenderCaseID: firstNonEmpty(h.ReceiverCaseID, h.SenderCaseID),
-		ReceiverCaseID: h.SenderCaseID, Function: fn, Action: act, Reason: reason, InReplyTo: h.MessageID,
+		TransactionDate: canonical.DateOf(p.now()), SenderCaseID: ours, ReceiverCaseID: theirs,
+		Function: fn, Action: act, Reason: reason, InReplyTo: h.MessageID,
 	}}
-	return out
+	return out, nil
 }
 
 func firstNonEmpty(a, b string) string {

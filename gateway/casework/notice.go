@@ -2,6 +2,8 @@ package casework
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -40,16 +42,16 @@ func (p *Processor) NotifyDetermination(ctx context.Context, q exchange.Querier,
 	}
 	sort.Strings(list)
 
-	caseID := ""
 	var m exchange.Message
 	if messageID != 0 {
 		var err error
-		if m, err = p.store.GetMessage(ctx, messageID); err == nil {
-			caseID = firstNonEmpty(m.ReceiverCaseID, m.SenderCaseID)
+		if m, err = p.store.GetMessage(ctx, messageID); err != nil && !errors.Is(err, exchange.ErrNotFound) {
+			return nil, fmt.Errorf("message of the determination: %w", err)
 		}
 	}
-	if caseID == "" {
-		caseID = fmt.Sprintf("COD%d", reviewItem)
+	ourCase, err := p.caseOfDetermination(ctx, q, m, orders)
+	if err != nil {
+		return nil, err
 	}
 	text := determinationText(orders, controlling, basis, note, override)
 	fn := canonical.FuncEnforce
@@ -72,9 +74,13 @@ func (p *Processor) NotifyDetermination(ctx context.Context, q exchange.Querier,
 			p.log.Warn("no partner for a state that must receive the determination", "state", st)
 			continue
 		}
+		ours, theirs, err := p.caseIDs(ctx, q, ourCase, partner.ID)
+		if err != nil {
+			return nil, err
+		}
 		tx := canonical.Transaction{Header: canonical.Header{SenderFIPS: p.cfg.SelfFIPS,
 			ReceiverFIPS: canonical.FIPS(st + "00000"), MessageID: fmt.Sprintf("%s-COD-%d-%s", canonical.StatePostal[p.cfg.StateFIPS], reviewItem, st),
-			Serial: 1, TransactionDate: canonical.DateOf(p.now()), SenderCaseID: truncateString(caseID, canonical.MaxCaseIDLen),
+			Serial: 1, TransactionDate: canonical.DateOf(p.now()), SenderCaseID: ours, ReceiverCaseID: theirs,
 			Function: fn, Action: canonical.ActProvide, Reason: canonical.ReasonNewControllingOrder,
 			InReplyTo: m.MessageID},
 			Orders: block, Information: canonical.InformationText(text)}
@@ -88,12 +94,32 @@ func (p *Processor) NotifyDetermination(ctx context.Context, q exchange.Querier,
 	return list, nil
 }
 
+// caseOfDetermination is our case for a determination: the case of the
+// message it was made on, else the case of the orders' obligor, else a new
+// case for that obligor and those children.
+func (p *Processor) caseOfDetermination(ctx context.Context, q exchange.Querier, m exchange.Message, orders []exchange.RegistryOrder) (string, error) {
+	if m.ID != 0 && m.Direction == exchange.DirIn && m.SenderCaseID != "" {
+		id, err := exchange.CaseOfPartnerID(ctx, q, m.Partner, m.SenderCaseID)
+		if err != nil || id != "" {
+			return id, err
+		}
+	}
+	in := exchange.CaseInbound{NewID: p.newCaseID}
+	for _, o := range orders {
+		if in.ObligorKey == nil {
+			in.ObligorKey = o.ObligorKey
+		}
+		in.ChildKeys = append(in.ChildKeys, o.ChildKeys...)
+	}
+	return exchange.ResolveCase(ctx, q, in)
+}
+
 func determinationText(orders []exchange.RegistryOrder, controlling int64, basis, note string, override bool) string {
 	var b strings.Builder
 	b.WriteString("Controlling-order determination (UIFSA 207). ")
 	for _, o := range orders {
 		if o.ID == controlling {
-			fmt.Fprintf(&b, "Controlling order: tribunal %s, docket %s, issued %s, %s %s. ", o.TribunalFIPS, o.Docket,
+			fmt.Fprintf(&b, "Controlling order: %s, docket %s, issued %s, %s %s. ", tribunalName(o.TribunalFIPS), o.Docket,
 				o.IssueDate, o.Amount.Dollars(), o.Frequency)
 		}
 	}
@@ -110,7 +136,7 @@ func determinationText(orders []exchange.RegistryOrder, controlling int64, basis
 	}
 	b.WriteString("Orders considered:")
 	for _, o := range orders {
-		fmt.Fprintf(&b, " %s %s (%s);", o.TribunalFIPS, o.Docket, o.IssueDate)
+		fmt.Fprintf(&b, " %s docket %s (%s);", tribunalName(o.TribunalFIPS), o.Docket, o.IssueDate)
 	}
 	return strings.TrimSuffix(b.String(), ";")
 }
@@ -121,4 +147,94 @@ func truncateString(s string, n int) string {
 		return string(r[:n])
 	}
 	return s
+}
+
+// tribunalName names a tribunal for people: its state and its FIPS code
+// ("NJ tribunal 3402100"), the only name the CSENet order block gives.
+func tribunalName(f canonical.FIPS) string {
+	st := canonical.StatePostal[f.State()]
+	if st == "" {
+		return "tribunal " + string(f)
+	}
+	return st + " tribunal " + string(f)
+}
+
+// ResolveTwins applies a supervisor's decision on review item decided to
+// every other open controlling-order review about the same orders: the same
+// obligor and children, often a second message of the same states about the
+// same two orders. Each is resolved with the decision's resolution, audited,
+// and its message leaves needs_review when nothing else is open on it, so
+// no view can still offer Confirm/Override on a question already decided.
+// It runs in the decision's transaction and returns the items resolved.
+func (p *Processor) ResolveTwins(ctx context.Context, q exchange.Querier, decided int64, group []int64, actor string) ([]int64, error) {
+	it, err := exchange.GetReviewItem(ctx, q, decided)
+	if err != nil {
+		return nil, err
+	}
+	inGroup := map[string]bool{}
+	for _, id := range group {
+		inGroup[fmt.Sprint(id)] = true
+	}
+	rows, err := q.Query(ctx, `SELECT id, message_id, evidence FROM review_items
+		WHERE kind = $1 AND state <> 'resolved' AND id <> $2 ORDER BY id FOR UPDATE`, ReviewControllingOrder, decided)
+	if err != nil {
+		return nil, fmt.Errorf("open determinations: %w", err)
+	}
+	type twin struct{ id, message int64 }
+	var twins []twin
+	for rows.Next() {
+		var t twin
+		var msg *int64
+		var raw []byte
+		if err := rows.Scan(&t.id, &msg, &raw); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		var ev Evidence
+		if json.Unmarshal(raw, &ev) != nil || len(ev.Orders) == 0 {
+			continue
+		}
+		covered := true
+		for _, o := range ev.Orders {
+			covered = covered && inGroup[o.ID]
+		}
+		if covered {
+			if msg != nil {
+				t.message = *msg
+			}
+			twins = append(twins, t)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var done []int64
+	for _, t := range twins {
+		resolution := fmt.Sprintf("%s (decided on review item %d)", it.Resolution, decided)
+		if err := exchange.ResolveReviewItem(ctx, q, t.id, actor, resolution); err != nil {
+			return nil, err
+		}
+		if t.message != 0 {
+			var open int
+			if err := q.QueryRow(ctx, `SELECT count(*) FROM review_items WHERE message_id = $1 AND state <> 'resolved'`, t.message).Scan(&open); err != nil {
+				return nil, err
+			}
+			_, cur, err := exchange.LockMessage(ctx, q, t.message)
+			if err != nil {
+				return nil, err
+			}
+			if open == 0 && cur == exchange.StatusNeedsReview {
+				if err := p.store.SetStatus(ctx, q, t.message, exchange.StatusProcessed, actor, resolution); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if _, err := exchange.AppendAudit(ctx, q, exchange.Entry{At: p.now(), Actor: actor, Action: "determination_applied",
+			Target: fmt.Sprintf("review_item:%d", t.id), Details: map[string]any{"decidedOn": decided, "message": t.message}}); err != nil {
+			return nil, err
+		}
+		done = append(done, t.id)
+	}
+	return done, nil
 }

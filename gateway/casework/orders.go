@@ -75,7 +75,7 @@ func (p *Processor) registerAll(ctx context.Context, q exchange.Querier, m excha
 // residence gathers the §205/§207 facts the transaction states. Facts it does
 // not state stay Unknown, and the determination says what is missing.
 func residence(tx canonical.Transaction, keyOf func(canonical.SSN) string) orders.Residence {
-	r := orders.Residence{Children: map[string]string{}, HomeState: map[string]string{}}
+	r := orders.Residence{Children: map[string]string{}, HomeState: map[string]string{}, ChildNames: map[string]string{}}
 	if tx.NCPLocate != nil && tx.NCPLocate.Residential != nil {
 		r.Obligor = canonical.PostalState[tx.NCPLocate.Residential.Address.State]
 	}
@@ -92,6 +92,7 @@ func residence(tx canonical.Transaction, keyOf func(canonical.SSN) string) order
 		case canonical.RelChild:
 			if pt.SSN != "" {
 				r.Children[keyOf(pt.SSN)] = st
+				r.ChildNames[keyOf(pt.SSN)] = orders.MaskedName(pt.Name)
 			}
 		}
 	}
@@ -104,7 +105,7 @@ func payments(tx canonical.Transaction, rows []exchange.RegistryOrder) []orders.
 	for _, c := range tx.Collections {
 		id := ""
 		for _, r := range rows {
-			if c.Docket != "" && exchange.NormalizeDocket(c.Docket) == exchange.NormalizeDocket(r.Docket) {
+			if c.Docket != "" && orders.NormalizeDocket(c.Docket) == orders.NormalizeDocket(r.Docket) {
 				id = strconv.FormatInt(r.ID, 10)
 			}
 		}
@@ -159,7 +160,7 @@ const (
 )
 
 func (p *Processor) applyFinding(ctx context.Context, q exchange.Querier, m exchange.Message, tx canonical.Transaction,
-	in orders.Incoming, obligorKey []byte, rows []exchange.RegistryOrder, f orders.Finding) (Decision, error) {
+	ourCase string, obligorKey []byte, rows []exchange.RegistryOrder, f orders.Finding) (Decision, error) {
 	keyOf := func(s canonical.SSN) string { return exchange.HexKey(p.store.HashSSN(s)) }
 	ev := Evidence{Finding: f, Orders: evidenceOrders(rows, "registry"), Request: tx.Header, Residence: residence(tx, keyOf)}
 	switch f.Route {
@@ -184,14 +185,17 @@ func (p *Processor) applyFinding(ctx context.Context, q exchange.Querier, m exch
 		if _, err := p.registerAll(ctx, q, m, tx, obligorKey, same); err != nil {
 			return Decision{}, err
 		}
-		return Decision{Status: exchange.StatusProcessed, Note: fmt.Sprintf("same order already registered (%s); merged, not duplicated", strings.Join(f.OrderIDs, ", "))}, nil
+		return Decision{Status: exchange.StatusProcessed, Note: fmt.Sprintf("same order already registered (%s); merged, not duplicated", orderNames(rows, f.OrderIDs))}, nil
 
 	case orders.RouteEnforce, orders.RouteRegister:
 		// An EST request that would make a second order: no order is
 		// established; the sender is told and a person confirms the reroute.
 		sender, ok := p.dir().ByState(tx.Header.SenderFIPS.State())
 		if ok {
-			resp := p.reply(tx, canonical.FuncEstablish, canonical.ActProvide, canonical.ReasonOrderNotEstablished, p.responseID(m, "ERXOR"))
+			resp, err := p.reply(ctx, q, ourCase, sender, tx, canonical.FuncEstablish, canonical.ActProvide, canonical.ReasonOrderNotEstablished, p.responseID(m, "ERXOR"))
+			if err != nil {
+				return Decision{}, err
+			}
 			resp.Information = canonical.InformationText(existingOrderText(rows, f))
 			if _, err := p.send(ctx, q, sender, resp, m.ID); err != nil {
 				return Decision{}, err
@@ -257,7 +261,7 @@ func existingOrderText(rows []exchange.RegistryOrder, f orders.Finding) string {
 	for _, id := range f.OrderIDs {
 		for _, r := range rows {
 			if strconv.FormatInt(r.ID, 10) == id {
-				fmt.Fprintf(&b, "Order of tribunal %s, docket %s, issued %s: %s %s. ", r.TribunalFIPS, r.Docket, r.IssueDate,
+				fmt.Fprintf(&b, "Order of the %s, docket %s, issued %s: %s %s. ", tribunalName(r.TribunalFIPS), r.Docket, r.IssueDate,
 					r.Amount.Dollars(), r.Frequency)
 			}
 		}
@@ -275,4 +279,17 @@ func existingOrderText(rows []exchange.RegistryOrder, f orders.Finding) string {
 func (p *Processor) review(ctx context.Context, q exchange.Querier, m exchange.Message, kind string, ev any) error {
 	_, err := exchange.AddReviewItem(ctx, q, exchange.ReviewItem{MessageID: m.ID, Kind: kind, Evidence: ev})
 	return err
+}
+
+// orderNames names registry orders for people: tribunal and docket.
+func orderNames(rows []exchange.RegistryOrder, ids []string) string {
+	var out []string
+	for _, id := range ids {
+		for _, r := range rows {
+			if strconv.FormatInt(r.ID, 10) == id {
+				out = append(out, tribunalName(r.TribunalFIPS)+" docket "+r.Docket)
+			}
+		}
+	}
+	return strings.Join(out, ", ")
 }

@@ -27,7 +27,7 @@ type iwoAmounts struct {
 // withhold turns an ENF request for income withholding into an e-IWO for the
 // NCP's employer, under the law of the employer's state (the employee's
 // principal place of employment).
-func (p *Processor) withhold(ctx context.Context, q exchange.Querier, m exchange.Message, tx canonical.Transaction) (Decision, error) {
+func (p *Processor) withhold(ctx context.Context, q exchange.Querier, m exchange.Message, tx canonical.Transaction, ourCase string) (Decision, error) {
 	order, ok := enforcedOrder(tx)
 	if !ok {
 		return p.needsReview(ctx, q, m, ReviewUnknownEmployer, "the withholding request carries no single support order to enforce", nil)
@@ -38,7 +38,7 @@ func (p *Processor) withhold(ctx context.Context, q exchange.Querier, m exchange
 	emp := tx.NCPLocate.Employers[0]
 	employer, known := p.dir().ByFEIN(emp.EIN)
 	if !known {
-		return p.unknownEmployer(ctx, q, m, tx, emp)
+		return p.unknownEmployer(ctx, q, m, tx, emp, ourCase)
 	}
 	caseID := tx.Header.SenderFIPS.State() + ":" + tx.Header.SenderCaseID
 	existing, err := exchange.IWOsFor(ctx, q, caseID, emp.EIN)
@@ -78,7 +78,8 @@ func (p *Processor) withhold(ctx context.Context, q exchange.Querier, m exchange
 	}
 	iwo, err := withholding.BuildIWO(withholding.BuildInput{
 		DocAction: action, DocumentDate: canonical.DateOf(p.now()), TrackingNumber: tracking, ControlNumber: control,
-		CaseID: tx.Header.SenderCaseID, OrderID: order.Docket, RemittanceID: tx.Header.SenderCaseID,
+		// The IWO is New York's: our case ID identifies it and its remittances.
+		CaseID: ourCase, OrderID: order.Docket, RemittanceID: ourCase,
 		IssuingState: order.TribunalFIPS.State(), Order: order, Arrears: order.Arrears, WeeksBehind: weeks,
 		Employee: *tx.NCP, CustodialParty: cp, Children: children, Employer: emp, EmploymentState: employer.StateFIPS,
 		Rules: p.rules, SDUPayee: firstNonEmpty(p.cfg.SDUPayee, "State Disbursement Unit"), SDUFIPS: firstFIPS(p.cfg.SDUFIPS, p.cfg.SelfFIPS),
@@ -105,7 +106,7 @@ func (p *Processor) withhold(ctx context.Context, q exchange.Querier, m exchange
 		return Decision{}, fmt.Errorf("encode IWO for %s: %w", employer.ID, err)
 	}
 	docTx := canonical.Transaction{Header: canonical.Header{SenderFIPS: p.cfg.SelfFIPS, ReceiverFIPS: canonical.FIPS(employer.StateFIPS + "00000"),
-		MessageID: tracking, Serial: 1, TransactionDate: canonical.DateOf(p.now()), SenderCaseID: tx.Header.SenderCaseID,
+		MessageID: tracking, Serial: 1, TransactionDate: canonical.DateOf(p.now()), SenderCaseID: ourCase,
 		Function: canonical.FuncEnforce, Action: canonical.ActRequest, Reason: canonical.ReasonIncomeWithholding, InReplyTo: tx.Header.MessageID}}
 	docID, err := p.store.EnqueueOutbound(ctx, q, exchange.Outbound{Partner: employer.ID, MessageID: tracking, Format: employer.Format,
 		ContentType: ct, Raw: body, Tx: docTx, Pull: employer.Delivery == partners.DeliverPull, OrderingKey: caseID, InReplyTo: tx.Header.MessageID,
@@ -115,19 +116,21 @@ func (p *Processor) withhold(ctx context.Context, q exchange.Querier, m exchange
 	}
 	if _, err := exchange.InsertIWO(ctx, q, exchange.IWORow{CaseID: caseID, EmployerFEIN: emp.EIN, EmployerPartner: employer.ID,
 		DocAction: action, ControlNumber: control, TrackingNumber: tracking, RequestMessage: m.ID, DocumentMessage: docID,
-		InitiatingPartner: m.Partner, InitiatingMessageID: tx.Header.MessageID, ObligorKey: employeeKey(p, tx)}, amountsJSON); err != nil {
+		InitiatingPartner: m.Partner, InitiatingMessageID: tx.Header.MessageID, ObligorKey: employeeKey(p, tx), OurCaseID: ourCase}, amountsJSON); err != nil {
 		if errors.Is(err, exchange.ErrDuplicateOriginal) {
 			return Decision{Status: exchange.StatusProcessed, Note: "duplicate withholding request: an original IWO exists for this case and employer"}, nil
 		}
 		return Decision{}, err
 	}
-	return Decision{Status: exchange.StatusProcessed, Note: fmt.Sprintf("e-IWO %s (%s, control %s) sent to %s under %s law, limit %d%%",
-		tracking, action, control, employer.ID, canonical.StatePostal[iwo.LimitState], iwo.LimitPercent)}, nil
+	law := withholding.Governing(p.rules, iwo.LimitState, nil, iwo.PastDueOver12Weeks)
+	return Decision{Status: exchange.StatusProcessed, Note: fmt.Sprintf("e-IWO %s (%s, control %s) for case %s sent to %s under %s, limit %s",
+		tracking, action, control, ourCase, employer.ID, law.Law(), law.Words())}, nil
 }
 
 // unknownEmployer forwards the request to the agency of the employer's state
 // (which can serve the employer) and asks a person to add the employer.
-func (p *Processor) unknownEmployer(ctx context.Context, q exchange.Querier, m exchange.Message, tx canonical.Transaction, emp canonical.Employer) (Decision, error) {
+func (p *Processor) unknownEmployer(ctx context.Context, q exchange.Querier, m exchange.Message, tx canonical.Transaction, emp canonical.Employer,
+	ourCase string) (Decision, error) {
 	note := fmt.Sprintf("employer %s is not in the directory", emp.Name)
 	if emp.Address != nil {
 		if agency, ok := p.dir().ByState(canonical.PostalState[emp.Address.State]); ok {
@@ -136,7 +139,10 @@ func (p *Processor) unknownEmployer(ctx context.Context, q exchange.Querier, m e
 			fwd.Header.ReceiverFIPS = canonical.FIPS(agency.StateFIPS + "00000")
 			fwd.Header.MessageID = p.responseID(m, "FWDIWO")
 			fwd.Header.InReplyTo = tx.Header.MessageID
-			fwd.Header.ReceiverCaseID = ""
+			var err error
+			if fwd.Header.SenderCaseID, fwd.Header.ReceiverCaseID, err = p.caseIDs(ctx, q, ourCase, agency.ID); err != nil {
+				return Decision{}, err
+			}
 			fwd.Header.TransactionDate = canonical.DateOf(p.now())
 			if _, err := p.send(ctx, q, agency, fwd, m.ID); err != nil {
 				return Decision{}, err

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/uifsagw/uifsagw/gateway/orders"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
@@ -33,20 +34,6 @@ type RegistryOrder struct {
 	Active        bool
 	Controlling   bool
 	SourceMessage int64
-}
-
-// NormalizeDocket drops spaces, dashes, dots and slashes and folds case, so
-// "FA-12-345" and "fa 12345" are the same docket.
-func NormalizeDocket(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToUpper(s) {
-		switch r {
-		case ' ', '-', '.', '/', '_':
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // HexKey renders a person key for the orders package, which keys people by string.
@@ -139,7 +126,7 @@ func InsertOrder(ctx context.Context, q Querier, o RegistryOrder) (int64, error)
 	err := q.QueryRow(ctx, `INSERT INTO support_orders (tribunal_state, tribunal_fips, docket, docket_norm, order_type,
 		issue_date, amount_cents, frequency, arrears_cents, arrears_as_of, obligor_key, child_keys, registered, active,
 		source_message) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) RETURNING id`,
-		o.TribunalState, string(o.TribunalFIPS), o.Docket, NormalizeDocket(o.Docket), string(o.Type), o.IssueDate.Time(),
+		o.TribunalState, string(o.TribunalFIPS), o.Docket, orders.NormalizeDocket(o.Docket), string(o.Type), o.IssueDate.Time(),
 		int64(o.Amount), string(o.Frequency), int64(o.Arrears), asOf, o.ObligorKey, o.ChildKeys, o.Registered, o.Active, src).Scan(&id)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
@@ -186,8 +173,11 @@ func OrderByID(ctx context.Context, q Querier, id int64) (RegistryOrder, error) 
 
 // IWORow is one e-IWO document the gateway sent.
 type IWORow struct {
-	ID                  int64
+	ID int64
+	// CaseID is the initiating request's "state:case" key, which the
+	// one-original rule is about; OurCaseID is New York's case ID.
 	CaseID              string
+	OurCaseID           string
 	EmployerFEIN        string
 	EmployerPartner     string
 	DocAction           canonical.IWODocAction
@@ -236,9 +226,9 @@ func IWOByTracking(ctx context.Context, q Querier, tracking string) (IWORow, err
 	var act string
 	err := q.QueryRow(ctx, `SELECT id, case_id, employer_fein, employer_partner, doc_action, control_number,
 		tracking_number, status, coalesce(order_id,0), coalesce(request_message,0), coalesce(document_message,0),
-		initiating_partner, initiating_message_id, created_at FROM iwos WHERE tracking_number = $1 FOR UPDATE`, tracking).
+		initiating_partner, initiating_message_id, created_at, our_case_id FROM iwos WHERE tracking_number = $1 FOR UPDATE`, tracking).
 		Scan(&r.ID, &r.CaseID, &r.EmployerFEIN, &r.EmployerPartner, &act, &r.ControlNumber, &r.TrackingNumber,
-			&r.Status, &r.OrderID, &r.RequestMessage, &r.DocumentMessage, &r.InitiatingPartner, &r.InitiatingMessageID, &r.CreatedAt)
+			&r.Status, &r.OrderID, &r.RequestMessage, &r.DocumentMessage, &r.InitiatingPartner, &r.InitiatingMessageID, &r.CreatedAt, &r.OurCaseID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, ErrNotFound
 	}
@@ -269,10 +259,12 @@ func InsertIWO(ctx context.Context, q Querier, r IWORow, amounts any) (int64, er
 	}
 	var id int64
 	err := q.QueryRow(ctx, `INSERT INTO iwos (case_id, employer_fein, employer_partner, doc_action, control_number,
-		tracking_number, order_id, request_message, document_message, initiating_partner, initiating_message_id, amounts, obligor_key)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id`,
+		tracking_number, order_id, request_message, document_message, initiating_partner, initiating_message_id, amounts, obligor_key,
+		our_case_id)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) RETURNING id`,
 		r.CaseID, r.EmployerFEIN, r.EmployerPartner, string(r.DocAction), r.ControlNumber, r.TrackingNumber,
-		nz(r.OrderID), nz(r.RequestMessage), nz(r.DocumentMessage), r.InitiatingPartner, r.InitiatingMessageID, amounts, r.ObligorKey).Scan(&id)
+		nz(r.OrderID), nz(r.RequestMessage), nz(r.DocumentMessage), r.InitiatingPartner, r.InitiatingMessageID, amounts, r.ObligorKey,
+		r.OurCaseID).Scan(&id)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "iwos_one_original" {
 		return 0, ErrDuplicateOriginal
@@ -290,20 +282,24 @@ func SetIWOAck(ctx context.Context, q Querier, id int64, status string, reasons 
 	return err
 }
 
-// EmployeeIWOs returns, for the employee and employer of the IWO with tracking
-// number tracking, the latest document of every IWO still in force there (not
-// terminated, not rejected by the employer): the set a paycheck is split among.
-func (s *Store) EmployeeIWOs(ctx context.Context, tracking string) ([]IWORow, error) {
+// EmployeeIWOs returns, for the employee and employer of the IWO whose
+// tracking or control number is number (staff have either at hand: the
+// employer's answer names the tracking number, the IWO's lifecycle the
+// control number), the latest document of every IWO still in force there
+// (not terminated, not rejected by the employer): the set a paycheck is split
+// among. An unknown number is ErrNotFound.
+func (s *Store) EmployeeIWOs(ctx context.Context, number string) ([]IWORow, error) {
 	rows, err := s.pool.Query(ctx, `
-		WITH me AS (SELECT employer_fein, obligor_key FROM iwos WHERE tracking_number = $1),
+		WITH me AS (SELECT employer_fein, obligor_key FROM iwos WHERE tracking_number = $1 OR control_number = $1
+			ORDER BY id DESC LIMIT 1),
 		latest AS (
 			SELECT DISTINCT ON (i.control_number) i.*
 			FROM iwos i, me WHERE i.employer_fein = me.employer_fein AND i.obligor_key = me.obligor_key
 			  AND i.doc_action <> 'LUM'
 			ORDER BY i.control_number, i.id DESC)
 		SELECT id, case_id, employer_fein, employer_partner, doc_action, control_number, tracking_number, status,
-			initiating_partner, amounts, created_at
-		FROM latest WHERE doc_action <> 'TRM' AND status NOT IN ('rejected', 'terminated') ORDER BY id`, tracking)
+			initiating_partner, amounts, created_at, our_case_id
+		FROM latest WHERE doc_action <> 'TRM' AND status NOT IN ('rejected', 'terminated') ORDER BY id`, number)
 	if err != nil {
 		return nil, fmt.Errorf("exchange: employee IWOs: %w", err)
 	}
@@ -313,7 +309,7 @@ func (s *Store) EmployeeIWOs(ctx context.Context, tracking string) ([]IWORow, er
 		var r IWORow
 		var act string
 		if err := rows.Scan(&r.ID, &r.CaseID, &r.EmployerFEIN, &r.EmployerPartner, &act, &r.ControlNumber, &r.TrackingNumber,
-			&r.Status, &r.InitiatingPartner, &r.Amounts, &r.CreatedAt); err != nil {
+			&r.Status, &r.InitiatingPartner, &r.Amounts, &r.CreatedAt, &r.OurCaseID); err != nil {
 			return nil, err
 		}
 		r.DocAction = canonical.IWODocAction(act)
@@ -323,7 +319,308 @@ func (s *Store) EmployeeIWOs(ctx context.Context, tracking string) ([]IWORow, er
 		return nil, err
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%w: no IWO in force with tracking number %q", ErrNotFound, tracking)
+		return nil, fmt.Errorf("%w: no IWO in force with tracking or control number %q", ErrNotFound, number)
+	}
+	return out, nil
+}
+
+// CaseInbound is what an inbound message says about its case.
+type CaseInbound struct {
+	// Partner is the sending partner's ID; PartnerCaseID its case ID (the
+	// header's sender case ID) and OurCaseID the receiver case ID it names,
+	// when it knows ours.
+	Partner       string
+	PartnerCaseID string
+	OurCaseID     string
+	// ObligorKey and ChildKeys are the HMACs of the NCP's and the children's
+	// SSNs: one family is one case, whichever partner writes about it.
+	ObligorKey []byte
+	ChildKeys  [][]byte
+	// ChangesID is true for a message whose purpose is to change the
+	// partner's case ID (MSC P GSCAS): its case ID replaces the one on file.
+	ChangesID bool
+	Message   int64
+	// NewID draws a new case ID of ours from a sequence number.
+	NewID func(seq int64) string
+}
+
+// ResolveCase finds or opens New York's case for an inbound message and
+// records the partner's case ID for it, in q's transaction. The case is the
+// one the message names as ours, else the one the partner's case ID is on
+// file for, else the case of the same obligor and children, else a new one.
+func ResolveCase(ctx context.Context, q Querier, in CaseInbound) (string, error) {
+	lock := in.Partner + "|" + in.PartnerCaseID
+	if len(in.ObligorKey) > 0 {
+		if err := LockPerson(ctx, q, in.ObligorKey); err != nil {
+			return "", err
+		}
+	} else if _, err := q.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, lock); err != nil {
+		return "", err
+	}
+	childKeys := in.ChildKeys
+	if childKeys == nil {
+		childKeys = [][]byte{}
+	}
+	var obligor any
+	if len(in.ObligorKey) > 0 {
+		obligor = in.ObligorKey
+	}
+	caseID := ""
+	if in.OurCaseID != "" {
+		err := q.QueryRow(ctx, `SELECT case_id FROM cases WHERE case_id = $1`, in.OurCaseID).Scan(&caseID)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return "", fmt.Errorf("case by our ID: %w", err)
+		}
+	}
+	if caseID == "" && in.PartnerCaseID != "" {
+		err := q.QueryRow(ctx, `SELECT case_id FROM case_xref WHERE partner = $1 AND partner_case_id = $2`,
+			in.Partner, in.PartnerCaseID).Scan(&caseID)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return "", fmt.Errorf("case by partner ID: %w", err)
+		}
+	}
+	if caseID == "" && obligor != nil {
+		// The same obligor and an overlapping child (or no children known on
+		// either side) is the same family.
+		err := q.QueryRow(ctx, `SELECT case_id FROM cases WHERE obligor_key = $1
+			AND (cardinality($2::bytea[]) = 0 OR cardinality(child_keys) = 0 OR child_keys && $2::bytea[])
+			ORDER BY created_at, case_id LIMIT 1`, obligor, childKeys).Scan(&caseID)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return "", fmt.Errorf("case by obligor: %w", err)
+		}
+	}
+	if caseID == "" {
+		var seq int64
+		if err := q.QueryRow(ctx, `SELECT nextval('our_case_seq')`).Scan(&seq); err != nil {
+			return "", err
+		}
+		caseID = in.NewID(seq)
+		if _, err := q.Exec(ctx, `INSERT INTO cases (case_id, obligor_key, child_keys) VALUES ($1, $2, $3)`,
+			caseID, obligor, childKeys); err != nil {
+			return "", fmt.Errorf("open case: %w", err)
+		}
+	} else if _, err := q.Exec(ctx, `UPDATE cases SET obligor_key = coalesce(obligor_key, $2),
+			child_keys = ARRAY(SELECT DISTINCT k FROM unnest(child_keys || $3::bytea[]) k), updated_at = now()
+		WHERE case_id = $1`, caseID, obligor, childKeys); err != nil {
+		return "", fmt.Errorf("update case: %w", err)
+	}
+	if in.PartnerCaseID == "" {
+		return caseID, nil
+	}
+	return caseID, recordPartnerCaseID(ctx, q, caseID, in)
+}
+
+// recordPartnerCaseID files the partner's case ID for the case. The first ID
+// a partner uses for a case becomes its current one; only a case ID change
+// replaces it. Another ID the partner uses for the same family is kept as an
+// alias, so its messages still find the case.
+func recordPartnerCaseID(ctx context.Context, q Querier, caseID string, in CaseInbound) error {
+	var onFile string
+	var current bool
+	err := q.QueryRow(ctx, `SELECT case_id, current FROM case_xref WHERE partner = $1 AND partner_case_id = $2`,
+		in.Partner, in.PartnerCaseID).Scan(&onFile, &current)
+	switch {
+	case err == nil && onFile != caseID:
+		// The partner's ID is on file for another of our cases: the message
+		// named ours explicitly, which wins for this message only.
+		return nil
+	case err == nil && (current || !in.ChangesID):
+		return nil
+	case err != nil && !errors.Is(err, pgx.ErrNoRows):
+		return fmt.Errorf("partner case ID: %w", err)
+	}
+	var hasCurrent bool
+	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM case_xref WHERE case_id = $1 AND partner = $2 AND current)`,
+		caseID, in.Partner).Scan(&hasCurrent); err != nil {
+		return err
+	}
+	makeCurrent := !hasCurrent || in.ChangesID
+	if makeCurrent && hasCurrent {
+		if _, err := q.Exec(ctx, `UPDATE case_xref SET current = false, updated_at = now() WHERE case_id = $1 AND partner = $2 AND current`,
+			caseID, in.Partner); err != nil {
+			return err
+		}
+	}
+	var src any
+	if in.Message != 0 {
+		src = in.Message
+	}
+	_, err = q.Exec(ctx, `INSERT INTO case_xref (partner, partner_case_id, case_id, current, source_message) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (partner, partner_case_id) DO UPDATE SET current = EXCLUDED.current, source_message = EXCLUDED.source_message, updated_at = now()`,
+		in.Partner, in.PartnerCaseID, caseID, makeCurrent, src)
+	if err != nil {
+		return fmt.Errorf("record partner case ID: %w", err)
+	}
+	return nil
+}
+
+// PartnerCaseID is the case ID partner uses now for our case caseID, or ""
+// when no exchange has told us one.
+func PartnerCaseID(ctx context.Context, q Querier, caseID, partner string) (string, error) {
+	if caseID == "" {
+		return "", nil
+	}
+	var id string
+	err := q.QueryRow(ctx, `SELECT partner_case_id FROM case_xref WHERE case_id = $1 AND partner = $2 AND current`, caseID, partner).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
+}
+
+// CaseOfPartnerID is our case for a partner's case ID, or "" when none is on file.
+func CaseOfPartnerID(ctx context.Context, q Querier, partner, partnerCaseID string) (string, error) {
+	var id string
+	err := q.QueryRow(ctx, `SELECT case_id FROM case_xref WHERE partner = $1 AND partner_case_id = $2`, partner, partnerCaseID).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
+}
+
+// CaseOfObligor is the oldest case of an obligor, or "" when none.
+func CaseOfObligor(ctx context.Context, q Querier, obligorKey []byte) (string, error) {
+	var id string
+	err := q.QueryRow(ctx, `SELECT case_id FROM cases WHERE obligor_key = $1 ORDER BY created_at, case_id LIMIT 1`, obligorKey).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
+}
+
+// CaseXref is one partner's case ID for one of our cases.
+type CaseXref struct {
+	Partner       string
+	PartnerCaseID string
+	Current       bool
+	UpdatedAt     time.Time
+}
+
+// OurCase is one of New York's cases with the partners' IDs for it.
+type OurCase struct {
+	CaseID     string
+	ObligorKey []byte
+	ChildKeys  [][]byte
+	Partners   []CaseXref
+}
+
+// FindCase finds our case by our ID or by any partner's case ID (current or
+// not). ErrNotFound when neither is on file; ErrInvalid when a partner's ID
+// is on file for several of our cases (two partners using the same ID).
+func (s *Store) FindCase(ctx context.Context, id string) (OurCase, error) {
+	rows, err := s.pool.Query(ctx, `SELECT case_id FROM cases WHERE case_id = $1
+		UNION SELECT case_id FROM case_xref WHERE partner_case_id = $1`, id)
+	if err != nil {
+		return OurCase{}, fmt.Errorf("exchange: find case: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return OurCase{}, fmt.Errorf("exchange: find case: %w", err)
+	}
+	switch {
+	case len(ids) == 0:
+		return OurCase{}, fmt.Errorf("%w: no case %q", ErrNotFound, id)
+	case len(ids) > 1 && !containsString(ids, id):
+		return OurCase{}, fmt.Errorf("%w: case ID %q is used by several partners for different cases (%s)", ErrInvalid, id, strings.Join(ids, ", "))
+	}
+	c := OurCase{CaseID: ids[0]}
+	if containsString(ids, id) {
+		c.CaseID = id
+	}
+	if err := s.pool.QueryRow(ctx, `SELECT obligor_key, child_keys FROM cases WHERE case_id = $1`, c.CaseID).
+		Scan(&c.ObligorKey, &c.ChildKeys); err != nil {
+		return c, fmt.Errorf("exchange: find case: %w", err)
+	}
+	rows, err = s.pool.Query(ctx, `SELECT partner, partner_case_id, current, updated_at FROM case_xref
+		WHERE case_id = $1 ORDER BY partner, current DESC, updated_at DESC`, c.CaseID)
+	if err != nil {
+		return c, fmt.Errorf("exchange: case partners: %w", err)
+	}
+	c.Partners, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (CaseXref, error) {
+		var x CaseXref
+		err := row.Scan(&x.Partner, &x.PartnerCaseID, &x.Current, &x.UpdatedAt)
+		return x, err
+	})
+	return c, err
+}
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// CaseExchanges returns the messages of our case, oldest first: those that
+// carry our case ID, and those of each partner that carry a case ID that
+// partner uses for it.
+func (s *Store) CaseExchanges(ctx context.Context, caseID string, limit int) ([]Message, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 500
+	}
+	rows, err := s.pool.Query(ctx, `SELECT * FROM (
+			SELECT `+qualified("m", messageCols)+` FROM messages m
+			WHERE m.sender_case_id = $1 OR m.receiver_case_id = $1 OR EXISTS (
+				SELECT 1 FROM case_xref x WHERE x.case_id = $1 AND x.partner = m.partner
+				  AND (m.sender_case_id = x.partner_case_id OR m.receiver_case_id = x.partner_case_id))
+			ORDER BY m.created_at DESC, m.id DESC LIMIT $2) recent
+		ORDER BY created_at, id`, caseID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("exchange: case exchanges: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, scanMessage)
+	if err != nil {
+		return nil, fmt.Errorf("exchange: case exchanges: %w", err)
+	}
+	return out, nil
+}
+
+// CaseOrders returns the registry orders of an obligor and children, oldest
+// first, without locking them (for reading).
+func (s *Store) CaseOrders(ctx context.Context, obligorKey []byte, childKeys [][]byte) ([]RegistryOrder, error) {
+	if len(obligorKey) == 0 && len(childKeys) == 0 {
+		return nil, nil
+	}
+	if childKeys == nil {
+		childKeys = [][]byte{}
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+orderColumns+` FROM support_orders
+		WHERE obligor_key = $1 OR child_keys && $2::bytea[] ORDER BY id`, obligorKey, childKeys)
+	if err != nil {
+		return nil, fmt.Errorf("exchange: case orders: %w", err)
+	}
+	defer rows.Close()
+	var out []RegistryOrder
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// CaseIWOs lists the e-IWO documents of our case, oldest first.
+func (s *Store) CaseIWOs(ctx context.Context, caseID string) ([]CaseIWO, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, case_id, employer_fein, employer_partner, doc_action, control_number,
+		tracking_number, status, coalesce(order_id,0), coalesce(request_message,0), coalesce(document_message,0),
+		initiating_partner, initiating_message_id, created_at, ack_reasons, ack_note, ack_other_state, updated_at, our_case_id
+		FROM iwos WHERE our_case_id = $1 ORDER BY id LIMIT 500`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("exchange: case IWOs: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (CaseIWO, error) {
+		var r CaseIWO
+		err := row.Scan(&r.ID, &r.CaseID, &r.EmployerFEIN, &r.EmployerPartner, &r.DocAction, &r.ControlNumber,
+			&r.TrackingNumber, &r.Status, &r.OrderID, &r.RequestMessage, &r.DocumentMessage, &r.InitiatingPartner,
+			&r.InitiatingMessageID, &r.CreatedAt, &r.AckReasons, &r.AckNote, &r.AckOtherState, &r.UpdatedAt, &r.OurCaseID)
+		return r, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("exchange: case IWOs: %w", err)
 	}
 	return out, nil
 }

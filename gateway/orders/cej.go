@@ -46,9 +46,9 @@ func HasCEJ(order Order, facts Residence) (has bool, basis string, missing []str
 	for _, k := range order.ChildKeys {
 		switch facts.Children[k] {
 		case state:
-			livesThere = append(livesThere, "child "+shortKey(k))
+			livesThere = append(livesThere, facts.childLabel(k))
 		case Unknown:
-			missing = append(missing, "state of residence of child "+shortKey(k))
+			missing = append(missing, "state of residence of "+facts.childLabel(k))
 		}
 	}
 	if len(livesThere) > 0 {

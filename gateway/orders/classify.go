@@ -175,7 +175,7 @@ func Classify(in Incoming, existing []Order, p Policy) Finding {
 			ol := Match(obligor, e.obligorPerson())
 			if sameTribunal(blk.TribunalFIPS, e) && sameDocket(blk.Docket, e.Docket) {
 				if in.ObligorKey != "" && e.ObligorKey != "" && in.ObligorKey != e.ObligorKey {
-					notes = append(notes, fmt.Sprintf("order block %d has the tribunal and docket of order %s but a different obligor", bi, e.ID))
+					notes = append(notes, fmt.Sprintf("order block %d has the tribunal and docket of the %s but a different obligor", bi+1, e.label()))
 					continue
 				}
 				f.add(Evidence{Kind: SameOrder, IncomingOrder: bi, OtherIncomingOrder: -1, ExistingOrderID: e.ID, By: "tribunal_docket", Obligor: ol})
@@ -204,7 +204,7 @@ func Classify(in Incoming, existing []Order, p Policy) Finding {
 			var shared []ChildMatch
 			for _, c := range blockChildren(other) {
 				if slices.Contains(kids, c) {
-					shared = append(shared, ChildMatch{Participant: c, Existing: fmt.Sprintf("participant %d", c), Level: MatchSSN})
+					shared = append(shared, ChildMatch{Participant: c, Existing: childName(children[c]), Level: MatchSSN})
 				}
 			}
 			if len(shared) > 0 {
@@ -286,12 +286,12 @@ func (f *Finding) conclude(receiver string, existing []Order, p Policy, minAuto 
 		return
 	case SameOrder:
 		f.Route = RouteMerge
-		f.Reason = "the order is already held as " + strings.Join(f.OrderIDs, ", ")
+		f.Reason = "the order is already held: " + labels(f.OrderIDs, byID)
 	case CompetingOrder:
 		f.Route = RouteDetermination
 		f.Reason = "a different order exists for the same obligor and child: a controlling-order determination (UIFSA §207) is needed"
 		if len(f.OrderIDs) > 0 {
-			f.Reason += "; existing orders " + strings.Join(f.OrderIDs, ", ")
+			f.Reason += "; existing: " + labels(f.OrderIDs, byID)
 		}
 	case ExistingOrderForEST:
 		tribs := map[string]bool{}
@@ -302,7 +302,7 @@ func (f *Finding) conclude(receiver string, existing []Order, p Policy, minAuto 
 			// Several tribunals' orders already exist: establishing is out of
 			// the question, and which one to enforce is a §207 question.
 			f.Kind, f.Route = CompetingOrder, RouteDetermination
-			f.Reason = "establishment requested, but orders of several tribunals exist (" + strings.Join(f.OrderIDs, ", ") + "): a controlling-order determination (UIFSA §207) is needed"
+			f.Reason = "establishment requested, but orders of several tribunals exist (" + labels(f.OrderIDs, byID) + "): a controlling-order determination (UIFSA §207) is needed"
 			for i := range f.Evidence {
 				if f.Evidence[i].Kind == ExistingOrderForEST {
 					f.Evidence[i].Kind = CompetingOrder
@@ -340,11 +340,7 @@ func matchChildren(kids []int, children map[int]Person, theirs []Person) (matche
 			}
 			if l := Match(children[k], t); l >= MatchNameDOB {
 				used[j] = true
-				label := shortKey(t.SSNKey)
-				if label == "" {
-					label = NormalizeName(t.Name.First) + " " + NormalizeName(t.Name.Last)
-				}
-				matches = append(matches, ChildMatch{Participant: k, Existing: label, Level: l})
+				matches = append(matches, ChildMatch{Participant: k, Existing: childName(children[k]), Level: l})
 				break
 			}
 		}
@@ -367,18 +363,28 @@ func sameTribunal(f canonical.FIPS, o Order) bool {
 	return strings.HasSuffix(string(f), "00000") || o.TribunalFIPS == "" || strings.HasSuffix(string(o.TribunalFIPS), "00000")
 }
 
-// sameDocket compares dockets ignoring case, spaces and punctuation, which
-// partners write differently (F-1234-24, F 1234/24).
+// sameDocket compares dockets by NormalizeDocket: partners write the same
+// docket differently (F-1234-24, F 1234/24, f#1234-24).
 func sameDocket(a, b string) bool {
-	na, nb := normalizeDocket(a), normalizeDocket(b)
+	na, nb := NormalizeDocket(a), NormalizeDocket(b)
 	return na != "" && na == nb
 }
 
-func normalizeDocket(s string) string {
+// NormalizeDocket is the one docket rule of the gateway: ASCII letters folded
+// to upper case, digits kept, everything else dropped, so "FA#12", "fa-12"
+// and "FA 12" are one docket. The registry stores and matches dockets by it
+// (support_orders.docket_norm); migration 007 re-normalised stored rows with
+// the same rule in SQL, which is why only ASCII letters are folded: Unicode
+// case mapping (e.g. "ı" to "I") would differ between Go and the database.
+func NormalizeDocket(s string) string {
 	var b strings.Builder
-	for _, r := range strings.ToUpper(s) {
-		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z':
+			b.WriteByte(c - 'a' + 'A')
+		case (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'):
+			b.WriteByte(c)
 		}
 	}
 	return b.String()
@@ -388,4 +394,22 @@ func normalizeDocket(s string) string {
 // issuing state, issue date, amount and frequency.
 func sameContent(b canonical.Order, o Order) bool {
 	return b.TribunalFIPS.State() == o.tribunalState() && b.IssueDate == o.IssueDate && b.Amount == o.Amount && b.Frequency == o.Frequency
+}
+
+// labels names orders for people, in the order given.
+func labels(ids []string, byID map[string]Order) string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = "the " + byID[id].label()
+	}
+	return strings.Join(out, "; ")
+}
+
+// childName is how evidence names a matched child: the incoming child's
+// masked name, never a key.
+func childName(p Person) string {
+	if n := MaskedName(p.Name); n != "" {
+		return n
+	}
+	return "a child with no name on file"
 }

@@ -218,9 +218,32 @@ func TestClassifyEvidenceNamesChildren(t *testing.T) {
 	f := Classify(tx(canonical.FuncEnforce, block(njFIPS, "FD-55", "2025-03-01", 1, 2)), []Order{nyOrder}, Policy{})
 	want := []Evidence{{
 		Kind: CompetingOrder, IncomingOrder: 0, ExistingOrderID: "R1", OtherIncomingOrder: -1, By: "obligor_child", Obligor: MatchSSN,
-		Children: []ChildMatch{{Participant: 1, Existing: "c1c1c1c1", Level: MatchSSN}, {Participant: 2, Existing: "c2c2c2c2", Level: MatchSSN}},
+		// By the incoming child's masked name, never by key (the key is an SSN's HMAC).
+		Children: []ChildMatch{{Participant: 1, Existing: "Leo O.", Level: MatchSSN}, {Participant: 2, Existing: "Mia O.", Level: MatchSSN}},
 	}}
 	if !reflect.DeepEqual(f.Evidence, want) {
 		t.Errorf("evidence =\n%+v\nwant\n%+v", f.Evidence, want)
+	}
+}
+
+func TestNormalizeDocket(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"FA#12", "FA12"},
+		{"FA12", "FA12"},
+		{"fa-12", "FA12"},
+		{"F 1234/24", "F123424"},
+		{"F-1234-24", "F123424"},
+		{"f_1234.24", "F123424"},
+		{"ıx 7", "X7"},       // only ASCII letters fold: the database does the same
+		{"Ünter 5", "NTER5"}, // non-ASCII letters are dropped, never folded
+		{"", ""},
+		{"#-/", ""},
+	} {
+		if got := NormalizeDocket(tt.in); got != tt.want {
+			t.Errorf("NormalizeDocket(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if !sameDocket("FA#12", "fa 12") || sameDocket("", "") || sameDocket("FA12", "FA13") {
+		t.Error("sameDocket disagrees with NormalizeDocket")
 	}
 }

@@ -404,7 +404,7 @@ func tribunals(orders []Order) ([]tribunal, string) {
 		t := &out[i]
 		switch {
 		case o.IssueDate == t.order.IssueDate:
-			return nil, fmt.Sprintf("orders %s and %s of the same tribunal %s were both issued on %s: which one modified the other must be settled first", t.order.ID, o.ID, id, o.IssueDate)
+			return nil, fmt.Sprintf("orders of the same tribunal %s, dockets %s and %s, were both issued on %s: which one modified the other must be settled first", id, docketOf(t.order), docketOf(o), o.IssueDate)
 		case o.IssueDate.After(t.order.IssueDate):
 			t.finding.Superseded = append(t.finding.Superseded, t.order.ID)
 			t.order = o
@@ -438,13 +438,13 @@ func homeOf(orders []Order, facts Residence) home {
 			seen[c] = true
 			s := facts.HomeState[c]
 			if s == Unknown {
-				h.missing = append(h.missing, "home state of child "+shortKey(c))
+				h.missing = append(h.missing, "home state of "+facts.childLabel(c))
 				continue
 			}
 			if _, ok := states[s]; !ok {
 				order = append(order, s)
 			}
-			states[s] = append(states[s], shortKey(c))
+			states[s] = append(states[s], strings.TrimPrefix(facts.childLabel(c), "child "))
 		}
 	}
 	switch {
@@ -509,11 +509,11 @@ func decide(tribs []tribunal, cej []bool, h home) outcome {
 	var tied []string
 	for _, i := range pool {
 		if i != latest && tribs[i].order.IssueDate == tribs[latest].order.IssueDate {
-			tied = append(tied, tribs[i].order.ID)
+			tied = append(tied, tribs[i].order.label())
 		}
 	}
 	if len(tied) > 0 {
-		return outcome{kind: Insufficient, order: -1, reason: fmt.Sprintf("orders %s and %s were issued on the same day, %s: the most-recent rule of §207(b)(2) does not break the tie, so the deciding tribunal must", tribs[latest].order.ID, strings.Join(tied, ", "), tribs[latest].order.IssueDate)}
+		return outcome{kind: Insufficient, order: -1, reason: fmt.Sprintf("the %s and the %s were issued on the same day: the most-recent rule of §207(b)(2) does not break the tie, so the deciding tribunal must", tribs[latest].order.label(), strings.Join(tied, " and the "))}
 	}
 	return outcome{kind: ControllingOrder, rule: rule, order: latest}
 }
@@ -693,4 +693,11 @@ func fileWith(orders []Order) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+func docketOf(o Order) string {
+	if o.Docket == "" {
+		return "(none)"
+	}
+	return o.Docket
 }

@@ -104,7 +104,7 @@ func TestDetermine(t *testing.T) {
 			orders: []Order{ord("NY1", NY, "2024-03-01", c1), ord("NJ1", NJ, "2024-03-01", c1)},
 			facts:  lives(NY, NJ, map[string]string{c1: PA}, map[string]string{c1: PA}),
 			kind:   Insufficient,
-			reason: "were issued on the same day, 2024-03-01",
+			reason: "were issued on the same day",
 		},
 		{
 			name:   "a tie on older orders does not matter",
@@ -138,7 +138,7 @@ func TestDetermine(t *testing.T) {
 			orders:  []Order{ord("NY1", NY, "2019-01-01", c1, c2), ord("CA1", CA, "2021-01-01", c2)},
 			facts:   lives(TX, TX, map[string]string{c2: TX}, map[string]string{c1: TX, c2: TX}),
 			kind:    Insufficient,
-			missing: []string{"state of residence of child c1c1c1c1"},
+			missing: []string{"state of residence of a child with no name on file"},
 		},
 		{
 			name: "an unknown that cannot change the result does not stop it",
@@ -149,14 +149,14 @@ func TestDetermine(t *testing.T) {
 			// either way the home state (NY) decides.
 			facts: Residence{Obligor: NY, Obligee: NJ, Children: map[string]string{}, HomeState: map[string]string{c1: NY}},
 			kind:  ControllingOrder, rule: RuleHomeState, ctrl: "NY1",
-			basis: "Not determined, and without effect on the result: CA (06) (unknown: state of residence of child c1c1c1c1)",
+			basis: "Not determined, and without effect on the result: CA (06) (unknown: state of residence of a child with no name on file)",
 		},
 		{
 			name:    "home state unknown when the home-state rule is reached",
 			orders:  []Order{ord("NY1", NY, "2019-01-01", c1), ord("NJ1", NJ, "2024-01-01", c1)},
 			facts:   lives(NY, NJ, map[string]string{c1: NJ}, nil),
 			kind:    Insufficient,
-			missing: []string{"home state of child c1c1c1c1"},
+			missing: []string{"home state of a child with no name on file"},
 		},
 		{
 			name:   "children with different home states",
@@ -214,7 +214,7 @@ func TestDetermine(t *testing.T) {
 			orders: []Order{ord("A", NY, "2020-01-01", c1), ord("B", NY, "2020-01-01", c1), ord("C", NJ, "2021-01-01", c1)},
 			facts:  lives(NY, NJ, nil, nil),
 			kind:   Insufficient,
-			reason: "orders A and B of the same tribunal 36 were both issued on 2020-01-01",
+			reason: "orders of the same tribunal 36, dockets D-A and D-B, were both issued on 2020-01-01",
 		},
 		{
 			name:   "disjoint children are refused, not silently split",
@@ -298,11 +298,11 @@ func TestHasCEJ(t *testing.T) {
 	}{
 		{"obligor lives there", Residence{Obligor: NY}, true, "the obligor still lives in NY (36)", nil},
 		{"obligee lives there", Residence{Obligor: TX, Obligee: NY}, true, "the obligee still lives in NY", nil},
-		{"second child lives there", Residence{Obligor: TX, Obligee: TX, Children: map[string]string{c1: TX, c2: NY}}, true, "child c2c2c2c2 still lives", nil},
+		{"second child lives there", Residence{Obligor: TX, Obligee: TX, Children: map[string]string{c1: TX, c2: NY}, ChildNames: map[string]string{c2: "Mia O."}}, true, "child Mia O. still lives", nil},
 		{"nobody lives there", Residence{Obligor: TX, Obligee: TX, Children: map[string]string{c1: TX, c2: PA}}, false, "neither the obligor", nil},
-		{"all unknown", Residence{}, false, "", []string{"obligor's state of residence", "obligee's state of residence", "state of residence of child c1c1c1c1", "state of residence of child c2c2c2c2"}},
+		{"all unknown", Residence{}, false, "", []string{"obligor's state of residence", "obligee's state of residence", "state of residence of a child with no name on file", "state of residence of a child with no name on file"}},
 		{"one known resident settles it despite unknowns", Residence{Obligee: NY}, true, "the obligee", nil},
-		{"agency obligee is not asked about", Residence{Obligor: TX, NoIndividualObligee: true, Children: map[string]string{c1: TX}}, false, "", []string{"state of residence of child c2c2c2c2"}},
+		{"agency obligee is not asked about", Residence{Obligor: TX, NoIndividualObligee: true, Children: map[string]string{c1: TX}}, false, "", []string{"state of residence of a child with no name on file"}},
 		{"transfer consent wins over residence", Residence{Obligor: NY, Obligee: NY, Consents: []Consent{{OrderID: "NY1", Kind: ConsentTransfer, ToState: NJ, ByObligor: true, ByObligee: true}}}, false, "may modify the order (§205(b)(1))", nil},
 		{"transfer consent for another order is ignored", Residence{Obligor: NY, Consents: []Consent{{OrderID: "X", Kind: ConsentTransfer, ToState: NJ, ByObligor: true, ByObligee: true}}}, true, "the obligor", nil},
 		{"transfer consent to its own state is no transfer", Residence{Obligor: NY, Consents: []Consent{{OrderID: "NY1", Kind: ConsentTransfer, ToState: NY, ByObligor: true, ByObligee: true}}}, true, "the obligor", nil},
@@ -460,5 +460,39 @@ func BenchmarkDetermine(b *testing.B) {
 		if d.Kind == Refused {
 			b.Fatal(d.Reason)
 		}
+	}
+}
+
+// Texts meant for states and staff name orders by state, docket and date and
+// children by masked name: never a registry row ID or a key.
+func TestTextsNameNoInternalIdentifiers(t *testing.T) {
+	a := ord("2052", NY, "2019-01-01", c1)
+	b := ord("2053", NJ, "2024-01-01", c1)
+	facts := lives(NJ, NJ, map[string]string{c1: NJ}, nil)
+	facts.ChildNames = map[string]string{c1: "Rowan O."}
+	d := Determine([]Order{a, b}, facts, nil, asOf)
+	est := tx(canonical.FuncEstablish)
+	est.ParticipantKeys = []string{"cp-key", c1, "x"}
+	ny := existing("2052", nyFIPS, "F-1234-24", "2024-01-10", c1)
+	ca := existing("2053", caFIPS, "CA777", "2022-06-01", c1)
+	texts := []string{d.Basis, d.Reason,
+		Classify(est, []Order{ny}, Policy{}).Reason,
+		Classify(est, []Order{ny, ca}, Policy{}).Reason,
+		Classify(tx(canonical.FuncEnforce, block(njFIPS, "FD-55", "2025-03-01", 1)), []Order{ny}, Policy{}).Reason,
+	}
+	for _, s := range texts {
+		s = strings.NewReplacer("D-2052", "", "D-2053", "").Replace(s) // the dockets themselves are fine
+		for _, bad := range []string{"2052", "2053", c1[:8], "participant"} {
+			if strings.Contains(s, bad) {
+				t.Errorf("text names %q: %s", bad, s)
+			}
+		}
+	}
+	if !strings.Contains(d.Basis, "docket D-2053") || !strings.Contains(texts[2], "docket F-1234-24") {
+		t.Errorf("texts do not name the dockets: %q / %q", d.Basis, texts[2])
+	}
+	_, basis, _ := HasCEJ(b, facts)
+	if !strings.Contains(basis, "child Rowan O.") && !strings.Contains(basis, "the obligor") {
+		t.Errorf("CEJ basis %q", basis)
 	}
 }

@@ -77,12 +77,13 @@ func (o Order) tribunalID() string {
 }
 
 // label is how the order is named in texts for people: state, docket, date.
+// Never the registry's row ID, which means nothing to a state or to staff.
 func (o Order) label() string {
 	d := o.Docket
 	if d == "" {
 		d = "no docket"
 	}
-	return fmt.Sprintf("%s order %s (docket %s, issued %s)", stateName(o.tribunalState()), o.ID, d, o.IssueDate)
+	return fmt.Sprintf("%s order (docket %s, issued %s)", stateName(o.tribunalState()), d, o.IssueDate)
 }
 
 // obligorPerson returns the obligor as a Person for matching.
@@ -156,6 +157,32 @@ type Residence struct {
 	HomeState map[string]string
 	// Consents are the parties' consents in a record.
 	Consents []Consent
+	// ChildNames maps a child key to the name texts call the child by
+	// (masked, e.g. "Rowan O."); a key without a name is never shown.
+	ChildNames map[string]string
+}
+
+// childLabel names a child in texts: by name, never by key.
+func (r Residence) childLabel(k string) string {
+	if n := r.ChildNames[k]; n != "" {
+		return "child " + n
+	}
+	return "a child with no name on file"
+}
+
+// MaskedName is how texts name a person: first name and last initial.
+func MaskedName(n canonical.Name) string {
+	first := strings.TrimSpace(n.First)
+	last := []rune(strings.TrimSpace(n.Last))
+	switch {
+	case first == "" && len(last) == 0:
+		return ""
+	case len(last) == 0:
+		return first
+	case first == "":
+		return string(last[0]) + "."
+	}
+	return first + " " + string(last[0]) + "."
 }
 
 // ConsentKind says what the parties consented to.
@@ -197,13 +224,4 @@ func stateName(fips string) string {
 		return p + " (" + fips + ")"
 	}
 	return fips
-}
-
-// shortKey abbreviates a key for texts meant for people: enough to tell
-// children apart on a screen, too little to be worth anything alone.
-func shortKey(k string) string {
-	if len(k) > 8 {
-		return k[:8]
-	}
-	return k
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/orders"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
@@ -63,18 +64,18 @@ func (h *Handler) loadCase(ctx context.Context, caseID string) (caseView, error)
 	}
 	v.Messages = msgs
 	ids := make([]int64, len(msgs))
-	orders := map[string]*caseOrder{}
+	known := map[string]*caseOrder{}
 	var keys []string
-	orderKey := func(fips, docket string) string { return fips + "|" + exchange.NormalizeDocket(docket) }
+	orderKey := func(fips, docket string) string { return fips + "|" + orders.NormalizeDocket(docket) }
 	employers := map[string]bool{}
 	for i, m := range msgs {
 		ids[i] = m.ID
 		for _, o := range m.Tx.Orders {
 			k := orderKey(string(o.TribunalFIPS), o.Docket)
-			co, ok := orders[k]
+			co, ok := known[k]
 			if !ok {
 				co = &caseOrder{TribunalFIPS: string(o.TribunalFIPS), Docket: o.Docket}
-				orders[k] = co
+				known[k] = co
 				keys = append(keys, k)
 			}
 			// Later messages carry newer figures; messages are oldest first.
@@ -119,11 +120,11 @@ func (h *Handler) loadCase(ctx context.Context, caseID string) (caseView, error)
 		// evidence lists the same orders with tribunal and docket.
 		for _, o := range rv.Orders {
 			k := orderKey(o.TribunalFIPS, o.Docket)
-			co, ok := orders[k]
+			co, ok := known[k]
 			if !ok {
 				co = &caseOrder{TribunalFIPS: o.TribunalFIPS, Docket: o.Docket, Type: o.Type, IssueDate: o.IssueDate,
 					Amount: o.Amount, Frequency: o.Frequency, Arrears: o.Arrears}
-				orders[k] = co
+				known[k] = co
 				keys = append(keys, k)
 			}
 			if o.Controlling {
@@ -139,7 +140,7 @@ func (h *Handler) loadCase(ctx context.Context, caseID string) (caseView, error)
 		if strings.HasPrefix(it.Resolution, "overridden: order ") {
 			chosen := strings.Fields(strings.TrimPrefix(it.Resolution, "overridden: order "))
 			for _, o := range rv.Orders {
-				co := orders[orderKey(o.TribunalFIPS, o.Docket)]
+				co := known[orderKey(o.TribunalFIPS, o.Docket)]
 				switch {
 				case len(chosen) > 0 && o.ID == chosen[0]:
 					co.Controlling = "overridden"
@@ -150,7 +151,7 @@ func (h *Handler) loadCase(ctx context.Context, caseID string) (caseView, error)
 		}
 	}
 	for _, k := range keys {
-		v.Orders = append(v.Orders, *orders[k])
+		v.Orders = append(v.Orders, *known[k])
 	}
 	sort.SliceStable(v.Payments, func(i, j int) bool { return v.Payments[i].Date > v.Payments[j].Date })
 	if v.IWOs, err = h.store.IWOsForCase(ctx, caseID); err != nil {

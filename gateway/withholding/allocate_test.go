@@ -58,9 +58,36 @@ func TestAllocate(t *testing.T) {
 			limit:  12000, available: 12000, shares: []want{{12000, 0, 0}},
 		},
 		{
+			// Current support stays within 50%; the five points go to arrears (15 U.S.C. 1673(b)(2)).
 			name: "second family, 12 weeks or more: 55%", rules: Federal(), disposable: 30000, second: true, over12: true,
 			claims: []Claim{{ID: "A", Current: 20000, Arrears: 5000}},
-			limit:  16500, available: 16500, shares: []want{{16500, 0, 0}},
+			limit:  16500, available: 16500, shares: []want{{15000, 1500, 0}},
+		},
+		{
+			name: "over 12 weeks, $200 current, no arrears payment, $300 → $180, all current", rules: Federal(), disposable: 30000, over12: true,
+			claims: []Claim{{ID: "A", Current: 20000}},
+			limit:  19500, available: 18000, shares: []want{{18000, 0, 0}},
+		},
+		{
+			name: "over 12 weeks, $200 current, $40 arrears payment, $300 → $180 + $15", rules: Federal(), disposable: 30000, over12: true,
+			claims: []Claim{{ID: "A", Current: 20000, Arrears: 4000}},
+			limit:  19500, available: 19500, shares: []want{{18000, 1500, 0}},
+		},
+		{
+			name: "over 12 weeks, arrears small: the five points are reached only by them", rules: Federal(), disposable: 30000, over12: true,
+			claims: []Claim{{ID: "A", Current: 20000, Arrears: 500}},
+			limit:  19500, available: 18500, shares: []want{{18000, 500, 0}},
+		},
+		{
+			name: "over 12 weeks, fees stay within 60%", rules: Federal(), disposable: 30000, over12: true,
+			claims: []Claim{{ID: "A", Current: 17000, Arrears: 4000, Fee: 500}},
+			// current 170 of 180; arrears 15 extra + 10 left under 60% = 25; nothing left for the fee.
+			limit: 19500, available: 19500, shares: []want{{17000, 2500, 0}},
+		},
+		{
+			name: "prorate-total, over 12 weeks: current within 60%, the five points to arrears", rules: total, disposable: 30000, over12: true,
+			claims: []Claim{{ID: "A", Current: 20000, Arrears: 4000}},
+			limit:  19500, available: 19500, shares: []want{{18000, 1500, 0}},
 		},
 		{
 			name: "equal claims: the leftover cent goes to the earliest", rules: Federal(), disposable: 167,
@@ -207,8 +234,17 @@ func TestAllocateProperties(t *testing.T) {
 				}
 			}
 			limit := MaxWithholding(disposable, Cap(rules, second, over12))
-			if sum != a.Available || a.Available != min(limit, ordered) || sum > limit {
-				t.Fatalf("%s: sum %d available %d limit %d ordered %d", policy, sum, a.Available, limit, ordered)
+			base := MaxWithholding(disposable, Cap(rules, second, false))
+			var cur, fee canonical.Cents
+			for _, s := range a.Shares {
+				cur, fee = cur+s.Current, fee+s.Fee
+			}
+			if sum != a.Available || sum > limit || cur+fee > base || (!over12 && a.Available != min(limit, ordered)) {
+				t.Fatalf("%s: sum %d available %d limit %d ordered %d current+fees %d base %d", policy, sum, a.Available, limit, ordered, cur+fee, base)
+			}
+			// Nothing is held back that the law allows and an IWO asks for.
+			if a.Available < ordered && a.Available < limit && cur+fee < base && policy == ProrateCurrentThenArrears {
+				t.Fatalf("%s: withheld %d of %d ordered with room left (limit %d, base %d)", policy, a.Available, ordered, limit, base)
 			}
 		}
 	}

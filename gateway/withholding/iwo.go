@@ -132,9 +132,10 @@ func BuildIWO(in BuildInput) (canonical.IWO, error) {
 		return canonical.IWO{}, errs
 	}
 
+	// The law and the limit come from Governing, as for the allocation
+	// worksheet; the over-12-weeks points are decided once the arrears
+	// payment is known, since they apply only to money going to arrears.
 	rules, _ := in.Rules.For(in.EmploymentState)
-	over12 := in.Arrears > 0 && in.WeeksBehind >= ArrearsWeeksThreshold
-	second := in.SecondFamily == nil || *in.SecondFamily
 
 	iwo := canonical.IWO{
 		DocAction: in.DocAction, IssuingState: in.IssuingState, IssuingJurisdiction: in.IssuingJurisdiction,
@@ -142,13 +143,12 @@ func BuildIWO(in BuildInput) (canonical.IWO, error) {
 		CaseID: in.CaseID, OrderID: in.OrderID, RemittanceID: in.RemittanceID,
 		Employer: in.Employer, EmployeeName: in.Employee.Name, EmployeeSSN: in.Employee.SSN, EmployeeBirth: in.Employee.DateOfBirth,
 		CustodialParty: in.CustodialParty, Children: slices.Clone(in.Children),
-		PastDueOver12Weeks: over12,
-		LimitPercent:       Cap(rules, second, over12),
-		LimitState:         in.EmploymentState,
-		DaysToStart:        rules.DaysToStart,
-		DaysToRemit:        rules.DaysToRemit,
-		EmployerFee:        rules.EmployerFee,
-		SDUPayee:           in.SDUPayee, SDUFIPS: in.SDUFIPS, SDUAddress: in.SDUAddress,
+		LimitPercent: Governing(in.Rules, in.EmploymentState, in.SecondFamily, false).Percent,
+		LimitState:   in.EmploymentState,
+		DaysToStart:  rules.DaysToStart,
+		DaysToRemit:  rules.DaysToRemit,
+		EmployerFee:  rules.EmployerFee,
+		SDUPayee:     in.SDUPayee, SDUFIPS: in.SDUFIPS, SDUAddress: in.SDUAddress,
 		HealthInsuranceNotice: in.HealthInsuranceNotice, Contact: in.Contact,
 		EmployerContact: in.EmployerContact, IncomeWithholdingStart: in.IncomeWithholdingStart,
 	}
@@ -192,6 +192,11 @@ func BuildIWO(in BuildInput) (canonical.IWO, error) {
 		}
 		iwo.CurrentCashMedical = in.CashMedical
 	}
+
+	// Arrears 12 weeks or more raise the limit only to the extent the IWO
+	// orders a payment towards them (15 U.S.C. 1673(b)(2)).
+	iwo.PastDueOver12Weeks = in.Arrears > 0 && in.WeeksBehind >= ArrearsWeeksThreshold && pastDue.Cents > 0
+	iwo.LimitPercent = Governing(in.Rules, in.EmploymentState, in.SecondFamily, iwo.PastDueOver12Weeks).Percent
 
 	amounts := []canonical.Amount{iwo.CurrentChildSupport, iwo.PastDueChildSupport, iwo.CurrentCashMedical, iwo.PastDueCashMedical, iwo.CurrentSpousal, iwo.PastDueSpousal}
 	totals, err := PerPeriod(amounts...)
@@ -246,4 +251,28 @@ func PerPeriod(amounts ...canonical.Amount) (canonical.PerPeriodTotals, error) {
 		Semimonthly: divRound(yearly, 24),
 		Monthly:     divRound(yearly, 12),
 	}, nil
+}
+
+// ClaimOf is an IWO's claim on one paycheck paid at frequency freq: its
+// current amounts (child support, cash medical, spousal) and its past-due
+// payments, each converted to the pay period.
+func ClaimOf(id string, iwo canonical.IWO, freq canonical.Frequency) (Claim, error) {
+	c := Claim{ID: id}
+	for _, a := range []struct {
+		amount canonical.Amount
+		to     *canonical.Cents
+	}{
+		{iwo.CurrentChildSupport, &c.Current}, {iwo.CurrentCashMedical, &c.Current}, {iwo.CurrentSpousal, &c.Current},
+		{iwo.PastDueChildSupport, &c.Arrears}, {iwo.PastDueCashMedical, &c.Arrears}, {iwo.PastDueSpousal, &c.Arrears},
+	} {
+		if a.amount.Cents == 0 {
+			continue
+		}
+		v, err := Convert(a.amount.Cents, a.amount.Frequency, freq)
+		if err != nil {
+			return Claim{}, err
+		}
+		*a.to += v
+	}
+	return c, nil
 }
