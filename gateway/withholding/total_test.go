@@ -7,8 +7,12 @@ import (
 )
 
 func TestTotal(t *testing.T) {
-	w := func(c canonical.Cents) canonical.Amount { return canonical.Amount{Cents: c, Frequency: canonical.FreqWeekly} }
-	m := func(c canonical.Cents) canonical.Amount { return canonical.Amount{Cents: c, Frequency: canonical.FreqMonthly} }
+	w := func(c canonical.Cents) canonical.Amount {
+		return canonical.Amount{Cents: c, Frequency: canonical.FreqWeekly}
+	}
+	m := func(c canonical.Cents) canonical.Amount {
+		return canonical.Amount{Cents: c, Frequency: canonical.FreqMonthly}
+	}
 	for _, c := range []struct {
 		name    string
 		amounts []canonical.Amount

@@ -7,20 +7,29 @@ package all
 import (
 	"github.com/uifsagw/uifsagw/transforms"
 	"github.com/uifsagw/uifsagw/transforms/eiwo"
+	"github.com/uifsagw/uifsagw/transforms/eiwofile"
 	"github.com/uifsagw/uifsagw/transforms/jsontx"
 	"github.com/uifsagw/uifsagw/transforms/xmltx"
 )
 
 func init() { Install(transforms.Default) }
 
-// Install registers xml-transaction/1, json-transaction/1 and /2, eiwo-xml/1
-// and eiwo-json/1 in r with their default limits.
+// Install registers xml-transaction/1, json-transaction/1 and /2, eiwo-xml/1,
+// eiwo-json/1 and the federal e-IWO file (eiwo-file) in r with their default
+// limits.
 func Install(r *transforms.Registry) {
 	r.Register(xmltx.New())
 	r.Register(jsontx.New())
 	r.Register(jsontx.NewV1())
 	r.RegisterIWO(eiwo.NewXML())
 	r.RegisterIWO(eiwo.NewJSON())
+	// The embedded layouts are checked by the eiwofile tests; failing to
+	// load them is a broken build, not a runtime condition.
+	fc, err := eiwofile.NewCodec()
+	if err != nil {
+		panic("transforms/all: " + err.Error())
+	}
+	r.RegisterIWO(fc)
 }
 
 // NewRegistry returns a registry holding every built-in codec.
