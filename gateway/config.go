@@ -80,6 +80,10 @@ type CaseworkConfig struct {
 	// WithholdingDir holds state withholding rule files that add to or
 	// replace the shipped ones (partners/withholding).
 	WithholdingDir string `yaml:"withholding_dir"`
+	// EIWOBatchWindow is how long an employer's e-IWO documents wait to be
+	// sent together in one federal file (employers with format eiwo-file);
+	// 0 sends what is waiting at every poll.
+	EIWOBatchWindow time.Duration `yaml:"eiwo_batch_window"`
 }
 
 // TLSConfig is the gateway's own certificate and the client-certificate policy.
@@ -194,7 +198,7 @@ func DefaultConfig() Config {
 			BreakerThreshold: 5, BreakerCooldown: 30 * time.Second},
 		Log:       LogConfig{Format: "json", Level: "info"},
 		Staff:     StaffConfig{Audience: "uifsagw", RoleClaim: "roles", ClientID: "uifsagw", SecureCookies: true},
-		Casework:  CaseworkConfig{RerouteEST: true},
+		Casework:  CaseworkConfig{RerouteEST: true, EIWOBatchWindow: 15 * time.Minute},
 		Retention: RetentionConfig{RawBodyDays: 1095, MessageDays: 2555, Interval: time.Hour},
 	}
 }

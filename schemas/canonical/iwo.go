@@ -153,7 +153,7 @@ var AckReasonWords = map[AckReason]string{
 	AckNameMismatch:      "the employee's name does not match the SSN on the employer's records",
 	AckDuplicate:         "the employer already has this withholding order",
 	AckOtherStateIWO:     "the employer already received the same order from another state",
-	AckNoLongerEmployed:  "the employee no longer works there",
+	AckNoLongerEmployed:  "the employee is no longer employed there",
 	AckSuspense:          "the employee is not working now (suspended, on leave or laid off)",
 	AckNotEmployee:       "the person has never worked there",
 	AckCorrectedFEIN:     "the order went to the wrong FEIN; the employer gave the right one",

@@ -223,7 +223,7 @@ func TestAckReasonsChecked(t *testing.T) {
 			t.Errorf("%+v: %v, want %d errors", c.ack, got, c.want)
 		}
 	}
-	if w := canonical.AckNoLongerEmployed.Words(); w != "the employee no longer works there" {
+	if w := canonical.AckNoLongerEmployed.Words(); w != "the employee is no longer employed there" {
 		t.Errorf("N in words: %q", w)
 	}
 }
