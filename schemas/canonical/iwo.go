@@ -87,10 +87,10 @@ type IWO struct {
 	HealthInsuranceNotice bool     `json:"healthInsuranceNotice"`
 	// Contact is the DTL's Employee State Contact: whom the employee calls
 	// at the issuing agency.
-	Contact *Contact `json:"contact,omitempty"`
+	Contact *IWOContact `json:"contact,omitempty"`
 	// EmployerContact is the DTL's Employer Contact: whom the employer calls
 	// (name, address, phone, fax, email).
-	EmployerContact *Contact `json:"employerContact,omitempty"`
+	EmployerContact *IWOContact `json:"employerContact,omitempty"`
 }
 
 // IWOChild is a child named on an IWO.
@@ -268,4 +268,23 @@ func (a EmployerAck) CheckReasons() FieldErrors {
 		errs = append(errs, FieldError{Path: "otherState", Reason: "reason M needs the state that sent the same order"})
 	}
 	return errs
+}
+
+// IWOContact is a person to call about an IWO, as the e-IWO names them:
+// one name (the DTL's contact name is one 57-column element), phone, fax,
+// email, and for the employer contact an address.
+type IWOContact struct {
+	Name    string   `json:"name,omitempty"`
+	Phone   string   `json:"phone,omitempty"`
+	Email   string   `json:"email,omitempty"`
+	Fax     string   `json:"fax,omitempty"`
+	Address *Address `json:"address,omitempty"`
+}
+
+// IWOContactOf is the case contact c as an IWO contact.
+func IWOContactOf(c *Contact) *IWOContact {
+	if c == nil {
+		return nil
+	}
+	return &IWOContact{Name: c.Name.Text(), Phone: c.Phone, Email: c.Email, Fax: c.Fax, Address: c.Address}
 }

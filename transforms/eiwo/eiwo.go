@@ -8,7 +8,6 @@ package eiwo
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/beevik/etree"
 
@@ -313,14 +312,6 @@ func (*JSON) ContentType() string { return "application/json" }
 func (j *JSON) DecodeIWO(b []byte) (canonical.IWO, canonical.FieldErrors) {
 	var iwo canonical.IWO
 	errs := strictjson.Decode(b, &iwo, j.Limits)
-	if len(errs) > 0 && onlyTextContactNames(errs) {
-		// eiwo-json/1 written before the canonical contact had the federal
-		// name parts carried the name as one string: read it so.
-		if up, ok := upgradeContactNames(b); ok {
-			iwo = canonical.IWO{}
-			errs = strictjson.Decode(up, &iwo, j.Limits)
-		}
-	}
 	if len(errs) > 0 {
 		return iwo, errs
 	}
@@ -357,65 +348,23 @@ func (j *JSON) EncodeAck(ack canonical.EmployerAck) ([]byte, error) {
 
 // readContact reads a contact: the name as one string, phone and fax with
 // punctuation, and the address (the employer contact's).
-func readContact(n *safexml.Node, name, cpath string) *canonical.Contact {
-	c := safexml.ReadContact(n, name, cpath)
+func readContact(n *safexml.Node, name, cpath string) *canonical.IWOContact {
+	c := safexml.ReadIWOContact(n, name, cpath)
 	if c == nil {
 		return nil
 	}
 	e := n.One(name, cpath)
-	c.Fax = canonical.DigitsOnly(e.Str("Fax", cpath+".fax"))
+	c.Fax = e.Str("Fax", cpath+".fax")
 	c.Address = safexml.ReadAddressPtr(e, "Address", cpath+".address")
 	return c
 }
 
-func writeContact(w *safexml.Writer, parent *etree.Element, name string, c *canonical.Contact) {
+func writeContact(w *safexml.Writer, parent *etree.Element, name string, c *canonical.IWOContact) {
 	if c == nil {
 		return
 	}
-	safexml.WriteContact(w, parent, name, c)
+	safexml.WriteIWOContact(w, parent, name, c)
 	e := parent.ChildElements()[len(parent.ChildElements())-1]
 	w.Text(e, "Fax", c.Fax)
 	safexml.WriteAddress(w, e, "Address", c.Address)
-}
-
-var contactKeys = []string{"contact", "employerContact"}
-
-func onlyTextContactNames(errs canonical.FieldErrors) bool {
-	for _, e := range errs {
-		if !strings.HasPrefix(e.Reason, "must be an object, not a string") ||
-			(e.Path != "contact.name" && e.Path != "employerContact.name") {
-			return false
-		}
-	}
-	return true
-}
-
-// upgradeContactNames rewrites a text contact name into the name parts. It
-// runs only on a document the strict decoder has read once, so the
-// document's size and nesting are already known to be within limits.
-func upgradeContactNames(b []byte) ([]byte, bool) {
-	var doc map[string]json.RawMessage
-	if json.Unmarshal(b, &doc) != nil {
-		return nil, false
-	}
-	for _, k := range contactKeys {
-		var c map[string]json.RawMessage
-		if raw, ok := doc[k]; !ok || json.Unmarshal(raw, &c) != nil {
-			continue
-		}
-		var text string
-		if json.Unmarshal(c["name"], &text) != nil {
-			continue
-		}
-		name, err := json.Marshal(canonical.NameFromText(text))
-		if err != nil {
-			return nil, false
-		}
-		c["name"] = name
-		if doc[k], err = json.Marshal(c); err != nil {
-			return nil, false
-		}
-	}
-	out, err := json.Marshal(doc)
-	return out, err == nil
 }

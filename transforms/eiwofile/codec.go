@@ -387,7 +387,7 @@ func DTL(iwo canonical.IWO) (fixedwidth.Values, canonical.FieldErrors) {
 		"Payee Address Zip Code", "Payee Address Ext Zip Code")
 	e.set("Payee Remittance FIPS Code", string(iwo.SDUFIPS))
 	if c := iwo.Contact; c != nil {
-		e.set("Employee State Contact Name", c.Name.Text())
+		e.set("Employee State Contact Name", c.Name)
 		e.set("Employee State Contact Phone", c.Phone)
 		e.set("Employee State Contact Fax", c.Fax)
 		e.set("Employee State Contact Email", c.Email)
@@ -395,7 +395,7 @@ func DTL(iwo canonical.IWO) (fixedwidth.Values, canonical.FieldErrors) {
 	e.set("Document Tracking Number", iwo.TrackingNumber)
 	e.set("Order Identifier", iwo.OrderID)
 	if c := iwo.EmployerContact; c != nil {
-		e.set("Employer Contact Name", c.Name.Text())
+		e.set("Employer Contact Name", c.Name)
 		e.address("Employer Contact Address", c.Address, "Employer Contact Address City", "Employer Contact Address State",
 			"Employer Contact Address Zip", "Employer Contact Address Ext Zip")
 		e.set("Employer Contact Phone", c.Phone)
@@ -507,9 +507,9 @@ func (d *dec) state(elem, path string) string {
 	return ""
 }
 
-func (d *dec) contact(name, phone, fax, email string, addr *canonical.Address) *canonical.Contact {
-	c := canonical.Contact{Name: canonical.NameFromText(d.v[name]), Phone: d.v[phone], Fax: d.v[fax], Email: d.v[email], Address: addr}
-	if c.Name == nil && c.Phone == "" && c.Fax == "" && c.Email == "" && c.Address == nil {
+func (d *dec) contact(name, phone, fax, email string, addr *canonical.Address) *canonical.IWOContact {
+	c := canonical.IWOContact{Name: d.v[name], Phone: d.v[phone], Fax: d.v[fax], Email: d.v[email], Address: addr}
+	if c.Name == "" && c.Phone == "" && c.Fax == "" && c.Email == "" && c.Address == nil {
 		return nil
 	}
 	return &c

@@ -148,8 +148,8 @@ func TestDecodeHandBuiltIWOFile(t *testing.T) {
 		LimitPercent: 65, LimitState: "34", DaysToStart: 14, DaysToRemit: 7, IncomeWithholdingStart: d(2026, 12, 18),
 		SDUPayee: "NYS Child Support Processing Center", SDUFIPS: "3600000",
 		SDUAddress:      &canonical.Address{Line1: "PO Box 15363", City: "Albany", State: "NY", Zip: "12212-5363"},
-		Contact:         &canonical.Contact{Name: &canonical.Name{First: "Income", Last: "Execution Unit"}, Phone: "8882084485"},
-		EmployerContact: &canonical.Contact{Name: &canonical.Name{First: "Pat", Last: "Lee"}, Phone: "9735550100"},
+		Contact:         &canonical.IWOContact{Name: "Income Execution Unit", Phone: "8882084485"},
+		EmployerContact: &canonical.IWOContact{Name: "Pat Lee", Phone: "9735550100"},
 	}
 	testutil.Equal(t, "ORG", org, want)
 	if trm.DocAction != canonical.IWOTerminate || trm.TrackingNumber != "NY-IWO-2026-000914" || trm.PastDueOver12Weeks {
