@@ -282,13 +282,18 @@ func (a ackEnvelope) decodeFile(fc *eiwofile.Codec, b []byte) (canonical.Transac
 	if counts["rejected"]+counts["termination notice"] > 0 {
 		fn, reason = canonical.FuncManageCases, canonical.ReasonStatusUpdate
 	}
-	return canonical.Transaction{
+	env := canonical.Transaction{
 		Header: canonical.Header{SenderFIPS: canonical.FIPS(a.partner.StateFIPS + "00000"), ReceiverFIPS: canonical.FIPS(a.selfState + "00000"),
 			MessageID: AckFileMessageID(ctl), Serial: 1, TransactionDate: fileDate(acks[0].AckDate),
 			SenderCaseID: truncateRunes(ctl, canonical.MaxCaseIDLen), Function: fn,
 			Action: canonical.ActProvide, Reason: reason},
 		Information: canonical.InformationText(summary),
-	}, nil
+	}
+	// The envelope is the gateway's own record of an employer's file, not a
+	// CSENet transaction anyone receives: the federal per-transaction edits
+	// (case, NCP and participant blocks) have nothing to check in it.
+	canonical.MarkLegacy(&env)
+	return env, nil
 }
 
 // fileDate is the acknowledgment file's date, or today when its batch header

@@ -191,6 +191,25 @@ func (p *Processor) tellInitiating(ctx context.Context, q exchange.Querier, m ex
 		Serial: 1, TransactionDate: canonical.DateOf(p.now()), SenderCaseID: ours, ReceiverCaseID: theirs,
 		Function: fn, Action: canonical.ActProvide, Reason: reason, InReplyTo: iwo.InitiatingMessageID},
 		Information: canonical.InformationText(text)}
+	if iwo.RequestMessage != 0 {
+		// The news is about the case the state's request described: it
+		// carries that request's case, NCP and participant blocks, as the
+		// federal edits of a status update (MSC P GSPUD) require.
+		req, err := p.store.LoadTransaction(ctx, iwo.RequestMessage, true)
+		if err != nil {
+			return fmt.Errorf("the request of IWO %s: %w", iwo.TrackingNumber, err)
+		}
+		news.Case, news.NCP, news.Participants = req.Case, req.NCP, req.Participants
+		if reason == canonical.ReasonStatusUpdate {
+			news.Information.StatusChange = canonical.CaseOpen
+		}
+	}
+	if strings.HasSuffix(initiating.Format, "/1") {
+		// A partner on a /1 format gets the news as /1 carries it, without
+		// the federal blocks /1 has no place for (our case contact's
+		// address, for one).
+		canonical.MarkLegacy(&news)
+	}
 	_, err = p.send(ctx, q, initiating, news, m.ID)
 	return err
 }
