@@ -216,13 +216,16 @@ func (a ackEnvelope) Decode(b []byte) (canonical.Transaction, canonical.FieldErr
 	if ack.OtherState != "" {
 		summary += "; other state " + ack.OtherState
 	}
-	return canonical.Transaction{
+	env := canonical.Transaction{
 		Header: canonical.Header{SenderFIPS: canonical.FIPS(a.partner.StateFIPS + "00000"), ReceiverFIPS: canonical.FIPS(a.selfState + "00000"),
 			MessageID: AckMessageID(ack.TrackingNumber), Serial: 1, TransactionDate: ack.AckDate,
 			SenderCaseID: truncateRunes(ack.ControlNumber, canonical.MaxCaseIDLen), Function: fn,
 			Action: canonical.ActProvide, Reason: reason},
 		Information: canonical.InformationText(summary),
-	}, nil
+	}
+	// The gateway's own record of an employer's document: see decodeFile.
+	canonical.MarkLegacy(&env)
+	return env, nil
 }
 
 func truncateRunes(s string, n int) string {
