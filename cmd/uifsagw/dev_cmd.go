@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -71,6 +72,9 @@ func runDev(ctx context.Context, args []string) error {
 	if from != to {
 		fmt.Printf("database migrated from version %d to %d\n", from, to)
 	}
+	if err := ensureFileEmployer(layout); err != nil {
+		return fmt.Errorf("sample e-IWO file employer: %w", err)
+	}
 	if err := devenv.WriteSamples(layout); err != nil {
 		return fmt.Errorf("sample messages: %w", err)
 	}
@@ -91,6 +95,11 @@ func runDev(ctx context.Context, args []string) error {
 	}
 	// The staff listener is bound first so the sign-in issuer and redirect
 	// URLs carry its real address (the port may be :0).
+	if b, err := os.ReadFile(layout.Config()); err == nil && !strings.Contains(string(b), "eiwo_batch_window") {
+		// Dev: the sample employer's file goes out within half a minute,
+		// unless the installation's config sets a window of its own.
+		cfg.Casework.EIWOBatchWindow = 20 * time.Second
+	}
 	staffLn, err := net.Listen("tcp", cfg.StaffListen)
 	if err != nil {
 		return fmt.Errorf("staff listener: %w", err)
@@ -119,12 +128,19 @@ uifsagw dev is running (state %s). Ctrl-C stops it and PostgreSQL.
 Send a first message (another terminal, in this folder):
   go run ./cmd/uifsagw send --dir %s --as nj %s
   go run ./cmd/uifsagw send --dir %s --as pa %s
+Two IWOs for the sample e-IWO file employer (Initech, answers by acknowledgment file):
+  go run ./cmd/uifsagw send --dir %s --as pa %s
+  go run ./cmd/uifsagw send --dir %s --as pa %s
 Staff API as Casey Caseworker:
   curl -H "Authorization: Bearer %s" http://%s/api/messages
 
 `, cfg.StateFIPS, srv.PartnerAddr(), srv.StaffAddr(), srv.StaffAddr(), dbURL, layout.PartnersDir(),
 		*dir, filepath.Join(*dir, "samples", "nj-est-request.xml"), *dir, filepath.Join(*dir, "samples", "pa-csi-request.json"),
+		*dir, filepath.Join(*dir, "samples", "pa-enf-initech-1.json"), *dir, filepath.Join(*dir, "samples", "pa-enf-initech-2.json"),
 		token, srv.StaffAddr())
+	go runFileEmployer(ctx, layout, "https://"+srv.PartnerAddr(), func(msg string, args ...any) {
+		fmt.Println(append([]any{msg}, args...)...)
+	})
 	runErr := srv.Run(ctx)
 	select {
 	case <-pg.Done():

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/uifsagw/uifsagw/schemas/canonical"
@@ -72,8 +73,17 @@ func WriteSamples(l Layout) error {
 	}{
 		{"nj-est-request.xml", "xml-transaction/1", SampleEST("NJ-EST-"+stamp, today)},
 		{"pa-csi-request.json", "json-transaction/1", SampleCSI("PA-CSI-"+stamp, today)},
+		// Two withholding requests for the sample file employer: its
+		// acknowledgment file accepts one and rejects the other.
+		{"pa-enf-initech-1.json", "json-transaction/1", SampleENF("PA-ENF1-"+stamp, "PAIWO1", today, 20000, 1)},
+		{"pa-enf-initech-2.json", "json-transaction/1", SampleENF("PA-ENF2-"+stamp, "PAIWO2", today, 15000, 2)},
 	}
 	for _, f := range files {
+		if strings.HasSuffix(f.format, "/1") {
+			// The gateway reads a /1 file as legacy (no federal
+			// per-transaction edits); check the sample as it will be read.
+			canonical.MarkLegacy(&f.tx)
+		}
 		if errs := f.tx.Validate(); len(errs) > 0 {
 			return fmt.Errorf("%s: sample is invalid: %v", f.name, errs)
 		}
