@@ -216,6 +216,47 @@ func TestEIWOFileEmployer(t *testing.T) {
 		t.Fatalf("%d review items for the rejection, in words", n)
 	}
 
+	// A second file: the employer rejects the accepted IWO after all because
+	// New Jersey sent it the same order (M), reports on its own that the
+	// employee of the rejected one left (termination notice), and announces
+	// a lump sum for the first (lump-sum notice).
+	later := created.Add(time.Minute)
+	second, err := layouts.EncodeAckFile(
+		eiwofile.Header{Control: "3400000000000000000903", StateFIPS: "36000", EIN: "441234567", Created: later},
+		[]eiwofile.AckBatch{{Header: eiwofile.Header{Control: "3400000000000000000904", StateFIPS: "36000", EIN: "441234567", Created: later},
+			Acks: []canonical.EmployerAck{
+				{TrackingNumber: accepted.TrackingNumber, CaseID: accepted.CaseID, EmployerFEIN: "441234567", Status: canonical.AckRejected,
+					DocAction: canonical.IWOOriginal, Reasons: []canonical.AckReason{canonical.AckOtherStateIWO}, OtherState: "34"},
+				{Notice: canonical.NoticeTermination, CaseID: rejected.CaseID, EmployerFEIN: "441234567", TerminationDate: &term},
+				{Notice: canonical.NoticeLumpSum, CaseID: accepted.CaseID, EmployerFEIN: "441234567", LumpSumAmount: 150000,
+					LumpSumDate: &canonical.Date{Year: 2026, Month: 12, Day: 15}},
+			}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = initech.Post(ctx, second, "text/plain; charset=us-ascii", gateway.AckFileMessageID("3400000000000000000903"))
+	if err != nil || res.Error != nil {
+		t.Fatalf("second ack file: %v %+v", err, res.Error)
+	}
+	waitFor(t, "the second file acted on", 20*time.Second, func() bool {
+		return count(t, pool, `SELECT count(*) FROM review_items WHERE kind = 'controlling_order' AND evidence->>'note' LIKE '%same order under an IWO from NJ%'`) == 1 &&
+			count(t, pool, `SELECT count(*) FROM review_items WHERE kind = 'employer_lump_sum' AND evidence->>'note' LIKE '%lump sum of $1500.00 on 2026-12-15%'`) == 1 &&
+			count(t, pool, `SELECT count(*) FROM iwos WHERE tracking_number = $1 AND status = 'terminated'`, rejected.TrackingNumber) == 1
+	})
+	waitFor(t, "termination news for Pennsylvania", 20*time.Second, func() bool {
+		page, err := pa.Inbox(ctx, 0, 100)
+		if err != nil {
+			return false
+		}
+		for _, m := range page.Messages {
+			// The information text is wrapped in lines, as CSENet carries it.
+			if strings.Contains(m.Body, "GSPUD") && strings.Contains(m.Body, "reports that an employee") && strings.Contains(m.Body, "since 2026-10-31") {
+				return true
+			}
+		}
+		return false
+	})
+
 	// A file whose trailer count disagrees is refused whole, naming the count.
 	lines := strings.Split(string(ackFile), "\n")
 	for i, ln := range lines {
