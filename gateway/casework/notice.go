@@ -141,14 +141,6 @@ func determinationText(orders []exchange.RegistryOrder, controlling int64, basis
 	return strings.TrimSuffix(b.String(), ";")
 }
 
-func truncateString(s string, n int) string {
-	r := []rune(s)
-	if len(r) > n {
-		return string(r[:n])
-	}
-	return s
-}
-
 // tribunalName names a tribunal for people: its state and its FIPS code
 // ("NJ tribunal 3402100"), the only name the CSENet order block gives.
 func tribunalName(f canonical.FIPS) string {
