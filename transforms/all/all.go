@@ -6,6 +6,7 @@ package all
 
 import (
 	"github.com/uifsagw/uifsagw/transforms"
+	"github.com/uifsagw/uifsagw/transforms/csenet"
 	"github.com/uifsagw/uifsagw/transforms/eiwo"
 	"github.com/uifsagw/uifsagw/transforms/eiwofile"
 	"github.com/uifsagw/uifsagw/transforms/jsontx"
@@ -14,13 +15,14 @@ import (
 
 func init() { Install(transforms.Default) }
 
-// Install registers xml-transaction/1, json-transaction/1 and /2, eiwo-xml/1,
-// eiwo-json/1 and the federal e-IWO file (eiwo-file) in r with their default
-// limits.
+// Install registers xml-transaction/1, json-transaction/1 and /2,
+// csenet-2000, eiwo-xml/1, eiwo-json/1 and the federal e-IWO file
+// (eiwo-file) in r with their default limits.
 func Install(r *transforms.Registry) {
 	r.Register(xmltx.New())
 	r.Register(jsontx.New())
 	r.Register(jsontx.NewV1())
+	r.Register(csenet.New())
 	r.RegisterIWO(eiwo.NewXML())
 	r.RegisterIWO(eiwo.NewJSON())
 	// The embedded layouts are checked by the eiwofile tests; failing to

@@ -28,8 +28,11 @@ func (b *Block) Decode(seg []byte, at Place) (Values, Errors) {
 	}
 	vals := make(Values, len(b.Fields))
 	var errs Errors
+	// One string for the block: the values are substrings of it, not one
+	// allocation per field.
+	all := string(seg)
 	for _, f := range b.Fields {
-		raw := string(seg[f.Start-1 : f.End])
+		raw := all[f.Start-1 : f.End]
 		v, reason := decodeField(f, raw)
 		if reason != "" {
 			errs = append(errs, b.fieldError(f, at, reason))
@@ -81,57 +84,75 @@ func decodeField(f Field, raw string) (string, string) {
 // have, a value too long for its columns, a number that is not digits, a date
 // that is not CCYYMMDD and a code not in the field's values, naming each.
 func (b *Block) Encode(vals Values, at Place) ([]byte, Errors) {
-	out := make([]byte, b.Length())
+	return b.appendEncoded(make([]byte, 0, b.Length()), vals, at)
+}
+
+// appendEncoded appends the occurrence to dst, so that a record is built in
+// one buffer.
+func (b *Block) appendEncoded(dst []byte, vals Values, at Place) ([]byte, Errors) {
 	var errs Errors
-	for _, name := range sortedKeys(vals) {
+	for name := range vals {
 		if _, ok := b.index[name]; !ok {
 			errs = append(errs, FieldError{Block: b.Name, Occurrence: at.Occurrence, Field: name,
 				Reason: "the layout has no such field"})
 		}
 	}
-	for _, f := range b.Fields {
-		col, reason := encodeField(f, vals[f.Name])
-		if reason != "" {
-			errs = append(errs, b.fieldError(f, at, reason))
-			col = strings.Repeat(" ", f.Length())
-		}
-		copy(out[f.Start-1:f.End], col)
+	if len(errs) > 1 {
+		// Map order is random; the report is not.
+		slices.SortFunc(errs, func(x, y FieldError) int { return strings.Compare(x.Field, y.Field) })
 	}
-	return out, errs
+	base := len(dst)
+	for range b.Length() {
+		dst = append(dst, ' ')
+	}
+	for _, f := range b.Fields {
+		if reason := encodeField(f, vals[f.Name], dst[base+f.Start-1:base+f.End]); reason != "" {
+			errs = append(errs, b.fieldError(f, at, reason))
+		}
+	}
+	return dst, errs
 }
 
-func encodeField(f Field, v string) (string, string) {
-	n := f.Length()
+// encodeField writes v into col, which holds spaces, or says why it cannot.
+func encodeField(f Field, v string, col []byte) string {
+	n := len(col)
 	if v == "" {
-		return strings.Repeat(" ", n), ""
+		return ""
 	}
 	if i := strings.IndexFunc(v, notPrintable); i >= 0 {
-		return "", fmt.Sprintf("the value holds a character that is not printable ASCII (%q) at position %d", v[i], i+1)
+		return fmt.Sprintf("the value holds a character that is not printable ASCII (%q) at position %d", v[i], i+1)
 	}
 	switch f.Kind {
 	case Numeric:
 		if !allDigits(v) {
-			return "", fmt.Sprintf("%q is not a number: numeric fields take digits only", v)
+			return fmt.Sprintf("%q is not a number: numeric fields take digits only", v)
 		}
 		if len(v) > n {
-			return "", fmt.Sprintf("%q has %d digits; the field holds %d", v, len(v), n)
+			return fmt.Sprintf("%q has %d digits; the field holds %d", v, len(v), n)
 		}
-		v = strings.Repeat("0", n-len(v)) + v
+		for i := range n - len(v) {
+			col[i] = '0'
+		}
+		copy(col[n-len(v):], v)
+		// Codes are checked as they will be read: full width, zero-filled.
+		if len(f.Values) > 0 && !f.Valid(string(col)) {
+			return fmt.Sprintf("%q is not a valid value (valid: %s)", string(col), f.codes())
+		}
 	case Date:
 		if reason := checkDate(v); reason != "" {
-			return "", reason
+			return reason
 		}
-		return v, ""
+		copy(col, v)
 	default:
 		if len(v) > n {
-			return "", fmt.Sprintf("%d characters; the field holds %d", len(v), n)
+			return fmt.Sprintf("%d characters; the field holds %d", len(v), n)
 		}
-		v += strings.Repeat(" ", n-len(v))
+		if t := strings.TrimRight(v, " "); !f.Valid(t) {
+			return fmt.Sprintf("%q is not a valid value (valid: %s)", t, f.codes())
+		}
+		copy(col, v)
 	}
-	if !f.Valid(strings.TrimRight(v, " ")) {
-		return "", fmt.Sprintf("%q is not a valid value (valid: %s)", strings.TrimRight(v, " "), f.codes())
-	}
-	return v, ""
+	return ""
 }
 
 // checkDate accepts a calendar date in CCYYMMDD, or eight zeros, which
@@ -162,12 +183,3 @@ func allDigits(s string) bool {
 }
 
 func notPrintable(r rune) bool { return r < 0x20 || r > 0x7e }
-
-func sortedKeys(v Values) []string {
-	ks := make([]string, 0, len(v))
-	for k := range v {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
-}

@@ -77,3 +77,27 @@ func FuzzSchemaDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseCSV: an operator's layout table never panics the parser, and a
+// table it accepts has contiguous blocks from column 1.
+func FuzzParseCSV(f *testing.F) {
+	f.Add(schemas.CSENetLayoutCSV, "")
+	f.Add([]byte(testTable), "")
+	f.Add([]byte("element,start,end,length,type,values\nDocument Code,1,3,3,alphanumeric,ACK=ack\nWhen,4,11,8,date,\n"), "ACK")
+	f.Add([]byte("block,field,start,end,length,values\nb,A,1,1,1,X=1; =2; Y=3\n"), "")
+	f.Fuzz(func(t *testing.T, table []byte, block string) {
+		l, err := ParseCSV(table, ParseOptions{Block: block})
+		if err != nil {
+			return
+		}
+		for _, b := range l.Blocks {
+			end := 0
+			for _, fl := range b.Fields {
+				if fl.Start != end+1 || fl.End < fl.Start {
+					t.Fatalf("%s.%s: columns %d-%d after %d", b.Name, fl.Name, fl.Start, fl.End, end)
+				}
+				end = fl.End
+			}
+		}
+	})
+}

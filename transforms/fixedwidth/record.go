@@ -48,19 +48,19 @@ type Record struct {
 // value, or the largest number its columns hold.
 func (s *Schema) Max(r Repeat) int {
 	f, _ := s.Header.Field(r.Count)
-	max := 0
+	most := 0
 	if len(f.Values) > 0 {
 		for _, v := range f.Values {
-			if n, err := strconv.Atoi(v.Code); err == nil && n > max {
-				max = n
+			if n, err := strconv.Atoi(v.Code); err == nil && n > most {
+				most = n
 			}
 		}
-		return max
+		return most
 	}
 	for i := 0; i < f.Length() && i < 9; i++ {
-		max = max*10 + 9
+		most = most*10 + 9
 	}
-	return max
+	return most
 }
 
 // Decode reads one record. A header that cannot be read, or whose counts
@@ -150,9 +150,9 @@ func (s *Schema) Encode(r Record) ([]byte, Errors) {
 	for _, rp := range s.Body {
 		known[rp.Block.Name] = true
 		n := len(r.Blocks[rp.Block.Name])
-		if max := s.Max(rp); n > max {
+		if most := s.Max(rp); n > most {
 			f, _ := s.Header.Field(rp.Count)
-			errs = append(errs, s.Header.fieldError(f, Place{}, fmt.Sprintf("%d %s blocks; at most %d are allowed", n, rp.Block.Name, max)))
+			errs = append(errs, s.Header.fieldError(f, Place{}, fmt.Sprintf("%d %s blocks; at most %d are allowed", n, rp.Block.Name, most)))
 			continue
 		}
 		hdr[rp.Count] = strconv.Itoa(n)
@@ -162,13 +162,17 @@ func (s *Schema) Encode(r Record) ([]byte, Errors) {
 			errs = append(errs, FieldError{Block: name, Reason: "the layout has no such block"})
 		}
 	}
-	out, herrs := s.Header.Encode(hdr, Place{})
+	size := s.Header.Length()
+	for _, rp := range s.Body {
+		size += len(r.Blocks[rp.Block.Name]) * rp.Block.Length()
+	}
+	out, herrs := s.Header.appendEncoded(make([]byte, 0, size), hdr, Place{})
 	errs = append(errs, herrs...)
 	for _, rp := range s.Body {
 		for i, vals := range r.Blocks[rp.Block.Name] {
-			b, berrs := rp.Block.Encode(vals, Place{Occurrence: i + 1, Offset: len(out)})
+			var berrs Errors
+			out, berrs = rp.Block.appendEncoded(out, vals, Place{Occurrence: i + 1, Offset: len(out)})
 			errs = append(errs, berrs...)
-			out = append(out, b...)
 		}
 	}
 	if len(errs) > 0 {
