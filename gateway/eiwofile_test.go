@@ -171,6 +171,11 @@ func TestEIWOFileEmployer(t *testing.T) {
 	if n := count(t, pool, `SELECT count(*) FROM eiwo_batch_items WHERE partner = 'initech' AND file_message IS NOT NULL`); n != 2 {
 		t.Fatalf("%d documents marked sent in a file", n)
 	}
+	// Each IWO's own message is delivered with the file that carried it.
+	waitFor(t, "documents delivered with their files", 15*time.Second, func() bool {
+		return count(t, pool, `SELECT count(*) FROM messages m JOIN eiwo_batch_items b ON b.message_id = m.id
+			WHERE b.partner = 'initech' AND m.status = 'delivered'`) == 2
+	})
 
 	// The employer answers with one acknowledgment file: one A, one R/N.
 	created := time.Now().UTC()

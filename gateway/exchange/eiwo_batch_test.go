@@ -62,4 +62,18 @@ func TestBuildEIWOFiles(t *testing.T) {
 	if n, err := s.BuildEIWOFiles(ctx, 0, build); err != nil || n != 0 {
 		t.Fatalf("second build: %d files, %v", n, err)
 	}
+	// The documents share their file's fate.
+	if _, err := c.Exec(ctx, `UPDATE messages SET status = 'delivered' WHERE sender_message_id = 'FILE-initech-T1+T2'`); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(t, c, `SELECT count(*) FROM messages WHERE sender_message_id IN ('T1', 'T2') AND status = 'delivered'`); got != 2 {
+		t.Fatalf("%d documents delivered with their file", got)
+	}
+	if got := count(t, c, `SELECT count(*) FROM message_history h JOIN messages m ON m.id = h.message_id
+		WHERE m.sender_message_id = 'T1' AND h.to_status = 'delivered' AND h.note LIKE 'with its e-IWO file FILE-initech-T1+T2%'`); got != 1 {
+		t.Fatal("no history entry naming the file")
+	}
+	if got := count(t, c, `SELECT count(*) FROM messages WHERE sender_message_id = 'T3' AND status = 'queued'`); got != 1 {
+		t.Fatal("another employer's document moved with the file")
+	}
 }
