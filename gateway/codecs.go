@@ -1,14 +1,18 @@
 package gateway
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/uifsagw/uifsagw/partners"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 	"github.com/uifsagw/uifsagw/transforms"
 	_ "github.com/uifsagw/uifsagw/transforms/all" // register every built-in codec
+	"github.com/uifsagw/uifsagw/transforms/eiwofile"
 	"github.com/uifsagw/uifsagw/transforms/mapping"
 )
 
@@ -102,18 +106,42 @@ func (c *codecCache) EncodeIWO(p *partners.Partner, iwo canonical.IWO) ([]byte, 
 	return b, codec.ContentType(), err
 }
 
-// DecodeAck implements casework.Encoder: it reads an employer's acknowledgment.
-func (c *codecCache) DecodeAck(p *partners.Partner, raw []byte) (canonical.EmployerAck, error) {
+// DecodeAcks implements casework.Encoder: it reads an employer's
+// acknowledgment, or all of a federal acknowledgment file.
+func (c *codecCache) DecodeAcks(p *partners.Partner, raw []byte) ([]canonical.EmployerAck, error) {
 	codec, err := c.IWO(p)
 	if err != nil {
-		return canonical.EmployerAck{}, err
+		return nil, err
+	}
+	if fc, ok := codec.(*eiwofile.Codec); ok {
+		_, acks, err := decodeAckFile(fc, raw)
+		return acks, err
 	}
 	ack, errs := codec.DecodeAck(raw)
 	if len(errs) > 0 {
-		return ack, errs
+		return nil, errs
 	}
-	return ack, nil
+	return []canonical.EmployerAck{ack}, nil
 }
+
+// decodeAckFile reads a whole acknowledgment file into its acknowledgments,
+// with the file's control number.
+func decodeAckFile(fc *eiwofile.Codec, raw []byte) (string, []canonical.EmployerAck, error) {
+	h, batches, err := fc.Layouts.DecodeAckFile(raw)
+	if err != nil {
+		return "", nil, err
+	}
+	var acks []canonical.EmployerAck
+	for _, b := range batches {
+		acks = append(acks, b.Acks...)
+	}
+	return h.Control, acks, nil
+}
+
+// AckFileMessageID is the message ID of an employer's acknowledgment file
+// with control number c: the federal control number is never reused, so a
+// repeat of the same file is idempotent.
+func AckFileMessageID(c string) string { return "ACKFILE-" + c }
 
 // forPartner returns the codec the edge decodes a partner's posts with.
 func (c *codecCache) forPartner(p *partners.Partner, selfState string) (edgeCodec, error) {
@@ -150,6 +178,9 @@ func (a ackEnvelope) ContentType() string { return a.codec.ContentType() }
 func AckMessageID(t string) string { return "ACK-" + t }
 
 func (a ackEnvelope) Decode(b []byte) (canonical.Transaction, canonical.FieldErrors) {
+	if fc, ok := a.codec.(*eiwofile.Codec); ok {
+		return a.decodeFile(fc, b)
+	}
 	ack, errs := a.codec.DecodeAck(b)
 	if len(errs) > 0 {
 		return canonical.Transaction{}, errs
@@ -180,7 +211,7 @@ func (a ackEnvelope) Decode(b []byte) (canonical.Transaction, canonical.FieldErr
 	}
 	summary := fmt.Sprintf("Employer %s (FEIN %s) %s IWO %s", a.partner.Name, ack.EmployerFEIN, ack.Status, ack.TrackingNumber)
 	for _, r := range ack.Reasons {
-		summary += "; " + string(r)
+		summary += "; " + string(r) + " (" + r.Words() + ")"
 	}
 	if ack.OtherState != "" {
 		summary += "; other state " + ack.OtherState
@@ -204,4 +235,76 @@ func truncateRunes(s string, n int) string {
 		return string(r[:n])
 	}
 	return s
+}
+
+// decodeFile envelopes a federal acknowledgment file: refused whole when any
+// record, count or EIN is wrong; otherwise one message (ACKFILE-<control>)
+// whose processing acts on each ACK record.
+func (a ackEnvelope) decodeFile(fc *eiwofile.Codec, b []byte) (canonical.Transaction, canonical.FieldErrors) {
+	ctl, acks, err := decodeAckFile(fc, b)
+	if err != nil {
+		var fes eiwofile.Errors
+		if errors.As(err, &fes) {
+			out := make(canonical.FieldErrors, len(fes))
+			for i, e := range fes {
+				out[i] = canonical.FieldError{Path: e.Path(), PartnerPath: fmt.Sprintf("line %d %s", e.Line, e.Path()), Reason: e.Reason}
+				if e.Start > 0 {
+					out[i].PartnerPath += fmt.Sprintf(" (columns %d-%d)", e.Start, e.End)
+				}
+			}
+			return canonical.Transaction{}, out
+		}
+		return canonical.Transaction{}, canonical.FieldErrors{{PartnerPath: "file", Reason: err.Error()}}
+	}
+	var bad canonical.FieldErrors
+	counts := map[string]int{}
+	for i, ack := range acks {
+		if ack.EmployerFEIN != a.partner.FEIN {
+			bad = append(bad, canonical.FieldError{Path: fmt.Sprintf("acks[%d].employerFein", i),
+				Reason: "does not match the FEIN of the sending employer's certificate"})
+		}
+		switch {
+		case ack.Notice != "":
+			counts[string(ack.Notice)+" notice"]++
+		default:
+			counts[string(ack.Status)]++
+		}
+	}
+	if len(acks) == 0 {
+		bad = append(bad, canonical.FieldError{PartnerPath: "file", Reason: "no ACK records"})
+	}
+	if len(bad) > 0 {
+		return canonical.Transaction{}, bad
+	}
+	summary := fmt.Sprintf("Employer %s (FEIN %s) acknowledgment file %s: %d records", a.partner.Name, a.partner.FEIN, ctl, len(acks))
+	for _, k := range []string{"accepted", "accepted_with_note", "rejected", "termination notice", "lump_sum notice"} {
+		if n := counts[k]; n > 0 {
+			summary += fmt.Sprintf(", %d %s", n, strings.ReplaceAll(k, "_", " "))
+		}
+	}
+	fn, reason := canonical.FuncEnforce, canonical.ReasonWithholdingEstablished
+	if counts["rejected"]+counts["termination notice"] > 0 {
+		fn, reason = canonical.FuncManageCases, canonical.ReasonStatusUpdate
+	}
+	env := canonical.Transaction{
+		Header: canonical.Header{SenderFIPS: canonical.FIPS(a.partner.StateFIPS + "00000"), ReceiverFIPS: canonical.FIPS(a.selfState + "00000"),
+			MessageID: AckFileMessageID(ctl), Serial: 1, TransactionDate: fileDate(acks[0].AckDate),
+			SenderCaseID: truncateRunes(ctl, canonical.MaxCaseIDLen), Function: fn,
+			Action: canonical.ActProvide, Reason: reason},
+		Information: canonical.InformationText(summary),
+	}
+	// The envelope is the gateway's own record of an employer's file, not a
+	// CSENet transaction anyone receives: the federal per-transaction edits
+	// (case, NCP and participant blocks) have nothing to check in it.
+	canonical.MarkLegacy(&env)
+	return env, nil
+}
+
+// fileDate is the acknowledgment file's date, or today when its batch header
+// gives none.
+func fileDate(d canonical.Date) canonical.Date {
+	if d.IsZero() {
+		return canonical.DateOf(time.Now())
+	}
+	return d
 }

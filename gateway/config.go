@@ -104,6 +104,10 @@ type CaseworkConfig struct {
 	// gateway sends names in its case block: the federal edits require the
 	// contact's name, address and phone on most answers.
 	Contact ContactConfig `yaml:"contact"`
+	// EIWOBatchWindow is how long an employer's e-IWO documents wait to be
+	// sent together in one federal file (employers with format eiwo-file);
+	// 0 sends what is waiting at every poll.
+	EIWOBatchWindow time.Duration `yaml:"eiwo_batch_window"`
 }
 
 // ContactConfig is the agency's interstate contact.
@@ -249,7 +253,7 @@ func DefaultConfig() Config {
 			BreakerThreshold: 5, BreakerCooldown: 30 * time.Second},
 		Log:       LogConfig{Format: "json", Level: "info"},
 		Staff:     StaffConfig{Audience: "uifsagw", RoleClaim: "roles", ClientID: "uifsagw", SecureCookies: true},
-		Casework:  CaseworkConfig{RerouteEST: true},
+		Casework:  CaseworkConfig{RerouteEST: true, EIWOBatchWindow: 15 * time.Minute},
 		Retention: RetentionConfig{RawBodyDays: 1095, MessageDays: 2555, Interval: time.Hour},
 		Audit:     AuditConfig{CheckpointInterval: 5 * time.Minute},
 	}

@@ -282,7 +282,7 @@ func TestIncomeWithholdingAcrossStates(t *testing.T) {
 		t.Fatalf("news does not say why: %s", news.Body)
 	}
 	if n := count(t, pool, `SELECT count(*) FROM iwos WHERE tracking_number = $1 AND status = 'rejected'
-		AND 'no_longer_employed' = ANY(ack_reasons)`, iwo.TrackingNumber); n != 1 {
+		AND 'N' = ANY(ack_reasons)`, iwo.TrackingNumber); n != 1 {
 		t.Fatal("IWO not marked rejected")
 	}
 	if n := count(t, pool, `SELECT count(*) FROM review_items WHERE kind = 'iwo_rejected'`); n != 1 {

@@ -94,7 +94,8 @@ func (s *Server) startWorkers(ctx context.Context, wg *sync.WaitGroup) {
 			return true, ""
 		}}
 	s.fetcher = fetch
-	wg.Add(4)
+	wg.Add(5)
+	go func() { defer wg.Done(); s.eiwoBatchLoop(ctx) }()
 	go func() { defer wg.Done(); s.retentionLoop(ctx) }()
 	go func() { defer wg.Done(); s.proc.Run(ctx) }()
 	go func() { defer wg.Done(); send.Run(ctx) }()

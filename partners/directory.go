@@ -38,6 +38,10 @@ const (
 	KindEmployer Kind = "employer"
 )
 
+// EmployerDefaultFormat is the format of an employer whose entry names none:
+// the federal e-IWO file of Appendix D (transforms/eiwofile).
+const EmployerDefaultFormat = "eiwo-file"
+
 // Delivery mode: push to the partner's endpoint, or hold for pull.
 type Delivery string
 
@@ -326,6 +330,11 @@ func (p *Partner) validate() error {
 	case KindEmployer:
 		if len(p.FEIN) != 9 || strings.Trim(p.FEIN, "0123456789") != "" {
 			bad("fein", "%q must be 9 digits", p.FEIN)
+		}
+		if p.Format == "" {
+			// Payroll systems read the federal e-IWO file; XML or JSON only
+			// when the employer's entry asks for it.
+			p.Format = EmployerDefaultFormat
 		}
 	default:
 		bad("kind", "%q must be state or employer", p.Kind)

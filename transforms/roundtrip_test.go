@@ -91,7 +91,7 @@ func TestUnknownFormat(t *testing.T) {
 	reg := all.NewRegistry()
 	_, errs := reg.Decode("csenet-flat/3", []byte("x"))
 	if len(errs) != 1 || errs[0].Path != "" ||
-		errs[0].Reason != `unknown format "csenet-flat/3" (registered: [json-transaction/1 json-transaction/2 xml-transaction/1 xml-transaction/2])` {
+		errs[0].Reason != `unknown format "csenet-flat/3" (registered: [csenet-2000 json-transaction/1 json-transaction/2 xml-transaction/1 xml-transaction/2])` {
 		t.Fatalf("Decode: got %v", errs)
 	}
 	_, err := reg.Encode(canonical.Transaction{}, "csenet-flat/3")
@@ -102,7 +102,7 @@ func TestUnknownFormat(t *testing.T) {
 	if _, err := reg.EncodeIWO(canonical.IWO{}, "xml-transaction/1"); !errors.As(err, &ufe) {
 		t.Fatalf("EncodeIWO with a transaction format: got %v", err)
 	}
-	if got := reg.IWOFormats(); len(got) != 2 || got[0] != "eiwo-json/1" || got[1] != "eiwo-xml/1" {
+	if got := reg.IWOFormats(); len(got) != 3 || got[0] != "eiwo-file" || got[1] != "eiwo-json/1" || got[2] != "eiwo-xml/1" {
 		t.Fatalf("IWOFormats = %v", got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -85,6 +86,9 @@ func runDev(ctx context.Context, args []string) error {
 	if from != to {
 		fmt.Printf("database migrated from version %d to %d\n", from, to)
 	}
+	if err := ensureFileEmployer(layout); err != nil {
+		return fmt.Errorf("sample e-IWO file employer: %w", err)
+	}
 	// Tools given --config var/config.yaml (audit verify, migrate) find the
 	// database of this PostgreSQL; it lives at the same place on every run.
 	if err := layout.SetConfigValue("database_url", dbURL); err != nil {
@@ -95,6 +99,7 @@ func runDev(ctx context.Context, args []string) error {
 	if err := exchange.EnsureServingRole(ctx, dbURL, "uifsagw_gateway"); err != nil {
 		return err
 	}
+	ownerURL := dbURL
 	if dbURL, err = exchange.URLWithUser(dbURL, "uifsagw_gateway"); err != nil {
 		return err
 	}
@@ -122,6 +127,11 @@ func runDev(ctx context.Context, args []string) error {
 
 	// The staff listener is bound first so the sign-in issuer and redirect
 	// URLs carry its real address (the port may be :0).
+	if b, err := os.ReadFile(layout.Config()); err == nil && !strings.Contains(string(b), "eiwo_batch_window") {
+		// Dev: the sample employer's file goes out within half a minute,
+		// unless the installation's config sets a window of its own.
+		cfg.Casework.EIWOBatchWindow = 20 * time.Second
+	}
 	staffLn, err := net.Listen("tcp", cfg.StaffListen)
 	if err != nil {
 		return fmt.Errorf("staff listener: %w", err)
@@ -141,7 +151,7 @@ func runDev(ctx context.Context, args []string) error {
 		return fmt.Errorf("sample messages: %w", err)
 	}
 	run := devenv.Running{PID: os.Getpid(), PartnerURL: "https://" + srv.PartnerAddr(), StaffURL: "http://" + srv.StaffAddr(),
-		DatabaseURL: dbURL, PGDir: pgDir}
+		DatabaseURL: dbURL, OwnerURL: ownerURL, PGDir: pgDir}
 	for _, p := range peers {
 		run.PeerURL = p.url
 	}
@@ -152,6 +162,9 @@ func runDev(ctx context.Context, args []string) error {
 	token, _ := issuer.Mint("casey", 8*time.Hour)
 	printBanner(bannerData{cfg: cfg, srv: srv, dir: *dir, layout: layout, dbURL: dbURL, pgDir: pgDir,
 		pgMoved: pgDir != filepath.Join(abs, "pg"), peers: peers, token: token})
+	go runFileEmployer(ctx, layout, "https://"+srv.PartnerAddr(), func(msg string, args ...any) {
+		fmt.Println(append([]any{msg}, args...)...)
+	})
 	runErr := srv.Run(ctx)
 	select {
 	case <-pg.Done():

@@ -18,6 +18,7 @@ import (
 
 	"github.com/uifsagw/uifsagw/gateway"
 	"github.com/uifsagw/uifsagw/gateway/devenv"
+	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/loadgen"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
 	"github.com/uifsagw/uifsagw/partners"
@@ -396,7 +397,13 @@ func startScratchGateway(ctx context.Context, l devenv.Layout, runID string) (*s
 	if !ok || r.DatabaseURL == "" {
 		return nil, fmt.Errorf("load needs a running `uifsagw dev` on %s for its scratch gateway, or --addr of a gateway to load", l.Dir)
 	}
-	u, err := url.Parse(r.DatabaseURL)
+	// The scratch database is created and migrated by the owner, and the
+	// scratch gateway serves as the same least-privileged role dev's does.
+	owner := r.OwnerURL
+	if owner == "" {
+		owner = r.DatabaseURL
+	}
+	u, err := url.Parse(owner)
 	if err != nil {
 		return nil, err
 	}
@@ -422,7 +429,15 @@ func startScratchGateway(ctx context.Context, l devenv.Layout, runID string) (*s
 	if _, _, err := migrate(ctx, sg.dbURL); err != nil {
 		return fail(err)
 	}
-	cfg, err := gateway.LoadConfig(l.Config(), append(os.Environ(), "UIFSAGW_DATABASE_URL="+sg.dbURL,
+	serveURL := sg.dbURL
+	if r.OwnerURL != "" && r.DatabaseURL != r.OwnerURL {
+		if pc, err := pgconn.ParseConfig(r.DatabaseURL); err == nil && pc.User != "" {
+			if serveURL, err = exchange.URLWithUser(sg.dbURL, pc.User); err != nil {
+				return fail(err)
+			}
+		}
+	}
+	cfg, err := gateway.LoadConfig(l.Config(), append(os.Environ(), "UIFSAGW_DATABASE_URL="+serveURL,
 		"UIFSAGW_PARTNER_LISTEN=127.0.0.1:0", "UIFSAGW_STAFF_LISTEN=127.0.0.1:0"))
 	if err != nil {
 		return fail(err)

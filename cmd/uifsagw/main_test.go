@@ -435,3 +435,51 @@ func TestReorder(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateAndConvertEIWOFiles(t *testing.T) {
+	dir := t.TempDir()
+	iwos := filepath.Join("..", "..", "transforms", "eiwofile", "testdata", "iwo-file.txt")
+	out, err := exec.Command(binary, "validate", iwos).CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(out), "valid eiwo-file: 2 IWO(s) (1 ORG, 1 TRM)") {
+		t.Fatalf("valid IWO file: %v\n%s", err, out)
+	}
+	// The batch trailer says 3 records where the batch holds 2: refused whole.
+	b, _ := os.ReadFile(iwos)
+	lines := strings.Split(string(b), "\n")
+	for i, ln := range lines {
+		if strings.HasPrefix(ln, "BTI") {
+			lines[i] = ln[:30] + "00003" + ln[35:]
+		}
+	}
+	bad := filepath.Join(dir, "bad.txt")
+	if err := os.WriteFile(bad, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err = exec.Command(binary, "validate", bad).CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), "BTI.Record Count (columns 31-35): says 3; the batch holds 2 DTL records") {
+		t.Fatalf("miscounted file: %v\n%s", err, out)
+	}
+	// File to JSON documents and back to a file with given control numbers.
+	js, err := exec.Command(binary, "convert", "--to", "eiwo-json/1", iwos).Output()
+	if err != nil || !strings.HasPrefix(string(js), "[") || !strings.Contains(string(js), `"trackingNumber": "NY-IWO-2026-000914"`) {
+		t.Fatalf("file to JSON: %v\n%s", err, js)
+	}
+	one := filepath.Join("..", "..", "transforms", "eiwo", "testdata", "iwo-org.json")
+	if _, err := exec.Command(binary, "convert", "--from", "eiwo-json/1", "--to", "eiwo-file", one).Output(); err == nil {
+		t.Fatal("a file was written without control numbers")
+	}
+	file, err := exec.Command(binary, "convert", "--from", "eiwo-json/1", "--to", "eiwo-file",
+		"--control", "3600000000000000000101", "--batch-control", "3600000000000000000102", one).Output()
+	if err != nil || !strings.HasPrefix(string(file), "FHI3600000000000000000101") {
+		t.Fatalf("JSON to file: %v\n%s", err, file)
+	}
+	written := filepath.Join(dir, "one.txt")
+	if err := os.WriteFile(written, file, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err = exec.Command(binary, "validate", written).CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(out), "valid eiwo-file: 1 IWO(s) (1 ORG)") {
+		t.Fatalf("written file: %v\n%s", err, out)
+	}
+}

@@ -80,7 +80,7 @@ func guessFormat(path string) string {
 
 func runValidate(ctx context.Context, args []string) error {
 	fs := newFlags("validate", "[--format F | --partner P] FILE")
-	format := fs.String("format", "", "format name (xml-transaction/1, json-transaction/1, csenet-2000: every transaction of the file) or a dialect mapping file; default from the file extension")
+	format := fs.String("format", "", "format name (xml-transaction/1 or /2, json-transaction/1 or /2, csenet-2000: every transaction of the file, eiwo-file, eiwo-xml/1, eiwo-json/1) or a dialect mapping file; default from the file extension, or eiwo-file for a federal e-IWO file")
 	partnerID := fs.String("partner", "", "validate as this partner sends it (its format or dialect)")
 	pf := partnersDirFlags(fs)
 	if err := fs.Parse(reorder(fs, args)); err != nil {
@@ -89,6 +89,9 @@ func runValidate(ctx context.Context, args []string) error {
 	dir := pf.resolve()
 	if fs.NArg() != 1 {
 		return fmt.Errorf("validate needs one file")
+	}
+	if b, err := os.ReadFile(fs.Arg(0)); err == nil && *partnerID == "" && isEIWO(*format, b) {
+		return validateEIWO(*format, fs.Arg(0), b)
 	}
 	if *format == "" {
 		*format = guessFormat(fs.Arg(0))
@@ -126,11 +129,19 @@ func runConvert(ctx context.Context, args []string) error {
 	from := fs.String("from", "", "input format (or dialect mapping .yaml); default from the file extension")
 	to := fs.String("to", "", "output format (or dialect mapping .yaml)")
 	compact := fs.Bool("compact", false, "JSON output on one line, as it goes on the wire (default: indented for reading; many transactions are always one a line)")
+	fileCtl := fs.String("control", "", "e-IWO file control number, when writing eiwo-file (22 characters, state FIPS first)")
+	batchCtl := fs.String("batch-control", "", "e-IWO batch control number, when writing eiwo-file")
 	if err := fs.Parse(reorder(fs, args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 || *to == "" {
 		return fmt.Errorf("convert needs --to and one file")
+	}
+	if b, err := os.ReadFile(fs.Arg(0)); err == nil && isEIWO(*from, b) {
+		if _, ok := transforms.LookupIWO(*to); !ok {
+			return fmt.Errorf("an e-IWO document converts to an e-IWO format (%s), not %q", strings.Join(transforms.IWOFormats(), ", "), *to)
+		}
+		return convertEIWO(*from, *to, fs.Arg(0), b, *fileCtl, *batchCtl)
 	}
 	if *from == "" {
 		*from = guessFormat(fs.Arg(0))

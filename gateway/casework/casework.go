@@ -50,7 +50,9 @@ type Config struct {
 type Encoder interface {
 	EncodeTx(p *partners.Partner, tx canonical.Transaction) (body []byte, contentType string, err error)
 	EncodeIWO(p *partners.Partner, iwo canonical.IWO) (body []byte, contentType string, err error)
-	DecodeAck(p *partners.Partner, raw []byte) (canonical.EmployerAck, error)
+	// DecodeAcks reads an employer's acknowledgment document, or every
+	// acknowledgment of a federal acknowledgment file.
+	DecodeAcks(p *partners.Partner, raw []byte) ([]canonical.EmployerAck, error)
 }
 
 // Processor claims received messages and decides them.

@@ -12,6 +12,7 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/withholding"
 	"github.com/uifsagw/uifsagw/partners"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
+	"github.com/uifsagw/uifsagw/transforms/eiwofile"
 )
 
 // iwoAmounts is what decides whether a new request changes an IWO in force.
@@ -111,7 +112,7 @@ func (p *Processor) withhold(ctx context.Context, q exchange.Querier, m exchange
 	genIWODocument.header(&docTx.Header)
 	docID, err := p.store.EnqueueOutbound(ctx, q, exchange.Outbound{Partner: employer.ID, MessageID: tracking, Format: employer.Format,
 		ContentType: ct, Raw: body, Tx: docTx, Pull: employer.Delivery == partners.DeliverPull, OrderingKey: caseID, InReplyTo: tx.Header.MessageID,
-		TraceID: telemetry.TraceIDOf(ctx)})
+		TraceID: telemetry.TraceIDOf(ctx), Batch: employer.Format == eiwofile.Format})
 	if err != nil {
 		return Decision{}, err
 	}

@@ -22,8 +22,11 @@ type Running struct {
 	PartnerURL  string `yaml:"partner_url"`
 	StaffURL    string `yaml:"staff_url"`
 	DatabaseURL string `yaml:"database_url"`
-	PGDir       string `yaml:"pg_dir"`
-	PeerURL     string `yaml:"peer_url,omitempty"`
+	// OwnerURL is the database owner's URL, which migrates and may create
+	// databases; DatabaseURL is the least-privileged role the gateway serves as.
+	OwnerURL string `yaml:"owner_url,omitempty"`
+	PGDir    string `yaml:"pg_dir"`
+	PeerURL  string `yaml:"peer_url,omitempty"`
 }
 
 // RunningFile is where dev records Running.

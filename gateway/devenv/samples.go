@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/uifsagw/uifsagw/schemas/canonical"
@@ -128,6 +129,8 @@ var Story = []Sample{
 	{"nj-competing-order.xml", "nj", "New Jersey registers its own, later order: a supervisor confirms which order controls"},
 	{"pa-iwo-request.json", "pa", "Pennsylvania asks us to withhold from the pay of an Acme Logistics employee: an IWO to Acme"},
 	{"pa-csi-request.json", "pa", "Pennsylvania asks for the status of a case"},
+	{"pa-enf-initech-1.json", "pa", "Pennsylvania asks us to withhold from an Initech employee: Initech takes federal e-IWO files, and its acknowledgment file accepts this one"},
+	{"pa-enf-initech-2.json", "pa", "Pennsylvania asks us to withhold from another Initech employee: the acknowledgment file rejects it (no longer employed), and Pennsylvania is told"},
 }
 
 // FileSamples are the sample CSENet files of California, sent whole to the
@@ -247,9 +250,18 @@ func WriteSamples(l Layout) error {
 		"nj-competing-order.xml":     {"xml-transaction/1", StoryCompetingOrder("NJ-REG-"+stamp, today)},
 		"pa-iwo-request.json":        {"json-transaction/1", StoryIWORequest("PA-ENF-"+stamp, today)},
 		"pa-csi-request.json":        {"json-transaction/1", SampleCSI("PA-CSI-"+stamp, today)},
+		// Two withholding requests for the sample file employer: its
+		// acknowledgment file accepts one and rejects the other.
+		"pa-enf-initech-1.json": {"json-transaction/1", SampleENF("PA-ENF1-"+stamp, "PAIWO1", today, 20000, 1)},
+		"pa-enf-initech-2.json": {"json-transaction/1", SampleENF("PA-ENF2-"+stamp, "PAIWO2", today, 15000, 2)},
 	}
 	for _, s := range Story {
 		f := files[s.File]
+		if strings.HasSuffix(f.format, "/1") {
+			// The gateway reads a /1 file as legacy (no federal
+			// per-transaction edits); check the sample as it will be read.
+			canonical.MarkLegacy(&f.tx)
+		}
 		if errs := f.tx.Validate(); len(errs) > 0 {
 			return fmt.Errorf("%s: sample is invalid: %v", s.File, errs)
 		}

@@ -23,7 +23,7 @@ func (s *Store) EnqueueOutbound(ctx context.Context, q Querier, out Outbound) (i
 		return 0, fmt.Errorf("%w: partner, message id and body are required", ErrInvalid)
 	}
 	status := StatusQueued
-	if out.Pull {
+	if out.Pull && !out.Batch {
 		status = StatusAwaitingPickup
 	}
 	inReplyTo := out.InReplyTo
@@ -69,7 +69,11 @@ func (s *Store) EnqueueOutbound(ctx context.Context, q Querier, out Outbound) (i
 		if err := s.storePII(ctx, tx, id, p.ssns, p.dobs); err != nil {
 			return err
 		}
-		if !out.Pull {
+		if out.Batch {
+			if _, err := tx.Exec(ctx, `INSERT INTO eiwo_batch_items (message_id, partner) VALUES ($1, $2)`, id, out.Partner); err != nil {
+				return fmt.Errorf("exchange: e-IWO batch: %w", err)
+			}
+		} else if !out.Pull {
 			next := out.NotBefore
 			if next.IsZero() {
 				next = time.Now()

@@ -159,6 +159,10 @@ type Outbound struct {
 	OrderingKey string
 	// NotBefore delays the first attempt.
 	NotBefore time.Time
+	// Batch holds the message for the partner's next e-IWO file (an employer
+	// that takes the federal file): it stays queued, and the file that
+	// carries it is queued instead (BuildEIWOFiles).
+	Batch bool
 }
 
 // OutboxItem is an outbound message leased to a sender.

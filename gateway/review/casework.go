@@ -313,7 +313,7 @@ func (h *Handler) apiCase(w http.ResponseWriter, r *http.Request, s *session) {
 	for i, d := range v.IWOs {
 		iwos[i] = map[string]any{"id": d.ID, "employerFein": d.EmployerFEIN, "employerPartner": d.EmployerPartner,
 			"docAction": d.DocAction, "controlNumber": d.ControlNumber, "trackingNumber": d.TrackingNumber,
-			"status": d.Status, "ackReasons": d.AckReasons, "ackNote": d.AckNote, "documentMessage": d.DocumentMessage,
+			"status": d.Status, "ackReasons": d.AckReasons, "ackReasonWords": ackWords(d.AckReasons), "ackNote": d.AckNote, "documentMessage": d.DocumentMessage,
 			"createdAt": d.CreatedAt.UTC(), "updatedAt": d.UpdatedAt.UTC()}
 	}
 	partnerIDs := make([]map[string]any, len(v.Partners))
@@ -387,4 +387,13 @@ func (h *Handler) apiAudit(w http.ResponseWriter, r *http.Request, s *session) {
 		verify["firstBad"] = v.FirstBad
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"entries": toAuditJSON(v.Entries), "verify": verify})
+}
+
+// ackWords says an IWO's federal acknowledgment reasons in words.
+func ackWords(codes []string) []string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = canonical.AckReason(c).Words()
+	}
+	return out
 }

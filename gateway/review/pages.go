@@ -41,6 +41,8 @@ var pageNames = []string{"queue", "detail", "case", "audit", "jobs", "error", "s
 
 var funcs = template.FuncMap{
 	"dollars": func(c canonical.Cents) string { return "$" + c.Dollars() },
+	// ackReason shows an employer's federal reason letter in words.
+	"ackReason": func(r string) string { return canonical.AckReason(r).Words() },
 	"date": func(d any) string {
 		switch v := d.(type) {
 		case canonical.Date:

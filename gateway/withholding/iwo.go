@@ -56,6 +56,10 @@ type BuildInput struct {
 	SDUAddress            *canonical.Address
 	HealthInsuranceNotice bool
 	Contact               *canonical.Contact
+	// EmployerContact and IncomeWithholdingStart fill the federal detail
+	// record's elements of those names, when known.
+	EmployerContact        *canonical.Contact
+	IncomeWithholdingStart *canonical.Date
 }
 
 // BuildIWO computes the e-IWO document for one employer: amounts each in the
@@ -101,6 +105,9 @@ func BuildIWO(in BuildInput) (canonical.IWO, error) {
 	if in.Employer.EIN == "" || in.Employer.Name == "" {
 		bad("employer", "EIN and name are required")
 	}
+	if len(in.Children) > canonical.MaxIWOChildren {
+		bad("children", fmt.Sprintf("%d children; the federal IWO names at most %d", len(in.Children), canonical.MaxIWOChildren))
+	}
 	if in.Employee.Name.Last == "" {
 		bad("employee.name", "required")
 	}
@@ -143,6 +150,7 @@ func BuildIWO(in BuildInput) (canonical.IWO, error) {
 		EmployerFee:  rules.EmployerFee,
 		SDUPayee:     in.SDUPayee, SDUFIPS: in.SDUFIPS, SDUAddress: in.SDUAddress,
 		HealthInsuranceNotice: in.HealthInsuranceNotice, Contact: canonical.IWOContactOf(in.Contact),
+		EmployerContact: canonical.IWOContactOf(in.EmployerContact), IncomeWithholdingStart: in.IncomeWithholdingStart,
 	}
 	switch in.DocAction {
 	case canonical.IWOTerminate:
@@ -200,7 +208,30 @@ func BuildIWO(in BuildInput) (canonical.IWO, error) {
 		return canonical.IWO{}, err
 	}
 	iwo.PerPeriod = totals
+	iwo.Total = Total(totals, amounts...)
 	return iwo, nil
+}
+
+// Total is the obligation as a whole (the federal Obligation Total Amount
+// and Frequency): the amounts' sum in their one frequency, or the monthly
+// total when they differ.
+func Total(perPeriod canonical.PerPeriodTotals, amounts ...canonical.Amount) canonical.Amount {
+	var sum canonical.Cents
+	var freq canonical.Frequency
+	for _, a := range amounts {
+		if a.Cents == 0 {
+			continue
+		}
+		if freq != "" && a.Frequency != freq {
+			return canonical.Amount{Cents: perPeriod.Monthly, Frequency: canonical.FreqMonthly}
+		}
+		freq = a.Frequency
+		sum += a.Cents
+	}
+	if sum == 0 {
+		return canonical.Amount{}
+	}
+	return canonical.Amount{Cents: sum, Frequency: freq}
 }
 
 // PerPeriod totals amounts of any frequencies for each pay cycle. The yearly

@@ -1,5 +1,10 @@
 package canonical
 
+import (
+	"fmt"
+	"slices"
+)
+
 // IWODocAction is the e-IWO document action.
 type IWODocAction string
 
@@ -14,9 +19,14 @@ const (
 // IWODocActions lists every document action.
 var IWODocActions = []IWODocAction{IWOOriginal, IWOAmended, IWOTerminate, IWOLumpSum}
 
-// IWO is an income withholding order addressed to an employer (the e-IWO
-// document). Amounts are per their own frequency; PerPeriod holds the totals
-// the employer withholds for each pay cycle.
+// MaxIWOChildren is how many children the federal detail record (DTL) names.
+const MaxIWOChildren = 6
+
+// IWO is an income withholding order addressed to an employer: the federal
+// e-IWO detail record (DTL, Appendix D chart D-3) element for element, so the
+// federal file, XML and JSON carry the same document. Amounts are per their
+// own frequency; PerPeriod holds the totals the employer withholds for each
+// pay cycle, Total the obligation as a whole.
 type IWO struct {
 	DocAction IWODocAction `json:"docAction"`
 	// IssuingState is the 2-digit state FIPS of the state whose order this enforces.
@@ -47,6 +57,10 @@ type IWO struct {
 	PastDueSpousal      Amount `json:"pastDueSpousal"`
 	Other               Amount `json:"other"`
 	OtherDescription    string `json:"otherDescription,omitempty"`
+	// Total is the DTL's Obligation Total Amount and Frequency: the sum of
+	// the amounts above, in their common frequency, or monthly when they
+	// differ.
+	Total Amount `json:"total,omitzero"`
 
 	PerPeriod PerPeriodTotals `json:"perPeriod"`
 	LumpSum   Cents           `json:"lumpSumCents,omitempty"`
@@ -57,14 +71,26 @@ type IWO struct {
 	LimitState   string `json:"limitState"`
 	DaysToStart  int    `json:"daysToStart"`
 	DaysToRemit  int    `json:"daysToRemit"`
+	// IncomeWithholdingStart is the DTL's Income Withholding Start Date: the
+	// first pay day the employer withholds on, when the order names one
+	// (otherwise within DaysToStart of receipt).
+	IncomeWithholdingStart *Date `json:"incomeWithholdingStartDate,omitempty"`
 	// EmployerFee is the fee the employer may keep per payment, under LimitState law.
 	EmployerFee Cents `json:"employerFeeCents,omitempty"`
 
-	SDUPayee              string      `json:"sduPayee"`
-	SDUFIPS               FIPS        `json:"sduFips"`
-	SDUAddress            *Address    `json:"sduAddress,omitempty"`
-	HealthInsuranceNotice bool        `json:"healthInsuranceNotice"`
-	Contact               *IWOContact `json:"contact,omitempty"`
+	// SDUPayee, SDUAddress and SDUFIPS are the DTL's Payee Name, Payee
+	// Address and Payee Remittance FIPS Code: where the employer sends the
+	// money (the state disbursement unit).
+	SDUPayee              string   `json:"sduPayee"`
+	SDUFIPS               FIPS     `json:"sduFips"`
+	SDUAddress            *Address `json:"sduAddress,omitempty"`
+	HealthInsuranceNotice bool     `json:"healthInsuranceNotice"`
+	// Contact is the DTL's Employee State Contact: whom the employee calls
+	// at the issuing agency.
+	Contact *IWOContact `json:"contact,omitempty"`
+	// EmployerContact is the DTL's Employer Contact: whom the employer calls
+	// (name, address, phone, fax, email).
+	EmployerContact *IWOContact `json:"employerContact,omitempty"`
 }
 
 // IWOChild is a child named on an IWO.
@@ -87,7 +113,8 @@ type PerPeriodTotals struct {
 	Monthly     Cents `json:"monthlyCents"`
 }
 
-// AckStatus is an employer's answer to an IWO.
+// AckStatus is an employer's answer to an IWO: the federal Disposition
+// Status Code is A (accepted, perhaps with reasons) or R (rejected).
 type AckStatus string
 
 // Employer acknowledgment statuses.
@@ -97,20 +124,83 @@ const (
 	AckRejected         AckStatus = "rejected"
 )
 
-// AckReason refines an employer acknowledgment.
+// Disposition returns the federal Disposition Status Code: A or R.
+func (s AckStatus) Disposition() string {
+	if s == AckRejected {
+		return "R"
+	}
+	return "A"
+}
+
+// AckReason is a federal Disposition Reason Code (Appendix D, chart D-4).
 type AckReason string
 
-// Acknowledgment reasons.
+// Acknowledgment reasons: the federal letters.
 const (
-	AckNameMismatch     AckReason = "name_mismatch"
-	AckSuspense         AckReason = "suspense"
-	AckCorrectedFEIN    AckReason = "corrected_fein"
-	AckDuplicate        AckReason = "duplicate"
-	AckOtherStateIWO    AckReason = "already_received_other_state"
-	AckNoLongerEmployed AckReason = "no_longer_employed"
+	AckNameMismatch      AckReason = "B"
+	AckDuplicate         AckReason = "D"
+	AckOtherStateIWO     AckReason = "M"
+	AckNoLongerEmployed  AckReason = "N"
+	AckSuspense          AckReason = "S"
+	AckNotEmployee       AckReason = "U"
+	AckCorrectedFEIN     AckReason = "W"
+	AckUnableToProcess   AckReason = "X"
+	AckUnableToTerminate AckReason = "Z"
 )
 
-// EmployerAck is an employer's acknowledgment of an IWO document.
+// AckReasonWords is what each reason means, in a caseworker's words.
+var AckReasonWords = map[AckReason]string{
+	AckNameMismatch:      "the employee's name does not match the SSN on the employer's records",
+	AckDuplicate:         "the employer already has this withholding order",
+	AckOtherStateIWO:     "the employer already received the same order from another state",
+	AckNoLongerEmployed:  "the employee is no longer employed there",
+	AckSuspense:          "the employee is not working now (suspended, on leave or laid off)",
+	AckNotEmployee:       "the person has never worked there",
+	AckCorrectedFEIN:     "the order went to the wrong FEIN; the employer gave the right one",
+	AckUnableToProcess:   "the employer could not process the order",
+	AckUnableToTerminate: "the employer could not stop the withholding",
+}
+
+// Words returns the reason in a caseworker's words, or the code itself when
+// it is not a federal reason.
+func (r AckReason) Words() string {
+	if w, ok := AckReasonWords[r]; ok {
+		return w
+	}
+	return string(r)
+}
+
+// AckReasonsAccepted and AckReasonsRejected are the reasons the federal
+// chart allows with each disposition.
+var (
+	AckReasonsAccepted = []AckReason{AckNameMismatch, AckSuspense, AckCorrectedFEIN}
+	AckReasonsRejected = []AckReason{AckNameMismatch, AckDuplicate, AckOtherStateIWO, AckNoLongerEmployed,
+		AckSuspense, AckNotEmployee, AckCorrectedFEIN, AckUnableToProcess, AckUnableToTerminate}
+)
+
+// legacyAckReasons are the words eiwo-xml/1 and eiwo-json/1 carried before
+// the federal letters; documents in them still read.
+var legacyAckReasons = map[string]AckReason{
+	"name_mismatch": AckNameMismatch, "suspense": AckSuspense, "corrected_fein": AckCorrectedFEIN,
+	"duplicate": AckDuplicate, "already_received_other_state": AckOtherStateIWO,
+	"no_longer_employed": AckNoLongerEmployed,
+}
+
+// AckNotice is an acknowledgment an employer sends on its own, with no IWO
+// of ours in flight for it to answer.
+type AckNotice string
+
+// Employer notices.
+const (
+	// NoticeTermination: the employee left (the employer's own termination
+	// notice, ACK with document action TRM).
+	NoticeTermination AckNotice = "termination"
+	// NoticeLumpSum: a lump-sum payment is coming (ACK with LUM).
+	NoticeLumpSum AckNotice = "lump_sum"
+)
+
+// EmployerAck is an employer's acknowledgment of an IWO document (the
+// federal ACK record), or a notice of its own (Notice set).
 type EmployerAck struct {
 	TrackingNumber string      `json:"trackingNumber"`
 	ControlNumber  string      `json:"controlNumber"`
@@ -124,14 +214,71 @@ type EmployerAck struct {
 	TerminationDate *Date  `json:"terminationDate,omitempty"`
 	Note            string `json:"note,omitempty"`
 	AckDate         Date   `json:"ackDate"`
+
+	// Notice is set when the employer writes on its own.
+	Notice AckNotice `json:"notice,omitempty"`
+	// DocAction is the document action of the IWO answered, or TRM/LUM for
+	// a notice.
+	DocAction IWODocAction `json:"docAction,omitempty"`
+	CaseID    string       `json:"caseId,omitempty"`
+	OrderID   string       `json:"orderId,omitempty"`
+	// EmployeeName and EmployeeSSN identify the employee in a notice, which
+	// has no tracking number to go by.
+	EmployeeName *Name `json:"employeeName,omitempty"`
+	EmployeeSSN  SSN   `json:"employeeSsn,omitempty"`
+	// FinalPayment* and LumpSum* describe a termination and a lump sum.
+	FinalPaymentDate   *Date `json:"finalPaymentDate,omitempty"`
+	FinalPaymentAmount Cents `json:"finalPaymentCents,omitempty"`
+	LumpSumDate        *Date `json:"lumpSumDate,omitempty"`
+	LumpSumAmount      Cents `json:"lumpSumCents,omitempty"`
 }
 
-// IWOContact is the person at the issuing agency an employer may call about
-// an IWO, as the e-IWO names them: one name, a phone, an email.
+// UpgradeLegacy rewrites, in place, reasons written in the /1 formats' words
+// into the federal letters.
+func (a *EmployerAck) UpgradeLegacy() {
+	for i, r := range a.Reasons {
+		if v, ok := legacyAckReasons[string(r)]; ok {
+			a.Reasons[i] = v
+		}
+	}
+}
+
+// CheckReasons reports every reason the federal chart does not allow with
+// the acknowledgment's disposition (A: B, S, W; R: B, D, M, N, S, U, W, X,
+// Z), and a rejection without a reason.
+func (a EmployerAck) CheckReasons() FieldErrors {
+	var errs FieldErrors
+	allowed, what := AckReasonsAccepted, "an acceptance (A) takes B, S or W"
+	if a.Status == AckRejected {
+		allowed, what = AckReasonsRejected, "a rejection (R) takes B, D, M, N, S, U, W, X or Z"
+		if len(a.Reasons) == 0 && a.Notice == "" {
+			errs = append(errs, FieldError{Path: "reasons", Reason: "a rejection needs a reason"})
+		}
+	}
+	for i, r := range a.Reasons {
+		ok := false
+		for _, c := range allowed {
+			ok = ok || c == r
+		}
+		if !ok {
+			errs = append(errs, FieldError{Path: fmt.Sprintf("reasons[%d]", i), Reason: fmt.Sprintf("%q: %s", r, what)})
+		}
+	}
+	if slices.Contains(a.Reasons, AckOtherStateIWO) && a.OtherState == "" {
+		errs = append(errs, FieldError{Path: "otherState", Reason: "reason M needs the state that sent the same order"})
+	}
+	return errs
+}
+
+// IWOContact is a person to call about an IWO, as the e-IWO names them:
+// one name (the DTL's contact name is one 57-column element), phone, fax,
+// email, and for the employer contact an address.
 type IWOContact struct {
-	Name  string `json:"name,omitempty"`
-	Phone string `json:"phone,omitempty"`
-	Email string `json:"email,omitempty"`
+	Name    string   `json:"name,omitempty"`
+	Phone   string   `json:"phone,omitempty"`
+	Email   string   `json:"email,omitempty"`
+	Fax     string   `json:"fax,omitempty"`
+	Address *Address `json:"address,omitempty"`
 }
 
 // IWOContactOf is the case contact c as an IWO contact.
@@ -139,5 +286,5 @@ func IWOContactOf(c *Contact) *IWOContact {
 	if c == nil {
 		return nil
 	}
-	return &IWOContact{Name: c.Name.Text(), Phone: c.Phone, Email: c.Email}
+	return &IWOContact{Name: c.Name.Text(), Phone: c.Phone, Email: c.Email, Fax: c.Fax, Address: c.Address}
 }

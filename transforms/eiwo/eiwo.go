@@ -101,6 +101,7 @@ func (x *XML) DecodeIWO(b []byte) (canonical.IWO, canonical.FieldErrors) {
 	iwo.PastDueSpousal = readAmount(n, "PastDueSpousal", "pastDueSpousal")
 	iwo.Other = readAmount(n, "Other", "other")
 	iwo.OtherDescription = n.Str("OtherDescription", "otherDescription")
+	iwo.Total = readAmount(n, "Total", "total")
 	if pp := n.One("PerPeriod", "perPeriod"); pp != nil {
 		iwo.PerPeriod = canonical.PerPeriodTotals{
 			Weekly:      pp.Money("Weekly", "perPeriod.weeklyCents"),
@@ -114,12 +115,14 @@ func (x *XML) DecodeIWO(b []byte) (canonical.IWO, canonical.FieldErrors) {
 	iwo.LimitState = n.Str("LimitState", "limitState")
 	iwo.DaysToStart = n.Int("DaysToStart", "daysToStart")
 	iwo.DaysToRemit = n.Int("DaysToRemit", "daysToRemit")
+	iwo.IncomeWithholdingStart = n.DatePtr("IncomeWithholdingStartDate", "incomeWithholdingStartDate")
 	iwo.EmployerFee = n.Money("EmployerFee", "employerFeeCents")
 	iwo.SDUPayee = n.Str("SDUPayee", "sduPayee")
 	iwo.SDUFIPS = safexml.Code[canonical.FIPS](n, "SDUFIPS", "sduFips")
 	iwo.SDUAddress = safexml.ReadAddressPtr(n, "SDUAddress", "sduAddress")
 	iwo.HealthInsuranceNotice = n.Bool("HealthInsuranceNotice", "healthInsuranceNotice")
-	iwo.Contact = safexml.ReadIWOContact(n, "Contact", "contact")
+	iwo.Contact = readContact(n, "Contact", "contact")
+	iwo.EmployerContact = readContact(n, "EmployerContact", "employerContact")
 	return iwo, r.Errors(n)
 }
 
@@ -172,6 +175,9 @@ func (x *XML) EncodeIWO(iwo canonical.IWO) ([]byte, error) {
 	writeAmount(w, n, "PastDueSpousal", iwo.PastDueSpousal)
 	writeAmount(w, n, "Other", iwo.Other)
 	w.Text(n, "OtherDescription", iwo.OtherDescription)
+	if iwo.Total != (canonical.Amount{}) {
+		writeAmount(w, n, "Total", iwo.Total)
+	}
 	pp := n.CreateElement("PerPeriod")
 	w.Money(pp, "Weekly", iwo.PerPeriod.Weekly)
 	w.Money(pp, "Biweekly", iwo.PerPeriod.Biweekly)
@@ -184,6 +190,7 @@ func (x *XML) EncodeIWO(iwo canonical.IWO) ([]byte, error) {
 	w.Text(n, "LimitState", iwo.LimitState)
 	w.Int(n, "DaysToStart", int64(iwo.DaysToStart))
 	w.Int(n, "DaysToRemit", int64(iwo.DaysToRemit))
+	w.DatePtr(n, "IncomeWithholdingStartDate", iwo.IncomeWithholdingStart)
 	if iwo.EmployerFee != 0 {
 		w.Money(n, "EmployerFee", iwo.EmployerFee)
 	}
@@ -191,7 +198,8 @@ func (x *XML) EncodeIWO(iwo canonical.IWO) ([]byte, error) {
 	w.Text(n, "SDUFIPS", string(iwo.SDUFIPS))
 	safexml.WriteAddress(w, n, "SDUAddress", iwo.SDUAddress)
 	w.Bool(n, "HealthInsuranceNotice", iwo.HealthInsuranceNotice)
-	safexml.WriteIWOContact(w, n, "Contact", iwo.Contact)
+	writeContact(w, n, "Contact", iwo.Contact)
+	writeContact(w, n, "EmployerContact", iwo.EmployerContact)
 	b, err := w.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("%s IWO: %w", XMLFormat, err)
@@ -226,6 +234,20 @@ func (x *XML) DecodeAck(b []byte) (canonical.EmployerAck, canonical.FieldErrors)
 	ack.TerminationDate = n.DatePtr("TerminationDate", "terminationDate")
 	ack.Note = n.Str("Note", "note")
 	ack.AckDate = n.Date("AckDate", "ackDate")
+	ack.Notice = safexml.Code[canonical.AckNotice](n, "Notice", "notice")
+	ack.DocAction = safexml.Code[canonical.IWODocAction](n, "DocAction", "docAction")
+	ack.CaseID = n.Str("CaseID", "caseId")
+	ack.OrderID = n.Str("OrderID", "orderId")
+	if nm := n.One("EmployeeName", "employeeName"); nm != nil {
+		name := safexml.ReadName(nm, "employeeName")
+		ack.EmployeeName = &name
+	}
+	ack.EmployeeSSN = safexml.Code[canonical.SSN](n, "EmployeeSSN", "employeeSsn")
+	ack.FinalPaymentDate = n.DatePtr("FinalPaymentDate", "finalPaymentDate")
+	ack.FinalPaymentAmount = n.Money("FinalPaymentAmount", "finalPaymentCents")
+	ack.LumpSumDate = n.DatePtr("LumpSumDate", "lumpSumDate")
+	ack.LumpSumAmount = n.Money("LumpSumAmount", "lumpSumCents")
+	ack.UpgradeLegacy()
 	return ack, r.Errors(n)
 }
 
@@ -248,6 +270,22 @@ func (x *XML) EncodeAck(ack canonical.EmployerAck) ([]byte, error) {
 	w.DatePtr(n, "TerminationDate", ack.TerminationDate)
 	w.Text(n, "Note", ack.Note)
 	w.Date(n, "AckDate", ack.AckDate)
+	w.Text(n, "Notice", string(ack.Notice))
+	w.Text(n, "DocAction", string(ack.DocAction))
+	w.Text(n, "CaseID", ack.CaseID)
+	w.Text(n, "OrderID", ack.OrderID)
+	if ack.EmployeeName != nil {
+		safexml.WriteName(w, n.CreateElement("EmployeeName"), *ack.EmployeeName)
+	}
+	w.Text(n, "EmployeeSSN", ack.EmployeeSSN.Digits())
+	w.DatePtr(n, "FinalPaymentDate", ack.FinalPaymentDate)
+	if ack.FinalPaymentAmount != 0 {
+		w.Money(n, "FinalPaymentAmount", ack.FinalPaymentAmount)
+	}
+	w.DatePtr(n, "LumpSumDate", ack.LumpSumDate)
+	if ack.LumpSumAmount != 0 {
+		w.Money(n, "LumpSumAmount", ack.LumpSumAmount)
+	}
 	b, err := w.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("%s ack: %w", XMLFormat, err)
@@ -273,7 +311,8 @@ func (*JSON) ContentType() string { return "application/json" }
 // DecodeIWO reads an IWO document.
 func (j *JSON) DecodeIWO(b []byte) (canonical.IWO, canonical.FieldErrors) {
 	var iwo canonical.IWO
-	if errs := strictjson.Decode(b, &iwo, j.Limits); len(errs) > 0 {
+	errs := strictjson.Decode(b, &iwo, j.Limits)
+	if len(errs) > 0 {
 		return iwo, errs
 	}
 	return iwo, nil
@@ -294,6 +333,7 @@ func (j *JSON) DecodeAck(b []byte) (canonical.EmployerAck, canonical.FieldErrors
 	if errs := strictjson.Decode(b, &ack, j.Limits); len(errs) > 0 {
 		return ack, errs
 	}
+	ack.UpgradeLegacy()
 	return ack, nil
 }
 
@@ -304,4 +344,27 @@ func (j *JSON) EncodeAck(ack canonical.EmployerAck) ([]byte, error) {
 		return nil, fmt.Errorf("%s ack: %w", JSONFormat, err)
 	}
 	return b, nil
+}
+
+// readContact reads a contact: the name as one string, phone and fax with
+// punctuation, and the address (the employer contact's).
+func readContact(n *safexml.Node, name, cpath string) *canonical.IWOContact {
+	c := safexml.ReadIWOContact(n, name, cpath)
+	if c == nil {
+		return nil
+	}
+	e := n.One(name, cpath)
+	c.Fax = e.Str("Fax", cpath+".fax")
+	c.Address = safexml.ReadAddressPtr(e, "Address", cpath+".address")
+	return c
+}
+
+func writeContact(w *safexml.Writer, parent *etree.Element, name string, c *canonical.IWOContact) {
+	if c == nil {
+		return
+	}
+	safexml.WriteIWOContact(w, parent, name, c)
+	e := parent.ChildElements()[len(parent.ChildElements())-1]
+	w.Text(e, "Fax", c.Fax)
+	safexml.WriteAddress(w, e, "Address", c.Address)
 }

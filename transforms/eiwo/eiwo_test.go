@@ -168,3 +168,60 @@ func BenchmarkDecodeIWO(b *testing.B) {
 		}
 	}
 }
+
+// TestLegacyDocumentsDecode: IWOs and acknowledgments written before the
+// federal reason letters and the contact's name parts still read, as the
+// documents written now.
+func TestLegacyDocumentsDecode(t *testing.T) {
+	x, j := eiwo.NewXML(), eiwo.NewJSON()
+	for _, name := range []string{"ack-accepted", "ack-rejected"} {
+		want, errs := j.DecodeAck(read(t, name+".json"))
+		if errs != nil {
+			t.Fatal(errs)
+		}
+		fromJSON, errs := j.DecodeAck(read(t, name+"-legacy.json"))
+		if errs != nil {
+			t.Fatal(name, errs)
+		}
+		testutil.Equal(t, name+" legacy JSON", fromJSON, want)
+		fromXML, errs := x.DecodeAck(read(t, name+"-legacy.xml"))
+		if errs != nil {
+			t.Fatal(name, errs)
+		}
+		testutil.Equal(t, name+" legacy XML", fromXML, want)
+	}
+	fromJSON, errs := j.DecodeIWO(read(t, "iwo-org-legacy.json"))
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	fromXML, errs := x.DecodeIWO(read(t, "iwo-org-legacy.xml"))
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	for _, iwo := range []canonical.IWO{fromJSON, fromXML} {
+		if c := iwo.Contact; c == nil || c.Name != "Income Execution Unit" || iwo.TrackingNumber != "NY-IWO-2026-000913" {
+			t.Errorf("legacy IWO read as %+v", iwo)
+		}
+	}
+}
+
+func TestAckReasonsChecked(t *testing.T) {
+	for _, c := range []struct {
+		ack  canonical.EmployerAck
+		want int
+	}{
+		{canonical.EmployerAck{Status: canonical.AckAccepted, Reasons: []canonical.AckReason{"B", "S", "W"}}, 0},
+		{canonical.EmployerAck{Status: canonical.AckAccepted, Reasons: []canonical.AckReason{"N"}}, 1},
+		{canonical.EmployerAck{Status: canonical.AckRejected}, 1},
+		{canonical.EmployerAck{Status: canonical.AckRejected, Reasons: []canonical.AckReason{"M"}}, 1},
+		{canonical.EmployerAck{Status: canonical.AckRejected, Reasons: []canonical.AckReason{"M"}, OtherState: "34"}, 0},
+		{canonical.EmployerAck{Status: canonical.AckRejected, Reasons: []canonical.AckReason{"N", "Q"}}, 1},
+	} {
+		if got := c.ack.CheckReasons(); len(got) != c.want {
+			t.Errorf("%+v: %v, want %d errors", c.ack, got, c.want)
+		}
+	}
+	if w := canonical.AckNoLongerEmployed.Words(); w != "the employee is no longer employed there" {
+		t.Errorf("N in words: %q", w)
+	}
+}
