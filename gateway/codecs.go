@@ -161,11 +161,14 @@ func (a ackEnvelope) Decode(b []byte) (canonical.Transaction, canonical.FieldErr
 	if ack.EmployerFEIN != a.partner.FEIN {
 		bad = append(bad, canonical.FieldError{Path: "employerFein", Reason: "does not match the FEIN of the sending employer's certificate"})
 	}
-	reason := canonical.ReasonEmployerAccepted
+	// The acknowledgment is stored as the federal news it carries: wage
+	// withholding established (ENF P ESWAG), or a status update (MSC P GSPUD)
+	// when the employer rejected the IWO.
+	fn, reason := canonical.FuncEnforce, canonical.ReasonWithholdingEstablished
 	switch ack.Status {
 	case canonical.AckAccepted, canonical.AckAcceptedWithNote:
 	case canonical.AckRejected:
-		reason = canonical.ReasonEmployerRejected
+		fn, reason = canonical.FuncManageCases, canonical.ReasonStatusUpdate
 		if len(ack.Reasons) == 0 {
 			bad = append(bad, canonical.FieldError{Path: "reasons", Reason: "a rejection needs a reason"})
 		}
@@ -185,9 +188,9 @@ func (a ackEnvelope) Decode(b []byte) (canonical.Transaction, canonical.FieldErr
 	return canonical.Transaction{
 		Header: canonical.Header{SenderFIPS: canonical.FIPS(a.partner.StateFIPS + "00000"), ReceiverFIPS: canonical.FIPS(a.selfState + "00000"),
 			MessageID: AckMessageID(ack.TrackingNumber), Serial: 1, TransactionDate: ack.AckDate,
-			SenderCaseID: truncateRunes(ack.ControlNumber, canonical.MaxCaseIDLen), Function: canonical.FuncEnforce,
+			SenderCaseID: truncateRunes(ack.ControlNumber, canonical.MaxCaseIDLen), Function: fn,
 			Action: canonical.ActProvide, Reason: reason},
-		Information: &canonical.Information{Text: summary},
+		Information: canonical.InformationText(summary),
 	}, nil
 }
 

@@ -579,7 +579,7 @@ func TestHostileRequests(t *testing.T) {
 		{name: "negative amount", run: func(t *testing.T, _ string) reply {
 			id := gatewaytest.MustMessageID("NEGAMT")
 			body := est(t, id, func(tx *canonical.Transaction) {
-				tx.Orders = []canonical.Order{{TribunalFIPS: "3400000", Docket: "FD-01-1234-20", Type: canonical.OrderChildSupport,
+				tx.Orders = []canonical.Order{{TribunalFIPS: "3400000", Docket: "FD-01-1234-20", DebtType: canonical.DebtChildSupport,
 					IssueDate: canonical.Date{Year: 2024, Month: 1, Day: 5}, Amount: -50000, Frequency: canonical.FreqMonthly, Children: []int{1}}}
 			})
 			return h.postNJ(body, sign(t, h.njKey, body, id, nil))
@@ -614,7 +614,7 @@ func TestHostileRequests(t *testing.T) {
 		{name: "SQL in text fields is stored verbatim", run: func(t *testing.T, _ string) reply {
 			id := gatewaytest.MustMessageID("SQL")
 			body := est(t, id, func(tx *canonical.Transaction) {
-				tx.Case.Contact.Name = sqlText
+				tx.Case.Contact.Name = &canonical.Name{First: "Robert", Last: sqlText[len("Robert"):]}
 				tx.Information = &canonical.Information{Text: sqlText + `; SELECT pg_sleep(30); --`}
 			})
 			r := h.postNJ(body, sign(t, h.njKey, body, id, nil))
@@ -626,7 +626,7 @@ func TestHostileRequests(t *testing.T) {
 		{name: "HTML in text fields is stored verbatim", run: func(t *testing.T, _ string) reply {
 			id := gatewaytest.MustMessageID("HTML")
 			body := est(t, id, func(tx *canonical.Transaction) {
-				tx.Case.Contact.Name = htmlText
+				tx.Case.Contact.Name = &canonical.Name{Last: htmlText}
 				tx.Information = &canonical.Information{Text: htmlText + `<img src=x onerror="fetch('/api/messages')">`}
 			})
 			r := h.postNJ(body, sign(t, h.njKey, body, id, nil))

@@ -22,7 +22,7 @@ func withOrder(sender canonical.FIPS, id, caseID string, fn canonical.FunctionCo
 			SenderCaseID: caseID, Function: fn, Action: canonical.ActRequest, Reason: reason},
 		NCP: &canonical.NCPIdentification{Name: canonical.Name{First: "Alex", Last: "Order"}, SSN: ncpSSN,
 			DateOfBirth: &canonical.Date{Year: 1980, Month: 2, Day: 3}},
-		NCPLocate: &canonical.NCPLocate{Addresses: []canonical.Address{{Line1: "5 Main St", City: "Town", State: livesIn, Zip: "07001"}}},
+		NCPLocate: &canonical.NCPLocate{Residential: &canonical.LocatedAddress{Address: canonical.Address{Line1: "5 Main St", City: "Town", State: livesIn, Zip: "07001"}}},
 		Participants: []canonical.Participant{
 			{Name: canonical.Name{First: "Sky", Last: "Order"}, Relationship: canonical.RelCustodialParty, ResidenceState: livesIn},
 			{Name: canonical.Name{First: "Rowan", Last: "Order"}, SSN: childSSN, DateOfBirth: &canonical.Date{Year: 2017, Month: 8, Day: 1},
@@ -30,7 +30,7 @@ func withOrder(sender canonical.FIPS, id, caseID string, fn canonical.FunctionCo
 		},
 	}
 	if docket != "" {
-		tx.Orders = []canonical.Order{{TribunalFIPS: tribunal, Docket: docket, Type: canonical.OrderChildSupport, IssueDate: issued,
+		tx.Orders = []canonical.Order{{TribunalFIPS: tribunal, Docket: docket, DebtType: canonical.DebtChildSupport, IssueDate: issued,
 			Amount: weekly, Frequency: canonical.FreqWeekly, Children: []int{1}}}
 	}
 	return tx

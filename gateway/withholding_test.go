@@ -42,9 +42,9 @@ func enfIWO(id, caseID string, ein string, weekly canonical.Cents) canonical.Tra
 			{Name: canonical.Name{First: "Kim", Last: "Sample"}, SSN: "432165798", DateOfBirth: &canonical.Date{Year: 2016, Month: 4, Day: 4},
 				Relationship: canonical.RelChild, ResidenceState: "PA"},
 		},
-		Orders: []canonical.Order{{TribunalFIPS: "4210100", Docket: "PA-DR-2020-0042", Type: canonical.OrderChildSupport,
+		Orders: []canonical.Order{{TribunalFIPS: "4210100", Docket: "PA-DR-2020-0042", DebtType: canonical.DebtChildSupport,
 			IssueDate: canonical.Date{Year: 2020, Month: 6, Day: 1}, Amount: weekly, Frequency: canonical.FreqWeekly,
-			Controlling: true, Children: []int{1}}},
+			ControllingFlag: canonical.ControllingPresumed, Children: []int{1}}},
 	}
 }
 

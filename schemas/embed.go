@@ -13,7 +13,7 @@ import "embed"
 // codes/transactions.csv, json/*.schema.json and xsd/*.xsd (xsd/.keep only
 // keeps the directory, and so the embed pattern, valid before any XSD exists).
 //
-//go:embed codes/transactions.csv json/*.schema.json all:xsd
+//go:embed codes/transactions.csv json/*.schema.json all:xsd csenet/*.csv
 var FS embed.FS
 
 // TransactionCodesCSV is the seed table of valid (function, action, reason)
@@ -28,3 +28,15 @@ const TransactionSchemaID = "https://uifsagw.example/schemas/json-transaction/1"
 
 // TransactionSchemaPath is where that schema sits in FS.
 const TransactionSchemaPath = "json/transaction.schema.json"
+
+// The federal CSENet 2000 tables (Interface Guidance Document v8.0, Appendices
+// B and C; see csenet/README.md): the record layout, the valid combinations and
+// the fields each combination fills.
+var (
+	//go:embed csenet/layout.csv
+	CSENetLayoutCSV []byte
+	//go:embed csenet/transactions.csv
+	CSENetTransactionsCSV []byte
+	//go:embed csenet/requirements.csv
+	CSENetRequirementsCSV []byte
+)

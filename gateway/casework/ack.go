@@ -11,7 +11,9 @@ import (
 )
 
 // processAck records an employer's acknowledgment of an e-IWO on the IWO and
-// tells the state that asked for the withholding (ENF P EIACK or EIREJ).
+// tells the state that asked for the withholding: ENF P ESWAG (wage
+// withholding established) when the employer accepted, MSC P GSPUD (status
+// update) with the employer's reasons when it rejected.
 func (p *Processor) processAck(ctx context.Context, m exchange.Message, employer *partners.Partner) error {
 	raw, err := p.store.RawBody(ctx, m.ID)
 	if err != nil {
@@ -46,16 +48,16 @@ func (p *Processor) processAck(ctx context.Context, m exchange.Message, employer
 		summary := ackSummary(employer, ack)
 		// Tell the initiating state, if the IWO answered one of its requests.
 		if initiating, ok := p.dir().Get(iwo.InitiatingPartner); ok && initiating.Kind == partners.KindState {
-			reason := canonical.ReasonEmployerAccepted
+			fn, reason := canonical.FuncEnforce, canonical.ReasonWithholdingEstablished
 			if ack.Status == canonical.AckRejected {
-				reason = canonical.ReasonEmployerRejected
+				fn, reason = canonical.FuncManageCases, canonical.ReasonStatusUpdate
 			}
 			caseID := strings.TrimPrefix(iwo.CaseID, initiating.StateFIPS+":")
 			news := canonical.Transaction{Header: canonical.Header{SenderFIPS: p.cfg.SelfFIPS,
 				ReceiverFIPS: canonical.FIPS(initiating.StateFIPS + "00000"), MessageID: p.responseID(m, string(reason)),
 				Serial: 1, TransactionDate: canonical.DateOf(p.now()), SenderCaseID: caseID, ReceiverCaseID: caseID,
-				Function: canonical.FuncEnforce, Action: canonical.ActProvide, Reason: reason, InReplyTo: iwo.InitiatingMessageID},
-				Information: &canonical.Information{Text: summary}}
+				Function: fn, Action: canonical.ActProvide, Reason: reason, InReplyTo: iwo.InitiatingMessageID},
+				Information: canonical.InformationText(summary)}
 			if _, err := p.send(ctx, q, initiating, news, m.ID); err != nil {
 				return "", "", err
 			}

@@ -12,8 +12,10 @@ import (
 
 // NotifyDetermination sends the controlling-order determination a supervisor
 // confirmed (or overrode) to every state whose tribunal issued one of the
-// orders or where one is registered (UIFSA §207(g)), as MSC P GSCOD, in the
-// caller's transaction. It returns the states notified.
+// orders or where one is registered (UIFSA §207(g)), as a new controlling
+// order (GSCOE: EST P when the determination answered an establishment
+// request, ENF P otherwise) with the controlling order in an order block
+// flagged D, in the caller's transaction. It returns the states notified.
 func (p *Processor) NotifyDetermination(ctx context.Context, q exchange.Querier, reviewItem, messageID, controlling int64,
 	group []int64, basis, note string, override bool) ([]string, error) {
 	var orders []exchange.RegistryOrder
@@ -50,6 +52,18 @@ func (p *Processor) NotifyDetermination(ctx context.Context, q exchange.Querier,
 		caseID = fmt.Sprintf("COD%d", reviewItem)
 	}
 	text := determinationText(orders, controlling, basis, note, override)
+	fn := canonical.FuncEnforce
+	if m.Function == string(canonical.FuncEstablish) {
+		fn = canonical.FuncEstablish
+	}
+	var block []canonical.Order
+	for _, o := range orders {
+		if o.ID == controlling {
+			block = append(block, canonical.Order{TribunalFIPS: o.TribunalFIPS, Docket: o.Docket, IssueDate: o.IssueDate,
+				DebtType: o.Type, Frequency: o.Frequency, Amount: o.Amount, Arrears: o.Arrears, ArrearsAsOf: o.ArrearsAsOf,
+				ControllingFlag: canonical.ControllingDetermined})
+		}
+	}
 	for _, st := range list {
 		partner, ok := p.dir().ByState(st)
 		if !ok {
@@ -61,9 +75,9 @@ func (p *Processor) NotifyDetermination(ctx context.Context, q exchange.Querier,
 		tx := canonical.Transaction{Header: canonical.Header{SenderFIPS: p.cfg.SelfFIPS,
 			ReceiverFIPS: canonical.FIPS(st + "00000"), MessageID: fmt.Sprintf("%s-COD-%d-%s", canonical.StatePostal[p.cfg.StateFIPS], reviewItem, st),
 			Serial: 1, TransactionDate: canonical.DateOf(p.now()), SenderCaseID: truncateString(caseID, canonical.MaxCaseIDLen),
-			Function: canonical.FuncManageCases, Action: canonical.ActProvide, Reason: canonical.ReasonControllingOrder,
+			Function: fn, Action: canonical.ActProvide, Reason: canonical.ReasonNewControllingOrder,
 			InReplyTo: m.MessageID},
-			Information: &canonical.Information{Text: text}}
+			Orders: block, Information: canonical.InformationText(text)}
 		if m.Partner != partner.ID {
 			tx.Header.InReplyTo = ""
 		}
@@ -98,7 +112,7 @@ func determinationText(orders []exchange.RegistryOrder, controlling int64, basis
 	for _, o := range orders {
 		fmt.Fprintf(&b, " %s %s (%s);", o.TribunalFIPS, o.Docket, o.IssueDate)
 	}
-	return truncateString(strings.TrimSuffix(b.String(), ";"), canonical.MaxTextLen)
+	return strings.TrimSuffix(b.String(), ";")
 }
 
 func truncateString(s string, n int) string {

@@ -34,7 +34,7 @@ func toRuleOrders(rows []exchange.RegistryOrder) []orders.Order {
 func (p *Processor) registryOrder(m exchange.Message, tx canonical.Transaction, i int, obligorKey []byte) exchange.RegistryOrder {
 	o := tx.Orders[i]
 	r := exchange.RegistryOrder{TribunalState: o.TribunalFIPS.State(), TribunalFIPS: o.TribunalFIPS, Docket: o.Docket,
-		Type: o.Type, IssueDate: o.IssueDate, Amount: o.Amount, Frequency: o.Frequency, Arrears: o.Arrears,
+		Type: o.DebtType, IssueDate: o.IssueDate, Amount: o.Amount, Frequency: o.Frequency, Arrears: o.Arrears,
 		ArrearsAsOf: o.ArrearsAsOf, ObligorKey: obligorKey, Active: true, SourceMessage: m.ID}
 	for _, c := range o.Children {
 		if c >= 0 && c < len(tx.Participants) && tx.Participants[c].SSN != "" {
@@ -76,8 +76,8 @@ func (p *Processor) registerAll(ctx context.Context, q exchange.Querier, m excha
 // not state stay Unknown, and the determination says what is missing.
 func residence(tx canonical.Transaction, keyOf func(canonical.SSN) string) orders.Residence {
 	r := orders.Residence{Children: map[string]string{}, HomeState: map[string]string{}}
-	if tx.NCPLocate != nil && len(tx.NCPLocate.Addresses) > 0 {
-		r.Obligor = canonical.PostalState[tx.NCPLocate.Addresses[0].State]
+	if tx.NCPLocate != nil && tx.NCPLocate.Residential != nil {
+		r.Obligor = canonical.PostalState[tx.NCPLocate.Residential.Address.State]
 	}
 	if tx.Case != nil && (tx.Case.Type == canonical.CaseAssistance || tx.Case.Type == canonical.CaseFosterCare) {
 		r.NoIndividualObligee = true
@@ -191,8 +191,8 @@ func (p *Processor) applyFinding(ctx context.Context, q exchange.Querier, m exch
 		// established; the sender is told and a person confirms the reroute.
 		sender, ok := p.dir().ByState(tx.Header.SenderFIPS.State())
 		if ok {
-			resp := p.reply(tx, canonical.FuncEstablish, canonical.ActProvide, canonical.ReasonExistingOrder, p.responseID(m, "ERXOR"))
-			resp.Information = &canonical.Information{Text: existingOrderText(rows, f)}
+			resp := p.reply(tx, canonical.FuncEstablish, canonical.ActProvide, canonical.ReasonOrderNotEstablished, p.responseID(m, "ERXOR"))
+			resp.Information = canonical.InformationText(existingOrderText(rows, f))
 			if _, err := p.send(ctx, q, sender, resp, m.ID); err != nil {
 				return Decision{}, err
 			}

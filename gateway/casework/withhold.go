@@ -160,10 +160,10 @@ func (p *Processor) needsReview(ctx context.Context, q exchange.Querier, m excha
 func enforcedOrder(tx canonical.Transaction) (canonical.Order, bool) {
 	var cs []canonical.Order
 	for _, o := range tx.Orders {
-		if o.Controlling {
+		if o.Controlling() {
 			return o, true
 		}
-		if o.Type == canonical.OrderChildSupport {
+		if o.DebtType == canonical.DebtChildSupport {
 			cs = append(cs, o)
 		}
 	}

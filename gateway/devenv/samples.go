@@ -22,11 +22,11 @@ func SampleEST(messageID string, date canonical.Date) canonical.Transaction {
 			TransactionDate: date, SenderCaseID: "NJ0000012345", Function: canonical.FuncEstablish,
 			Action: canonical.ActRequest, Reason: "SRORD"},
 		Case: &canonical.Case{Type: canonical.CaseNonAssistance, Status: canonical.CaseOpen,
-			Contact: &canonical.Contact{Name: "Morgan Example", Phone: "609-555-0100"}},
+			Contact: &canonical.Contact{Name: &canonical.Name{First: "Morgan", Last: "Example"}, Phone: "6095550100"}},
 		NCP: &canonical.NCPIdentification{Name: canonical.Name{First: "Jordan", Last: "Example"}, SSN: "123456789",
 			DateOfBirth: dob(1988, 3, 14), Sex: canonical.SexMale},
 		NCPLocate: &canonical.NCPLocate{
-			Addresses: []canonical.Address{{Line1: "100 Example Ave", City: "Brooklyn", State: "NY", Zip: "11201"}},
+			Residential: &canonical.LocatedAddress{Address: canonical.Address{Line1: "100 Example Ave", City: "Brooklyn", State: "NY", Zip: "11201"}},
 			Employers: []canonical.Employer{{EIN: "221234567", Name: "Acme Logistics Inc.",
 				Address: &canonical.Address{Line1: "1 Harbor Way", City: "Newark", State: "NJ", Zip: "07102"}}},
 		},
@@ -46,7 +46,7 @@ func SampleCSI(messageID string, date canonical.Date) canonical.Transaction {
 	return canonical.Transaction{
 		Header: canonical.Header{SenderFIPS: "4200000", ReceiverFIPS: "3600000", MessageID: messageID, Serial: 1,
 			TransactionDate: date, SenderCaseID: "PA7654321", ReceiverCaseID: "NY0000067890",
-			Function: canonical.FuncCaseStatus, Action: canonical.ActRequest, Reason: "CRSTS"},
+			Function: canonical.FuncCaseStatus, Action: canonical.ActRequest, Reason: "FRINF"},
 		NCP: &canonical.NCPIdentification{Name: canonical.Name{First: "Casey", Last: "Placeholder"}, SSN: "567890123"},
 	}
 }

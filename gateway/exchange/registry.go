@@ -20,7 +20,8 @@ type RegistryOrder struct {
 	TribunalState string
 	TribunalFIPS  canonical.FIPS
 	Docket        string
-	Type          canonical.OrderType
+	// Type is the debt type (CS, SS, MS), column order_type.
+	Type          canonical.DebtType
 	IssueDate     canonical.Date
 	Amount        canonical.Cents
 	Frequency     canonical.Frequency
@@ -64,7 +65,7 @@ func scanOrder(row pgx.Row) (RegistryOrder, error) {
 		&o.ObligorKey, &o.ChildKeys, &o.Registered, &o.Active, &o.Controlling, &o.SourceMessage); err != nil {
 		return o, err
 	}
-	o.TribunalFIPS, o.Type, o.Frequency = canonical.FIPS(fips), canonical.OrderType(typ), canonical.Frequency(freq)
+	o.TribunalFIPS, o.Type, o.Frequency = canonical.FIPS(fips), canonical.DebtType(typ), canonical.Frequency(freq)
 	o.Amount, o.Arrears = canonical.Cents(amount), canonical.Cents(arrears)
 	o.IssueDate = canonical.DateOf(issue)
 	if asOf != nil {

@@ -74,14 +74,14 @@ func (g Generator) Transaction(sender canonical.FIPS, prefix string, seq int) ca
 			TransactionDate: g.Date, SenderCaseID: fmt.Sprintf("%s%010d", prefix, seq), Function: canonical.FuncEnforce,
 			Action: canonical.ActRequest, Reason: canonical.ReasonRegistration},
 		Case: &canonical.Case{Type: canonical.CaseNonAssistance, Status: canonical.CaseOpen,
-			Contact: &canonical.Contact{Name: pick(firstNames, 5) + " " + pick(lastNames, 3) + ", Interstate Unit", Phone: "609-555-01" + fmt.Sprintf("%02d", seq%100)}},
+			Contact: &canonical.Contact{Name: &canonical.Name{First: pick(firstNames, 5), Last: pick(lastNames, 3)}, Phone: "60955501" + fmt.Sprintf("%02d", seq%100)}},
 		NCP: &canonical.NCPIdentification{Name: canonical.Name{First: pick(firstNames, 1), Middle: pick(firstNames, 9), Last: last},
 			SSN: ssn(stream, seq, 0), DateOfBirth: dob(1975+seq%20, 0), Sex: canonical.SexMale},
 		NCPLocate: &canonical.NCPLocate{
-			Addresses: []canonical.Address{
-				{Line1: fmt.Sprintf("%d Example Avenue", 10+seq%900), Line2: fmt.Sprintf("Apartment %d", 1+seq%40), City: home.city, State: home.state, Zip: home.zip},
-				{Line1: fmt.Sprintf("%d Placeholder Street", 5+seq%500), City: work.city, State: work.state, Zip: work.zip},
-			},
+			Residential: &canonical.LocatedAddress{Address: canonical.Address{Line1: fmt.Sprintf("%d Example Avenue", 10+seq%900),
+				Line2: fmt.Sprintf("Apartment %d", 1+seq%40), City: home.city, State: home.state, Zip: home.zip}},
+			Mailing: &canonical.LocatedAddress{Address: canonical.Address{Line1: fmt.Sprintf("%d Placeholder Street", 5+seq%500),
+				City: work.city, State: work.state, Zip: work.zip}},
 			Employers: []canonical.Employer{{EIN: fmt.Sprintf("%02d%07d", 10+seq%89, seq%10000000), Name: pick(lastNames, 4) + " Logistics Incorporated",
 				Address: &canonical.Address{Line1: fmt.Sprintf("%d Harbor Way", 1+seq%300), City: work.city, State: work.state, Zip: work.zip}}},
 		},
@@ -90,7 +90,7 @@ func (g Generator) Transaction(sender canonical.FIPS, prefix string, seq int) ca
 				Sex: canonical.SexFemale, Relationship: canonical.RelCustodialParty, ResidenceState: home.state},
 		},
 	}
-	order := canonical.Order{TribunalFIPS: sender, Docket: fmt.Sprintf("FD-%s-%s-%06d", prefix, g.RunID, seq), Type: canonical.OrderChildSupport,
+	order := canonical.Order{TribunalFIPS: sender, Docket: fmt.Sprintf("FD%08X%07d", h.Sum32(), seq%10_000_000), // 17 characters, the federal Order-ID DebtType: canonical.DebtChildSupport,
 		IssueDate: canonical.Date{Year: g.Date.Year - 1 - seq%5, Month: time.Month(1 + seq%12), Day: 1 + seq%28},
 		Amount:    canonical.Cents(25000 + 100*(seq%400)), Frequency: canonical.FreqMonthly}
 	sexes := []canonical.Sex{canonical.SexFemale, canonical.SexMale}
@@ -107,10 +107,10 @@ func (g Generator) Transaction(sender canonical.FIPS, prefix string, seq int) ca
 		tx.Collections = append(tx.Collections, canonical.Collection{Date: canonical.Date{Year: g.Date.Year - 1, Month: month, Day: 1 + (seq+k)%28},
 			Amount: order.Amount - canonical.Cents(100*((seq+k)%3)), Source: canonical.SourceWithholding, Docket: order.Docket})
 	}
-	tx.Information = &canonical.Information{Text: fmt.Sprintf("Please register the enclosed order of %s for enforcement under UIFSA Article 6. "+
+	tx.Information = canonical.InformationText(fmt.Sprintf("Please register the enclosed order of %s for enforcement under UIFSA Article 6. "+
 		"The obligor is employed in your state and has resided at the first address since %d. Payments are current except for "+
 		"the months noted in the payment history, which will follow in a separate collection transaction. Reference %s.",
-		order.Docket, g.Date.Year-2, id)}
+		order.Docket, g.Date.Year-2, id))
 	return tx
 }
 

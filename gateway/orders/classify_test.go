@@ -84,11 +84,11 @@ func tx(fn canonical.FunctionCode, orders ...canonical.Order) Incoming {
 }
 
 func block(f canonical.FIPS, docket, issued string, children ...int) canonical.Order {
-	return canonical.Order{TribunalFIPS: f, Docket: docket, Type: canonical.OrderChildSupport, IssueDate: day(issued), Amount: 11500, Frequency: canonical.FreqWeekly, Children: children}
+	return canonical.Order{TribunalFIPS: f, Docket: docket, DebtType: canonical.DebtChildSupport, IssueDate: day(issued), Amount: 11500, Frequency: canonical.FreqWeekly, Children: children}
 }
 
 func existing(id string, f canonical.FIPS, docket, issued string, children ...string) Order {
-	return Order{ID: id, TribunalState: f.State(), TribunalFIPS: f, Docket: docket, Type: canonical.OrderChildSupport, IssueDate: day(issued),
+	return Order{ID: id, TribunalState: f.State(), TribunalFIPS: f, Docket: docket, Type: canonical.DebtChildSupport, IssueDate: day(issued),
 		Amount: 11500, Frequency: canonical.FreqWeekly, ObligorKey: obl, ChildKeys: children, Active: true}
 }
 

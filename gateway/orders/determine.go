@@ -362,7 +362,7 @@ func validate(orders []Order, asOf canonical.Date) string {
 		if o.ObligorKey == "" {
 			problems = append(problems, fmt.Sprintf("order %s has no obligor key", name))
 		}
-		if o.Type == canonical.OrderSpousalSupport {
+		if o.Type == canonical.DebtSpousalSupport {
 			problems = append(problems, fmt.Sprintf("order %s is a spousal-support order: §207 compares child-support orders, and the issuing tribunal keeps CEJ over spousal support (§211)", name))
 		}
 		if !o.IssueDate.Valid() {
@@ -616,10 +616,10 @@ func frequencyWords(f canonical.Frequency) string {
 		return "per month"
 	case canonical.FreqQuarterly:
 		return "per quarter"
+	case canonical.FreqSemiannual:
+		return "twice a year"
 	case canonical.FreqAnnual:
 		return "per year"
-	case canonical.FreqOneTime:
-		return "once"
 	}
 	return "per " + string(f)
 }

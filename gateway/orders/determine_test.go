@@ -41,7 +41,7 @@ var asOf = day("2026-06-01")
 func ord(id, state, issued string, children ...string) Order {
 	return Order{
 		ID: id, TribunalState: state, TribunalFIPS: canonical.FIPS(state + "00000"), Docket: "D-" + id,
-		Type: canonical.OrderChildSupport, IssueDate: day(issued), Amount: 10000 + canonical.Cents(len(id)), Frequency: canonical.FreqWeekly,
+		Type: canonical.DebtChildSupport, IssueDate: day(issued), Amount: 10000 + canonical.Cents(len(id)), Frequency: canonical.FreqWeekly,
 		ObligorKey: obl, ChildKeys: children, Active: true,
 	}
 }
@@ -224,7 +224,7 @@ func TestDetermine(t *testing.T) {
 		},
 		{
 			name:   "spousal support is refused",
-			orders: []Order{func() Order { o := ord("S", NY, "2020-01-01", c1); o.Type = canonical.OrderSpousalSupport; return o }()},
+			orders: []Order{func() Order { o := ord("S", NY, "2020-01-01", c1); o.Type = canonical.DebtSpousalSupport; return o }()},
 			kind:   Refused,
 			reason: "§211",
 		},

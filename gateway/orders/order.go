@@ -27,8 +27,9 @@ type Order struct {
 	// may be zero when the sender did not know them.
 	TribunalFIPS canonical.FIPS
 	Docket       string
-	Type         canonical.OrderType
-	IssueDate    canonical.Date
+	// Type is the debt type (CS, SS, MS); the registry keeps no order type.
+	Type      canonical.DebtType
+	IssueDate canonical.Date
 	// Amount of current support per Frequency.
 	Amount    canonical.Cents
 	Frequency canonical.Frequency

@@ -86,7 +86,7 @@ func (h *Handler) loadCase(ctx context.Context, caseID string) (caseView, error)
 					co.ArrearsAsOf = o.ArrearsAsOf.String()
 				}
 			}
-			if o.Controlling && co.Controlling == "" {
+			if o.Controlling() && co.Controlling == "" {
 				co.Controlling = "sender"
 			}
 			co.SeenIn = append(co.SeenIn, m.ID)

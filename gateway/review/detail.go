@@ -143,7 +143,10 @@ func (h *Handler) loadDetail(ctx context.Context, s *session, id int64, revealed
 	v.Actions = allowedActions(m)
 	if n := m.Tx.NCP; n != nil {
 		p := person("Noncustodial parent", n.Name, n.SSN, n.DateOfBirth, "ncp", revealed)
-		p.Sex, p.Aliases = string(n.Sex), n.Aliases
+		p.Sex = string(n.Sex)
+		if m.Tx.NCPLocate != nil {
+			p.Aliases = m.Tx.NCPLocate.Aliases
+		}
 		v.NCP = &p
 	}
 	for i, pt := range m.Tx.Participants {

@@ -159,12 +159,9 @@ func BuildIWO(in BuildInput) (canonical.IWO, error) {
 		}
 	}
 	pastDue := in.ArrearsPayment
-	if in.Order.Type == canonical.OrderArrearsOnly {
-		// The order's amount is itself the arrears payment.
-		if pastDue.Cents == 0 {
-			pastDue = current
-		}
-		current = canonical.Amount{}
+	if pastDue.Cents == 0 && in.Order.ArrearsAmount > 0 && in.Order.ArrearsFrequency != "" {
+		// The order sets its own payment on arrears (Order-Arrears-Freq-Amount).
+		pastDue = canonical.Amount{Cents: in.Order.ArrearsAmount, Frequency: in.Order.ArrearsFrequency}
 	}
 	if pastDue.Cents == 0 && in.Arrears > 0 {
 		if rules.AddPercent == 0 || current.Cents == 0 {
@@ -173,10 +170,10 @@ func BuildIWO(in BuildInput) (canonical.IWO, error) {
 		pastDue = canonical.Amount{Cents: divRound(int64(current.Cents)*int64(rules.AddPercent), 100), Frequency: current.Frequency}
 	}
 
-	switch in.Order.Type {
-	case canonical.OrderMedicalSupport:
+	switch in.Order.DebtType {
+	case canonical.DebtMedicalSupport:
 		iwo.CurrentCashMedical, iwo.PastDueCashMedical = current, pastDue
-	case canonical.OrderSpousalSupport:
+	case canonical.DebtSpousalSupport:
 		iwo.CurrentSpousal, iwo.PastDueSpousal = current, pastDue
 	default:
 		iwo.CurrentChildSupport, iwo.PastDueChildSupport = current, pastDue

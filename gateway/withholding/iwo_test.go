@@ -23,7 +23,7 @@ func baseInput(t *testing.T) BuildInput {
 		DocAction: canonical.IWOOriginal, DocumentDate: canonical.Date{Year: 2026, Month: 5, Day: 4},
 		TrackingNumber: "T-1", ControlNumber: "C-1", CaseID: "NJ123", OrderID: "FD-55", RemittanceID: "R-9",
 		IssuingState: "34",
-		Order:        canonical.Order{TribunalFIPS: "3401300", Docket: "FD-55", Type: canonical.OrderChildSupport, Amount: 11500, Frequency: canonical.FreqWeekly},
+		Order:        canonical.Order{TribunalFIPS: "3401300", Docket: "FD-55", DebtType: canonical.DebtChildSupport, Amount: 11500, Frequency: canonical.FreqWeekly},
 		Employee:     canonical.NCPIdentification{Name: canonical.Name{First: "Dan", Last: "Ortiz"}, SSN: "123456789"},
 		Employer:     canonical.Employer{EIN: "123456789", Name: "Acme Corp"},
 		// The employee works in New York; the order is New Jersey's.
@@ -103,9 +103,9 @@ func TestBuildIWO(t *testing.T) {
 			per: canonical.PerPeriodTotals{Weekly: 13500, Biweekly: 27000, Semimonthly: 29250, Monthly: 58500},
 		},
 		{
-			name: "arrears-only order: its amount is the arrears payment",
+			name: "arrears-only order: its arrears payment is the past-due amount",
 			edit: func(in *BuildInput) {
-				in.Order.Type, in.Order.Amount, in.Order.Frequency = canonical.OrderArrearsOnly, 5000, "B"
+				in.Order.Amount, in.Order.ArrearsAmount, in.Order.ArrearsFrequency = 0, 5000, "B"
 				in.Arrears, in.WeeksBehind = 300000, 52
 			},
 			pastDue: canonical.Amount{Cents: 5000, Frequency: "B"}, over12: true, limit: 65, state: "36",
@@ -169,7 +169,7 @@ func TestBuildIWORefuses(t *testing.T) {
 		{"bad doc action", func(in *BuildInput) { in.DocAction = "NEW" }, "docAction", "is not ORG"},
 		{"no control number", func(in *BuildInput) { in.ControlNumber = "" }, "controlNumber", "required"},
 		{"negative amount", func(in *BuildInput) { in.Order.Amount = -1 }, "order.amount", "must be 0"},
-		{"one-time order", func(in *BuildInput) { in.Order.Frequency = canonical.FreqOneTime }, "order.frequency", "no pay-period equivalent"},
+		{"one-time order", func(in *BuildInput) { in.Order.Frequency = "O" }, "order.frequency", "no pay-period equivalent"},
 		{"lump sum without amount", func(in *BuildInput) { in.DocAction = canonical.IWOLumpSum }, "lumpSum", "required"},
 		{"no rule book", func(in *BuildInput) { in.Rules = nil }, "rules", "required"},
 	}

@@ -8,7 +8,7 @@ import (
 
 // PeriodsPerYear returns how many times a year an amount of frequency f
 // falls due: weekly 52, biweekly 26, semimonthly 24, monthly 12, quarterly
-// 4, annual 1. A one-time amount has no yearly rate: ok is false.
+// 4, semiannual 2, annual 1. A one-time amount has no yearly rate: ok is false.
 func PeriodsPerYear(f canonical.Frequency) (n int64, ok bool) {
 	switch f {
 	case canonical.FreqWeekly:
@@ -21,6 +21,8 @@ func PeriodsPerYear(f canonical.Frequency) (n int64, ok bool) {
 		return 12, true
 	case canonical.FreqQuarterly:
 		return 4, true
+	case canonical.FreqSemiannual:
+		return 2, true
 	case canonical.FreqAnnual:
 		return 1, true
 	}

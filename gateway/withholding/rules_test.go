@@ -180,7 +180,7 @@ func TestConvert(t *testing.T) {
 			t.Errorf("Convert(%d, %s, %s) = %d, %v; want %d", tt.amount, tt.from, tt.to, got, err, tt.want)
 		}
 	}
-	if _, err := Convert(100, canonical.FreqOneTime, W); err == nil {
+	if _, err := Convert(100, "O", W); err == nil {
 		t.Error("a one-time amount converted")
 	}
 	if _, err := Convert(100, W, "X"); err == nil {

@@ -37,31 +37,31 @@ var ActionCodes = []ActionCode{ActRequest, ActAck, ActProvide, ActReminder, ActU
 // and action come from a data table (see Combos).
 type ReasonCode string
 
-// Reason codes the gateway itself produces or acts on.
-const (
-	ReasonAddParticipant    ReasonCode = "GSADD"
-	ReasonDeleteParticipant ReasonCode = "GSDEL"
-	ReasonChangeCaseID      ReasonCode = "GSCAS"
-	ReasonChangeFIPS        ReasonCode = "GSFIP"
-	ReasonNoInformation     ReasonCode = "FUINF"
-	ReasonNoMatchingCase    ReasonCode = "REJCT"
-)
+// The code sets below are the federal ones of the CSENet 2000 layout
+// (schemas/csenet/layout.csv, "values" column); the comment on each constant
+// is the layout's meaning.
 
 // CaseType is the program type of the case.
 type CaseType string
 
 // Case types.
 const (
-	CaseAssistance    CaseType = "AD" // public assistance (TANF)
-	CaseNonAssistance CaseType = "NA"
-	CaseFosterCare    CaseType = "AF"
-	CaseMedicalOnly   CaseType = "MA"
+	CaseAssistance        CaseType = "A" // TANF
+	CaseNonAssistance     CaseType = "N" // non-TANF
+	CaseFosterCare        CaseType = "F"
+	CaseTANFArrears       CaseType = "R" // TANF arrears only
+	CaseFosterCareArrears CaseType = "C" // foster care arrears only
+	CaseNonIVD            CaseType = "V"
+	CaseMedicalOnly       CaseType = "M" // medical care
+	CaseFormerAssistance  CaseType = "S"
+	CaseNeverAssistance   CaseType = "T"
 )
 
 // CaseTypes lists every case type.
-var CaseTypes = []CaseType{CaseAssistance, CaseNonAssistance, CaseFosterCare, CaseMedicalOnly}
+var CaseTypes = []CaseType{CaseAssistance, CaseNonAssistance, CaseFosterCare, CaseTANFArrears, CaseFosterCareArrears,
+	CaseNonIVD, CaseMedicalOnly, CaseFormerAssistance, CaseNeverAssistance}
 
-// CaseStatus is open or closed.
+// CaseStatus is open or closed (also the information block's Status-Change-Code).
 type CaseStatus string
 
 // Case statuses.
@@ -73,58 +73,167 @@ const (
 // CaseStatuses lists every case status.
 var CaseStatuses = []CaseStatus{CaseOpen, CaseClosed}
 
-// Sex of a person as recorded by the sender.
+// Sex of a person as recorded by the sender (the layout's Gender).
 type Sex string
 
 // Sex codes.
 const (
-	SexMale    Sex = "M"
-	SexFemale  Sex = "F"
-	SexUnknown Sex = "U"
+	SexMale   Sex = "M"
+	SexFemale Sex = "F"
+	SexOther  Sex = "O" // other, e.g. unborn or unknown
 )
 
 // Sexes lists every sex code.
-var Sexes = []Sex{SexMale, SexFemale, SexUnknown}
+var Sexes = []Sex{SexMale, SexFemale, SexOther}
+
+// Race as recorded by the sender.
+type Race string
+
+// Races lists every race code: White, Black, American Indian/Eskimo/Aleutian,
+// Asian or Pacific Islander, Hispanic, Other.
+var Races = []Race{"W", "B", "I", "A", "S", "X"}
+
+// HairColor of the NCP.
+type HairColor string
+
+// HairColors: bald, blonde, black, brown, red, gray, other.
+var HairColors = []HairColor{"BD", "BL", "BK", "BN", "RD", "GY", "OT"}
+
+// EyeColor of the NCP.
+type EyeColor string
+
+// EyeColors: blue, brown, dark, green, gray, hazel, other.
+var EyeColors = []EyeColor{"BU", "BN", "DK", "GN", "GY", "HZ", "OT"}
+
+// YesNo is a one-character Y or N flag whose N the layout distinguishes
+// from blank.
+type YesNo string
+
+// Yes and No.
+const (
+	Yes YesNo = "Y"
+	No  YesNo = "N"
+)
+
+// YesNos lists Y and N.
+var YesNos = []YesNo{Yes, No}
+
+// AddressConfirmed says whether an NCP address was verified.
+type AddressConfirmed string
+
+// Address confirmation codes.
+const (
+	AddressVerified    AddressConfirmed = "Y"
+	AddressNotVerified AddressConfirmed = "N"
+	AddressPartial     AddressConfirmed = "P" // partial address only
+)
+
+// AddressConfirmations lists every address confirmation code.
+var AddressConfirmations = []AddressConfirmed{AddressVerified, AddressNotVerified, AddressPartial}
 
 // Relationship of a participant to the case.
 type Relationship string
 
 // Relationship codes.
 const (
-	RelCustodialParty Relationship = "CP"
-	RelChild          Relationship = "CH"
-	RelOther          Relationship = "OT"
+	RelNCP            Relationship = "A" // noncustodial parent
+	RelCustodialParty Relationship = "C"
+	RelChild          Relationship = "D" // dependent
+	RelPutative       Relationship = "P" // putative father
+	RelSecondAdult    Relationship = "S" // caretaker, if not parent
 )
 
 // Relationships lists every relationship code.
-var Relationships = []Relationship{RelCustodialParty, RelChild, RelOther}
+var Relationships = []Relationship{RelNCP, RelCustodialParty, RelChild, RelPutative, RelSecondAdult}
 
-// PaternityStatus of a child.
+// ParticipantStatus is open (active) or closed (inactive).
+type ParticipantStatus string
+
+// Participant statuses.
+const (
+	ParticipantOpen   ParticipantStatus = "O"
+	ParticipantClosed ParticipantStatus = "C"
+)
+
+// ParticipantStatuses lists every participant status.
+var ParticipantStatuses = []ParticipantStatus{ParticipantOpen, ParticipantClosed}
+
+// DependentRelation is how a dependent is related to the custodial party.
+type DependentRelation string
+
+// Dependent relations.
+const (
+	DepAdopted     DependentRelation = "A"
+	DepNatural     DependentRelation = "C"
+	DepFoster      DependentRelation = "F"
+	DepGrandchild  DependentRelation = "G"
+	DepNieceNephew DependentRelation = "E"
+	DepNoRelation  DependentRelation = "N"
+	DepOther       DependentRelation = "O"
+	DepSibling     DependentRelation = "S"
+	DepCousin      DependentRelation = "U"
+	DepWard        DependentRelation = "W"
+)
+
+// DependentRelations lists every dependent relation.
+var DependentRelations = []DependentRelation{DepAdopted, DepNatural, DepFoster, DepGrandchild, DepNieceNephew,
+	DepNoRelation, DepOther, DepSibling, DepCousin, DepWard}
+
+// PaternityStatus of a dependent (Dependent-Paternity-Status).
 type PaternityStatus string
 
 // Paternity statuses.
 const (
-	PaternityEstablished    PaternityStatus = "Y"
-	PaternityNotEstablished PaternityStatus = "N"
-	PaternityUnknown        PaternityStatus = "U"
+	PaternityEstablished   PaternityStatus = "Y" // paternity status determined
+	PaternityBornInWedlock PaternityStatus = "1"
+	PaternityGeneticTest   PaternityStatus = "2"
+	PaternityNotAnIssue    PaternityStatus = "3" // adoption
+	PaternityJudicial      PaternityStatus = "4"
+	PaternityAcknowledged  PaternityStatus = "5"
+	PaternityOther         PaternityStatus = "6"
 )
 
 // PaternityStatuses lists every paternity status.
-var PaternityStatuses = []PaternityStatus{PaternityEstablished, PaternityNotEstablished, PaternityUnknown}
+var PaternityStatuses = []PaternityStatus{PaternityEstablished, PaternityBornInWedlock, PaternityGeneticTest,
+	PaternityNotAnIssue, PaternityJudicial, PaternityAcknowledged, PaternityOther}
 
-// OrderType says what an order provides.
+// OrderType says which kind of tribunal issued an order.
 type OrderType string
 
 // Order types.
 const (
-	OrderChildSupport   OrderType = "CS"
-	OrderMedicalSupport OrderType = "MS"
-	OrderSpousalSupport OrderType = "SS"
-	OrderArrearsOnly    OrderType = "AR"
+	OrderAdministrative OrderType = "A"
+	OrderJudicial       OrderType = "J"
+	OrderPaternity      OrderType = "P"
 )
 
 // OrderTypes lists every order type.
-var OrderTypes = []OrderType{OrderChildSupport, OrderMedicalSupport, OrderSpousalSupport, OrderArrearsOnly}
+var OrderTypes = []OrderType{OrderAdministrative, OrderJudicial, OrderPaternity}
+
+// DebtType says what an order provides.
+type DebtType string
+
+// Debt types.
+const (
+	DebtChildSupport   DebtType = "CS"
+	DebtSpousalSupport DebtType = "SS"
+	DebtMedicalSupport DebtType = "MS"
+)
+
+// DebtTypes lists every debt type.
+var DebtTypes = []DebtType{DebtChildSupport, DebtSpousalSupport, DebtMedicalSupport}
+
+// ControllingFlag marks the controlling order.
+type ControllingFlag string
+
+// Controlling-order flags.
+const (
+	ControllingPresumed   ControllingFlag = "P"
+	ControllingDetermined ControllingFlag = "D"
+)
+
+// ControllingFlags lists every controlling-order flag.
+var ControllingFlags = []ControllingFlag{ControllingPresumed, ControllingDetermined}
 
 // Frequency of a periodic amount.
 type Frequency string
@@ -136,28 +245,41 @@ const (
 	FreqSemimonthly Frequency = "S"
 	FreqMonthly     Frequency = "M"
 	FreqQuarterly   Frequency = "Q"
+	FreqSemiannual  Frequency = "E"
 	FreqAnnual      Frequency = "A"
-	FreqOneTime     Frequency = "O"
 )
 
 // Frequencies lists every frequency.
-var Frequencies = []Frequency{FreqWeekly, FreqBiweekly, FreqSemimonthly, FreqMonthly, FreqQuarterly, FreqAnnual, FreqOneTime}
+var Frequencies = []Frequency{FreqWeekly, FreqBiweekly, FreqSemimonthly, FreqMonthly, FreqQuarterly, FreqSemiannual, FreqAnnual}
 
 // CollectionSource is where a payment came from.
 type CollectionSource string
 
 // Collection sources.
 const (
-	SourceWithholding   CollectionSource = "IWO"
-	SourceFederalOffset CollectionSource = "FTO"
-	SourceStateOffset   CollectionSource = "STO"
-	SourceDirect        CollectionSource = "DIR"
-	SourceUnemployment  CollectionSource = "UIB"
-	SourceOther         CollectionSource = "OTH"
+	SourceWithholding   CollectionSource = "A" // wage assignment
+	SourceGarnishment   CollectionSource = "G"
+	SourceFederalOffset CollectionSource = "I" // IRS tax intercept
+	SourceStateOffset   CollectionSource = "S" // state tax intercept
+	SourceUnemployment  CollectionSource = "U" // UIB intercept
+	SourceNormal        CollectionSource = "N" // a regular payment
 )
 
 // CollectionSources lists every collection source.
-var CollectionSources = []CollectionSource{SourceWithholding, SourceFederalOffset, SourceStateOffset, SourceDirect, SourceUnemployment, SourceOther}
+var CollectionSources = []CollectionSource{SourceWithholding, SourceGarnishment, SourceFederalOffset, SourceStateOffset, SourceUnemployment, SourceNormal}
+
+// PaymentMethod is how a collection was sent between states.
+type PaymentMethod string
+
+// Payment methods.
+const (
+	PaymentEFT    PaymentMethod = "E"
+	PaymentManual PaymentMethod = "M"
+	PaymentOther  PaymentMethod = "O"
+)
+
+// PaymentMethods lists every payment method.
+var PaymentMethods = []PaymentMethod{PaymentEFT, PaymentManual, PaymentOther}
 
 func oneOf[T ~string](v T, valid []T) bool {
 	for _, x := range valid {

@@ -1,20 +1,18 @@
 package canonical
 
-// Limits beyond those in types.go. CSENet sets no count for these lists; they
-// are bounded so that one message stays small and every format can carry it.
+// Limits beyond those in types.go, from the CSENet layout.
 const (
-	MaxAliases   = 9
-	MaxAddresses = 9
-	MaxLicenses  = 9
-	// MaxAddressLineLen bounds address lines and cities.
-	MaxAddressLineLen = 60
-	// MaxLicenseLen bounds a license's type and number.
-	MaxLicenseLen = 30
-	MaxEmailLen   = 254
-	// MaxSerial is the largest transaction serial number: 2^53-1, so that every
-	// JSON implementation, including those that read numbers as doubles, reads
-	// it exactly.
-	MaxSerial = 1<<53 - 1
+	// MaxAliases names and MaxAliasSSNs SSNs of the NCP fit the layout.
+	MaxAliases   = 3
+	MaxAliasSSNs = 2
+	// MaxAddressLineLen bounds address lines, MaxCityLen cities.
+	MaxAddressLineLen  = 25
+	MaxCityLen         = 18
+	MaxEmployerNameLen = 40
+	// MaxEmailLen is the layout's Internet-Address.
+	MaxEmailLen = 35
+	// MaxSerial is the largest transaction serial number: 12 digits.
+	MaxSerial = 999_999_999_999
 )
 
 // Patterns shared by Validate and the JSON Schema; schema_test.go checks that
@@ -25,7 +23,7 @@ const (
 	// fields are space-padded, and "ABC " must not become a second case.
 	caseIDPattern = `^[!-~]([ -~]*[!-~])?$`
 	zipPattern    = `^[0-9]{5}(-[0-9]{4})?$`
-	phonePattern  = `^[0-9+() .x-]{7,25}$`
+	phonePattern  = `^[0-9]{10}$`
 	emailPattern  = `^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$`
 	einPattern    = `^[0-9]{9}$`
 )

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -47,7 +48,7 @@ func (t *Transaction) ValidateWith(c *Combos) FieldErrors {
 	v.orders(t)
 	v.collections(t.Collections)
 	if t.Information != nil {
-		v.text("information.text", t.Information.Text, MaxTextLen, true, true)
+		v.information("information", t.Information)
 	}
 	if len(v.errs) == 0 {
 		return nil
@@ -80,6 +81,16 @@ func (v *validator) header(h *Header) {
 		v.add("header.receiverFips", "same state as senderFips")
 	}
 	v.messageID("header.messageId", h.MessageID, true)
+	v.text("header.errorReason", h.ErrorReason, 2, false, false)
+	v.text("header.transactionType", h.TransactionType, 2, false, false)
+	v.optDate("header.attachmentsDueDate", h.AttachmentsDueDate)
+	if hf := h.Host; hf != nil {
+		v.optDate("header.host.dateReceived", hf.DateReceived)
+		v.digits("header.host.timeReceived", hf.TimeReceived, 6, 6)
+		v.text("header.host.processingComplete", hf.ProcessingComplete, 1, false, false)
+		v.text("header.host.sentToStateHost", hf.SentToStateHost, 1, false, false)
+		v.text("header.host.formsPrinted", hf.FormsPrinted, 1, false, false)
+	}
 	if h.Serial < 1 || h.Serial > MaxSerial {
 		v.addf("header.serial", "must be from 1 to %d", int64(MaxSerial))
 	}
@@ -113,6 +124,8 @@ func (v *validator) header(h *Header) {
 }
 
 func (v *validator) caseBlock(path string, c *Case) {
+	// Case type and status are required by the layout and by every
+	// combination that carries a case block.
 	code(v, path+".type", c.Type, CaseTypes, true)
 	code(v, path+".status", c.Status, CaseStatuses, true)
 	if c.PaymentAddress != nil {
@@ -123,18 +136,26 @@ func (v *validator) caseBlock(path string, c *Case) {
 	}
 	v.text(path+".initiatingDocket", c.InitiatingDocket, MaxDocketLen, false, false)
 	v.text(path+".respondingDocket", c.RespondingDocket, MaxDocketLen, false, false)
+	v.digits(path+".paymentBankAccount", c.PaymentBankAccount, 1, 20)
+	v.digits(path+".paymentRoutingCode", c.PaymentRoutingCode, 1, 10)
 	if c.CEJState != "" {
 		if _, ok := StatePostal[c.CEJState]; !ok {
 			v.addf(path+".cejState", "not a known 2-digit state FIPS code: %s", quoteCode(c.CEJState))
 		}
 	}
+	v.fips(path+".paymentFips", c.PaymentFIPS, false)
 }
 
 func (v *validator) contact(path string, c *Contact) {
-	v.text(path+".name", c.Name, MaxNameLen, false, false)
-	if c.Phone != "" && !phoneRe.MatchString(c.Phone) {
-		v.add(path+".phone", "must be 7 to 25 of the characters 0-9 + ( ) . - x and space")
+	if c.Name != nil {
+		v.name(path+".name", c.Name, false)
 	}
+	if c.Address != nil {
+		v.address(path+".address", c.Address)
+	}
+	v.phone(path+".phone", c.Phone)
+	v.text(path+".phoneExtension", c.PhoneExtension, 6, false, false)
+	v.phone(path+".fax", c.Fax)
 	if c.Email != "" {
 		if utf8.RuneCountInString(c.Email) > MaxEmailLen {
 			v.addf(path+".email", "longer than %d characters", MaxEmailLen)
@@ -145,48 +166,117 @@ func (v *validator) contact(path string, c *Contact) {
 }
 
 func (v *validator) ncp(path string, n *NCPIdentification) {
-	v.name(path+".name", &n.Name)
+	v.name(path+".name", &n.Name, true)
 	v.ssn(path+".ssn", n.SSN)
 	if n.DateOfBirth != nil {
 		v.date(path+".dateOfBirth", *n.DateOfBirth, true, true)
 	}
+	code(v, path+".race", n.Race, Races, false)
 	code(v, path+".sex", n.Sex, Sexes, false)
-	v.count(path+".aliases", len(n.Aliases), MaxAliases)
-	for i := range n.Aliases {
-		v.name(fmt.Sprintf("%s.aliases[%d]", path, i), &n.Aliases[i])
+	v.text(path+".birthPlace", n.BirthPlace, 15, false, false)
+	v.between(path+".heightFeet", n.HeightFeet, 0, 9)
+	v.between(path+".heightInches", n.HeightInch, 0, 11)
+	v.between(path+".weightPounds", n.WeightLbs, 0, 999)
+	code(v, path+".hairColor", n.HairColor, HairColors, false)
+	code(v, path+".eyeColor", n.EyeColor, EyeColors, false)
+	v.text(path+".distinguishingMarks", n.DistinguishingMarks, 20, false, false)
+	v.count(path+".aliasSsns", len(n.AliasSSNs), MaxAliasSSNs)
+	for i, s := range n.AliasSSNs {
+		p := fmt.Sprintf("%s.aliasSsns[%d]", path, i)
+		if s == "" {
+			v.add(p, "required")
+		}
+		v.ssn(p, s)
 	}
+	v.text(path+".maidenName", n.MaidenName, MaxNameLen, false, false)
+	v.text(path+".mothersMaidenOrFathersName", n.MothersMaidenOrFathersName, MaxNameLen, false, false)
 }
 
 func (v *validator) locate(path string, l *NCPLocate) {
-	v.count(path+".addresses", len(l.Addresses), MaxAddresses)
-	for i := range l.Addresses {
-		v.address(fmt.Sprintf("%s.addresses[%d]", path, i), &l.Addresses[i])
+	v.locatedAddress(path+".residential", l.Residential)
+	v.locatedAddress(path+".mailing", l.Mailing)
+	v.phone(path+".homePhone", l.HomePhone)
+	v.phone(path+".workPhone", l.WorkPhone)
+	v.postalState(path+".driversLicenseState", l.DriversLicenseState, l.DriversLicense != "")
+	v.text(path+".driversLicense", l.DriversLicense, 20, false, false)
+	v.count(path+".aliases", len(l.Aliases), MaxAliases)
+	for i := range l.Aliases {
+		v.name(fmt.Sprintf("%s.aliases[%d]", path, i), &l.Aliases[i], true)
 	}
+	if l.Spouse != nil {
+		v.name(path+".spouse", l.Spouse, false)
+	}
+	v.text(path+".occupation", l.Occupation, 32, false, false)
 	v.count(path+".employers", len(l.Employers), MaxEmployers)
 	for i := range l.Employers {
-		e := &l.Employers[i]
-		p := fmt.Sprintf("%s.employers[%d]", path, i)
-		switch {
-		case e.EIN == "":
-			v.add(p+".ein", "required")
-		case !einRe.MatchString(e.EIN):
-			v.add(p+".ein", "must be 9 digits")
-		}
-		v.text(p+".name", e.Name, MaxNameLen, true, false)
+		v.employer(fmt.Sprintf("%s.employers[%d]", path, i), &l.Employers[i], true)
+	}
+	v.text(path+".insuranceCarrier", l.InsuranceCarrier, 36, false, false)
+	v.text(path+".insurancePolicy", l.InsurancePolicy, 20, false, false)
+	if l.LastResidential != nil {
+		v.address(path+".lastResidential", l.LastResidential)
+	}
+	if l.LastResidentialDate != nil {
+		v.date(path+".lastResidentialDate", *l.LastResidentialDate, true, true)
+	}
+	if l.LastMailing != nil {
+		v.address(path+".lastMailing", l.LastMailing)
+	}
+	if l.LastMailingDate != nil {
+		v.date(path+".lastMailingDate", *l.LastMailingDate, true, true)
+	}
+	if e := l.LastEmployer; e != nil {
+		p := path + ".lastEmployer"
+		v.text(p+".name", e.Name, MaxEmployerNameLen, true, false)
+		v.optDate(p+".date", e.Date)
 		if e.Address != nil {
 			v.address(p+".address", e.Address)
 		}
-		if e.Phone != "" && !phoneRe.MatchString(e.Phone) {
-			v.add(p+".phone", "must be 7 to 25 of the characters 0-9 + ( ) . - x and space")
-		}
+		v.optDate(p+".effectiveDate", e.EffectiveDate)
 	}
-	v.count(path+".licenses", len(l.Licenses), MaxLicenses)
-	for i := range l.Licenses {
-		lic := &l.Licenses[i]
-		p := fmt.Sprintf("%s.licenses[%d]", path, i)
-		v.text(p+".type", lic.Type, MaxLicenseLen, true, false)
-		v.text(p+".number", lic.Number, MaxLicenseLen, true, false)
-		v.postalState(p+".state", lic.State, true)
+	v.text(path+".professionalLicenses", l.ProfessionalLicenses, 50, false, false)
+}
+
+func (v *validator) locatedAddress(path string, a *LocatedAddress) {
+	if a == nil {
+		return
+	}
+	v.address(path+".address", &a.Address)
+	v.optDate(path+".effectiveDate", a.EffectiveDate)
+	v.optDate(path+".endDate", a.EndDate)
+	code(v, path+".confirmed", a.Confirmed, AddressConfirmations, false)
+}
+
+// employer checks an employer; full is false for a participant's employer,
+// which has only a name, an address and an EIN in the layout.
+func (v *validator) employer(p string, e *Employer, full bool) {
+	if e.EIN != "" && !einRe.MatchString(e.EIN) {
+		v.add(p+".ein", "must be 9 digits")
+	}
+	v.text(p+".name", e.Name, MaxEmployerNameLen, true, false)
+	if e.Address != nil {
+		v.address(p+".address", e.Address)
+	}
+	if !full {
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{{"phone", e.Phone != ""}, {"effectiveDate", e.EffectiveDate != nil}, {"endDate", e.EndDate != nil},
+			{"confirmed", e.Confirmed != ""}, {"wage", e.Wage != nil}} {
+			if f.set {
+				v.add(p+"."+f.name, "a participant's employer has no such field in the CSENet participant block")
+			}
+		}
+		return
+	}
+	v.phone(p+".phone", e.Phone)
+	v.optDate(p+".effectiveDate", e.EffectiveDate)
+	v.optDate(p+".endDate", e.EndDate)
+	code(v, p+".confirmed", e.Confirmed, YesNos, false)
+	if w := e.Wage; w != nil {
+		v.between(p+".wage.quarter", w.Quarter, 1, 4)
+		v.between(p+".wage.year", w.Year, 1900, 2999)
+		v.cents(p+".wage.amountCents", w.Amount, 0)
 	}
 }
 
@@ -198,11 +288,11 @@ func (v *validator) participants(t *Transaction) {
 	for i := range t.Participants {
 		p := &t.Participants[i]
 		path := fmt.Sprintf("participants[%d]", i)
-		v.name(path+".name", &p.Name)
+		v.name(path+".name", &p.Name, true)
 		if v.ssn(path+".ssn", p.SSN) {
 			switch first, dup := seen[p.SSN]; {
-			case t.NCP != nil && t.NCP.SSN == p.SSN:
-				v.add(path+".ssn", "same SSN as the NCP; the NCP is never a participant")
+			case t.NCP != nil && t.NCP.SSN == p.SSN && p.Relationship != RelNCP:
+				v.add(path+".ssn", "same SSN as the NCP, but the participant is not the NCP (relationship A)")
 			case dup:
 				v.addf(path+".ssn", "same SSN as participants[%d]", first)
 			default:
@@ -213,7 +303,20 @@ func (v *validator) participants(t *Transaction) {
 			v.date(path+".dateOfBirth", *p.DateOfBirth, true, true)
 		}
 		code(v, path+".sex", p.Sex, Sexes, false)
+		code(v, path+".race", p.Race, Races, false)
 		code(v, path+".relationship", p.Relationship, Relationships, true)
+		code(v, path+".status", p.Status, ParticipantStatuses, false)
+		code(v, path+".relationToCp", p.RelationToCP, DependentRelations, false)
+		if p.Address != nil {
+			v.address(path+".address", p.Address)
+		}
+		if p.Employer != nil {
+			v.employer(path+".employer", p.Employer, false)
+		}
+		v.optDate(path+".addressConfirmedDate", p.AddressConfirmedDate)
+		v.optDate(path+".employerConfirmedDate", p.EmployerConfirmedDate)
+		v.phone(path+".workPhone", p.WorkPhone)
+		v.text(path+".birthPlace", p.BirthPlace, 25, false, false)
 		code(v, path+".paternityStatus", p.PaternityStatus, PaternityStatuses, false)
 		v.postalState(path+".residenceState", p.ResidenceState, false)
 	}
@@ -226,23 +329,48 @@ func (v *validator) orders(t *Transaction) {
 		path := fmt.Sprintf("orders[%d]", i)
 		v.fips(path+".tribunalFips", o.TribunalFIPS, true)
 		v.text(path+".docket", o.Docket, MaxDocketLen, true, false)
-		code(v, path+".type", o.Type, OrderTypes, true)
 		v.date(path+".issueDate", o.IssueDate, true, true)
+		code(v, path+".type", o.Type, OrderTypes, false)
+		code(v, path+".debtType", o.DebtType, DebtTypes, true)
+		code(v, path+".frequency", o.Frequency, Frequencies, true)
+		v.cents(path+".amountCents", o.Amount, 0)
 		if o.EffectiveDate != nil {
 			// An order may take effect before it is issued (back to the
 			// filing date) or later, so only the date itself is checked.
 			v.date(path+".effectiveDate", *o.EffectiveDate, true, false)
 		}
-		v.cents(path+".amountCents", o.Amount, 0)
-		code(v, path+".frequency", o.Frequency, Frequencies, true)
-		v.cents(path+".arrearsCents", o.Arrears, 0)
+		v.optDate(path+".endDate", o.EndDate)
+		v.optDate(path+".cancelDate", o.CancelDate)
+		code(v, path+".arrearsFrequency", o.ArrearsFrequency, Frequencies, false)
+		v.cents(path+".arrearsAmountCents", o.ArrearsAmount, 0)
+		// A negative total is an overpayment, which the layout allows.
+		v.cents(path+".arrearsCents", o.Arrears, -MaxCents)
 		if o.ArrearsAsOf != nil {
 			v.date(path+".arrearsAsOf", *o.ArrearsAsOf, true, true)
-		} else if o.Arrears > 0 {
-			v.add(path+".arrearsAsOf", "required when arrearsCents is more than 0")
 		}
+		v.arrearsPeriod(path+".arrearsTanf", o.ArrearsTANF)
+		v.arrearsPeriod(path+".arrearsNonTanf", o.ArrearsNonTANF)
+		v.arrearsPeriod(path+".fosterCare", o.FosterCare)
+		v.arrearsPeriod(path+".medical", o.Medical)
+		code(v, path+".medicalOrdered", o.MedicalOrdered, YesNos, false)
+		v.text(path+".tribunalCaseNumber", o.TribunalCaseNumber, MaxDocketLen, false, false)
+		v.optDate(path+".lastPaymentDate", o.LastPaymentDate)
+		code(v, path+".controllingFlag", o.ControllingFlag, ControllingFlags, false)
+		v.text(path+".docketNumber", o.DocketNumber, MaxDocketLen, false, false)
 		v.orderChildren(path, o, t.Participants)
 	}
+}
+
+func (v *validator) arrearsPeriod(path string, a *ArrearsPeriod) {
+	if a == nil {
+		return
+	}
+	v.optDate(path+".from", a.From)
+	v.optDate(path+".thru", a.Thru)
+	if a.From != nil && a.Thru != nil && a.From.Valid() && a.Thru.Valid() && a.Thru.Before(*a.From) {
+		v.add(path+".thru", "before from")
+	}
+	v.cents(path+".amountCents", a.Amount, -MaxCents)
 }
 
 func (v *validator) orderChildren(path string, o *Order, ps []Participant) {
@@ -254,14 +382,11 @@ func (v *validator) orderChildren(path string, o *Order, ps []Participant) {
 		case idx < 0 || idx >= len(ps):
 			v.addf(p, "no participant %d", idx)
 		case ps[idx].Relationship != RelChild:
-			v.addf(p, "participant %d is not a child (relationship %s)", idx, quoteCode(string(ps[idx].Relationship)))
+			v.addf(p, "participant %d is not a dependent (relationship %s)", idx, quoteCode(string(ps[idx].Relationship)))
 		case listed[idx]:
 			v.addf(p, "participant %d listed twice", idx)
 		}
 		listed[idx] = true
-	}
-	if o.Type == OrderChildSupport && len(o.Children) == 0 {
-		v.add(path+".children", "a child support (CS) order must cover at least one child")
 	}
 }
 
@@ -271,9 +396,65 @@ func (v *validator) collections(cs []Collection) {
 		c := &cs[i]
 		path := fmt.Sprintf("collections[%d]", i)
 		v.date(path+".date", c.Date, true, true)
-		v.cents(path+".amountCents", c.Amount, 1)
+		v.optDate(path+".postingDate", c.PostingDate)
+		// A negative amount is a reversal or adjustment of an earlier collection.
+		v.cents(path+".amountCents", c.Amount, -MaxCents)
+		if c.Amount == 0 {
+			v.add(path+".amountCents", "must not be 0")
+		}
 		code(v, path+".source", c.Source, CollectionSources, true)
+		code(v, path+".method", c.Method, PaymentMethods, false)
+		v.text(path+".rdfiId", c.RDFIID, 20, false, false)
+		v.text(path+".rdfiAccount", c.RDFIAccount, 20, false, false)
 		v.text(path+".docket", c.Docket, MaxDocketLen, false, false)
+	}
+}
+
+func (v *validator) information(path string, in *Information) {
+	code(v, path+".statusChange", in.StatusChange, CaseStatuses, false)
+	v.caseID(path+".newCaseId", in.NewCaseID, false)
+	v.text(path+".text", in.Text, MaxTextLen, false, true)
+	lines := strings.Split(in.Text, "\n")
+	if len(lines) > MaxInfoLines {
+		v.addf(path+".text", "more than %d lines", MaxInfoLines)
+	}
+	for i, l := range lines {
+		if utf8.RuneCountInString(l) > MaxInfoLineLen {
+			v.addf(path+".text", "line %d is longer than %d characters", i+1, MaxInfoLineLen)
+			break
+		}
+	}
+}
+
+func (v *validator) optDate(path string, d *Date) {
+	if d != nil {
+		v.date(path, *d, true, false)
+	}
+}
+
+func (v *validator) between(path string, n, lo, hi int) {
+	if n != 0 && (n < lo || n > hi) {
+		v.addf(path, "must be from %d to %d", lo, hi)
+	}
+}
+
+// digits checks an optional all-digit field of min to max digits.
+func (v *validator) digits(path, s string, lo, hi int) {
+	if s == "" {
+		return
+	}
+	if !allDigits(s) || len(s) < lo || len(s) > hi {
+		if lo == hi {
+			v.addf(path, "must be %d digits", hi)
+		} else {
+			v.addf(path, "must be %d to %d digits", lo, hi)
+		}
+	}
+}
+
+func (v *validator) phone(path, s string) {
+	if s != "" && !phoneRe.MatchString(s) {
+		v.add(path, "must be 10 digits (area code and number)")
 	}
 }
 
@@ -320,22 +501,23 @@ func hasControl(s string, multiline bool) bool {
 	return false
 }
 
-func (v *validator) name(path string, n *Name) {
-	v.text(path+".first", n.First, MaxNameLen, true, false)
-	v.text(path+".middle", n.Middle, MaxNameLen, false, false)
-	v.text(path+".last", n.Last, MaxNameLen, true, false)
-	v.text(path+".suffix", n.Suffix, MaxNameLen, false, false)
+// name checks a name against the layout's lengths; required says the first
+// and last names must be present.
+func (v *validator) name(path string, n *Name, required bool) {
+	v.text(path+".first", n.First, MaxFirstNameLen, required, false)
+	v.text(path+".middle", n.Middle, MaxMiddleNameLen, false, false)
+	v.text(path+".last", n.Last, MaxNameLen, required, false)
+	v.text(path+".suffix", n.Suffix, MaxSuffixLen, false, false)
 }
 
 func (v *validator) address(path string, a *Address) {
+	// Only the first line is required: a partial address (confirmation P)
+	// is still worth passing on.
 	v.text(path+".line1", a.Line1, MaxAddressLineLen, true, false)
 	v.text(path+".line2", a.Line2, MaxAddressLineLen, false, false)
-	v.text(path+".city", a.City, MaxAddressLineLen, true, false)
-	v.postalState(path+".state", a.State, true)
-	switch {
-	case a.Zip == "":
-		v.add(path+".zip", "required")
-	case !zipRe.MatchString(a.Zip):
+	v.text(path+".city", a.City, MaxCityLen, false, false)
+	v.postalState(path+".state", a.State, false)
+	if a.Zip != "" && !zipRe.MatchString(a.Zip) {
 		v.add(path+".zip", "must be 5 digits or ZIP+4 (12345-6789)")
 	}
 }
@@ -361,7 +543,7 @@ func (v *validator) fips(path string, f FIPS, required bool) bool {
 		}
 		return false
 	case !f.Valid():
-		v.add(path, "not a FIPS code (7 digits beginning with a known state code)")
+		v.add(path, "not a FIPS code (state and county, 5 digits beginning with a known state code, then an optional 2-character sub-office)")
 		return false
 	}
 	return true

@@ -43,7 +43,7 @@ func enfRequest() *Transaction {
 			Type:             CaseNonAssistance,
 			Status:           CaseOpen,
 			PaymentAddress:   &Address{Line1: "PO Box 4880", City: "Trenton", State: "NJ", Zip: "08650-4880"},
-			Contact:          &Contact{Name: "Casey Worker", Phone: "(609) 555-0100", Email: "casey.worker@example.gov"},
+			Contact:          &Contact{Name: &Name{First: "Casey", Last: "Worker"}, Phone: "6095550100", Email: "casey.worker@example.gov"},
 			InitiatingDocket: "FD-13-000123-21",
 			CEJState:         "34",
 		},
@@ -52,17 +52,17 @@ func enfRequest() *Transaction {
 			SSN:         "123456789",
 			DateOfBirth: datePtr("1990-04-12"),
 			Sex:         SexMale,
-			Aliases:     []Name{{First: "Jordy", Last: "Example"}},
 		},
 		NCPLocate: &NCPLocate{
-			Addresses: []Address{{Line1: "12 Example Street", Line2: "Apt 3", City: "Brooklyn", State: "NY", Zip: "11201"}},
+			Aliases:     []Name{{First: "Jordy", Last: "Example"}},
+			Residential: &LocatedAddress{Address: Address{Line1: "12 Example Street", Line2: "Apt 3", City: "Brooklyn", State: "NY", Zip: "11201"}},
 			Employers: []Employer{{
 				EIN:     "123456789",
 				Name:    "Example Logistics LLC",
 				Address: &Address{Line1: "400 Warehouse Road", City: "Queens", State: "NY", Zip: "11101"},
-				Phone:   "718-555-0199",
+				Phone:   "7185550199",
 			}},
-			Licenses: []License{{Type: "DRIVER", Number: "E1234 56789 01234", State: "NY"}},
+			DriversLicense: "E1234 56789 01234", DriversLicenseState: "NY",
 		},
 		Participants: []Participant{
 			{Name: Name{First: "Taylor", Last: "Example"}, SSN: "223456789", DateOfBirth: datePtr("1991-02-03"), Sex: SexFemale, Relationship: RelCustodialParty, ResidenceState: "NJ"},
@@ -70,17 +70,18 @@ func enfRequest() *Transaction {
 			{Name: Name{First: "Morgan", Last: "Example"}, DateOfBirth: datePtr("2018-09-15"), Sex: SexMale, Relationship: RelChild, PaternityStatus: PaternityEstablished, ResidenceState: "NJ"},
 		},
 		Orders: []Order{{
-			TribunalFIPS:  "3401300",
-			Docket:        "FD-13-000123-21",
-			Type:          OrderChildSupport,
-			IssueDate:     date("2021-03-15"),
-			EffectiveDate: datePtr("2021-02-01"),
-			Amount:        11500,
-			Frequency:     FreqWeekly,
-			Arrears:       230000,
-			ArrearsAsOf:   datePtr("2026-10-31"),
-			Controlling:   true,
-			Children:      []int{1, 2},
+			TribunalFIPS:    "3401300",
+			Docket:          "FD-13-000123-21",
+			Type:            OrderJudicial,
+			DebtType:        DebtChildSupport,
+			IssueDate:       date("2021-03-15"),
+			EffectiveDate:   datePtr("2021-02-01"),
+			Amount:          11500,
+			Frequency:       FreqWeekly,
+			Arrears:         230000,
+			ArrearsAsOf:     datePtr("2026-10-31"),
+			ControllingFlag: ControllingPresumed,
+			Children:        []int{1, 2},
 		}},
 		Collections: []Collection{{Date: date("2026-11-02"), Amount: 11500, Source: SourceWithholding, Docket: "FD-13-000123-21"}},
 		Information: &Information{Text: "Please register for enforcement.\n\tNCP works nights."},
@@ -106,7 +107,7 @@ func TestValidate(t *testing.T) {
 		{
 			name: "EST R meeting an existing order may be answered with ERXOR",
 			mutate: func(tx *Transaction) {
-				tx.Header.Function, tx.Header.Action, tx.Header.Reason = FuncEstablish, ActProvide, ReasonExistingOrder
+				tx.Header.Function, tx.Header.Action, tx.Header.Reason = FuncEstablish, ActProvide, ReasonOrderNotEstablished
 				tx.Header.ResolutionDate = datePtr("2026-11-20")
 				tx.Header.InReplyTo = "NY.2026.11.000042"
 			},
@@ -319,7 +320,7 @@ func TestValidate(t *testing.T) {
 			name: "child support order must cover a child; medical support need not",
 			mutate: func(tx *Transaction) {
 				tx.Orders[0].Children = nil
-				tx.Orders = append(tx.Orders, Order{TribunalFIPS: "3401300", Docket: "FD-13-000124-21", Type: OrderMedicalSupport,
+				tx.Orders = append(tx.Orders, Order{TribunalFIPS: "3401300", Docket: "FD-13-000124-21", DebtType: DebtMedicalSupport,
 					IssueDate: date("2021-03-15"), Amount: 2500, Frequency: FreqMonthly})
 			},
 			want: []string{"orders[0].children: a child support (CS) order must cover at least one child"},
@@ -328,7 +329,7 @@ func TestValidate(t *testing.T) {
 			name: "more than 9 participants, orders and collections, more than 3 employers",
 			mutate: func(tx *Transaction) {
 				for len(tx.Participants) < 10 {
-					tx.Participants = append(tx.Participants, Participant{Name: Name{First: "Sam", Last: "Example"}, Relationship: RelOther})
+					tx.Participants = append(tx.Participants, Participant{Name: Name{First: "Sam", Last: "Example"}, Relationship: RelSecondAdult})
 				}
 				for len(tx.Orders) < 10 {
 					tx.Orders = append(tx.Orders, tx.Orders[0])
@@ -407,13 +408,13 @@ func TestValidate(t *testing.T) {
 			mutate: func(tx *Transaction) {
 				tx.NCP.Name.First = ""
 				tx.NCP.Name.Last = strings.Repeat("é", 61)
-				tx.NCP.Aliases[0].Middle = "A\x00B"
+				tx.NCPLocate.Aliases[0].Middle = "A\x00B"
 				tx.Participants[0].Name.Suffix = "Jr\u0085"
 			},
 			want: []string{
 				"ncp.name.first: required",
 				"ncp.name.last: longer than 60 characters",
-				"ncp.aliases[0].middle: contains a control character",
+				"ncpLocate.aliases[0].middle: contains a control character",
 				"participants[0].name.suffix: contains a control character",
 			},
 		},
@@ -423,8 +424,8 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name:   "invalid UTF-8",
-			mutate: func(tx *Transaction) { tx.NCPLocate.Addresses[0].City = "Brookl\xffn" },
-			want:   []string{"ncpLocate.addresses[0].city: not valid UTF-8"},
+			mutate: func(tx *Transaction) { tx.NCPLocate.Residential.Address.City = "Brookl\xffn" },
+			want:   []string{"ncpLocate.residential.address.city: not valid UTF-8"},
 		},
 		{
 			name: "information text: tab and newline allowed, carriage return not, length",
@@ -445,14 +446,14 @@ func TestValidate(t *testing.T) {
 			name: "states: postal abbreviations and CEJ state FIPS",
 			mutate: func(tx *Transaction) {
 				tx.Case.CEJState = "99"
-				tx.NCPLocate.Addresses[0].State = "ny"
-				tx.NCPLocate.Licenses[0].State = ""
+				tx.NCPLocate.Residential.Address.State = "ny"
+				tx.NCPLocate.DriversLicenseState = ""
 				tx.Participants[1].ResidenceState = "XX"
 			},
 			want: []string{
 				`case.cejState: not a known 2-digit state FIPS code: "99"`,
-				`ncpLocate.addresses[0].state: not a known state postal abbreviation: "ny"`,
-				"ncpLocate.licenses[0].state: required",
+				`ncpLocate.residential.address.state: not a known state postal abbreviation: "ny"`,
+				"ncpLocate.driversLicenseState: required",
 				`participants[1].residenceState: not a known state postal abbreviation: "XX"`,
 			},
 		},
@@ -463,15 +464,15 @@ func TestValidate(t *testing.T) {
 				tx.Case.PaymentAddress.Line1 = ""
 				tx.Case.Contact.Phone = "555"
 				tx.Case.Contact.Email = "casey@localhost"
-				tx.NCPLocate.Licenses[0].Number = strings.Repeat("9", 31)
-				tx.NCPLocate.Addresses[0].Zip = "11201-12"
+				tx.NCPLocate.DriversLicense = strings.Repeat("9", 21)
+				tx.NCPLocate.Residential.Address.Zip = "11201-12"
 			},
 			want: []string{
 				"case.paymentAddress.line1: required",
 				"case.paymentAddress.zip: must be 5 digits or ZIP+4 (12345-6789)",
 				"case.contact.phone: must be 7 to 25 of the characters 0-9 + ( ) . - x and space",
 				"case.contact.email: not an email address",
-				"ncpLocate.addresses[0].zip: must be 5 digits or ZIP+4 (12345-6789)",
+				"ncpLocate.residential.address.zip: must be 5 digits or ZIP+4 (12345-6789)",
 				"ncpLocate.licenses[0].number: longer than 30 characters",
 			},
 		},
@@ -507,8 +508,8 @@ func TestValidate(t *testing.T) {
 			name: "NCP sex and alias count",
 			mutate: func(tx *Transaction) {
 				tx.NCP.Sex = "male"
-				for len(tx.NCP.Aliases) < MaxAliases+1 {
-					tx.NCP.Aliases = append(tx.NCP.Aliases, Name{First: "J", Last: "Example"})
+				for len(tx.NCPLocate.Aliases) < MaxAliases+1 {
+					tx.NCPLocate.Aliases = append(tx.NCPLocate.Aliases, Name{First: "J", Last: "Example"})
 				}
 			},
 			want: []string{

@@ -128,7 +128,9 @@ func ParseDollars(s string) (Cents, error) {
 	return v, nil
 }
 
-// FIPS is a 7-digit code: state (2), county (3), office (2).
+// FIPS is a CSENet FIPS code: state (2 digits), county (3 digits) and
+// sub-office (2 characters A-Z 0-9), or only state and county when the
+// sub-office is blank.
 type FIPS string
 
 // State returns the 2-digit state part.
@@ -139,10 +141,15 @@ func (f FIPS) State() string {
 	return string(f[:2])
 }
 
-// Valid reports whether f is 7 digits with a known state part.
+// Valid reports whether f is a FIPS code with a known state part.
 func (f FIPS) Valid() bool {
-	if len(f) != 7 || !allDigits(string(f)) {
+	if (len(f) != 5 && len(f) != 7) || !allDigits(string(f[:5])) {
 		return false
+	}
+	for i := 5; i < len(f); i++ {
+		if (f[i] < '0' || f[i] > '9') && (f[i] < 'A' || f[i] > 'Z') {
+			return false
+		}
 	}
 	_, ok := StatePostal[f.State()]
 	return ok

@@ -13,11 +13,12 @@ import (
 
 func init() { Install(transforms.Default) }
 
-// Install registers xml-transaction/1, json-transaction/1, eiwo-xml/1 and
-// eiwo-json/1 in r with their default limits.
+// Install registers xml-transaction/1, json-transaction/1 and /2, eiwo-xml/1
+// and eiwo-json/1 in r with their default limits.
 func Install(r *transforms.Registry) {
 	r.Register(xmltx.New())
 	r.Register(jsontx.New())
+	r.Register(jsontx.NewV1())
 	r.RegisterIWO(eiwo.NewXML())
 	r.RegisterIWO(eiwo.NewJSON())
 }

@@ -1,5 +1,7 @@
-// Package jsontx is the JSON transaction format json-transaction/1, which is
-// the canonical model's own JSON (schemas/json/transaction.schema.json).
+// Package jsontx is the JSON transaction format json-transaction/2, which is
+// the canonical model's own JSON in the federal CSENet dictionary
+// (schemas/json/transaction.schema.json), and the older json-transaction/1
+// (v1.go), mapped to it.
 //
 // Decoding is strict (see transforms/internal/strictjson): duplicate keys,
 // unknown fields, null, fractional or out-of-range numbers, deep nesting,
@@ -19,11 +21,11 @@ import (
 
 // Names of the format.
 const (
-	Format      = "json-transaction/1"
+	Format      = "json-transaction/2"
 	ContentType = "application/json"
 )
 
-// Codec reads and writes json-transaction/1. The zero value uses the default
+// Codec reads and writes json-transaction/2. The zero value uses the default
 // limits (1 MiB, depth 32).
 type Codec struct {
 	Limits strictjson.Limits
@@ -32,13 +34,13 @@ type Codec struct {
 // New returns a codec with the default limits.
 func New() *Codec { return &Codec{} }
 
-// Format returns "json-transaction/1".
+// Format returns "json-transaction/2".
 func (*Codec) Format() string { return Format }
 
 // ContentType returns "application/json".
 func (*Codec) ContentType() string { return ContentType }
 
-// Decode reads a json-transaction/1 document.
+// Decode reads a json-transaction/2 document.
 func (c *Codec) Decode(b []byte) (canonical.Transaction, canonical.FieldErrors) {
 	var t canonical.Transaction
 	if errs := strictjson.Decode(b, &t, c.Limits); len(errs) > 0 {

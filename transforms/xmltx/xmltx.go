@@ -11,6 +11,7 @@ package xmltx
 
 import (
 	"fmt"
+	"reflect"
 	"strconv"
 
 	"github.com/uifsagw/uifsagw/schemas/canonical"
@@ -78,8 +79,10 @@ func (c *Codec) Decode(b []byte) (canonical.Transaction, canonical.FieldErrors) 
 	if n := root.One("Case", "case"); n != nil {
 		t.Case = readCase(n)
 	}
+	var aliases []canonical.Name
 	if n := root.One("NCP", "ncp"); n != nil {
 		t.NCP = readNCP(n)
+		aliases = readAliases(n)
 	}
 	if n := root.One("NCPLocate", "ncpLocate"); n != nil {
 		t.NCPLocate = readLocate(n)
@@ -110,6 +113,13 @@ func (c *Codec) Decode(b []byte) (canonical.Transaction, canonical.FieldErrors) 
 			}
 		}
 	}
+	if len(aliases) > 0 {
+		if t.NCPLocate == nil {
+			t.NCPLocate = &canonical.NCPLocate{}
+		}
+		t.NCPLocate.Aliases = aliases
+	}
+	canonical.UpgradeLegacy(&t)
 	return t, r.Errors(root)
 }
 
@@ -199,26 +209,38 @@ func readNCP(n *safexml.Node) *canonical.NCPIdentification {
 	if nm := n.One("Name", "ncp.name"); nm != nil {
 		ncp.Name = safexml.ReadName(nm, "ncp.name")
 	}
-	for _, a := range n.Many("Alias", "ncp.aliases") {
-		ncp.Aliases = append(ncp.Aliases, safexml.ReadName(a, a.CPath))
-	}
 	return ncp
+}
+
+// readAliases reads the NCP's aliases, which /1 keeps in the NCP element and
+// the federal layout in the locate block.
+func readAliases(n *safexml.Node) []canonical.Name {
+	var out []canonical.Name
+	for _, a := range n.Many("Alias", "ncpLocate.aliases") {
+		out = append(out, safexml.ReadName(a, a.CPath))
+	}
+	return out
 }
 
 func readLocate(n *safexml.Node) *canonical.NCPLocate {
 	l := &canonical.NCPLocate{}
+	var addrs []canonical.Address
 	for _, a := range n.Many("Address", "ncpLocate.addresses") {
-		l.Addresses = append(l.Addresses, safexml.ReadAddress(a))
+		addrs = append(addrs, safexml.ReadAddress(a))
 	}
 	for _, e := range n.Many("Employer", "ncpLocate.employers") {
 		l.Employers = append(l.Employers, safexml.ReadEmployer(e))
 	}
+	var lics []canonical.LegacyLicense
 	for _, lic := range n.Many("License", "ncpLocate.licenses") {
-		l.Licenses = append(l.Licenses, canonical.License{
+		lics = append(lics, canonical.LegacyLicense{
 			Type:   lic.Str("Type", lic.CPath+".type"),
 			Number: lic.Str("Number", lic.CPath+".number"),
 			State:  lic.Str("State", lic.CPath+".state"),
 		})
+	}
+	if !canonical.UpgradeLegacyLocate(l, addrs, lics) {
+		n.Fail(fmt.Sprintf("at most %d Address elements: residential, mailing and last residential", canonical.MaxLegacyAddresses))
 	}
 	return l
 }
@@ -242,15 +264,14 @@ func readOrder(n *safexml.Node) canonical.Order {
 	o := canonical.Order{
 		TribunalFIPS:  safexml.Code[canonical.FIPS](n, "TribunalFIPS", n.CPath+".tribunalFips"),
 		Docket:        n.Str("Docket", n.CPath+".docket"),
-		Type:          safexml.Code[canonical.OrderType](n, "Type", n.CPath+".type"),
 		IssueDate:     n.Date("IssueDate", n.CPath+".issueDate"),
 		EffectiveDate: n.DatePtr("EffectiveDate", n.CPath+".effectiveDate"),
 		Amount:        n.Money("Amount", n.CPath+".amountCents"),
 		Frequency:     safexml.Code[canonical.Frequency](n, "Frequency", n.CPath+".frequency"),
 		Arrears:       n.Money("Arrears", n.CPath+".arrearsCents"),
 		ArrearsAsOf:   n.DatePtr("ArrearsAsOf", n.CPath+".arrearsAsOf"),
-		Controlling:   n.Bool("Controlling", n.CPath+".controlling"),
 	}
+	canonical.UpgradeLegacyOrder(&o, n.Str("Type", n.CPath+".debtType"), n.Bool("Controlling", n.CPath+".controllingFlag"))
 	// A child is named by the position of its Participant block counting
 	// from 1, as a person reading the document counts; the canonical model
 	// counts from 0.
@@ -274,6 +295,16 @@ func readOrder(n *safexml.Node) canonical.Order {
 
 // Encode writes t as xml-transaction/1 in the XSD's element order.
 func (c *Codec) Encode(t canonical.Transaction) ([]byte, error) {
+	canonical.DowngradeLegacy(&t)
+	var aliases []canonical.Name
+	if l := t.NCPLocate; l != nil && t.NCP != nil {
+		aliases = l.Aliases
+		if aliasesOnly(l) {
+			// Aliases were all the locate block held: /1 keeps them in the
+			// NCP element, so there is no locate block to write.
+			t.NCPLocate = nil
+		}
+	}
 	w, root := safexml.NewWriter("Transaction", Namespace, "version", Version)
 	h := root.CreateElement("Header")
 	hd := t.Header
@@ -312,19 +343,20 @@ func (c *Codec) Encode(t canonical.Transaction) ([]byte, error) {
 		w.Text(e, "SSN", ncp.SSN.Digits())
 		w.DatePtr(e, "DateOfBirth", ncp.DateOfBirth)
 		w.Text(e, "Sex", string(ncp.Sex))
-		for _, a := range ncp.Aliases {
+		for _, a := range aliases {
 			safexml.WriteName(w, e.CreateElement("Alias"), a)
 		}
 	}
 	if l := t.NCPLocate; l != nil {
 		e := root.CreateElement("NCPLocate")
-		for i := range l.Addresses {
-			safexml.WriteAddress(w, e, "Address", &l.Addresses[i])
+		addrs, lics := canonical.DowngradeLegacyLocate(l)
+		for i := range addrs {
+			safexml.WriteAddress(w, e, "Address", &addrs[i])
 		}
 		for _, emp := range l.Employers {
 			safexml.WriteEmployer(w, e, "Employer", emp)
 		}
-		for _, lic := range l.Licenses {
+		for _, lic := range lics {
 			le := e.CreateElement("License")
 			w.Text(le, "Type", lic.Type)
 			w.Text(le, "Number", lic.Number)
@@ -345,16 +377,21 @@ func (c *Codec) Encode(t canonical.Transaction) ([]byte, error) {
 		e := root.CreateElement("Order")
 		w.Text(e, "TribunalFIPS", string(o.TribunalFIPS))
 		w.Text(e, "Docket", o.Docket)
-		w.Text(e, "Type", string(o.Type))
+		w.Text(e, "Type", canonical.LegacyOrderType(&o))
 		w.Date(e, "IssueDate", o.IssueDate)
 		w.DatePtr(e, "EffectiveDate", o.EffectiveDate)
-		w.Money(e, "Amount", o.Amount)
-		w.Text(e, "Frequency", string(o.Frequency))
+		if canonical.LegacyOrderType(&o) == canonical.LegacyArrearsOnly {
+			w.Money(e, "Amount", o.ArrearsAmount)
+			w.Text(e, "Frequency", string(o.ArrearsFrequency))
+		} else {
+			w.Money(e, "Amount", o.Amount)
+			w.Text(e, "Frequency", string(o.Frequency))
+		}
 		if o.Arrears != 0 {
 			w.Money(e, "Arrears", o.Arrears)
 		}
 		w.DatePtr(e, "ArrearsAsOf", o.ArrearsAsOf)
-		if o.Controlling {
+		if o.Controlling() {
 			w.Bool(e, "Controlling", true)
 		}
 		for _, ci := range o.Children {
@@ -380,4 +417,11 @@ func (c *Codec) Encode(t canonical.Transaction) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w", Format, err)
 	}
 	return b, nil
+}
+
+// aliasesOnly reports whether l holds nothing but aliases.
+func aliasesOnly(l *canonical.NCPLocate) bool {
+	rest := *l
+	rest.Aliases = nil
+	return reflect.ValueOf(rest).IsZero()
 }

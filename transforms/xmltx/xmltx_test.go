@@ -216,10 +216,11 @@ func TestRoundTripEdgeValues(t *testing.T) {
 	tx := canonical.Transaction{
 		Header: canonical.Header{MessageID: " ", Serial: -0, ResolutionDate: &d, SenderCaseID: "\n"},
 		Case:   &canonical.Case{Contact: &canonical.Contact{}},
-		NCP:    &canonical.NCPIdentification{Name: canonical.Name{First: "\t", Last: "]]>&<'\""}, Aliases: []canonical.Name{{}}},
+		NCP:    &canonical.NCPIdentification{Name: canonical.Name{First: "\t", Last: "]]>&<'\""}},
 		NCPLocate: &canonical.NCPLocate{
-			Addresses: []canonical.Address{{}},
-			Employers: []canonical.Employer{{Address: &canonical.Address{}}},
+			Aliases:     []canonical.Name{{}},
+			Residential: &canonical.LocatedAddress{},
+			Employers:   []canonical.Employer{{Address: &canonical.Address{}}},
 		},
 		Participants: []canonical.Participant{{}},
 		Orders:       []canonical.Order{{Amount: -50, Arrears: 1, Children: []int{0, 8}}},

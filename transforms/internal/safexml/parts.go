@@ -67,9 +67,12 @@ func ReadContact(n *Node, name, cpath string) *canonical.Contact {
 	if c == nil {
 		return nil
 	}
+	// These formats write the contact's name as one string and the phone
+	// with punctuation; the canonical model has the federal name parts and
+	// 10 digits.
 	return &canonical.Contact{
-		Name:  c.Str("Name", cpath+".name"),
-		Phone: c.Str("Phone", cpath+".phone"),
+		Name:  canonical.NameFromText(c.Str("Name", cpath+".name")),
+		Phone: canonical.DigitsOnly(c.Str("Phone", cpath+".phone")),
 		Email: c.Str("Email", cpath+".email"),
 	}
 }
@@ -80,7 +83,7 @@ func WriteContact(w *Writer, parent *etree.Element, name string, c *canonical.Co
 		return
 	}
 	e := parent.CreateElement(name)
-	w.Text(e, "Name", c.Name)
+	w.Text(e, "Name", c.Name.Text())
 	w.Text(e, "Phone", c.Phone)
 	w.Text(e, "Email", c.Email)
 }
@@ -91,7 +94,7 @@ func ReadEmployer(n *Node) canonical.Employer {
 		EIN:     n.Str("EIN", n.CPath+".ein"),
 		Name:    n.Str("Name", n.CPath+".name"),
 		Address: ReadAddressPtr(n, "Address", n.CPath+".address"),
-		Phone:   n.Str("Phone", n.CPath+".phone"),
+		Phone:   canonical.DigitsOnly(n.Str("Phone", n.CPath+".phone")),
 	}
 }
 
