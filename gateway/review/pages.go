@@ -89,7 +89,27 @@ var funcs = template.FuncMap{
 		parts = append(parts, strings.TrimSpace(a.City+", "+a.State+" "+a.Zip))
 		return strings.Join(parts, ", ")
 	},
-	"add": func(a, b int) int { return a + b },
+	"add":           func(a, b int) int { return a + b },
+	"tx":            txWords,
+	"fips":          fipsWords,
+	"stateName":     stateName,
+	"partner":       partnerWords,
+	"per":           perPeriod,
+	"freq":          freqWord,
+	"code":          codeWord,
+	"kindWords":     kindWords,
+	"lower":         strings.ToLower,
+	"actionHelp":    actionHelp,
+	"actionConfirm": actionConfirm,
+	"actionLabel":   actionLabel,
+	"auditFacts":    auditFacts,
+	"statusHelp":    func(s exchange.Status) string { return statusWords[s] },
+	"yesno": func(b bool) string {
+		if b {
+			return "yes"
+		}
+		return "no"
+	},
 	"pctx": func(p personView, v detailView, csrf string) map[string]any {
 		return map[string]any{"P": p, "CanReveal": v.CanReveal, "CSRF": csrf, "ID": v.M.ID}
 	},
