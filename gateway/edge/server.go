@@ -164,7 +164,7 @@ func (s *Server) record(ctx context.Context, p *partners.Partner, e *APIError, m
 	// recorded at a bounded rate so they cannot flood the database.
 	keep := p != nil || s.limit.allow("\x00unknown", 20, 100, s.deps.Now())
 	if keep && e.Status != http.StatusServiceUnavailable {
-		ref := exchange.Refusal{Partner: partnerID, RemoteAddr: remote, Code: e.Code, Reason: e.Message,
+		ref := exchange.Refusal{Partner: partnerID, RemoteAddr: remote, Code: e.Code, Reason: e.Message, Fields: e.Fields,
 			MessageID: truncate(msgID, canonical.MaxMessageIDLen), At: s.deps.Now()}
 		if body != nil {
 			ref.BodySHA256 = signing.BodyDigest(body)

@@ -230,9 +230,23 @@ func (s *Store) RecordRefusal(ctx context.Context, rf Refusal) error {
 	if at.IsZero() {
 		at = time.Now()
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO refusals (at, partner, remote_addr, code, reason, message_id, body_sha256)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		at, rf.Partner, rf.RemoteAddr, rf.Code, truncate(rf.Reason, 4000), truncate(rf.MessageID, 200), sum)
+	fields := rf.Fields
+	if len(fields) > 50 {
+		fields = fields[:50]
+	}
+	for i := range fields {
+		fields[i].Reason = truncate(fields[i].Reason, 500)
+	}
+	if fields == nil {
+		fields = []canonical.FieldError{}
+	}
+	fj, err := json.Marshal(fields)
+	if err != nil {
+		return fmt.Errorf("exchange: record refusal: %w", err)
+	}
+	_, err = s.pool.Exec(ctx, `INSERT INTO refusals (at, partner, remote_addr, code, reason, message_id, body_sha256, fields)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		at, rf.Partner, rf.RemoteAddr, rf.Code, truncate(rf.Reason, 4000), truncate(rf.MessageID, 200), sum, string(fj))
 	if err != nil {
 		return fmt.Errorf("exchange: record refusal: %w", err)
 	}

@@ -130,6 +130,7 @@ type Receipt struct {
 // Refusal is a request the edge refused. No body is kept; the hash
 // identifies it if the partner asks.
 type Refusal struct {
+	ID         int64
 	Partner    string
 	RemoteAddr string
 	Code       string
@@ -137,6 +138,8 @@ type Refusal struct {
 	MessageID  string
 	BodySHA256 string // hex, optional
 	At         time.Time
+	// Fields are the field errors the partner was told: paths and reasons.
+	Fields []canonical.FieldError
 }
 
 // Outbound is a message the gateway sends.

@@ -204,6 +204,9 @@ func (h *Handler) routes() {
 	}
 	page("POST /logout", PermRead, h.logout)
 	page("GET /{$}", PermRead, h.queuePage)
+	page("GET /queue.csv", PermRead, h.queueCSV)
+	page("GET /refusals", PermRead, h.refusalsPage)
+	page("GET /audit.csv", PermAudit, h.auditCSV)
 	page("GET /messages/{id}", PermRead, h.detailPage)
 	page("POST /messages/{id}/reveal", PermReveal, h.revealPage)
 	page("POST /messages/{id}/actions/{action}", PermAct, h.actionPage)
@@ -217,6 +220,7 @@ func (h *Handler) routes() {
 
 	api("GET /api/me", PermRead, h.apiMe)
 	api("GET /api/messages", PermRead, h.apiMessages)
+	api("GET /api/messages/newer", PermRead, h.apiNewer)
 	api("GET /api/messages/{id}", PermRead, h.apiMessage)
 	api("POST /api/messages/{id}/reveal", PermReveal, h.apiReveal)
 	api("POST /api/messages/{id}/{action}", PermAct, h.apiAction)

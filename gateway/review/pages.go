@@ -37,7 +37,7 @@ type pages struct {
 	byName map[string]*template.Template
 }
 
-var pageNames = []string{"queue", "detail", "case", "audit", "jobs", "error", "signedout", "worksheet"}
+var pageNames = []string{"queue", "detail", "case", "audit", "jobs", "error", "signedout", "worksheet", "refusals"}
 
 var funcs = template.FuncMap{
 	"dollars": func(c canonical.Cents) string { return "$" + c.Dollars() },
@@ -89,7 +89,10 @@ var funcs = template.FuncMap{
 		parts = append(parts, strings.TrimSpace(a.City+", "+a.State+" "+a.Zip))
 		return strings.Join(parts, ", ")
 	},
-	"add":           func(a, b int) int { return a + b },
+	"add": func(a, b int) int { return a + b },
+	"dictS": func(q queueQuery, col, label string) map[string]any {
+		return map[string]any{"Q": q, "Col": col, "Label": label}
+	},
 	"tx":            txWords,
 	"fips":          fipsWords,
 	"stateName":     stateName,
@@ -191,6 +194,8 @@ func pageTitle(page string) string {
 		return "Exchange queue"
 	case "audit":
 		return "Audit log"
+	case "refusals":
+		return "Refused submissions"
 	case "jobs":
 		return "Bulk jobs"
 	case "worksheet":
