@@ -114,6 +114,16 @@ func toReviewView(it exchange.ReviewItem) reviewView {
 			v.Finding = findingSentences(*f)
 		}
 		if d := ev.Determination; d != nil {
+			// The evidence's order list has the facts of the controlling
+			// order when the determination names only its id.
+			if c := d.Controlling; c != nil && c.Docket == "" {
+				for _, o := range ev.Orders {
+					if o.ID == c.ID {
+						c.Docket, c.TribunalFIPS, c.Amount = o.Docket, canonical.FIPS(o.TribunalFIPS), o.Amount
+						c.Frequency = canonical.Frequency(o.Frequency)
+					}
+				}
+			}
 			v.Determination = determinationWords(*d)
 			for i := range v.Orders {
 				v.Orders[i].Controlling = d.Controlling != nil && v.Orders[i].ID == d.Controlling.ID
