@@ -17,13 +17,15 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/lestrrat-go/jwx/v2/jwa"
-	"github.com/lestrrat-go/jwx/v2/jwk"
-	"github.com/lestrrat-go/jwx/v2/jws"
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jws"
 
 	"github.com/uifsagw/uifsagw/gateway"
 	"github.com/uifsagw/uifsagw/gateway/courier"
@@ -220,7 +222,7 @@ func (h *hostileEnv) postNJ(body []byte, sig string) reply {
 func sign(t *testing.T, key jwk.Key, body []byte, jti string, set map[string]any) string {
 	t.Helper()
 	hd := jws.NewHeaders()
-	_ = hd.Set(jws.KeyIDKey, key.KeyID())
+	_ = hd.Set(jws.KeyIDKey, signing.KeyID(key))
 	_ = hd.Set("iat", time.Now().Unix())
 	_ = hd.Set("jti", jti)
 	for k, v := range set {
@@ -241,12 +243,12 @@ func sign(t *testing.T, key jwk.Key, body []byte, jti string, set map[string]any
 
 func algOf(key jwk.Key) jwa.SignatureAlgorithm {
 	switch key.KeyType() {
-	case jwa.RSA:
-		return jwa.PS256
-	case jwa.OKP:
-		return jwa.EdDSA
+	case jwa.RSA():
+		return jwa.PS256()
+	case jwa.OKP():
+		return jwa.EdDSA()
 	}
-	return jwa.ES256
+	return jwa.ES256()
 }
 
 // forge builds a compact detached JWS by hand, with a header no library
@@ -380,7 +382,7 @@ func TestHostileRequests(t *testing.T) {
 		}, status: 401, code: "signature_missing", refusal: "signature_missing"},
 		{name: "alg none", run: func(t *testing.T, _ string) reply {
 			id, body, _ := h.validNJ(t, "ALGNONE")
-			return h.postNJ(body, forge(map[string]any{"alg": "none", "kid": h.njKey.KeyID(), "iat": time.Now().Unix(), "jti": id}, body, nil))
+			return h.postNJ(body, forge(map[string]any{"alg": "none", "kid": signing.KeyID(h.njKey), "iat": time.Now().Unix(), "jti": id}, body, nil))
 		}, status: 401, code: "signature_algorithm", refusal: "signature_algorithm"},
 		{name: "HS256 keyed with the public key", run: func(t *testing.T, _ string) reply {
 			id, body, _ := h.validNJ(t, "HS256")
@@ -389,7 +391,7 @@ func TestHostileRequests(t *testing.T) {
 				t.Fatal(err)
 			}
 			secret, _ := json.Marshal(pub)
-			return h.postNJ(body, forge(map[string]any{"alg": "HS256", "kid": h.njKey.KeyID(), "iat": time.Now().Unix(), "jti": id}, body,
+			return h.postNJ(body, forge(map[string]any{"alg": "HS256", "kid": signing.KeyID(h.njKey), "iat": time.Now().Unix(), "jti": id}, body,
 				func(in []byte) []byte { m := hmac.New(sha256.New, secret); m.Write(in); return m.Sum(nil) }))
 		}, status: 401, code: "signature_algorithm", refusal: "signature_algorithm"},
 		{name: "signature over other bytes", run: func(t *testing.T, _ string) reply {
@@ -566,6 +568,44 @@ func TestHostileRequests(t *testing.T) {
 			body := bytes.Replace(est(t, id, nil), []byte("Morgan Example"), []byte("Morgan \x00 Example"), 1)
 			return h.postNJ(body, sign(t, h.njKey, body, id, nil))
 		}, status: 400, code: "malformed", refusal: "malformed"},
+		{name: "lone UTF-16 surrogate in a JSON string", run: func(t *testing.T, _ string) reply {
+			// encoding/json would store U+FFFD, not what was signed (issue 15, item 4).
+			id := gatewaytest.MustMessageID("SURROGATE")
+			plain := csiJSON(t, id)
+			body := bytes.Replace(plain, []byte(`"Casey"`), []byte(`"Ca\ud800sey"`), 1)
+			if bytes.Equal(body, plain) {
+				t.Fatal("the sample has no name to spoil")
+			}
+			return h.post(h.pa, body, "application/json", sign(t, h.paKey, body, id, nil))
+		}, status: 400, code: "malformed", refusal: "malformed", check: func(t *testing.T, _ string, r reply) {
+			if !bytes.Contains(r.body, []byte("surrogate")) || !bytes.Contains(r.body, []byte("ncp.name.first")) {
+				t.Errorf("the refusal does not name the field and the surrogate: %s", r.body)
+			}
+		}},
+		{name: "XML with a UTF-8 byte-order mark is accepted", run: func(t *testing.T, _ string) reply {
+			// Legal XML (issue 15, item 7); the signature covers the mark too.
+			id := gatewaytest.MustMessageID("BOM")
+			body := append([]byte("\xEF\xBB\xBF"), est(t, id, nil)...)
+			r := h.postNJ(body, sign(t, h.njKey, body, id, nil))
+			r.sent = body
+			return r
+		}, status: 202, stored: 1, check: func(t *testing.T, _ string, r reply) {
+			var rr struct {
+				MessageID string `json:"messageId"`
+			}
+			if err := json.Unmarshal(r.body, &rr); err != nil {
+				t.Fatal(err)
+			}
+			var id int64
+			if err := h.pool.QueryRow(ctx, `SELECT id FROM messages WHERE partner = 'nj' AND direction = 'in' AND sender_message_id = $1`,
+				rr.MessageID).Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			raw, err := h.g.Server.Store().RawBody(ctx, id)
+			if err != nil || !bytes.Equal(raw, r.sent) {
+				t.Errorf("the body was not kept byte for byte, mark included: %v", err)
+			}
+		}},
 		{name: "duplicate JSON keys", run: func(t *testing.T, _ string) reply {
 			id := gatewaytest.MustMessageID("DUPKEY")
 			body := bytes.Replace(csiJSON(t, id), []byte(`"senderFips":"4200000"`), []byte(`"senderFips":"4200000","senderFips":"3400000"`), 1)
@@ -623,6 +663,48 @@ func TestHostileRequests(t *testing.T) {
 		}, status: 202, stored: 1, check: func(t *testing.T, _ string, r reply) {
 			h.assertStoredText(t, r, sqlText, sqlText+`; SELECT pg_sleep(30); --`)
 		}},
+		{name: "SSN and date of birth spelled as character references stay masked for a viewer", run: func(t *testing.T, _ string) reply {
+			id := gatewaytest.MustMessageID("CHARREF")
+			plain := string(est(t, id, nil))
+			// Valid XML that decodes to the same message, in which the
+			// SSN and date of birth are not legible as text (issue 15, item 1).
+			body := []byte(strings.NewReplacer("123456789", "&#49;&#x32;&#51;&#x34;&#53;&#x36;&#55;&#x38;&#57;",
+				"1988-03-14", "&#x31;&#57;88-03-14").Replace(plain))
+			if string(body) == plain {
+				t.Fatal("the sample has no SSN or date of birth to disguise")
+			}
+			r := h.postNJ(body, sign(t, h.njKey, body, id, nil))
+			r.sent = body
+			return r
+		}, status: 202, stored: 1, check: func(t *testing.T, _ string, r reply) {
+			var rr struct {
+				MessageID string `json:"messageId"`
+			}
+			if err := json.Unmarshal(r.body, &rr); err != nil {
+				t.Fatal(err)
+			}
+			var id int64
+			if err := h.pool.QueryRow(ctx, `SELECT id FROM messages WHERE partner = 'nj' AND direction = 'in' AND sender_message_id = $1`,
+				rr.MessageID).Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			tok, err := h.g.Issuer.Mint("viv", time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, path := range []string{"/messages/%d", "/api/messages/%d"} {
+				ans := h.do(http.DefaultClient, "GET", fmt.Sprintf(h.g.StaffURL()+path, id), nil, map[string]string{"Authorization": "Bearer " + tok})
+				if ans.err != nil || ans.status != 200 {
+					t.Fatalf("%s: %d %v", path, ans.status, ans.err)
+				}
+				page := string(ans.body)
+				for _, leak := range []string{"123456789", "123-45-6789", "1988-03-14", "&amp;#49;", "&#49;", `\u0026#49;`} {
+					if strings.Contains(page, leak) {
+						t.Errorf("%s shows %q to a viewer", path, leak)
+					}
+				}
+			}
+		}},
 		{name: "HTML in text fields is stored verbatim", run: func(t *testing.T, _ string) reply {
 			id := gatewaytest.MustMessageID("HTML")
 			body := est(t, id, func(tx *canonical.Transaction) {
@@ -676,6 +758,29 @@ func TestHostileRequests(t *testing.T) {
 			return h.do(h.pa, http.MethodPost, partnerURL+"/v1/inbox/ack", strings.NewReader(`{"ids":["x"],"all":true}`),
 				map[string]string{"Content-Type": "application/json"})
 		}, status: 400, code: "bad_request"},
+		{name: "reveal request with a second JSON object after the first", setup: func(t *testing.T) string {
+			return h.storedMessageID(t)
+		}, run: func(t *testing.T, id string) reply {
+			// A lax decoder reads the first object and ignores the rest
+			// (issue 15, item 5); the reveal must not happen, nor be audited.
+			return h.reveal(t, id, `{"field":"ncp.ssn","reason":"locate"}{"field":"participants[0].ssn"}`)
+		}, status: 400, check: func(t *testing.T, id string, r reply) {
+			h.assertNoReveal(t, id, r)
+		}},
+		{name: "reveal request with a made-up reason", setup: func(t *testing.T) string {
+			return h.storedMessageID(t)
+		}, run: func(t *testing.T, id string) reply {
+			return h.reveal(t, id, `{"field":"ncp.ssn","reason":"xxxxx"}`)
+		}, status: 400, check: func(t *testing.T, id string, r reply) {
+			h.assertNoReveal(t, id, r)
+		}},
+		{name: "reveal request with other and no sentence", setup: func(t *testing.T) string {
+			return h.storedMessageID(t)
+		}, run: func(t *testing.T, id string) reply {
+			return h.reveal(t, id, `{"field":"ncp.ssn","reason":"other","note":"because"}`)
+		}, status: 400, check: func(t *testing.T, id string, r reply) {
+			h.assertNoReveal(t, id, r)
+		}},
 		{name: "staff API without token", run: func(t *testing.T, _ string) reply {
 			return h.do(http.DefaultClient, http.MethodGet, h.g.StaffURL()+"/api/messages", nil, nil)
 		}, status: http.StatusUnauthorized},
@@ -792,11 +897,49 @@ func (h *hostileEnv) assertStoredText(t *testing.T, r reply, contact, info strin
 	}
 }
 
+// storedMessageID posts a good message as nj and returns its row id.
+func (h *hostileEnv) storedMessageID(t *testing.T) string {
+	t.Helper()
+	id := gatewaytest.MustMessageID("REVEAL")
+	res, err := h.good.Post(context.Background(), est(t, id, nil), "application/xml", id)
+	if err != nil || res.Status != http.StatusAccepted {
+		t.Fatalf("post: %d %v", res.Status, err)
+	}
+	var row int64
+	if err := h.pool.QueryRow(context.Background(), `SELECT id FROM messages WHERE partner = 'nj' AND direction = 'in' AND sender_message_id = $1`,
+		id).Scan(&row); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprint(row)
+}
+
+// reveal posts a reveal request body as the caseworker Casey.
+func (h *hostileEnv) reveal(t *testing.T, id, body string) reply {
+	t.Helper()
+	tok, err := h.g.Issuer.Mint("casey", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h.do(http.DefaultClient, http.MethodPost, h.g.StaffURL()+"/api/messages/"+id+"/reveal", strings.NewReader(body),
+		map[string]string{"Authorization": "Bearer " + tok, "Content-Type": "application/json"})
+}
+
+// assertNoReveal checks that a refused reveal showed no SSN and left no audit record.
+func (h *hostileEnv) assertNoReveal(t *testing.T, id string, r reply) {
+	t.Helper()
+	if bytes.Contains(r.body, []byte("123-45-6789")) || bytes.Contains(r.body, []byte("123456789")) {
+		t.Errorf("the refused reveal answered with the SSN: %s", r.body)
+	}
+	if n := count(t, h.pool, `SELECT count(*) FROM audit_log WHERE action = 'reveal' AND target = $1`, "message:"+id); n != 0 {
+		t.Errorf("%d reveal audit records for a refused request", n)
+	}
+}
+
 func signCompactJWT(t *testing.T, key jwk.Key, claims map[string]any) string {
 	t.Helper()
 	b, _ := json.Marshal(claims)
 	hd := jws.NewHeaders()
-	_ = hd.Set(jws.KeyIDKey, key.KeyID())
+	_ = hd.Set(jws.KeyIDKey, signing.KeyID(key))
 	_ = hd.Set(jws.TypeKey, "JWT")
 	out, err := jws.Sign(b, jws.WithKey(algOf(key), key, jws.WithProtectedHeaders(hd)))
 	if err != nil {
@@ -810,4 +953,52 @@ func truncateBytes(b []byte, n int) string {
 		return string(b[:n]) + "…"
 	}
 	return string(b)
+}
+
+// TestRefusalFloodIsAggregated is issue 15 item 6: a known partner flooding
+// the partner API with refused requests used to cost one database write per
+// request. Now a caller has a budget of individual refusal records; the rest
+// are counted and written as one record per code, so the rows stay bounded
+// while the counts still add up to every refusal.
+func TestRefusalFloodIsAggregated(t *testing.T) {
+	h := newHostileEnv(t)
+	ctx := context.Background()
+	const flood = 400
+	before := count(t, h.pool, `SELECT count(*) FROM refusals WHERE partner = 'nj'`)
+	_, body, _ := h.validNJ(t, "FLOOD")
+	badSig := sign(t, h.paKey, body, "FLOOD", nil) // signed with another partner's key
+	start := time.Now()
+	var wg sync.WaitGroup
+	var refused atomic.Int64
+	for w := 0; w < 8; w++ {
+		wg.Go(func() {
+			for i := 0; i < flood/8; i++ {
+				if r := h.postNJ(body, badSig); r.err == nil && r.status >= 400 {
+					refused.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	took := time.Since(start)
+	if refused.Load() != flood {
+		t.Fatalf("%d of %d requests refused", refused.Load(), flood)
+	}
+	rows := count(t, h.pool, `SELECT count(*) FROM refusals WHERE partner = 'nj'`) - before
+	// The budget: a burst of 50 and 10 a second, plus one aggregate per code.
+	if limit := 50 + int(took.Seconds()*10) + 5; rows > limit {
+		t.Errorf("%d refusal rows for a flood of %d in %v; want at most %d", rows, flood, took, limit)
+	}
+	h.g.Server.FlushRefusals(ctx)
+	var total int
+	if err := h.pool.QueryRow(ctx, `SELECT coalesce(sum(count), 0) FROM refusals WHERE partner = 'nj'`).Scan(&total); err != nil {
+		t.Fatal(err)
+	}
+	if total-before != flood {
+		t.Errorf("refusal counts add up to %d; want %d", total-before, flood)
+	}
+	var aggregated int
+	if err := h.pool.QueryRow(ctx, `SELECT count(*) FROM refusals WHERE partner = 'nj' AND count > 1 AND reason LIKE '%more refusals like this%'`).Scan(&aggregated); err != nil || aggregated == 0 {
+		t.Errorf("no aggregate record (%v)", err)
+	}
 }

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v3/jwk"
 
 	"github.com/uifsagw/uifsagw/gateway/signing"
 )
@@ -57,7 +57,7 @@ func (h *keyHolder) load() error {
 			}
 			for i := 0; i < extra.Len(); i++ {
 				x, _ := extra.Key(i)
-				if x.KeyID() != k.KeyID() {
+				if signing.KeyID(x) != signing.KeyID(k) {
 					_ = set.AddKey(x)
 				}
 			}

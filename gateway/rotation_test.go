@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v3/jwk"
 
 	"github.com/uifsagw/uifsagw/gateway"
 	"github.com/uifsagw/uifsagw/gateway/devenv"
@@ -107,7 +107,7 @@ func TestKeyAndCertificateRotationWithoutRestart(t *testing.T) {
 
 	waitFor(t, "both keys published", 5*time.Second, func() bool {
 		k := jwks()
-		return k[oldKid] && k[newKey.KeyID()] && len(k) == 2
+		return k[oldKid] && k[signing.KeyID(newKey)] && len(k) == 2
 	})
 	after := post()
 	pub, _ := fetchSet(t, g)

@@ -156,6 +156,14 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 		s.store.Close()
 		return nil, err
 	}
+	// Messages stored before dates of birth were sealed are sealed now; the
+	// database cannot do it in a migration, as it does not hold the key.
+	if n, err := s.store.ResealDatesOfBirth(ctx); err != nil {
+		s.store.Close()
+		return nil, fmt.Errorf("seal the dates of birth of earlier messages: %w", err)
+	} else if n > 0 {
+		s.log.Info("sealed the dates of birth of messages stored by an earlier version", "messages", n)
+	}
 	s.registerGauges()
 	s.registerQueueGauges()
 	s.zeroCounters(s.dir.Current())
@@ -296,6 +304,7 @@ func (s *Server) Run(ctx context.Context) error {
 	defer done()
 	_ = s.partnerSrv.Shutdown(shutCtx)
 	_ = s.staffSrv.Shutdown(shutCtx)
+	s.api.FlushRefusals(shutCtx)
 	wg.Wait()
 	_ = s.tracing.Shutdown(shutCtx)
 	_ = s.metrics.Shutdown(shutCtx)
@@ -303,6 +312,10 @@ func (s *Server) Run(ctx context.Context) error {
 	s.log.Info("gateway stopped")
 	return runErr
 }
+
+// FlushRefusals writes the counts of partner API refusals that were beyond a
+// caller's budget of individual records (the gateway also does when it stops).
+func (s *Server) FlushRefusals(ctx context.Context) { s.api.FlushRefusals(ctx) }
 
 func (s *Server) staffHandler(cfg Config) (http.Handler, error) {
 	mux := http.NewServeMux()

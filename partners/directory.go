@@ -22,7 +22,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v3/jwk"
 	"gopkg.in/yaml.v3"
 
 	"github.com/uifsagw/uifsagw/gateway/signing"

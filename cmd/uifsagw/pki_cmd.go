@@ -96,7 +96,7 @@ func runPKI(ctx context.Context, args []string) error {
 		if err := signing.WriteJSON(*out+".jwks.json", pub, 0o644); err != nil {
 			return err
 		}
-		fmt.Printf("wrote %s.jwk.json (keep private) and %s.jwks.json (give to partners); kid %s\n", *out, *out, k.KeyID())
+		fmt.Printf("wrote %s.jwk.json (keep private) and %s.jwks.json (give to partners); kid %s\n", *out, *out, signing.KeyID(k))
 	case "pin":
 		fs := newFlags("pki pin", "CERT.pem")
 		if err := fs.Parse(args[1:]); err != nil {

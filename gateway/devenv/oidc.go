@@ -11,9 +11,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v2/jwa"
-	"github.com/lestrrat-go/jwx/v2/jwk"
-	"github.com/lestrrat-go/jwx/v2/jwt"
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jwt"
 
 	"github.com/uifsagw/uifsagw/gateway/signing"
 )
@@ -108,7 +108,7 @@ func (is *Issuer) mint(u DevUser, nonce string, ttl time.Duration) (string, erro
 	if err != nil {
 		return "", err
 	}
-	out, err := jwt.Sign(t, jwt.WithKey(jwa.ES256, is.key))
+	out, err := jwt.Sign(t, jwt.WithKey(jwa.ES256(), is.key))
 	if err != nil {
 		return "", err
 	}

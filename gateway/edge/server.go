@@ -84,7 +84,11 @@ type Server struct {
 	cfg   Config
 	deps  Deps
 	limit *limiter
-	mux   *mux.Router
+	// recordBudget bounds individual refusal records per caller; refusals
+	// holds the counts of those beyond it.
+	recordBudget *limiter
+	refusals     *refusalAggregator
+	mux          *mux.Router
 }
 
 // NewServer builds the partner API.
@@ -92,7 +96,7 @@ func NewServer(cfg Config, deps Deps) *Server {
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
-	s := &Server{cfg: cfg, deps: deps, limit: newLimiter()}
+	s := &Server{cfg: cfg, deps: deps, limit: newLimiter(), recordBudget: newLimiter(), refusals: newRefusalAggregator()}
 	r := mux.NewRouter()
 	// Paths are matched as sent: cleaning would answer "/v1/messages/..%2F.."
 	// with a redirect to wherever the dots lead, before any authentication.
@@ -160,22 +164,24 @@ func (s *Server) record(ctx context.Context, p *partners.Partner, e *APIError, m
 		partnerID = p.ID
 	}
 	s.deps.Metrics.Refused.Add(ctx, 1, telemetry.Attrs("partner", partnerID, "code", e.Code))
-	// Anyone can present some certificate; refusals of unknown callers are
-	// recorded at a bounded rate so they cannot flood the database.
-	keep := p != nil || s.limit.allow("\x00unknown", 20, 100, s.deps.Now())
-	if keep && e.Status != http.StatusServiceUnavailable {
+	if e.Status != http.StatusServiceUnavailable {
+		now := s.deps.Now()
 		ref := exchange.Refusal{Partner: partnerID, RemoteAddr: remote, Code: e.Code, Reason: e.Message, Fields: e.Fields,
-			MessageID: truncate(msgID, canonical.MaxMessageIDLen), At: s.deps.Now()}
+			MessageID: truncate(msgID, canonical.MaxMessageIDLen), At: now}
 		if body != nil {
 			ref.BodySHA256 = signing.BodyDigest(body)
 		}
-		// Recording a refusal must not turn it into a different answer; a
-		// failure here is logged and the partner still gets its error.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-		if err := s.deps.Store.RecordRefusal(rctx, ref); err != nil {
-			s.deps.Log.Warn("could not record refusal", "partner", partnerID, "code", e.Code, "err", err)
+		// Anyone can present some certificate and a known partner can
+		// misbehave: beyond a budget per caller (all unknown callers share
+		// one), refusals are counted and written as one record per code.
+		if s.recordBudget.allow(partnerID, refusalRecordRate, refusalRecordBurst, now) {
+			for _, agg := range s.refusals.take(partnerID) {
+				s.store(ctx, agg)
+			}
+			s.store(ctx, ref)
+		} else {
+			s.refusals.add(ref)
 		}
-		cancel()
 	}
 	s.deps.Log.Info("refused", "partner", partnerID, "code", e.Code, "status", e.Status, "remote", remote)
 }

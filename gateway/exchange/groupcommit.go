@@ -93,6 +93,7 @@ type intakeMember struct {
 	r        Receipt
 	err      error // ErrConflict, an answer rather than a failure of the batch
 	ssnRows  [][2]any
+	dobRows  [][]byte
 }
 
 type intakeAnswer struct {
@@ -219,7 +220,7 @@ func (s *Store) attemptBatch(ctx context.Context, live []*intakeMember) (failed 
 
 	b := &pgx.Batch{}
 	for _, me := range live {
-		me.id, me.inserted, me.r, me.err, me.ssnRows = 0, false, Receipt{}, nil, nil
+		me.id, me.inserted, me.r, me.err, me.ssnRows, me.dobRows = 0, false, Receipt{}, nil, nil, nil
 		b.Queue(insertMessageSQL, insertMessageArgs(me.m, me.p)...)
 	}
 	br := tx.SendBatch(ctx, b)
@@ -264,8 +265,10 @@ func (s *Store) attemptBatch(ctx context.Context, live []*intakeMember) (failed 
 			VALUES ($1, $2, $3, $4, $5)`, me.id, "", string(StatusReceived), "intake", "")
 		for k, f := range me.p.ssns {
 			queue(i, `INSERT INTO message_ssns (message_id, path, sealed) VALUES ($1, $2, $3)`, me.id, f.path, me.ssnRows[k][0])
-			queue(i, `INSERT INTO person_keys (message_id, role, participant_index, ssn_hmac) VALUES ($1, $2, $3, $4)`,
-				me.id, f.role, f.index, me.ssnRows[k][1])
+			queue(i, insertPersonKeySQL, me.id, f.role, f.index, me.ssnRows[k][1], s.keys.hashDOBOrNil(f.dob))
+		}
+		for k, f := range me.p.dobs {
+			queue(i, `INSERT INTO message_ssns (message_id, path, sealed) VALUES ($1, $2, $3)`, me.id, f.path, me.dobRows[k])
 		}
 		queue(i, insertReceiptSQL, me.r.ID, me.id, me.r.JWS, me.p.sum[:], me.m.createdAt)
 		queue(i, notifySQL, ChannelReceived, strconv.FormatInt(me.id, 10))
@@ -330,6 +333,13 @@ func (s *Store) prepareStored(me *intakeMember) error {
 			return err
 		}
 		me.ssnRows = append(me.ssnRows, [2]any{sealed, s.keys.HashSSN(f.ssn)})
+	}
+	for _, f := range me.p.dobs {
+		sealed, err := s.keys.Seal([]byte(f.dob.String()), ssnAAD(me.id, f.path))
+		if err != nil {
+			return err
+		}
+		me.dobRows = append(me.dobRows, sealed)
 	}
 	return nil
 }

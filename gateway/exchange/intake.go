@@ -36,10 +36,11 @@ type prepared struct {
 	sealedRaw []byte
 	canonical []byte
 	ssns      []ssnField
+	dobs      []dobField
 }
 
 func (s *Store) prepare(m newMessage) (prepared, error) {
-	masked, ssns, err := maskTransaction(m.tx)
+	masked, ssns, dobs, err := maskTransaction(m.tx)
 	if err != nil {
 		return prepared{}, err
 	}
@@ -51,7 +52,7 @@ func (s *Store) prepare(m newMessage) (prepared, error) {
 	if err != nil {
 		return prepared{}, err
 	}
-	return prepared{sum: sha256.Sum256(m.raw), sealedRaw: sealed, canonical: canon, ssns: ssns}, nil
+	return prepared{sum: sha256.Sum256(m.raw), sealedRaw: sealed, canonical: canon, ssns: ssns, dobs: dobs}, nil
 }
 
 // insertMessage inserts the row unless (partner, direction, message id)
@@ -149,7 +150,7 @@ func (s *Store) receiveOne(ctx context.Context, m newMessage, p prepared, sign f
 		if err := addHistory(ctx, tx, id, "", StatusReceived, "intake", ""); err != nil {
 			return err
 		}
-		if err := s.storePII(ctx, tx, id, p.ssns); err != nil {
+		if err := s.storePII(ctx, tx, id, p.ssns, p.dobs); err != nil {
 			return err
 		}
 		r = newReceipt(m, p)
@@ -230,6 +231,10 @@ func (s *Store) RecordRefusal(ctx context.Context, rf Refusal) error {
 	if at.IsZero() {
 		at = time.Now()
 	}
+	count := rf.Count
+	if count < 1 {
+		count = 1
+	}
 	fields := rf.Fields
 	if len(fields) > 50 {
 		fields = fields[:50]
@@ -244,9 +249,9 @@ func (s *Store) RecordRefusal(ctx context.Context, rf Refusal) error {
 	if err != nil {
 		return fmt.Errorf("exchange: record refusal: %w", err)
 	}
-	_, err = s.pool.Exec(ctx, `INSERT INTO refusals (at, partner, remote_addr, code, reason, message_id, body_sha256, fields)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		at, rf.Partner, rf.RemoteAddr, rf.Code, truncate(rf.Reason, 4000), truncate(rf.MessageID, 200), sum, string(fj))
+	_, err = s.pool.Exec(ctx, `INSERT INTO refusals (at, partner, remote_addr, code, reason, message_id, body_sha256, count, fields)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		at, rf.Partner, rf.RemoteAddr, rf.Code, truncate(rf.Reason, 4000), truncate(rf.MessageID, 200), sum, count, string(fj))
 	if err != nil {
 		return fmt.Errorf("exchange: record refusal: %w", err)
 	}
@@ -259,14 +264,14 @@ func (s *Store) Refusals(ctx context.Context, partner string, limit int) ([]Refu
 		limit = 50
 	}
 	rows, err := s.pool.Query(ctx, `
-		SELECT at, partner, remote_addr, code, reason, message_id, coalesce(encode(body_sha256, 'hex'), '')
+		SELECT at, partner, remote_addr, code, reason, message_id, coalesce(encode(body_sha256, 'hex'), ''), count
 		FROM refusals WHERE ($1 = '' OR partner = $1) ORDER BY at DESC, id DESC LIMIT $2`, partner, limit)
 	if err != nil {
 		return nil, fmt.Errorf("exchange: refusals: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Refusal, error) {
 		var r Refusal
-		err := row.Scan(&r.At, &r.Partner, &r.RemoteAddr, &r.Code, &r.Reason, &r.MessageID, &r.BodySHA256)
+		err := row.Scan(&r.At, &r.Partner, &r.RemoteAddr, &r.Code, &r.Reason, &r.MessageID, &r.BodySHA256, &r.Count)
 		return r, err
 	})
 	if err != nil {

@@ -66,7 +66,7 @@ func (s *Store) EnqueueOutbound(ctx context.Context, q Querier, out Outbound) (i
 		if err := addHistory(ctx, tx, id, "", status, "enqueue", ""); err != nil {
 			return err
 		}
-		if err := s.storePII(ctx, tx, id, p.ssns); err != nil {
+		if err := s.storePII(ctx, tx, id, p.ssns, p.dobs); err != nil {
 			return err
 		}
 		if !out.Pull {

@@ -175,3 +175,20 @@ func (k PIIKeys) HashSSN(ssn canonical.SSN) []byte {
 	m.Write([]byte(ssn.Digits()))
 	return m.Sum(nil)
 }
+
+// HashDOB is the keyed hash of a date of birth, matched like HashSSN: the
+// database can compare two people's dates of birth without holding either.
+func (k PIIKeys) HashDOB(d canonical.Date) []byte {
+	m := hmac.New(sha256.New, k.hmacKey)
+	m.Write([]byte("dob\x00"))
+	m.Write([]byte(d.String()))
+	return m.Sum(nil)
+}
+
+// hashDOBOrNil is HashDOB for an optional date, nil (SQL NULL) without one.
+func (k PIIKeys) hashDOBOrNil(d *canonical.Date) []byte {
+	if d == nil || d.IsZero() {
+		return nil
+	}
+	return k.HashDOB(*d)
+}

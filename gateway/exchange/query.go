@@ -252,7 +252,7 @@ func (s *Store) Reveal(ctx context.Context, id int64, path string) (canonical.SS
 }
 
 // LoadTransaction returns the canonical transaction of message id; withPII
-// puts the decrypted SSNs back in their fields (free text in which an SSN
+// puts the decrypted SSNs and dates of birth back in their fields (free text in which an SSN
 // was masked at intake stays masked; RawBody has the original).
 func (s *Store) LoadTransaction(ctx context.Context, id int64, withPII bool) (canonical.Transaction, error) {
 	var canon []byte
@@ -281,7 +281,7 @@ func (s *Store) LoadTransaction(ctx context.Context, id int64, withPII bool) (ca
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		return setSSN(&tx, path, canonical.SSN(pt))
+		return setPII(&tx, path, pt)
 	})
 	if err != nil {
 		return canonical.Transaction{}, fmt.Errorf("exchange: load SSNs of message %d: %w", id, err)

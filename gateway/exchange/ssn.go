@@ -16,31 +16,59 @@ type ssnField struct {
 	role  string
 	index int // -1 for the NCP
 	ssn   canonical.SSN
+	// dob is the same person's date of birth, for the matching key beside
+	// the SSN's; nil when the message gives none.
+	dob *canonical.Date
 }
 
-const ncpSSNPath = "ncp.ssn"
+// dobField is one date of birth of a transaction, by its canonical path.
+// Dates of birth are sealed like SSNs and left out of the stored canonical form.
+type dobField struct {
+	path string
+	dob  canonical.Date
+}
+
+const (
+	ncpSSNPath = "ncp.ssn"
+	ncpDOBPath = "ncp.dateOfBirth"
+)
 
 func participantSSNPath(i int) string { return "participants[" + strconv.Itoa(i) + "].ssn" }
+func participantDOBPath(i int) string { return "participants[" + strconv.Itoa(i) + "].dateOfBirth" }
 
 // maskTransaction returns a copy of tx in which every SSN field holds the
-// masked form, and every other text field that quotes one of those SSNs
-// (free text, a mistyped docket) has it masked too, plus the SSNs by path.
-func maskTransaction(tx canonical.Transaction) (canonical.Transaction, []ssnField, error) {
+// masked form and every date of birth is removed, and every other text field
+// that quotes one of those SSNs or dates (free text, a mistyped docket) has
+// it masked too, plus the SSNs and dates of birth by path.
+func maskTransaction(tx canonical.Transaction) (canonical.Transaction, []ssnField, []dobField, error) {
 	var fields []ssnField
+	var dobs []dobField
 	if tx.NCP != nil && tx.NCP.SSN != "" {
-		fields = append(fields, ssnField{path: ncpSSNPath, role: "ncp", index: -1, ssn: tx.NCP.SSN})
+		fields = append(fields, ssnField{path: ncpSSNPath, role: "ncp", index: -1, ssn: tx.NCP.SSN, dob: tx.NCP.DateOfBirth})
+	}
+	if tx.NCP != nil && tx.NCP.DateOfBirth != nil && !tx.NCP.DateOfBirth.IsZero() {
+		dobs = append(dobs, dobField{path: ncpDOBPath, dob: *tx.NCP.DateOfBirth})
 	}
 	for i, p := range tx.Participants {
 		if p.SSN != "" {
-			fields = append(fields, ssnField{path: participantSSNPath(i), role: strings.ToLower(string(p.Relationship)), index: i, ssn: p.SSN})
+			fields = append(fields, ssnField{path: participantSSNPath(i), role: strings.ToLower(string(p.Relationship)), index: i, ssn: p.SSN, dob: p.DateOfBirth})
+		}
+		if p.DateOfBirth != nil && !p.DateOfBirth.IsZero() {
+			dobs = append(dobs, dobField{path: participantDOBPath(i), dob: *p.DateOfBirth})
 		}
 	}
 	// The caller's value must stay untouched, and it shares slices and
 	// pointers with the copy a plain assignment would make.
 	var m canonical.Transaction
 	deepCopy(reflect.ValueOf(&m).Elem(), reflect.ValueOf(tx))
-	if len(fields) == 0 {
-		return m, nil, nil
+	if m.NCP != nil {
+		m.NCP.DateOfBirth = nil
+	}
+	for i := range m.Participants {
+		m.Participants[i].DateOfBirth = nil
+	}
+	if len(fields) == 0 && len(dobs) == 0 {
+		return m, nil, nil, nil
 	}
 	for _, f := range fields {
 		if f.index < 0 {
@@ -57,11 +85,20 @@ func maskTransaction(tx canonical.Transaction) (canonical.Transaction, []ssnFiel
 			pairs = append(pairs, d, f.ssn.Masked(), d[:3]+"-"+d[3:5]+"-"+d[5:], f.ssn.Masked())
 		}
 	}
+	for _, f := range dobs {
+		t := f.dob.Time()
+		for _, layout := range []string{"2006-01-02", "01/02/2006", "20060102"} {
+			pairs = append(pairs, t.Format(layout), maskedDOB)
+		}
+	}
 	if len(pairs) > 0 {
 		scrubStrings(reflect.ValueOf(&m).Elem(), strings.NewReplacer(pairs...))
 	}
-	return m, fields, nil
+	return m, fields, dobs, nil
 }
+
+// maskedDOB stands for a date of birth quoted in free text.
+const maskedDOB = "****-**-**"
 
 // deepCopy copies src into dst, duplicating what pointers, slices and maps
 // refer to. The canonical types are plain data without cycles.
@@ -127,6 +164,34 @@ func scrubStrings(v reflect.Value, r *strings.Replacer) {
 	}
 }
 
+// setPII puts a sealed value back at its canonical path: an SSN or a date of
+// birth.
+func setPII(tx *canonical.Transaction, path string, value []byte) error {
+	if !strings.HasSuffix(path, ".dateOfBirth") {
+		return setSSN(tx, path, canonical.SSN(value))
+	}
+	d, err := canonical.ParseDate(string(value))
+	if err != nil {
+		return fmt.Errorf("exchange: stored date of birth at %s: %w", path, err)
+	}
+	if path == ncpDOBPath {
+		if tx.NCP == nil {
+			return fmt.Errorf("exchange: stored date of birth at %s but the transaction has no NCP", path)
+		}
+		tx.NCP.DateOfBirth = &d
+		return nil
+	}
+	var i int
+	if _, err := fmt.Sscanf(path, "participants[%d].dateOfBirth", &i); err != nil || participantDOBPath(i) != path {
+		return fmt.Errorf("exchange: unknown date of birth path %q", path)
+	}
+	if i < 0 || i >= len(tx.Participants) {
+		return fmt.Errorf("exchange: stored date of birth at %s but the transaction has %d participants", path, len(tx.Participants))
+	}
+	tx.Participants[i].DateOfBirth = &d
+	return nil
+}
+
 // setSSN puts an SSN back at its canonical path.
 func setSSN(tx *canonical.Transaction, path string, ssn canonical.SSN) error {
 	if path == ncpSSNPath {
@@ -155,8 +220,9 @@ func rawAAD(partner string, dir Direction, msgID string) []byte {
 	return []byte("uifsagw/raw/" + partner + "\x00" + string(dir) + "\x00" + msgID)
 }
 
-// storePII writes the sealed SSNs and matching keys of message id.
-func (s *Store) storePII(ctx context.Context, q Querier, id int64, fields []ssnField) error {
+// storePII writes the sealed SSNs and dates of birth and the matching keys
+// of message id.
+func (s *Store) storePII(ctx context.Context, q Querier, id int64, fields []ssnField, dobs []dobField) error {
 	for _, f := range fields {
 		sealed, err := s.keys.Seal([]byte(f.ssn.Digits()), ssnAAD(id, f.path))
 		if err != nil {
@@ -165,13 +231,23 @@ func (s *Store) storePII(ctx context.Context, q Querier, id int64, fields []ssnF
 		if _, err := q.Exec(ctx, `INSERT INTO message_ssns (message_id, path, sealed) VALUES ($1, $2, $3)`, id, f.path, sealed); err != nil {
 			return fmt.Errorf("exchange: store SSN: %w", err)
 		}
-		if _, err := q.Exec(ctx, `INSERT INTO person_keys (message_id, role, participant_index, ssn_hmac) VALUES ($1, $2, $3, $4)`,
-			id, f.role, f.index, s.keys.HashSSN(f.ssn)); err != nil {
+		if _, err := q.Exec(ctx, insertPersonKeySQL, id, f.role, f.index, s.keys.HashSSN(f.ssn), s.keys.hashDOBOrNil(f.dob)); err != nil {
 			return fmt.Errorf("exchange: store person key: %w", err)
+		}
+	}
+	for _, f := range dobs {
+		sealed, err := s.keys.Seal([]byte(f.dob.String()), ssnAAD(id, f.path))
+		if err != nil {
+			return err
+		}
+		if _, err := q.Exec(ctx, `INSERT INTO message_ssns (message_id, path, sealed) VALUES ($1, $2, $3)`, id, f.path, sealed); err != nil {
+			return fmt.Errorf("exchange: store date of birth: %w", err)
 		}
 	}
 	return nil
 }
+
+const insertPersonKeySQL = `INSERT INTO person_keys (message_id, role, participant_index, ssn_hmac, dob_hmac) VALUES ($1, $2, $3, $4, $5)`
 
 func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -18,7 +18,7 @@ import (
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
-// NameKeys normalises a name the way migration 007 indexes names: lower
+// NameKeys normalises a name the way migration 009 indexes names: lower
 // case, hyphens as spaces, only the letters a-z kept ("O'Brien-Smith" →
 // obrien, smith). Letters outside a-z are dropped on both sides alike.
 func NameKeys(s string) []string {
@@ -166,7 +166,7 @@ func (s *Store) DailyVolume(ctx context.Context, since time.Time) ([]DayCount, e
 			SELECT partner, date_trunc('day', created_at AT TIME ZONE 'UTC') AS day, count(*) AS msgs, 0 AS refs
 				FROM messages WHERE created_at >= $1 GROUP BY 1, 2
 			UNION ALL
-			SELECT partner, date_trunc('day', at AT TIME ZONE 'UTC'), 0, count(*)
+			SELECT partner, date_trunc('day', at AT TIME ZONE 'UTC'), 0, sum(count)
 				FROM refusals WHERE at >= $1 GROUP BY 1, 2
 		) AS c GROUP BY 1, 2 ORDER BY 1, 2`, since)
 	if err != nil {
@@ -220,7 +220,7 @@ func (s *Store) RefusalsPage(ctx context.Context, f RefusalFilter, beforeID int6
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	sql := `SELECT id, at, partner, remote_addr, code, reason, message_id, coalesce(encode(body_sha256, 'hex'), ''), fields::text
+	sql := `SELECT id, at, partner, remote_addr, code, reason, message_id, coalesce(encode(body_sha256, 'hex'), ''), count, fields::text
 		FROM refusals WHERE ` + f.where(arg)
 	if beforeID > 0 {
 		sql += " AND id < " + arg(beforeID)
@@ -233,7 +233,7 @@ func (s *Store) RefusalsPage(ctx context.Context, f RefusalFilter, beforeID int6
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Refusal, error) {
 		var r Refusal
 		var fields string
-		if err := row.Scan(&r.ID, &r.At, &r.Partner, &r.RemoteAddr, &r.Code, &r.Reason, &r.MessageID, &r.BodySHA256, &fields); err != nil {
+		if err := row.Scan(&r.ID, &r.At, &r.Partner, &r.RemoteAddr, &r.Code, &r.Reason, &r.MessageID, &r.BodySHA256, &r.Count, &fields); err != nil {
 			return r, err
 		}
 		if err := json.Unmarshal([]byte(fields), &r.Fields); err != nil {
@@ -247,7 +247,8 @@ func (s *Store) RefusalsPage(ctx context.Context, f RefusalFilter, beforeID int6
 	return out, nil
 }
 
-// RefusalCount is how many refusals of one code one partner had.
+// RefusalCount is how many refusals of one code one partner had (records
+// standing for several count for as many).
 type RefusalCount struct {
 	Partner string
 	Code    string
@@ -261,7 +262,8 @@ func (s *Store) RefusalCounts(ctx context.Context, f RefusalFilter) ([]RefusalCo
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	rows, err := s.pool.Query(ctx, `SELECT partner, code, count(*) FROM refusals WHERE `+f.where(arg)+
+	// A record may stand for several refusals (see migration 008).
+	rows, err := s.pool.Query(ctx, `SELECT partner, code, sum(count)::bigint FROM refusals WHERE `+f.where(arg)+
 		` GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 200`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("exchange: refusal counts: %w", err)

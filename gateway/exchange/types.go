@@ -138,6 +138,9 @@ type Refusal struct {
 	MessageID  string
 	BodySHA256 string // hex, optional
 	At         time.Time
+	// Count is how many refusals the record stands for: 1 for one refusal,
+	// more for an aggregate of a caller's refusals beyond its record budget.
+	Count int
 	// Fields are the field errors the partner was told: paths and reasons.
 	Fields []canonical.FieldError
 }

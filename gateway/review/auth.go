@@ -16,9 +16,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v2/jwk"
-	"github.com/lestrrat-go/jwx/v2/jws"
-	"github.com/lestrrat-go/jwx/v2/jwt"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jws"
+	"github.com/lestrrat-go/jwx/v3/jwt"
 )
 
 // Role is a staff role, from the token's role claim.
@@ -154,14 +154,13 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Staff, error) {
 	if err != nil {
 		return Staff{}, fmt.Errorf("%w: %v", ErrBadToken, err)
 	}
-	s := Staff{Subject: t.Subject(), Expires: t.Expiration()}
-	if n, ok := t.Get("name"); ok {
-		s.Name, _ = n.(string)
-	}
-	if e, ok := t.Get("email"); ok {
-		s.Email, _ = e.(string)
-	}
-	raw, _ := t.Get(v.RoleClaim)
+	var s Staff
+	s.Subject, _ = t.Subject()
+	s.Expires, _ = t.Expiration()
+	_ = t.Get("name", &s.Name)
+	_ = t.Get("email", &s.Email)
+	var raw any
+	_ = t.Get(v.RoleClaim, &raw)
 	var names []string
 	switch r := raw.(type) {
 	case []any:
@@ -195,17 +194,19 @@ func (v *Verifier) parse(token string, set jwk.Set) (jwt.Token, error) {
 		return nil, errors.New("not a compact JWS")
 	}
 	h := msg.Signatures()[0].ProtectedHeaders()
-	switch h.Algorithm().String() {
+	alg, _ := h.Algorithm()
+	switch alg.String() {
 	case "ES256", "RS256", "PS256", "EdDSA":
 	default:
-		return nil, fmt.Errorf("algorithm %q not accepted", h.Algorithm())
+		return nil, fmt.Errorf("algorithm %q not accepted", alg)
 	}
-	key, ok := set.LookupKeyID(h.KeyID())
+	kid, _ := h.KeyID()
+	key, ok := set.LookupKeyID(kid)
 	if !ok {
 		return nil, errUnknownKid
 	}
 	return jwt.ParseString(token,
-		jwt.WithKey(h.Algorithm(), key),
+		jwt.WithKey(alg, key),
 		jwt.WithValidate(true),
 		jwt.WithIssuer(v.Issuer),
 		jwt.WithAudience(v.Audience),

@@ -2,8 +2,11 @@ package review
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -35,12 +38,14 @@ type personView struct {
 }
 
 type detailView struct {
-	M            exchange.Message
-	Tx           canonical.Transaction
-	NCP          *personView
-	People       []personView
-	Raw          string
-	RawKind      string
+	M       exchange.Message
+	Tx      canonical.Transaction
+	NCP     *personView
+	People  []personView
+	Raw     string
+	RawKind string
+	// RawRevealed says Raw holds the exact bytes, shown after an audited reveal.
+	RawRevealed  bool
 	History      []exchange.HistoryEntry
 	Receipts     []exchange.Receipt
 	Reviews      []reviewView
@@ -73,27 +78,29 @@ func (h *Handler) loadDetail(ctx context.Context, s *session, id int64, revealed
 		CanDetermine: s.staff.Can(PermDetermine)}
 	v.CanRoute = v.CanAct && h.send != nil
 	v.Actions = allowedActions(m)
-	if n := m.Tx.NCP; n != nil {
-		p := person("Noncustodial parent", n.Name, n.SSN, n.DateOfBirth, "ncp", revealed)
-		p.Sex = string(n.Sex)
-		if m.Tx.NCPLocate != nil {
-			p.Aliases = m.Tx.NCPLocate.Aliases
-		}
-		v.NCP = &p
-	}
-	for i, pt := range m.Tx.Participants {
-		p := person(relationshipLabel(pt.Relationship), pt.Name, pt.SSN, pt.DateOfBirth, "participants["+strconv.Itoa(i)+"]", revealed)
-		p.Sex, p.PaternityStatus, p.ResidenceState = string(pt.Sex), string(pt.PaternityStatus), pt.ResidenceState
-		v.People = append(v.People, p)
-	}
 	raw, err := h.store.RawBody(ctx, id)
 	if err != nil {
 		return detailView{}, err
 	}
-	// The SSNs themselves are needed only to find them in the raw body.
+	// The SSNs and dates of birth are sealed apart from the stored form; the
+	// page needs the dates to say that there is one (masked), and both to
+	// find them in the raw body.
 	full, err := h.store.LoadTransaction(ctx, id, true)
 	if err != nil {
 		return detailView{}, err
+	}
+	if n := full.NCP; n != nil {
+		p := person("Noncustodial parent", n.Name, n.SSN, n.DateOfBirth, "ncp", revealed)
+		p.Sex = string(n.Sex)
+		if full.NCPLocate != nil {
+			p.Aliases = full.NCPLocate.Aliases
+		}
+		v.NCP = &p
+	}
+	for i, pt := range full.Participants {
+		p := person(relationshipLabel(pt.Relationship), pt.Name, pt.SSN, pt.DateOfBirth, "participants["+strconv.Itoa(i)+"]", revealed)
+		p.Sex, p.PaternityStatus, p.ResidenceState = string(pt.Sex), string(pt.PaternityStatus), pt.ResidenceState
+		v.People = append(v.People, p)
 	}
 	v.Raw, v.RawKind = prettyRaw(raw, m.ContentType, full)
 	if v.History, err = h.store.History(ctx, id); err != nil {
@@ -304,22 +311,32 @@ func (h *Handler) apiMessage(w http.ResponseWriter, r *http.Request, s *session)
 	})
 }
 
-// revealPath accepts exactly the fields a reveal may name.
-var revealPath = regexp.MustCompile(`^(ncp|participants\[[0-8]\])\.(ssn|dateOfBirth)$`)
+// revealPath accepts exactly the fields a reveal may name; "raw" is the body
+// exactly as received, which the page otherwise shows decoded and masked.
+var revealPath = regexp.MustCompile(`^(?:raw|(ncp|participants\[[0-8]\])\.(ssn|dateOfBirth))$`)
+
+// revealRaw names the exact received bytes in a reveal.
+const revealRaw = "raw"
 
 // reveal returns the clear value of one SSN or date of birth of message id
 // after writing the audit record (who, which field of which message, why)
 // and committing it: no record, no value.
-func (h *Handler) reveal(ctx context.Context, s *session, id int64, field, reason string) (string, error) {
-	reason = strings.TrimSpace(reason)
+func (h *Handler) reveal(ctx context.Context, s *session, id int64, field, code, note string) (string, error) {
 	if !revealPath.MatchString(field) {
 		return "", badRequest("unknown field " + strconv.Quote(field))
 	}
-	if len(reason) < 5 || len(reason) > 500 {
-		return "", badRequest("state the reason for the reveal (5 to 500 characters)")
+	reason, err := revealReason(code, note)
+	if err != nil {
+		return "", err
 	}
 	var value string
-	if strings.HasSuffix(field, ".ssn") {
+	if field == revealRaw {
+		raw, err := h.store.RawBody(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		value = string(raw)
+	} else if strings.HasSuffix(field, ".ssn") {
 		ssn, err := h.store.Reveal(ctx, id, field)
 		if err != nil {
 			return "", err
@@ -330,7 +347,7 @@ func (h *Handler) reveal(ctx context.Context, s *session, id int64, field, reaso
 			value = d[:3] + "-" + d[3:5] + "-" + d[5:]
 		}
 	} else {
-		tx, err := h.store.LoadTransaction(ctx, id, false)
+		tx, err := h.store.LoadTransaction(ctx, id, true)
 		if err != nil {
 			return "", err
 		}
@@ -350,9 +367,12 @@ func (h *Handler) reveal(ctx context.Context, s *session, id int64, field, reaso
 		}
 		value = dob.String()
 	}
-	err := pgx.BeginFunc(ctx, h.store.Pool(), func(tx pgx.Tx) error {
-		return h.audit(ctx, tx, s, "reveal", fmtTarget("message", id), map[string]any{
-			"field": field, "reason": reason, "roles": s.staff.Roles})
+	err = pgx.BeginFunc(ctx, h.store.Pool(), func(tx pgx.Tx) error {
+		details := map[string]any{"field": field, "reason": reason.text, "reasonCode": reason.code, "roles": s.staff.Roles}
+		if reason.note != "" {
+			details["note"] = reason.note
+		}
+		return h.audit(ctx, tx, s, "reveal", fmtTarget("message", id), details)
 	})
 	if err != nil {
 		return "", err
@@ -375,7 +395,12 @@ func (h *Handler) revealPage(w http.ResponseWriter, r *http.Request, s *session)
 		return
 	}
 	field := r.PostFormValue("field")
-	value, err := h.reveal(r.Context(), s, id, field, r.PostFormValue("reason"))
+	code, note := r.PostFormValue("reason"), r.PostFormValue("note")
+	if strings.TrimSpace(code) == "" && strings.TrimSpace(note) != "" {
+		// The form's first choice is "Other", explained in the text box.
+		code = revealOther
+	}
+	value, err := h.reveal(r.Context(), s, id, field, code, note)
 	if err != nil {
 		h.fail(w, r, s, false, err)
 		return
@@ -384,6 +409,9 @@ func (h *Handler) revealPage(w http.ResponseWriter, r *http.Request, s *session)
 	if err != nil {
 		h.fail(w, r, s, false, err)
 		return
+	}
+	if field == revealRaw {
+		v.Raw, v.RawKind, v.RawRevealed = strings.ToValidUTF8(value, "\uFFFD"), "exact bytes as received", true
 	}
 	h.render(w, r, s, http.StatusOK, "detail", v)
 }
@@ -397,24 +425,76 @@ func (h *Handler) apiReveal(w http.ResponseWriter, r *http.Request, s *session) 
 	var body struct {
 		Field  string `json:"field"`
 		Reason string `json:"reason"`
+		Note   string `json:"note"`
 	}
 	if err := decodeBody(r, &body); err != nil {
 		h.fail(w, r, s, true, err)
 		return
 	}
-	value, err := h.reveal(r.Context(), s, id, body.Field, body.Reason)
+	value, err := h.reveal(r.Context(), s, id, body.Field, body.Reason, body.Note)
 	if err != nil {
 		h.fail(w, r, s, true, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"field": body.Field, "value": value})
+	answer := map[string]string{"field": body.Field, "value": value}
+	if body.Field == revealRaw {
+		// JSON strings cannot carry every byte; base64 is the exact copy.
+		answer["base64"] = base64.StdEncoding.EncodeToString([]byte(value))
+	}
+	writeJSON(w, http.StatusOK, answer)
 }
 
+// decodeBody reads one JSON object of the documented fields and nothing
+// after it: a second object or stray bytes would be a request other readers
+// of the same bytes could understand differently.
 func decodeBody(r *http.Request, v any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 64<<10))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return badRequest("the body must be a JSON object of the documented fields")
 	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return badRequest("the body must be one JSON object with nothing after it")
+	}
 	return nil
+}
+
+// The reasons staff may give for a reveal: a short list a supervisor can
+// count, and "other" with a sentence for anything else.
+const revealOther = "other"
+
+var revealReasons = []struct{ Code, Label string }{
+	{"identity-verification", "identity verification"},
+	{"court-filing", "court filing"},
+	{"payment-research", "payment research"},
+	{"locate", "locate"},
+	{revealOther, "other"},
+}
+
+// auditReason is a reveal's reason as the audit trail records it.
+type auditReason struct {
+	code string
+	// text is the label of a listed reason, or the sentence given with "other".
+	text string
+	// note is an optional remark given with a listed reason.
+	note string
+}
+
+func revealReason(code, note string) (auditReason, error) {
+	code, note = strings.TrimSpace(code), strings.TrimSpace(note)
+	if len(note) > 500 {
+		return auditReason{}, badRequest("keep the explanation under 500 characters")
+	}
+	if code == revealOther {
+		if len(note) < 20 || len(strings.Fields(note)) < 4 {
+			return auditReason{}, badRequest(`for the reason "other", say why in a sentence (at least 4 words) in "note"`)
+		}
+		return auditReason{code: code, text: note}, nil
+	}
+	for _, r := range revealReasons {
+		if r.Code == code {
+			return auditReason{code: code, text: r.Label, note: note}, nil
+		}
+	}
+	return auditReason{}, badRequest(`choose the reason for the reveal: identity-verification, court-filing, payment-research, locate, or other with a sentence in "note"`)
 }

@@ -3,6 +3,7 @@ package review_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -87,7 +88,7 @@ func TestPermissions(t *testing.T) {
 	in := e.receive("NJ", "NJ-0001", "NJC100", nil)
 	item := e.needsReview(in)
 	viewer, casey, sam := e.token("viv"), e.token("casey"), e.token("sam")
-	reveal := map[string]string{"field": "ncp.ssn", "reason": "verifying identity for a locate"}
+	reveal := map[string]string{"field": "ncp.ssn", "reason": "locate"}
 
 	cases := []struct {
 		name   string
@@ -111,7 +112,7 @@ func TestPermissions(t *testing.T) {
 		{"override needs a reason", "POST", idPath("/api/review-items/%d/override", item), sam, map[string]string{"orderId": "11"}, 400},
 		{"override must name an order of the evidence", "POST", idPath("/api/review-items/%d/override", item), sam, map[string]string{"orderId": "99", "reason": "typo in docket"}, 400},
 		{"reveal needs a reason", "POST", idPath("/api/messages/%d/reveal", in), casey, map[string]string{"field": "ncp.ssn"}, 400},
-		{"reveal names a known field", "POST", idPath("/api/messages/%d/reveal", in), casey, map[string]string{"field": "ncp.name", "reason": "just looking"}, 400},
+		{"reveal names a known field", "POST", idPath("/api/messages/%d/reveal", in), casey, map[string]string{"field": "ncp.name", "reason": "locate"}, 400},
 		{"supervisor reads the audit log", "GET", "/api/audit", sam, nil, 200},
 		{"supervisor confirms", "POST", idPath("/api/review-items/%d/confirm", item), sam, map[string]string{"reason": "agrees with the record"}, 200},
 		{"confirming twice conflicts", "POST", idPath("/api/review-items/%d/confirm", item), sam, map[string]string{}, 409},
@@ -164,8 +165,8 @@ func TestCSRF(t *testing.T) {
 	if tok == nil {
 		t.Fatal("no CSRF token in the page")
 	}
-	reveal := `{"field":"ncp.ssn","reason":"identity check for locate"}`
-	form := url.Values{"field": {"ncp.ssn"}, "reason": {"identity check for locate"}}
+	reveal := `{"field":"ncp.ssn","reason":"identity-verification"}`
+	form := url.Values{"field": {"ncp.ssn"}, "reason": {"identity-verification"}}
 	cases := []struct {
 		name   string
 		path   string
@@ -747,7 +748,7 @@ func TestRevealFieldsAndMetric(t *testing.T) {
 		{"participants[10].ssn", 400, ""},
 	}
 	for _, c := range cases {
-		status, body := e.call("POST", idPath("/api/messages/%d/reveal", in), casey, map[string]string{"field": c.field, "reason": "court hearing preparation"})
+		status, body := e.call("POST", idPath("/api/messages/%d/reveal", in), casey, map[string]string{"field": c.field, "reason": "court-filing"})
 		if status != c.status || (c.value != "" && !strings.Contains(body, `"value": "`+c.value+`"`)) {
 			t.Errorf("%s: %d %s", c.field, status, body)
 		}
@@ -771,4 +772,62 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestRevealReasons: a reveal names a reason from the short list, or "other"
+// with a sentence; the request is one JSON object and nothing else (issue 15,
+// item 5). Refused requests reveal nothing and leave no audit record.
+func TestRevealReasons(t *testing.T) {
+	e := newEnv(t)
+	in := e.receive("NJ", "NJ-RR1", "NJCRR1", nil)
+	casey := e.token("casey")
+	path := idPath("/api/messages/%d/reveal", in)
+	cases := []struct {
+		name, body string
+		status     int
+		reason     string
+	}{
+		{"listed reason", `{"field":"ncp.ssn","reason":"payment-research"}`, 200, "payment research"},
+		{"listed reason with a remark", `{"field":"ncp.ssn","reason":"court-filing","note":"hearing on the 3rd"}`, 200, "court filing"},
+		{"other with a sentence", `{"field":"ncp.ssn","reason":"other","note":"The employer asked us to confirm the employee before withholding."}`, 200,
+			"The employer asked us to confirm the employee before withholding."},
+		{"other without a sentence", `{"field":"ncp.ssn","reason":"other","note":"checking"}`, 400, ""},
+		{"other with nothing", `{"field":"ncp.ssn","reason":"other"}`, 400, ""},
+		{"free text as the reason", `{"field":"ncp.ssn","reason":"just curious, five+"}`, 400, ""},
+		{"a label instead of the code", `{"field":"ncp.ssn","reason":"court filing"}`, 400, ""},
+		{"trailing object", `{"field":"ncp.ssn","reason":"locate"}{"field":"participants[0].ssn","reason":"locate"}`, 400, ""},
+		{"trailing garbage", `{"field":"ncp.ssn","reason":"locate"} x`, 400, ""},
+		{"unknown member", `{"field":"ncp.ssn","reason":"locate","why":"x"}`, 400, ""},
+	}
+	want := 0
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req, _ := http.NewRequest("POST", e.srv.URL+path, strings.NewReader(c.body))
+			req.Header.Set("Authorization", "Bearer "+casey)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != c.status {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, c.status, b)
+			}
+			if c.status != 200 {
+				mustNotContain(t, string(b), "123-45-6789", "123456789")
+				return
+			}
+			want++
+			recs, err := e.store.AuditTrail(context.Background(), idPath("message:%d", in), 100)
+			if err != nil || len(recs) != want {
+				t.Fatalf("%d audit records, want %d (%v)", len(recs), want, err)
+			}
+			var d map[string]any
+			_ = json.Unmarshal(recs[len(recs)-1].Details, &d)
+			if d["reason"] != c.reason {
+				t.Errorf("audited reason %q, want %q", d["reason"], c.reason)
+			}
+		})
+	}
 }

@@ -16,7 +16,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v2/jwt"
+	"github.com/lestrrat-go/jwx/v3/jwt"
 )
 
 const (
@@ -312,13 +312,11 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	// The signature is verified above, so reading the nonce unverified is safe.
 	t, err := jwt.ParseString(idToken, jwt.WithVerify(false), jwt.WithValidate(false))
-	nonce, _ := func() (any, bool) {
-		if err != nil {
-			return nil, false
-		}
-		return t.Get("nonce")
-	}()
-	if n, _ := nonce.(string); n == "" || !hmac.Equal([]byte(n), []byte(p.Nonce)) {
+	var n string
+	if err == nil {
+		_ = t.Get("nonce", &n)
+	}
+	if n == "" || !hmac.Equal([]byte(n), []byte(p.Nonce)) {
 		h.renderError(w, r, nil, http.StatusUnauthorized, "The sign-in answer did not match this attempt. Sign in again.")
 		return
 	}

@@ -104,7 +104,7 @@ func TestRefusalsView(t *testing.T) {
 	for _, rf := range []exchange.Refusal{
 		{Partner: "PA", Code: "invalid", Reason: "the transaction is not valid", MessageID: "PA-R1",
 			Fields: []canonical.FieldError{{Path: "ncp.ssn", Reason: "value 123-45-6789 is not valid"}}},
-		{Partner: "PA", Code: "signature_invalid", Reason: "signature does not verify", MessageID: "PA-R2"},
+		{Partner: "PA", Code: "signature_invalid", Reason: "signature does not verify", MessageID: "PA-R2", Count: 4},
 		{Partner: "NJ", Code: "invalid", Reason: "the transaction is not valid", MessageID: "NJ-R1"},
 	} {
 		rf.At = time.Now()
@@ -116,7 +116,7 @@ func TestRefusalsView(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("refusals %d %s", status, body)
 	}
-	mustContain(t, body, `<span id="refusal-total">3</span>`, "the signature does not match the message", "PA-R1", "ncp.ssn",
+	mustContain(t, body, `<span id="refusal-total">6</span>`, "and 4 like it", "the signature does not match the message", "PA-R1", "ncp.ssn",
 		"***-**-6789", "PA Pennsylvania")
 	mustNotContain(t, body, "123-45-6789")
 	status, body = e.call("GET", "/refusals?partner=pa&code=invalid", e.token("viv"), nil)

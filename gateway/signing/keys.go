@@ -10,7 +10,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v3/jwk"
 )
 
 // GenerateKey makes a new ES256 private key with a kid derived from its
@@ -20,7 +20,7 @@ func GenerateKey() (jwk.Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := jwk.FromRaw(priv)
+	key, err := jwk.Import(priv)
 	if err != nil {
 		return nil, err
 	}
@@ -65,14 +65,14 @@ func ParseKeySet(b []byte) (jwk.Set, error) {
 	}
 	for i := 0; i < set.Len(); i++ {
 		k, _ := set.Key(i)
-		if k.KeyID() == "" {
+		if KeyID(k) == "" {
 			return nil, fmt.Errorf("JWKS key %d has no kid", i)
 		}
 		if _, err := keyAlgorithm(k); err != nil {
-			return nil, fmt.Errorf("JWKS key %q: %w", k.KeyID(), err)
+			return nil, fmt.Errorf("JWKS key %q: %w", KeyID(k), err)
 		}
 		if isPrivate(k) {
-			return nil, fmt.Errorf("JWKS key %q is a private key; publish only public keys", k.KeyID())
+			return nil, fmt.Errorf("JWKS key %q is a private key; publish only public keys", KeyID(k))
 		}
 	}
 	return set, nil

@@ -11,17 +11,18 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v2/jwa"
-	"github.com/lestrrat-go/jwx/v2/jwk"
-	"github.com/lestrrat-go/jwx/v2/jws"
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jws"
 )
 
 // Allowed lists the signature algorithms the gateway accepts and produces.
-var Allowed = []jwa.SignatureAlgorithm{jwa.ES256, jwa.PS256, jwa.EdDSA}
+var Allowed = []jwa.SignatureAlgorithm{jwa.ES256(), jwa.PS256(), jwa.EdDSA()}
 
 // Errors a verification can end in; the edge maps them to error codes.
 var (
@@ -53,7 +54,7 @@ type Signer struct {
 // NewSigner returns a signer for a private JWK that has a kid and an alg of Allowed
 // (or whose algorithm can be inferred from its key type).
 func NewSigner(key jwk.Key) (*Signer, error) {
-	if key.KeyID() == "" {
+	if KeyID(key) == "" {
 		return nil, fmt.Errorf("signing key has no kid")
 	}
 	alg, err := keyAlgorithm(key)
@@ -67,7 +68,13 @@ func NewSigner(key jwk.Key) (*Signer, error) {
 }
 
 // KeyID returns the kid of the signing key.
-func (s *Signer) KeyID() string { return s.key.KeyID() }
+func (s *Signer) KeyID() string { return KeyID(s.key) }
+
+// KeyID returns the kid of key, or "" when it has none.
+func KeyID(key jwk.Key) string {
+	kid, _ := key.KeyID()
+	return kid
+}
 
 // Public returns the public half of the signing key.
 func (s *Signer) Public() (jwk.Key, error) { return s.key.PublicKey() }
@@ -76,7 +83,7 @@ func (s *Signer) Public() (jwk.Key, error) { return s.key.PublicKey() }
 // body, with kid, iat and jti in the protected header.
 func (s *Signer) SignDetached(body []byte, jti string, now time.Time) (string, error) {
 	h := jws.NewHeaders()
-	_ = h.Set(jws.KeyIDKey, s.key.KeyID())
+	_ = h.Set(jws.KeyIDKey, KeyID(s.key))
 	_ = h.Set("iat", now.Unix())
 	if jti != "" {
 		_ = h.Set("jti", jti)
@@ -92,7 +99,7 @@ func (s *Signer) SignDetached(body []byte, jti string, now time.Time) (string, e
 // which carry their own content).
 func (s *Signer) SignCompact(payload []byte, now time.Time) (string, error) {
 	h := jws.NewHeaders()
-	_ = h.Set(jws.KeyIDKey, s.key.KeyID())
+	_ = h.Set(jws.KeyIDKey, KeyID(s.key))
 	_ = h.Set("iat", now.Unix())
 	_ = h.Set(jws.ContentTypeKey, "uifsagw-receipt+json")
 	out, err := jws.Sign(payload, jws.WithKey(s.alg, s.key, jws.WithProtectedHeaders(h)))
@@ -171,24 +178,29 @@ func parseHeader(sig string, detached bool) (Claims, error) {
 	if err != nil {
 		return Claims{}, ErrMalformed
 	}
-	if err := h.UnmarshalJSON(raw); err != nil {
+	if err := json.Unmarshal(raw, h); err != nil {
 		return Claims{}, ErrMalformed
 	}
-	c := Claims{KeyID: h.KeyID(), Algorithm: h.Algorithm()}
-	if !algorithmAllowed(c.Algorithm) {
+	var c Claims
+	c.KeyID, _ = h.KeyID()
+	alg, ok := h.Algorithm()
+	if !ok || !algorithmAllowed(alg) {
 		return c, ErrAlgorithm
 	}
-	if v, ok := h.Get("iat"); ok {
+	c.Algorithm = alg
+	var v any
+	if h.Get("iat", &v) == nil {
 		if f, ok := v.(float64); ok && f > 0 && f < 1e11 {
 			c.IssuedAt = time.Unix(int64(f), 0)
 		}
 	}
-	if v, ok := h.Get("jti"); ok {
+	v = nil
+	if h.Get("jti", &v) == nil {
 		if s, ok := v.(string); ok {
 			c.JTI = s
 		}
 	}
-	if crit := h.Critical(); len(crit) > 0 {
+	if crit, _ := h.Critical(); len(crit) > 0 {
 		// We understand no extensions; RFC 7515 §4.1.11 says refuse.
 		return c, ErrMalformed
 	}
@@ -225,17 +237,17 @@ func findKey(set jwk.Set, c Claims) (jwk.Key, error) {
 func keyAlgorithm(key jwk.Key) (jwa.SignatureAlgorithm, error) {
 	var want jwa.SignatureAlgorithm
 	switch key.KeyType() {
-	case jwa.EC:
-		want = jwa.ES256
-	case jwa.RSA:
-		want = jwa.PS256
-	case jwa.OKP:
-		want = jwa.EdDSA
+	case jwa.EC():
+		want = jwa.ES256()
+	case jwa.RSA():
+		want = jwa.PS256()
+	case jwa.OKP():
+		want = jwa.EdDSA()
 	default:
-		return "", ErrAlgorithm
+		return want, ErrAlgorithm
 	}
-	if a := key.Algorithm(); a != nil && a.String() != "" && a.String() != want.String() {
-		return "", fmt.Errorf("key %q: algorithm %s not accepted for its key type: %w", key.KeyID(), a, ErrAlgorithm)
+	if a, ok := key.Algorithm(); ok && a.String() != "" && a.String() != want.String() {
+		return jwa.SignatureAlgorithm{}, fmt.Errorf("key %q: algorithm %s not accepted for its key type: %w", KeyID(key), a, ErrAlgorithm)
 	}
 	return want, nil
 }

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v3/jwk"
 )
 
 // benchKeys returns one key per allowed algorithm: ES256 (what the gateway
@@ -22,7 +22,7 @@ func benchKeys(b *testing.B) map[string]jwk.Key {
 	rsaPriv, _ := rsa.GenerateKey(rand.Reader, 2048)
 	_, edPriv, _ := ed25519.GenerateKey(rand.Reader)
 	raw := func(r any, kid string) jwk.Key {
-		k, err := jwk.FromRaw(r)
+		k, err := jwk.Import(r)
 		if err != nil {
 			b.Fatal(err)
 		}

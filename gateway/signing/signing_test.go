@@ -9,15 +9,17 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v3/jwk"
 )
 
 func mustKey(t *testing.T, raw any, kid string) jwk.Key {
 	t.Helper()
-	k, err := jwk.FromRaw(raw)
+	k, err := jwk.Import(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,13 +90,13 @@ func TestVerifyDetached(t *testing.T) {
 		{"future iat", sign(ec, body, "NJ-1", now.Add(6*time.Minute)), body, ErrStale},
 		{"no jti", sign(ec, body, "", now), body, ErrNoJTI},
 		{"unknown kid", sign(other, body, "NJ-1", now), body, ErrUnknownKey},
-		{"alg none", forge(map[string]any{"alg": "none", "kid": ec.KeyID(), "iat": now.Unix(), "jti": "NJ-1"}, body,
+		{"alg none", forge(map[string]any{"alg": "none", "kid": KeyID(ec), "iat": now.Unix(), "jti": "NJ-1"}, body,
 			func([]byte) []byte { return nil }), body, ErrAlgorithm},
-		{"HS256 keyed with the public key", forge(map[string]any{"alg": "HS256", "kid": ec.KeyID(), "iat": now.Unix(), "jti": "NJ-1"}, body,
+		{"HS256 keyed with the public key", forge(map[string]any{"alg": "HS256", "kid": KeyID(ec), "iat": now.Unix(), "jti": "NJ-1"}, body,
 			func(in []byte) []byte { m := hmac.New(sha256.New, ecPubJSON); m.Write(in); return m.Sum(nil) }), body, ErrAlgorithm},
 		{"ES256 header on an RSA key", forge(map[string]any{"alg": "ES256", "kid": "rsa1", "iat": now.Unix(), "jti": "NJ-1"}, body,
 			func([]byte) []byte { return make([]byte, 64) }), body, ErrAlgorithm},
-		{"crit header", forge(map[string]any{"alg": "ES256", "kid": ec.KeyID(), "iat": now.Unix(), "jti": "NJ-1", "crit": []string{"x"}, "x": 1}, body,
+		{"crit header", forge(map[string]any{"alg": "ES256", "kid": KeyID(ec), "iat": now.Unix(), "jti": "NJ-1", "crit": []string{"x"}, "x": 1}, body,
 			func([]byte) []byte { return make([]byte, 64) }), body, ErrMalformed},
 	}
 	v := Verifier{Window: 5 * time.Minute}
@@ -147,5 +149,20 @@ func TestParseKeySetRefusesPrivateKeys(t *testing.T) {
 	b, _ = json.Marshal(pub)
 	if _, err := ParseKeySet(b); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The JWS library is security code: the build must use the maintained major
+// version, never the deprecated jwx/v2 (issue 15, item 8).
+func TestMaintainedJWXOnly(t *testing.T) {
+	b, err := os.ReadFile("../../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "lestrrat-go/jwx/v2") {
+		t.Fatal("go.mod still requires the deprecated lestrrat-go/jwx/v2")
+	}
+	if !strings.Contains(string(b), "lestrrat-go/jwx/v3") {
+		t.Fatal("go.mod does not require lestrrat-go/jwx/v3")
 	}
 }

@@ -69,6 +69,17 @@ func TestDecodeRefuses(t *testing.T) {
 			[]canonical.FieldError{{Reason: "not valid UTF-8"}}},
 		{"NUL byte", "{\x00}",
 			[]canonical.FieldError{{Reason: "NUL byte at offset 1"}}},
+		{"lone high surrogate", `{"information":{"text":"Ca\ud800sey"}}`,
+			[]canonical.FieldError{{Path: "information.text", PartnerPath: "/information/text", Reason: strictjson.LoneSurrogateReason}}},
+		{"lone low surrogate", `{"information":{"text":"Ca\uDC00sey"}}`,
+			[]canonical.FieldError{{Path: "information.text", PartnerPath: "/information/text", Reason: strictjson.LoneSurrogateReason}}},
+		{"high surrogate before a letter", `{"information":{"text":"\ud800\u0041"}}`,
+			[]canonical.FieldError{{Path: "information.text", PartnerPath: "/information/text", Reason: strictjson.LoneSurrogateReason}}},
+		{"two high surrogates", `{"information":{"text":"\ud83d\ud83d"}}`,
+			[]canonical.FieldError{{Path: "information.text", PartnerPath: "/information/text", Reason: strictjson.LoneSurrogateReason}}},
+		{"lone surrogate in a key", `{"information":{"te\ud800xt":"x"}}`,
+			[]canonical.FieldError{{Path: "information", PartnerPath: "/information", Reason: strictjson.LoneSurrogateReason},
+				{Path: "information", PartnerPath: "/information/te\uFFFDxt", Reason: "unknown field"}}},
 		{"pointer escaping", `{"a/b~c":1}`,
 			[]canonical.FieldError{{PartnerPath: "/a~1b~0c", Reason: "unknown field"}}},
 	}
@@ -77,6 +88,19 @@ func TestDecodeRefuses(t *testing.T) {
 			_, errs := jsontx.New().Decode([]byte(c.in))
 			testutil.Equal(t, "errors", []canonical.FieldError(errs), c.want)
 		})
+	}
+}
+
+// Escapes that decode to real characters stay accepted: a valid surrogate
+// pair, an escaped backslash before "ud800", and U+FFFD itself.
+func TestDecodeAcceptsValidEscapes(t *testing.T) {
+	for _, in := range []string{`"\ud83d\ude00"`, `"\\ud800"`, `"\ufffd"`, "\"\uFFFD\"", `"\u00e9\\\ud83d\ude00"`} {
+		tx, errs := jsontx.New().Decode([]byte(`{"information":{"text":` + in + `}}`))
+		if len(errs) > 0 {
+			t.Errorf("%s: %v", in, errs)
+		} else if tx.Information == nil || strings.Contains(tx.Information.Text, "\uFFFD") && in != `"\ufffd"` && in != "\"\uFFFD\"" {
+			t.Errorf("%s decoded to %q", in, tx.Information.Text)
+		}
 	}
 }
 

@@ -47,6 +47,7 @@ func escapePointer(k string) string {
 }
 
 type jsonParser struct {
+	src   []byte
 	dec   *json.Decoder
 	max   int
 	depth int
@@ -57,6 +58,7 @@ type parseError struct {
 }
 
 func (p *jsonParser) value(ptr string) (*jv, *parseError) {
+	before := p.dec.InputOffset()
 	tok, err := p.dec.Token()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
@@ -74,11 +76,15 @@ func (p *jsonParser) value(ptr string) (*jv, *parseError) {
 		if t == '{' {
 			v := &jv{kind: 'o'}
 			for p.dec.More() {
+				kbefore := p.dec.InputOffset()
 				kt, err := p.dec.Token()
 				if err != nil {
 					return nil, &parseError{ptr, fmt.Sprintf("malformed JSON at offset %d: %v", p.dec.InputOffset(), err)}
 				}
 				k, _ := kt.(string)
+				if strings.ContainsRune(k, utf8.RuneError) && strictjson.LoneSurrogate(p.src[kbefore:p.dec.InputOffset()]) {
+					return nil, &parseError{ptr, strictjson.LoneSurrogateReason}
+				}
 				kp := ptr + "/" + escapePointer(k)
 				if v.get(k) != nil {
 					return nil, &parseError{kp, "duplicate key"}
@@ -108,6 +114,9 @@ func (p *jsonParser) value(ptr string) (*jv, *parseError) {
 		}
 		return v, nil
 	case string:
+		if strings.ContainsRune(t, utf8.RuneError) && strictjson.LoneSurrogate(p.src[before:p.dec.InputOffset()]) {
+			return nil, &parseError{ptr, strictjson.LoneSurrogateReason}
+		}
 		return &jv{kind: 's', s: t}, nil
 	case json.Number:
 		return &jv{kind: 'n', s: string(t)}, nil
@@ -124,7 +133,7 @@ func parseJSON(b []byte, lim strictjson.Limits) (*jv, *parseError) {
 	if err != nil {
 		return nil, &parseError{"", err.Error()}
 	}
-	p := &jsonParser{dec: json.NewDecoder(bytes.NewReader(b)), max: lim.MaxDepth}
+	p := &jsonParser{src: b, dec: json.NewDecoder(bytes.NewReader(b)), max: lim.MaxDepth}
 	p.dec.UseNumber()
 	v, perr := p.value("")
 	if perr != nil {

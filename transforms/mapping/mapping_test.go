@@ -11,6 +11,7 @@ import (
 
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 	"github.com/uifsagw/uifsagw/transforms"
+	"github.com/uifsagw/uifsagw/transforms/internal/strictjson"
 	"github.com/uifsagw/uifsagw/transforms/internal/testutil"
 	"github.com/uifsagw/uifsagw/transforms/jsontx"
 	"github.com/uifsagw/uifsagw/transforms/mapping"
@@ -151,6 +152,12 @@ func TestDialectRefuses(t *testing.T) {
 		{"xml member position 0", nj, func(t *testing.T) string {
 			return strings.Replace(njIn(t), "<CoversMember>2</CoversMember>", "<CoversMember>x</CoversMember>", 1)
 		}, []canonical.FieldError{{Path: "orders[0].children[0]", PartnerPath: "/NJInterstateTransmittal/SupportOrders/SupportOrder[1]/CoversMember[1]", Reason: "not a whole number"}}},
+		{"json lone surrogate", pa, func(t *testing.T) string {
+			return strings.Replace(paIn(t), `"PA5550001"`, `"PA555\ud8000001"`, 1)
+		}, []canonical.FieldError{{PartnerPath: "/transmission/origin/case_number", Reason: strictjson.LoneSurrogateReason}}},
+		{"json lone surrogate in a key", pa, func(t *testing.T) string {
+			return strings.Replace(paIn(t), `"case_number"`, `"case_\udc00number"`, 1)
+		}, []canonical.FieldError{{PartnerPath: "/transmission/origin", Reason: strictjson.LoneSurrogateReason}}},
 		{"json duplicate key", pa, func(*testing.T) string { return `{"people":[],"people":[]}` },
 			[]canonical.FieldError{{PartnerPath: "/people", Reason: "duplicate key"}}},
 		{"json unknown field", pa, func(t *testing.T) string {

@@ -45,7 +45,11 @@ func (l Limits) withDefaults() Limits {
 // the limit, or is not one well-formed element. It runs before any tree is
 // built, so a hostile document costs one streaming pass and no allocation
 // proportional to its expansion.
+//
+// A UTF-8 byte-order mark before the document is allowed (XML 1.0 §4.3.3)
+// and skipped; one anywhere else is text like any other.
 func Check(b []byte, lim Limits) error {
+	b = StripBOM(b)
 	lim = lim.withDefaults()
 	if len(b) > lim.MaxBytes {
 		return fmt.Errorf("document of %d bytes exceeds the limit of %d bytes", len(b), lim.MaxBytes)
@@ -129,11 +133,18 @@ func invalidUTF8Offset(b []byte) int {
 	return len(b)
 }
 
+// utf8BOM is the UTF-8 encoding of U+FEFF, which some systems write first.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// StripBOM returns b without one leading UTF-8 byte-order mark.
+func StripBOM(b []byte) []byte { return bytes.TrimPrefix(b, utf8BOM) }
+
 // Parse runs Check and then builds the etree document.
 func Parse(b []byte, lim Limits) (*etree.Document, error) {
 	if err := Check(b, lim); err != nil {
 		return nil, err
 	}
+	b = StripBOM(b)
 	doc := etree.NewDocument()
 	if err := doc.ReadFromBytes(b); err != nil {
 		return nil, fmt.Errorf("malformed XML: %w", err)

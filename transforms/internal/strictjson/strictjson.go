@@ -59,6 +59,7 @@ func Precheck(b []byte, lim Limits) (Limits, error) {
 type fatal struct{ err canonical.FieldError }
 
 type decoder struct {
+	src   []byte
 	dec   *json.Decoder
 	lim   Limits
 	depth int
@@ -71,7 +72,7 @@ func Decode(b []byte, dst any, lim Limits) (errs canonical.FieldErrors) {
 	if err != nil {
 		return canonical.FieldErrors{{Path: "", PartnerPath: "", Reason: err.Error()}}
 	}
-	d := &decoder{dec: json.NewDecoder(bytes.NewReader(b)), lim: lim}
+	d := &decoder{src: b, dec: json.NewDecoder(bytes.NewReader(b)), lim: lim}
 	d.dec.UseNumber()
 	defer func() {
 		if r := recover(); r != nil {
@@ -98,6 +99,7 @@ func (d *decoder) stop(ptr, cpath, reason string) {
 }
 
 func (d *decoder) token(ptr, cpath string) json.Token {
+	before := d.dec.InputOffset()
 	tok, err := d.dec.Token()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
@@ -105,7 +107,67 @@ func (d *decoder) token(ptr, cpath string) json.Token {
 		}
 		d.stop(ptr, cpath, fmt.Sprintf("malformed JSON at offset %d: %v", d.dec.InputOffset(), err))
 	}
+	if s, ok := tok.(string); ok && strings.ContainsRune(s, utf8.RuneError) && LoneSurrogate(d.src[before:d.dec.InputOffset()]) {
+		d.add(ptr, cpath, LoneSurrogateReason)
+	}
 	return tok
+}
+
+// LoneSurrogateReason is the field error for a string with an unpaired
+// UTF-16 surrogate escape.
+const LoneSurrogateReason = `holds an unpaired UTF-16 surrogate escape (such as \ud800), which is no character; send the character itself or a complete surrogate pair`
+
+// LoneSurrogate reports whether raw, the bytes of one or more JSON tokens,
+// holds a \u escape of a UTF-16 surrogate that is not half of a valid pair.
+// encoding/json turns such an escape into U+FFFD, so what would be stored
+// differs from what the sender signed.
+func LoneSurrogate(raw []byte) bool {
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' || i+1 >= len(raw) {
+			continue
+		}
+		if raw[i+1] != 'u' {
+			i++ // skip the escaped character, which may be a backslash
+			continue
+		}
+		r, ok := hex4(raw, i+2)
+		if !ok {
+			continue
+		}
+		switch {
+		case r >= 0xD800 && r <= 0xDBFF:
+			lo, ok := hex4(raw, i+8)
+			if !ok || i+7 >= len(raw) || raw[i+6] != '\\' || raw[i+7] != 'u' || lo < 0xDC00 || lo > 0xDFFF {
+				return true
+			}
+			i += 11
+		case r >= 0xDC00 && r <= 0xDFFF:
+			return true
+		default:
+			i += 5
+		}
+	}
+	return false
+}
+
+func hex4(b []byte, at int) (rune, bool) {
+	if at+4 > len(b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[at : at+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
 }
 
 func (d *decoder) enter(ptr, cpath string) {
