@@ -23,11 +23,18 @@ var FS embed.FS
 var TransactionCodesCSV []byte
 
 // TransactionSchemaID is the $id of the canonical JSON transaction schema,
-// which is also the public json-transaction/1 wire format.
-const TransactionSchemaID = "https://uifsagw.example/schemas/json-transaction/1"
+// which is also the public json-transaction/2 wire format.
+const TransactionSchemaID = "https://uifsagw.example/schemas/json-transaction/2"
 
 // TransactionSchemaPath is where that schema sits in FS.
 const TransactionSchemaPath = "json/transaction.schema.json"
+
+// TransactionSchemaV1ID and TransactionSchemaV1Path are the schema of the
+// older json-transaction/1 format, which the gateway still reads and writes.
+const (
+	TransactionSchemaV1ID   = "https://uifsagw.example/schemas/json-transaction/1"
+	TransactionSchemaV1Path = "json/transaction-1.schema.json"
+)
 
 // The federal CSENet 2000 tables (Interface Guidance Document v8.0, Appendices
 // B and C; see csenet/README.md): the record layout, the valid combinations and

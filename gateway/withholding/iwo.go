@@ -142,7 +142,7 @@ func BuildIWO(in BuildInput) (canonical.IWO, error) {
 		DaysToRemit:        rules.DaysToRemit,
 		EmployerFee:        rules.EmployerFee,
 		SDUPayee:           in.SDUPayee, SDUFIPS: in.SDUFIPS, SDUAddress: in.SDUAddress,
-		HealthInsuranceNotice: in.HealthInsuranceNotice, Contact: in.Contact,
+		HealthInsuranceNotice: in.HealthInsuranceNotice, Contact: canonical.IWOContactOf(in.Contact),
 	}
 	switch in.DocAction {
 	case canonical.IWOTerminate:
@@ -162,6 +162,10 @@ func BuildIWO(in BuildInput) (canonical.IWO, error) {
 	if pastDue.Cents == 0 && in.Order.ArrearsAmount > 0 && in.Order.ArrearsFrequency != "" {
 		// The order sets its own payment on arrears (Order-Arrears-Freq-Amount).
 		pastDue = canonical.Amount{Cents: in.Order.ArrearsAmount, Frequency: in.Order.ArrearsFrequency}
+	}
+	if current.Cents == 0 {
+		// An order of arrears only has no current support.
+		current = canonical.Amount{}
 	}
 	if pastDue.Cents == 0 && in.Arrears > 0 {
 		if rules.AddPercent == 0 || current.Cents == 0 {

@@ -20,6 +20,20 @@ type Combo struct {
 	Action      ActionCode
 	Reason      ReasonCode
 	Description string
+	// Source is where the combination comes from: SourceFederal,
+	// SourceGateway (accepted, never sent to a state) or SourceOperator.
+	Source string
+}
+
+// Sources of a combination.
+const (
+	SourceFederal  = "federal"
+	SourceGateway  = "gateway"
+	SourceOperator = "operator"
+)
+
+type comboInfo struct {
+	desc, source string
 }
 
 type comboKey struct {
@@ -32,21 +46,22 @@ type comboKey struct {
 // it with ParseCombos or DefaultCombos and extend it with Merge before use; a
 // table that is no longer modified is safe for concurrent readers.
 type Combos struct {
-	desc map[comboKey]string
+	desc map[comboKey]comboInfo
 }
 
-// comboHeader is the header line every combination table starts with.
-var comboHeader = []string{"function", "action", "reason", "description"}
+// comboHeader is the header line every combination table starts with; the
+// fifth column, source, is optional (operator when absent).
+var comboHeader = []string{"function", "action", "reason", "description", "source"}
 
 // ParseCombos reads a combination table: a header line
-// "function,action,reason,description", then one combination per line. Lines
-// starting with # are comments and blank lines are skipped. Every error names
-// the line it was found on.
+// "function,action,reason,description" (optionally ",source"), then one
+// combination per line. Lines starting with # are comments and blank lines
+// are skipped. Every error names the line it was found on.
 func ParseCombos(data []byte) (*Combos, error) {
 	r := csv.NewReader(bytes.NewReader(data))
 	r.Comment = '#'
-	r.FieldsPerRecord = len(comboHeader)
-	c := &Combos{desc: make(map[comboKey]string)}
+	r.FieldsPerRecord = 0
+	c := &Combos{desc: make(map[comboKey]comboInfo)}
 	firstLine := make(map[comboKey]int)
 	sawHeader := false
 	for {
@@ -63,11 +78,12 @@ func ParseCombos(data []byte) (*Combos, error) {
 		}
 		line, _ := r.FieldPos(0)
 		if !sawHeader {
-			if !slices.Equal(rec, comboHeader) {
+			if !slices.Equal(rec, comboHeader) && !slices.Equal(rec, comboHeader[:4]) {
 				return nil, fmt.Errorf("transaction codes line %d: header must be %q, got %q",
-					line, strings.Join(comboHeader, ","), strings.Join(rec, ","))
+					line, strings.Join(comboHeader[:4], ","), strings.Join(rec, ","))
 			}
 			sawHeader = true
+			r.FieldsPerRecord = len(rec)
 			continue
 		}
 		combo, err := parseCombo(rec)
@@ -79,17 +95,23 @@ func ParseCombos(data []byte) (*Combos, error) {
 			return nil, fmt.Errorf("transaction codes line %d: %s repeats line %d", line, k, prev)
 		}
 		firstLine[k] = line
-		c.desc[k] = combo.Description
+		c.desc[k] = comboInfo{combo.Description, combo.Source}
 	}
 	if !sawHeader {
-		return nil, fmt.Errorf("transaction codes: no header line %q", strings.Join(comboHeader, ","))
+		return nil, fmt.Errorf("transaction codes: no header line %q", strings.Join(comboHeader[:4], ","))
 	}
 	return c, nil
 }
 
 func parseCombo(rec []string) (Combo, error) {
 	f, a, r, d := FunctionCode(rec[0]), ActionCode(rec[1]), ReasonCode(rec[2]), strings.TrimSpace(rec[3])
+	src := SourceOperator
+	if len(rec) > 4 {
+		src = strings.TrimSpace(rec[4])
+	}
 	switch {
+	case src != SourceFederal && src != SourceGateway && src != SourceOperator:
+		return Combo{}, fmt.Errorf("source %q must be federal, gateway or operator", rec[4])
 	case !oneOf(f, FunctionCodes):
 		return Combo{}, fmt.Errorf("unknown function %q", rec[0])
 	case !oneOf(a, ActionCodes):
@@ -101,7 +123,7 @@ func parseCombo(rec []string) (Combo, error) {
 	case hasControl(d, false):
 		return Combo{}, fmt.Errorf("description contains a control character")
 	}
-	return Combo{Function: f, Action: a, Reason: r, Description: d}, nil
+	return Combo{Function: f, Action: a, Reason: r, Description: d, Source: src}, nil
 }
 
 func (k comboKey) String() string {
@@ -133,7 +155,7 @@ func (c *Combos) Merge(other *Combos) {
 		return
 	}
 	if c.desc == nil {
-		c.desc = make(map[comboKey]string, len(other.desc))
+		c.desc = make(map[comboKey]comboInfo, len(other.desc))
 	}
 	for k, d := range other.desc {
 		c.desc[k] = d
@@ -156,7 +178,29 @@ func (c *Combos) Describe(f FunctionCode, a ActionCode, r ReasonCode) string {
 	if c == nil {
 		return ""
 	}
-	return c.desc[comboKey{f, a, r}]
+	return c.desc[comboKey{f, a, r}].desc
+}
+
+// Source returns where the combination comes from (SourceFederal,
+// SourceGateway, SourceOperator), or "" when the table does not list it.
+func (c *Combos) Source(f FunctionCode, a ActionCode, r ReasonCode) string {
+	if c == nil {
+		return ""
+	}
+	return c.desc[comboKey{f, a, r}].source
+}
+
+// Sendable reports whether the gateway may send the combination to a state:
+// it is listed, and not one of the gateway's own.
+func (c *Combos) Sendable(f FunctionCode, a ActionCode, r ReasonCode) bool {
+	s := c.Source(f, a, r)
+	return s != "" && s != SourceGateway
+}
+
+// Sendable reports whether the seed table lets the gateway send the
+// combination to a state; see Combos.Sendable.
+func Sendable(f FunctionCode, a ActionCode, r ReasonCode) bool {
+	return seedCombos().Sendable(f, a, r)
 }
 
 // Len returns the number of combinations.
@@ -175,7 +219,7 @@ func (c *Combos) All() []Combo {
 	}
 	out := make([]Combo, 0, len(c.desc))
 	for k, d := range c.desc {
-		out = append(out, Combo{Function: k.f, Action: k.a, Reason: k.r, Description: d})
+		out = append(out, Combo{Function: k.f, Action: k.a, Reason: k.r, Description: d.desc, Source: d.source})
 	}
 	slices.SortFunc(out, func(x, y Combo) int {
 		if n := slices.Index(FunctionCodes, x.Function) - slices.Index(FunctionCodes, y.Function); n != 0 {
@@ -192,7 +236,7 @@ func (c *Combos) All() []Combo {
 // Clone returns an independent copy of c, so that merging into the copy
 // leaves c unchanged.
 func (c *Combos) Clone() *Combos {
-	out := &Combos{desc: make(map[comboKey]string, c.Len())}
+	out := &Combos{desc: make(map[comboKey]comboInfo, c.Len())}
 	out.Merge(c)
 	return out
 }

@@ -1,6 +1,7 @@
 package canonical
 
 import (
+	"github.com/uifsagw/uifsagw/schemas"
 	"strings"
 	"testing"
 )
@@ -93,21 +94,44 @@ func TestCombosAllowedDescribeMerge(t *testing.T) {
 
 func TestDefaultCombos(t *testing.T) {
 	c := DefaultCombos()
-	// Every function and action has at least one combination, and every
-	// function can be acknowledged without a reason.
+	// Every function can be acknowledged without a reason (the gateway's own
+	// rows fill the extraction's gaps).
 	for _, f := range FunctionCodes {
 		if !c.Allowed(f, ActAck, "") {
 			t.Errorf("%s A without a reason not in the seed", f)
 		}
-		for _, a := range ActionCodes {
-			n := 0
-			for _, x := range c.All() {
-				if x.Function == f && x.Action == a {
-					n++
-				}
-			}
-			if n == 0 && a != ActUpdate {
-				t.Errorf("no combination for %s %s", f, a)
+	}
+	// Every row of the federal table is in the seed, marked federal, and the
+	// seed's federal rows are exactly those.
+	fed, err := ParseCombos(schemas.CSENetTransactionsCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fed.Len() != 186 {
+		t.Errorf("federal table has %d rows, want 186", fed.Len())
+	}
+	for _, x := range fed.All() {
+		if c.Source(x.Function, x.Action, x.Reason) != SourceFederal {
+			t.Errorf("%s %s %s: source %q, want federal", x.Function, x.Action, x.Reason, c.Source(x.Function, x.Action, x.Reason))
+		}
+	}
+	nFed := 0
+	for _, x := range c.All() {
+		if x.Source == SourceFederal {
+			nFed++
+		}
+		if x.Source == SourceGateway && c.Sendable(x.Function, x.Action, x.Reason) {
+			t.Errorf("%s %s %s: the gateway's own row is sendable", x.Function, x.Action, x.Reason)
+		}
+	}
+	if nFed != fed.Len() {
+		t.Errorf("seed has %d federal rows, the federal table %d", nFed, fed.Len())
+	}
+	// The gateway's old inventions are gone.
+	for _, r := range []ReasonCode{"GSCOD", "ERXOR", "SIIWO", "EIACK", "EIREJ", "SRCOD"} {
+		for _, x := range c.All() {
+			if x.Reason == r {
+				t.Errorf("%s %s %s still in the seed", x.Function, x.Action, r)
 			}
 		}
 	}

@@ -60,11 +60,11 @@ type IWO struct {
 	// EmployerFee is the fee the employer may keep per payment, under LimitState law.
 	EmployerFee Cents `json:"employerFeeCents,omitempty"`
 
-	SDUPayee              string   `json:"sduPayee"`
-	SDUFIPS               FIPS     `json:"sduFips"`
-	SDUAddress            *Address `json:"sduAddress,omitempty"`
-	HealthInsuranceNotice bool     `json:"healthInsuranceNotice"`
-	Contact               *Contact `json:"contact,omitempty"`
+	SDUPayee              string      `json:"sduPayee"`
+	SDUFIPS               FIPS        `json:"sduFips"`
+	SDUAddress            *Address    `json:"sduAddress,omitempty"`
+	HealthInsuranceNotice bool        `json:"healthInsuranceNotice"`
+	Contact               *IWOContact `json:"contact,omitempty"`
 }
 
 // IWOChild is a child named on an IWO.
@@ -124,4 +124,20 @@ type EmployerAck struct {
 	TerminationDate *Date  `json:"terminationDate,omitempty"`
 	Note            string `json:"note,omitempty"`
 	AckDate         Date   `json:"ackDate"`
+}
+
+// IWOContact is the person at the issuing agency an employer may call about
+// an IWO, as the e-IWO names them: one name, a phone, an email.
+type IWOContact struct {
+	Name  string `json:"name,omitempty"`
+	Phone string `json:"phone,omitempty"`
+	Email string `json:"email,omitempty"`
+}
+
+// IWOContactOf is the case contact c as an IWO contact.
+func IWOContactOf(c *Contact) *IWOContact {
+	if c == nil {
+		return nil
+	}
+	return &IWOContact{Name: c.Name.Text(), Phone: c.Phone, Email: c.Email}
 }

@@ -27,6 +27,39 @@ var (
 		{"EST", "P", "ERXOR"}: {"EST", "P", string(ReasonOrderNotEstablished)},
 		{"ENF", "P", "ERXOR"}: {"EST", "P", string(ReasonOrderNotEstablished)},
 		{"MSC", "P", "GSCOD"}: {"ENF", "P", string(ReasonNewControllingOrder)},
+		// The old seed table's codes with a clear federal counterpart.
+		{"LO1", "R", "LRALL"}: {"LO1", "R", ""},
+		{"LO1", "R", "LRADR"}: {"LO1", "R", ""},
+		{"LO1", "R", "LREMP"}: {"LO1", "R", ""},
+		{"LO1", "P", "LPADR"}: {"LO1", "P", "LSADR"},
+		{"LO1", "P", "LPEMP"}: {"LO1", "P", "LSEMP"},
+		{"LO1", "P", "LPNLC"}: {"LO1", "P", "LUALL"},
+		{"CSI", "R", "CRSTS"}: {"CSI", "R", "FRINF"},
+		{"CSI", "R", "CRPAY"}: {"CSI", "R", "FRINF"},
+		{"CSI", "P", "CPSTS"}: {"CSI", "P", "FSINF"},
+		{"CSI", "P", "CPPAY"}: {"CSI", "P", "FSINF"},
+		{"PAT", "R", "PRTST"}: {"PAT", "R", ""},
+		{"PAT", "R", "PREST"}: {"PAT", "R", ""},
+		{"PAT", "P", "PPSCH"}: {"PAT", "P", "PIBTS"},
+		{"PAT", "P", "PPEST"}: {"PAT", "P", "PSEST"},
+		{"PAT", "P", "PPEXC"}: {"PAT", "P", "PUEST"},
+		{"PAT", "U", "PUINF"}: {"PAT", "U", ""},
+		{"EST", "R", "SRMED"}: {"EST", "R", "SROMC"},
+		{"EST", "P", "SPORD"}: {"EST", "P", "SSEST"},
+		{"EST", "P", "SPDNY"}: {"EST", "P", "SUDEN"},
+		{"ENF", "R", "SRMOD"}: {"EST", "R", "SRMOD"},
+		{"ENF", "P", "EPREG"}: {"ENF", "P", "ESREG"},
+		{"COL", "P", "CPTAX"}: {"COL", "P", "CITAX"},
+	}
+	// downgradeReasons is what a /1 partner receives for the combinations the
+	// gateway generates: the codes it knew them by.
+	downgradeReasons = map[[3]string][3]string{
+		{"ENF", "R", string(ReasonIncomeWithholding)}:      {"ENF", "R", "SIIWO"},
+		{"ENF", "R", string(ReasonRegistration)}:           {"ENF", "R", "SRREG"},
+		{"ENF", "P", string(ReasonWithholdingEstablished)}: {"ENF", "P", "EIACK"},
+		{"EST", "P", string(ReasonOrderNotEstablished)}:    {"EST", "P", "ERXOR"},
+		{"ENF", "P", string(ReasonNewControllingOrder)}:    {"MSC", "P", "GSCOD"},
+		{"EST", "P", string(ReasonNewControllingOrder)}:    {"MSC", "P", "GSCOD"},
 	}
 )
 
@@ -39,6 +72,7 @@ const LegacyArrearsOnly = "AR"
 // changes (an order's type, a contact's name) are done by the /1 decoders
 // before they call it; this maps the values.
 func UpgradeLegacy(t *Transaction) {
+	MarkLegacy(t)
 	h := &t.Header
 	if to, ok := legacyReasons[[3]string{string(h.Function), string(h.Action), string(h.Reason)}]; ok {
 		h.Function, h.Action, h.Reason = FunctionCode(to[0]), ActionCode(to[1]), ReasonCode(to[2])
@@ -120,11 +154,8 @@ func DowngradeLegacy(t *Transaction) {
 	t.Participants = append([]Participant(nil), t.Participants...)
 	t.Collections = append([]Collection(nil), t.Collections...)
 	h := &t.Header
-	for from, to := range legacyReasons {
-		if to == [3]string{string(h.Function), string(h.Action), string(h.Reason)} && from[2] != "SRCOD" && !(from[0] == "ENF" && from[2] == "ERXOR") {
-			h.Function, h.Action, h.Reason = FunctionCode(from[0]), ActionCode(from[1]), ReasonCode(from[2])
-			break
-		}
+	if to, ok := downgradeReasons[[3]string{string(h.Function), string(h.Action), string(h.Reason)}]; ok {
+		h.Function, h.Action, h.Reason = FunctionCode(to[0]), ActionCode(to[1]), ReasonCode(to[2])
 	}
 	if c := t.Case; c != nil {
 		c.Type = CaseType(reverse(legacyCaseTypes, c.Type))

@@ -18,7 +18,7 @@ import (
 	"github.com/uifsagw/uifsagw/schemas"
 )
 
-// The JSON Schema is the public json-transaction/1 format and the Go types are
+// The JSON Schema is the public json-transaction/2 format and the Go types are
 // the canonical model; these tests keep the two saying the same thing.
 
 func compileSchema(t *testing.T) *jsonschema.Schema {
@@ -125,16 +125,26 @@ func strs[T ~string](xs []T) []string {
 // codeLists maps each code type to its Go list; the schema enum for a field of
 // that type must equal the list, in the same order.
 var codeLists = map[reflect.Type][]string{
-	reflect.TypeFor[FunctionCode]():     strs(FunctionCodes),
-	reflect.TypeFor[ActionCode]():       strs(ActionCodes),
-	reflect.TypeFor[CaseType]():         strs(CaseTypes),
-	reflect.TypeFor[CaseStatus]():       strs(CaseStatuses),
-	reflect.TypeFor[Sex]():              strs(Sexes),
-	reflect.TypeFor[Relationship]():     strs(Relationships),
-	reflect.TypeFor[PaternityStatus]():  strs(PaternityStatuses),
-	reflect.TypeFor[OrderType]():        strs(OrderTypes),
-	reflect.TypeFor[Frequency]():        strs(Frequencies),
-	reflect.TypeFor[CollectionSource](): strs(CollectionSources),
+	reflect.TypeFor[FunctionCode]():      strs(FunctionCodes),
+	reflect.TypeFor[ActionCode]():        strs(ActionCodes),
+	reflect.TypeFor[CaseType]():          strs(CaseTypes),
+	reflect.TypeFor[CaseStatus]():        strs(CaseStatuses),
+	reflect.TypeFor[Sex]():               strs(Sexes),
+	reflect.TypeFor[Relationship]():      strs(Relationships),
+	reflect.TypeFor[PaternityStatus]():   strs(PaternityStatuses),
+	reflect.TypeFor[OrderType]():         strs(OrderTypes),
+	reflect.TypeFor[Frequency]():         strs(Frequencies),
+	reflect.TypeFor[CollectionSource]():  strs(CollectionSources),
+	reflect.TypeFor[Race]():              strs(Races),
+	reflect.TypeFor[HairColor]():         strs(HairColors),
+	reflect.TypeFor[EyeColor]():          strs(EyeColors),
+	reflect.TypeFor[YesNo]():             strs(YesNos),
+	reflect.TypeFor[AddressConfirmed]():  strs(AddressConfirmations),
+	reflect.TypeFor[ParticipantStatus](): strs(ParticipantStatuses),
+	reflect.TypeFor[DependentRelation](): strs(DependentRelations),
+	reflect.TypeFor[DebtType]():          strs(DebtTypes),
+	reflect.TypeFor[ControllingFlag]():   strs(ControllingFlags),
+	reflect.TypeFor[PaymentMethod]():     strs(PaymentMethods),
 }
 
 func TestSchemaMatchesGoTypes(t *testing.T) {
@@ -287,8 +297,13 @@ func TestSchemaLimitsMatchGo(t *testing.T) {
 		{"caseId pattern", str(d.def(t, "caseId"), "pattern"), caseIDPattern},
 		{"docket maxLength", num(d.def(t, "docket"), "maxLength"), int64(MaxDocketLen)},
 		{"docket pattern", str(d.def(t, "docket"), "pattern"), singleLinePattern},
-		{"shortText maxLength", num(d.def(t, "shortText"), "maxLength"), int64(MaxNameLen)},
-		{"shortText pattern", str(d.def(t, "shortText"), "pattern"), singleLinePattern},
+		{"name last maxLength", num(d.at(t, "ncp", "name", "last"), "maxLength"), int64(MaxNameLen)},
+		{"name first maxLength", num(d.at(t, "ncp", "name", "first"), "maxLength"), int64(MaxFirstNameLen)},
+		{"name middle maxLength", num(d.at(t, "ncp", "name", "middle"), "maxLength"), int64(MaxMiddleNameLen)},
+		{"name suffix maxLength", num(d.at(t, "ncp", "name", "suffix"), "maxLength"), int64(MaxSuffixLen)},
+		{"name pattern", str(d.at(t, "ncp", "name", "last"), "pattern"), singleLinePattern},
+		{"city maxLength", num(d.at(t, "case", "paymentAddress", "city"), "maxLength"), int64(MaxCityLen)},
+		{"employer name maxLength", num(d.at(t, "ncpLocate", "employers", "[]", "name"), "maxLength"), int64(MaxEmployerNameLen)},
 		{"addressLine maxLength", num(d.def(t, "addressLine"), "maxLength"), int64(MaxAddressLineLen)},
 		{"addressLine pattern", str(d.def(t, "addressLine"), "pattern"), singleLinePattern},
 		{"information text maxLength", num(d.at(t, "information", "text"), "maxLength"), int64(MaxTextLen)},
@@ -302,8 +317,9 @@ func TestSchemaLimitsMatchGo(t *testing.T) {
 		{"serial maximum", num(d.at(t, "header", "serial"), "maximum"), int64(MaxSerial)},
 		{"cents minimum", num(d.def(t, "cents"), "minimum"), int64(0)},
 		{"cents maximum", num(d.def(t, "cents"), "maximum"), int64(MaxCents)},
-		{"collection minimum", num(d.at(t, "collections", "[]", "amountCents"), "minimum"), int64(1)},
+		{"collection minimum", num(d.at(t, "collections", "[]", "amountCents"), "minimum"), int64(-MaxCents)},
 		{"collection maximum", num(d.at(t, "collections", "[]", "amountCents"), "maximum"), int64(MaxCents)},
+		{"arrears minimum", num(d.at(t, "orders", "[]", "arrearsCents"), "minimum"), int64(-MaxCents)},
 		{"participants maxItems", num(d.at(t, "participants"), "maxItems"), int64(MaxBlocks)},
 		{"orders maxItems", num(d.at(t, "orders"), "maxItems"), int64(MaxBlocks)},
 		{"collections maxItems", num(d.at(t, "collections"), "maxItems"), int64(MaxBlocks)},
@@ -477,7 +493,7 @@ func TestInvalidFixtures(t *testing.T) {
 		"unknown-field.json":            `decode: unknown field "priority"`,
 		"string-amount.json":            "decode: cannot unmarshal string into Go struct field Collection.collections.amountCents",
 		"impossible-month.json":         `decode: not a date in the form YYYY-MM-DD: "2026-13-01"`,
-		"bad-fips.json":                 "header.receiverFips: not a FIPS code (7 digits beginning with a known state code)",
+		"bad-fips.json":                 "header.receiverFips: not a FIPS code (state and county, 5 digits beginning with a known state code, then an optional 2-character sub-office)",
 		"bad-ssn.json":                  "ncp.ssn: not a valid SSN (9 digits; no area 000, 666 or 900-999, group 00 or serial 0000)",
 		"negative-amount.json":          "orders[0].amountCents: must be from 0 to 1000000000 cents",
 		"too-many-employers.json":       "ncpLocate.employers: at most 3 allowed, got 4",
@@ -489,7 +505,7 @@ func TestInvalidFixtures(t *testing.T) {
 		"ten-participants.json":         "participants: at most 9 allowed, got 10",
 		"long-case-id.json":             "header.senderCaseId: longer than 15 characters",
 		"child-index-out-of-range.json": "orders[0].children[0]: no participant 9",
-		"serial-zero.json":              "header.serial: must be from 1 to 9007199254740991",
+		"serial-zero.json":              "header.serial: must be from 1 to 999999999999",
 	}
 	files := fixtures(t, "invalid")
 	for name := range want {

@@ -21,7 +21,21 @@ type Transaction struct {
 	Orders       []Order            `json:"orders,omitempty"`
 	Collections  []Collection       `json:"collections,omitempty"`
 	Information  *Information       `json:"information,omitempty"`
+
+	// legacy says the transaction was read from a /1 format, whose
+	// dictionary had no per-transaction edits and no place for several
+	// fields they require; see MarkLegacy.
+	legacy bool
 }
+
+// MarkLegacy records that t was read from a /1 format. Validate then checks
+// the model's rules and the combination table but not the federal
+// per-transaction edits of requirements.csv, which such a partner could not
+// meet (/1 has no contact address, for one); it keeps working as before.
+func MarkLegacy(t *Transaction) { t.legacy = true }
+
+// Legacy reports whether t was read from a /1 format.
+func (t *Transaction) Legacy() bool { return t.legacy }
 
 // Header identifies a transaction and says what it asks or tells (CSENet
 // header, 121 columns). The block indicators are not stored: they follow from

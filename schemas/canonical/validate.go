@@ -50,6 +50,9 @@ func (t *Transaction) ValidateWith(c *Combos) FieldErrors {
 	if t.Information != nil {
 		v.information("information", t.Information)
 	}
+	if !t.legacy {
+		v.requirements(t)
+	}
 	if len(v.errs) == 0 {
 		return nil
 	}

@@ -37,13 +37,14 @@ func enfRequest() *Transaction {
 			ReceiverCaseID:  "NY-CS-778812",
 			Function:        FuncEnforce,
 			Action:          ActRequest,
-			Reason:          ReasonRegistration,
+			Reason:          ReasonIncomeWithholding,
 		},
 		Case: &Case{
-			Type:             CaseNonAssistance,
-			Status:           CaseOpen,
-			PaymentAddress:   &Address{Line1: "PO Box 4880", City: "Trenton", State: "NJ", Zip: "08650-4880"},
-			Contact:          &Contact{Name: &Name{First: "Casey", Last: "Worker"}, Phone: "6095550100", Email: "casey.worker@example.gov"},
+			Type:           CaseNonAssistance,
+			Status:         CaseOpen,
+			PaymentAddress: &Address{Line1: "PO Box 4880", City: "Trenton", State: "NJ", Zip: "08650-4880"},
+			Contact: &Contact{Name: &Name{First: "Casey", Last: "Worker"}, Address: &Address{Line1: "PO Box 4880", City: "Trenton", State: "NJ", Zip: "08650"},
+				Phone: "6095550100", Email: "casey.worker@example.gov"},
 			InitiatingDocket: "FD-13-000123-21",
 			CEJState:         "34",
 		},
@@ -65,9 +66,9 @@ func enfRequest() *Transaction {
 			DriversLicense: "E1234 56789 01234", DriversLicenseState: "NY",
 		},
 		Participants: []Participant{
-			{Name: Name{First: "Taylor", Last: "Example"}, SSN: "223456789", DateOfBirth: datePtr("1991-02-03"), Sex: SexFemale, Relationship: RelCustodialParty, ResidenceState: "NJ"},
-			{Name: Name{First: "Riley", Last: "Example"}, SSN: "323456789", DateOfBirth: datePtr("2015-06-01"), Sex: SexFemale, Relationship: RelChild, PaternityStatus: PaternityEstablished, ResidenceState: "NJ"},
-			{Name: Name{First: "Morgan", Last: "Example"}, DateOfBirth: datePtr("2018-09-15"), Sex: SexMale, Relationship: RelChild, PaternityStatus: PaternityEstablished, ResidenceState: "NJ"},
+			{Name: Name{First: "Taylor", Last: "Example"}, SSN: "223456789", DateOfBirth: datePtr("1991-02-03"), Sex: SexFemale, Relationship: RelCustodialParty, Status: ParticipantOpen, ResidenceState: "NJ"},
+			{Name: Name{First: "Riley", Last: "Example"}, SSN: "323456789", DateOfBirth: datePtr("2015-06-01"), Sex: SexFemale, Relationship: RelChild, Status: ParticipantOpen, PaternityStatus: PaternityEstablished, ResidenceState: "NJ"},
+			{Name: Name{First: "Morgan", Last: "Example"}, DateOfBirth: datePtr("2018-09-15"), Sex: SexMale, Relationship: RelChild, Status: ParticipantOpen, PaternityStatus: PaternityEstablished, ResidenceState: "NJ"},
 		},
 		Orders: []Order{{
 			TribunalFIPS:    "3401300",
@@ -105,9 +106,11 @@ func TestValidate(t *testing.T) {
 			},
 		},
 		{
-			name: "EST R meeting an existing order may be answered with ERXOR",
+			name: "EST R meeting an existing order may be answered with SUEST (support order not established)",
 			mutate: func(tx *Transaction) {
 				tx.Header.Function, tx.Header.Action, tx.Header.Reason = FuncEstablish, ActProvide, ReasonOrderNotEstablished
+				tx.NCPLocate, tx.Orders, tx.Collections = nil, nil, nil
+				tx.Information.StatusChange = CaseOpen
 				tx.Header.ResolutionDate = datePtr("2026-11-20")
 				tx.Header.InReplyTo = "NY.2026.11.000042"
 			},
@@ -119,7 +122,7 @@ func TestValidate(t *testing.T) {
 				"header.senderFips: required",
 				"header.receiverFips: required",
 				"header.messageId: required",
-				"header.serial: must be from 1 to 9007199254740991",
+				"header.serial: must be from 1 to 999999999999",
 				"header.transactionDate: required",
 				"header.senderCaseId: required",
 				"header.function: required",
@@ -134,9 +137,9 @@ func TestValidate(t *testing.T) {
 				tx.Orders[0].TribunalFIPS = "34O1300"
 			},
 			want: []string{
-				"header.senderFips: not a FIPS code (7 digits beginning with a known state code)",
-				"header.receiverFips: not a FIPS code (7 digits beginning with a known state code)",
-				"orders[0].tribunalFips: not a FIPS code (7 digits beginning with a known state code)",
+				"header.senderFips: not a FIPS code (state and county, 5 digits beginning with a known state code, then an optional 2-character sub-office)",
+				"header.receiverFips: not a FIPS code (state and county, 5 digits beginning with a known state code, then an optional 2-character sub-office)",
+				"orders[0].tribunalFips: not a FIPS code (state and county, 5 digits beginning with a known state code, then an optional 2-character sub-office)",
 			},
 		},
 		{
@@ -199,7 +202,7 @@ func TestValidate(t *testing.T) {
 			mutate: func(tx *Transaction) {
 				tx.Header.Serial = MaxSerial + 1
 			},
-			want: []string{"header.serial: must be from 1 to 9007199254740991"},
+			want: []string{"header.serial: must be from 1 to 999999999999"},
 		},
 		{
 			name: "unknown function and action skip the combination check",
@@ -227,7 +230,7 @@ func TestValidate(t *testing.T) {
 		{
 			name:   "acknowledgment with a reason",
 			mutate: func(tx *Transaction) { tx.Header.Action = ActAck },
-			want:   []string{`header.reason: "SRREG" not allowed for ENF A`},
+			want:   []string{`header.reason: "ERWAG" not allowed for ENF A`},
 		},
 		{
 			name:   "malformed reason",
@@ -278,9 +281,11 @@ func TestValidate(t *testing.T) {
 			},
 			want: []string{
 				"orders[0].amountCents: must be from 0 to 1000000000 cents",
-				"orders[0].arrearsCents: must be from 0 to 1000000000 cents",
-				"orders[0].arrearsAsOf: required when arrearsCents is more than 0",
-				"collections[0].amountCents: must be from 1 to 1000000000 cents",
+				// Arrears may be negative (an overpayment), need no as-of date
+				// (CSENet has none), and a collection may be negative (a
+				// reversal) but not 0.
+				"orders[0].arrearsCents: must be from -1000000000 to 1000000000 cents",
+				"collections[0].amountCents: must not be 0",
 			},
 		},
 		{
@@ -292,15 +297,15 @@ func TestValidate(t *testing.T) {
 			},
 		},
 		{
-			name: "order codes: frequency unknown, type missing",
+			name: "order codes: frequency unknown, debt type missing",
 			mutate: func(tx *Transaction) {
 				tx.Orders = append(tx.Orders, tx.Orders[0])
 				tx.Orders[1].Children = nil
-				tx.Orders[1].Type = ""
+				tx.Orders[1].DebtType = ""
 				tx.Orders[1].Frequency = "X"
 			},
 			want: []string{
-				"orders[1].type: required",
+				"orders[1].debtType: required",
 				`orders[1].frequency: unknown code "X"`,
 			},
 		},
@@ -311,19 +316,20 @@ func TestValidate(t *testing.T) {
 			},
 			want: []string{
 				"orders[0].children[1]: no participant 5",
-				`orders[0].children[2]: participant 0 is not a child (relationship "CP")`,
+				`orders[0].children[2]: participant 0 is not a dependent (relationship "C")`,
 				"orders[0].children[3]: participant 1 listed twice",
 				"orders[0].children[4]: no participant -1",
 			},
 		},
 		{
-			name: "child support order must cover a child; medical support need not",
+			// A CSENet order block names no children, so an order without
+			// them is valid; the list is the gateway's own.
+			name: "an order need not list its children",
 			mutate: func(tx *Transaction) {
 				tx.Orders[0].Children = nil
 				tx.Orders = append(tx.Orders, Order{TribunalFIPS: "3401300", Docket: "FD-13-000124-21", DebtType: DebtMedicalSupport,
 					IssueDate: date("2021-03-15"), Amount: 2500, Frequency: FreqMonthly})
 			},
-			want: []string{"orders[0].children: a child support (CS) order must cover at least one child"},
 		},
 		{
 			name: "more than 9 participants, orders and collections, more than 3 employers",
@@ -359,8 +365,8 @@ func TestValidate(t *testing.T) {
 			want: []string{
 				"ncpLocate.employers[0].ein: must be 9 digits",
 				"ncpLocate.employers[0].name: required",
-				"ncpLocate.employers[0].phone: must be 7 to 25 of the characters 0-9 + ( ) . - x and space",
-				"ncpLocate.employers[1].ein: required",
+				// The layout's EIN is optional.
+				"ncpLocate.employers[0].phone: must be 10 digits (area code and number)",
 			},
 		},
 		{
@@ -385,7 +391,7 @@ func TestValidate(t *testing.T) {
 				tx.Participants[2].SSN = tx.Participants[1].SSN
 			},
 			want: []string{
-				"participants[0].ssn: same SSN as the NCP; the NCP is never a participant",
+				"participants[0].ssn: same SSN as the NCP, but the participant is not the NCP (relationship A)",
 				"participants[2].ssn: same SSN as participants[1]",
 			},
 		},
@@ -407,20 +413,20 @@ func TestValidate(t *testing.T) {
 			name: "names: required, too long, control characters",
 			mutate: func(tx *Transaction) {
 				tx.NCP.Name.First = ""
-				tx.NCP.Name.Last = strings.Repeat("é", 61)
+				tx.NCP.Name.Last = strings.Repeat("é", 22)
 				tx.NCPLocate.Aliases[0].Middle = "A\x00B"
 				tx.Participants[0].Name.Suffix = "Jr\u0085"
 			},
 			want: []string{
 				"ncp.name.first: required",
-				"ncp.name.last: longer than 60 characters",
+				"ncp.name.last: longer than 21 characters",
 				"ncpLocate.aliases[0].middle: contains a control character",
 				"participants[0].name.suffix: contains a control character",
 			},
 		},
 		{
-			name:   "a name of exactly 60 characters is valid",
-			mutate: func(tx *Transaction) { tx.NCP.Name.Last = strings.Repeat("é", 60) },
+			name:   "a last name of exactly 21 characters is valid",
+			mutate: func(tx *Transaction) { tx.NCP.Name.Last = strings.Repeat("é", 21) },
 		},
 		{
 			name:   "invalid UTF-8",
@@ -434,13 +440,14 @@ func TestValidate(t *testing.T) {
 			},
 			want: []string{
 				"information.text: contains a control character",
-				"information.text: longer than 4000 characters",
+				"information.text: longer than 404 characters",
+				"information.text: line 1 is longer than 80 characters",
 			},
 		},
 		{
-			name:   "empty information block",
+			// The information block may carry only a status change or a new case ID.
+			name:   "information block without text",
 			mutate: func(tx *Transaction) { tx.Information.Text = "" },
-			want:   []string{"information.text: required"},
 		},
 		{
 			name: "states: postal abbreviations and CEJ state FIPS",
@@ -470,10 +477,10 @@ func TestValidate(t *testing.T) {
 			want: []string{
 				"case.paymentAddress.line1: required",
 				"case.paymentAddress.zip: must be 5 digits or ZIP+4 (12345-6789)",
-				"case.contact.phone: must be 7 to 25 of the characters 0-9 + ( ) . - x and space",
+				"case.contact.phone: must be 10 digits (area code and number)",
 				"case.contact.email: not an email address",
 				"ncpLocate.residential.address.zip: must be 5 digits or ZIP+4 (12345-6789)",
-				"ncpLocate.licenses[0].number: longer than 30 characters",
+				"ncpLocate.driversLicense: longer than 20 characters",
 			},
 		},
 		{
@@ -487,7 +494,7 @@ func TestValidate(t *testing.T) {
 			want: []string{
 				`case.type: unknown code "TANF"`,
 				"case.status: required",
-				"case.respondingDocket: longer than 30 characters",
+				"case.respondingDocket: longer than 17 characters",
 				"orders[0].docket: required",
 			},
 		},
@@ -514,7 +521,7 @@ func TestValidate(t *testing.T) {
 			},
 			want: []string{
 				`ncp.sex: unknown code "male"`,
-				"ncp.aliases: at most 9 allowed, got 10",
+				"ncpLocate.aliases: at most 3 allowed, got 4",
 			},
 		},
 	}

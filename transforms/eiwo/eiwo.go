@@ -119,7 +119,7 @@ func (x *XML) DecodeIWO(b []byte) (canonical.IWO, canonical.FieldErrors) {
 	iwo.SDUFIPS = safexml.Code[canonical.FIPS](n, "SDUFIPS", "sduFips")
 	iwo.SDUAddress = safexml.ReadAddressPtr(n, "SDUAddress", "sduAddress")
 	iwo.HealthInsuranceNotice = n.Bool("HealthInsuranceNotice", "healthInsuranceNotice")
-	iwo.Contact = safexml.ReadContact(n, "Contact", "contact")
+	iwo.Contact = safexml.ReadIWOContact(n, "Contact", "contact")
 	return iwo, r.Errors(n)
 }
 
@@ -191,7 +191,7 @@ func (x *XML) EncodeIWO(iwo canonical.IWO) ([]byte, error) {
 	w.Text(n, "SDUFIPS", string(iwo.SDUFIPS))
 	safexml.WriteAddress(w, n, "SDUAddress", iwo.SDUAddress)
 	w.Bool(n, "HealthInsuranceNotice", iwo.HealthInsuranceNotice)
-	safexml.WriteContact(w, n, "Contact", iwo.Contact)
+	safexml.WriteIWOContact(w, n, "Contact", iwo.Contact)
 	b, err := w.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("%s IWO: %w", XMLFormat, err)

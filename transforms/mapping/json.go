@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/uifsagw/uifsagw/transforms/internal/v1tx"
 	"io"
 	"reflect"
 	"strconv"
@@ -250,17 +251,17 @@ func unread(v *jv, ptr string, d *decoder) {
 	}
 }
 
-func (m *Mapping) decodeJSON(b []byte) (canonical.Transaction, canonical.FieldErrors) {
+func (m *Mapping) decodeJSON(b []byte) (v1tx.Transaction, canonical.FieldErrors) {
 	root, perr := parseJSON(b, m.jsonLimits())
 	if perr != nil {
-		return canonical.Transaction{}, canonical.FieldErrors{{Path: "", PartnerPath: perr.ptr, Reason: perr.reason}}
+		return v1tx.Transaction{}, canonical.FieldErrors{{Path: "", PartnerPath: perr.ptr, Reason: perr.reason}}
 	}
 	d := &decoder{m: m}
 	if root.kind != 'o' {
-		return canonical.Transaction{}, canonical.FieldErrors{{Reason: "must be a JSON object"}}
+		return v1tx.Transaction{}, canonical.FieldErrors{{Reason: "must be a JSON object"}}
 	}
 	root.use("")
-	var t canonical.Transaction
+	var t v1tx.Transaction
 	d.node(m.root, jsonSrc{d, root, ""}, reflect.ValueOf(&t).Elem(), "")
 	unread(root, "", d)
 	if len(d.errs) == 0 {
@@ -380,7 +381,7 @@ func writeJSON(buf *bytes.Buffer, v *jv) {
 	}
 }
 
-func (m *Mapping) encodeJSON(t canonical.Transaction) ([]byte, error) {
+func (m *Mapping) encodeJSON(t v1tx.Transaction) ([]byte, error) {
 	root := &jv{kind: 'o'}
 	var errs []error
 	if err := encodeNode(m.root, reflect.ValueOf(t), jsonSink{root, &errs}, ""); err != nil {

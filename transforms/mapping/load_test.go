@@ -33,7 +33,7 @@ func TestLoadRefuses(t *testing.T) {
 		{"optional group shares its element", "format: x/1\nkind: xml\nroot: R\nmap:\n  fields:\n    - {from: Case/@no, to: header.senderCaseId}\n  groups:\n    - {from: Case, to: case}\n",
 			`mapping x/1: field header.senderCaseId uses "Case/@no", inside the element of group case ("Case"); an optional block needs an element of its own`},
 		{"block as field", "format: x/1\nkind: json\nmap:\n  fields:\n    - {from: /c, to: case}\n",
-			"mapping x/1: field case: *canonical.Case is not a single value; map it as a group or list"},
+			"mapping x/1: field case: *v1tx.Case is not a single value; map it as a group or list"},
 		{"json pointer without slash", "format: x/1\nkind: json\nmap:\n  fields:\n    - {from: a, to: header.messageId}\n",
 			`mapping x/1: path "a": a JSON pointer starts with /`},
 		{"attribute in the middle", "format: x/1\nkind: xml\nroot: R\nmap:\n  fields:\n    - {from: A/@b/C, to: header.messageId}\n",
@@ -75,7 +75,7 @@ map:
 	if errs != nil {
 		t.Fatal(errs)
 	}
-	if tx.Case == nil || tx.Case.Type != "NA" || len(tx.Orders) != 1 || len(tx.Orders[0].Children) != 2 ||
+	if tx.Case == nil || tx.Case.Type != "N" || len(tx.Orders) != 1 || len(tx.Orders[0].Children) != 2 ||
 		tx.Orders[0].Children[0] != 0 || tx.Orders[0].Children[1] != 2 {
 		t.Fatalf("got %+v", tx)
 	}

@@ -29,6 +29,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/uifsagw/uifsagw/transforms/internal/v1tx"
 	"reflect"
 	"slices"
 	"strings"
@@ -201,7 +202,7 @@ func Compile(s Spec) (*Mapping, error) {
 		return nil, errors.New("mapping: the root node (map) takes no from or to; it is the whole document and the whole transaction")
 	}
 	c := &compiler{m: m, parents: map[*node]*node{}}
-	root, err := c.node(s.Map, reflect.TypeFor[canonical.Transaction](), "", false)
+	root, err := c.node(s.Map, reflect.TypeFor[v1tx.Transaction](), "", false)
 	if err != nil {
 		return nil, fmt.Errorf("mapping %s: %w", s.Format, err)
 	}
@@ -581,11 +582,23 @@ type codec struct {
 func (c *codec) Format() string      { return c.name }
 func (c *codec) ContentType() string { return c.m.spec.ContentType }
 
+// Decode reads the partner's document. A dialect maps onto the /1 model
+// (transforms/internal/v1tx), which it was written for, and the result is
+// converted to the federal model as the /1 formats are.
 func (c *codec) Decode(b []byte) (canonical.Transaction, canonical.FieldErrors) {
+	var (
+		v    v1tx.Transaction
+		errs canonical.FieldErrors
+	)
 	if c.m.xml {
-		return c.m.decodeXML(b)
+		v, errs = c.m.decodeXML(b)
+	} else {
+		v, errs = c.m.decodeJSON(b)
 	}
-	return c.m.decodeJSON(b)
+	if len(errs) > 0 {
+		return canonical.Transaction{}, errs
+	}
+	return v1tx.ToCanonical(v)
 }
 
 func (c *codec) Encode(t canonical.Transaction) ([]byte, error) {
@@ -593,10 +606,11 @@ func (c *codec) Encode(t canonical.Transaction) ([]byte, error) {
 		b   []byte
 		err error
 	)
+	v := v1tx.FromCanonical(t)
 	if c.m.xml {
-		b, err = c.m.encodeXML(t)
+		b, err = c.m.encodeXML(v)
 	} else {
-		b, err = c.m.encodeJSON(t)
+		b, err = c.m.encodeJSON(v)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c.name, err)

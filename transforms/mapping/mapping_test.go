@@ -41,7 +41,7 @@ func twin(t testing.TB, name string) canonical.Transaction {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tx, errs := jsontx.New().Decode(b)
+	tx, errs := jsontx.NewV1().Decode(b)
 	if errs != nil {
 		t.Fatal(errs)
 	}

@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"fmt"
+	"github.com/uifsagw/uifsagw/transforms/internal/v1tx"
 	"reflect"
 	"slices"
 	"strings"
@@ -74,15 +75,15 @@ func (x xmlSrc) leaf(path []string, cpath string) (string, jsonKind, string, boo
 	return s, jString, loc, ok, false
 }
 
-func (m *Mapping) decodeXML(b []byte) (canonical.Transaction, canonical.FieldErrors) {
+func (m *Mapping) decodeXML(b []byte) (v1tx.Transaction, canonical.FieldErrors) {
 	doc, err := safexml.Parse(b, m.xmlLimits())
 	if err != nil {
-		return canonical.Transaction{}, canonical.FieldErrors{{Path: "", PartnerPath: "/", Reason: err.Error()}}
+		return v1tx.Transaction{}, canonical.FieldErrors{{Path: "", PartnerPath: "/", Reason: err.Error()}}
 	}
 	r := safexml.NewReader(m.spec.Namespace)
 	root := r.Root(doc, m.spec.Root)
 	if root == nil {
-		return canonical.Transaction{}, r.Errors(nil)
+		return v1tx.Transaction{}, r.Errors(nil)
 	}
 	for _, k := range sortedKeys(m.spec.RootAttributes) {
 		want := m.spec.RootAttributes[k]
@@ -90,7 +91,7 @@ func (m *Mapping) decodeXML(b []byte) (canonical.Transaction, canonical.FieldErr
 			root.Fail(fmt.Sprintf("attribute %s must be %q", k, want))
 		}
 	}
-	var t canonical.Transaction
+	var t v1tx.Transaction
 	d := &decoder{m: m}
 	d.node(m.root, xmlSrc{root}, reflect.ValueOf(&t).Elem(), "")
 	errs := append(r.Errors(root), d.errs...)
@@ -157,7 +158,7 @@ func (x xmlSink) set(path []string, val string, _ jsonKind) {
 
 func (x xmlSink) err() error { return nil }
 
-func (m *Mapping) encodeXML(t canonical.Transaction) ([]byte, error) {
+func (m *Mapping) encodeXML(t v1tx.Transaction) ([]byte, error) {
 	var attrs []string
 	for _, k := range sortedKeys(m.spec.RootAttributes) {
 		attrs = append(attrs, k, m.spec.RootAttributes[k])

@@ -229,7 +229,10 @@ func readLocate(n *safexml.Node) *canonical.NCPLocate {
 		addrs = append(addrs, safexml.ReadAddress(a))
 	}
 	for _, e := range n.Many("Employer", "ncpLocate.employers") {
-		l.Employers = append(l.Employers, safexml.ReadEmployer(e))
+		emp := safexml.ReadEmployer(e)
+		// /1 wrote phones with punctuation; the federal field is 10 digits.
+		emp.Phone = canonical.DigitsOnly(emp.Phone)
+		l.Employers = append(l.Employers, emp)
 	}
 	var lics []canonical.LegacyLicense
 	for _, lic := range n.Many("License", "ncpLocate.licenses") {

@@ -94,7 +94,7 @@ func ReadEmployer(n *Node) canonical.Employer {
 		EIN:     n.Str("EIN", n.CPath+".ein"),
 		Name:    n.Str("Name", n.CPath+".name"),
 		Address: ReadAddressPtr(n, "Address", n.CPath+".address"),
-		Phone:   canonical.DigitsOnly(n.Str("Phone", n.CPath+".phone")),
+		Phone:   n.Str("Phone", n.CPath+".phone"),
 	}
 }
 
@@ -105,4 +105,28 @@ func WriteEmployer(w *Writer, parent *etree.Element, name string, emp canonical.
 	w.Text(e, "Name", emp.Name)
 	WriteAddress(w, e, "Address", emp.Address)
 	w.Text(e, "Phone", emp.Phone)
+}
+
+// ReadIWOContact reads the optional child contact of an IWO.
+func ReadIWOContact(n *Node, name, cpath string) *canonical.IWOContact {
+	c := n.One(name, cpath)
+	if c == nil {
+		return nil
+	}
+	return &canonical.IWOContact{
+		Name:  c.Str("Name", cpath+".name"),
+		Phone: c.Str("Phone", cpath+".phone"),
+		Email: c.Str("Email", cpath+".email"),
+	}
+}
+
+// WriteIWOContact writes an IWO's contact as the child name of parent, unless c is nil.
+func WriteIWOContact(w *Writer, parent *etree.Element, name string, c *canonical.IWOContact) {
+	if c == nil {
+		return
+	}
+	e := parent.CreateElement(name)
+	w.Text(e, "Name", c.Name)
+	w.Text(e, "Phone", c.Phone)
+	w.Text(e, "Email", c.Email)
 }
