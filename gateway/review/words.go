@@ -2,9 +2,10 @@ package review
 
 // Words for codes: the staff pages show every code beside what it means, in
 // a caseworker's words. The meanings come from data, not from this file: the
-// federal CSENet 2000 tables (schemas/csenet: transaction descriptions and the
-// layout's code values) merged with the gateway's own code table
-// (schemas/codes), and the FIPS state names in data/states.csv.
+// transaction code table through schemas/canonical (the federal CSENet 2000
+// table and the gateway's rows, schemas/codes), the code values of the
+// federal CSENet layout (schemas/csenet/layout.csv), and the FIPS state names
+// in data/states.csv.
 
 import (
 	"bytes"
@@ -35,7 +36,7 @@ type vocabulary struct {
 }
 
 var vocab = sync.OnceValue(func() *vocabulary {
-	v, err := loadVocabulary(schemas.CSENetTransactionsCSV, schemas.CSENetLayoutCSV, statesCSV)
+	v, err := loadVocabulary(schemas.CSENetLayoutCSV, statesCSV)
 	if err != nil {
 		// The tables are compiled in and tested; a broken one is a build defect.
 		panic("review: " + err.Error())
@@ -43,16 +44,8 @@ var vocab = sync.OnceValue(func() *vocabulary {
 	return v
 })
 
-func loadVocabulary(federalTx, layout, states []byte) (*vocabulary, error) {
-	fed, err := canonical.ParseCombos(federalTx)
-	if err != nil {
-		return nil, fmt.Errorf("federal transaction table: %w", err)
-	}
-	// The gateway's table wins where both describe a combination: its rows
-	// are written for people, while the federal extraction has a few
-	// descriptions with words run together ("EnforcementAcknowledgment").
-	fed.Merge(canonical.DefaultCombos())
-	v := &vocabulary{combos: fed, codes: map[string]map[string]string{}, states: map[string]string{}}
+func loadVocabulary(layout, states []byte) (*vocabulary, error) {
+	v := &vocabulary{combos: canonical.DefaultCombos(), codes: map[string]map[string]string{}, states: map[string]string{}}
 	if err := readCSV(layout, func(rec map[string]string) {
 		vals := rec["values"]
 		if !strings.Contains(vals, "=") {
@@ -148,14 +141,24 @@ var acronyms = map[string]string{"tanf": "TANF", "iv-d": "IV-D", "ncp": "NCP", "
 	"uib": "UIB", "ui": "UI", "dna": "DNA", "ssa": "SSA", "fpls": "FPLS", "ocse": "OCSE", "nmsn": "NMSN",
 	"id": "ID", "us": "US", "u.s.": "U.S.", "non-iv-d": "non-IV-D", "non-tanf": "non-TANF"}
 
-// sentenceCase turns "ENFORCEMENT REQUEST – REGISTER ORDER" into
-// "Enforcement request – register order"; text with lower-case letters is
-// kept as written.
+// sentenceCase tidies a description of the code table for reading:
+// "ENFORCEMENT REQUEST – REGISTER ORDER" becomes "Enforcement request –
+// register order", and the federal extraction's words run together
+// ("Enforcement Provision ofInformation, WageWithholding Established")
+// are parted again. Acronyms keep their capitals.
 func sentenceCase(s string) string {
-	if strings.ToUpper(s) != s {
-		return s
+	var b strings.Builder
+	rs := []rune(s)
+	for i, r := range rs {
+		if i > 0 && unicode.IsUpper(r) && unicode.IsLower(rs[i-1]) {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+		if r == ',' && i+1 < len(rs) && unicode.IsLetter(rs[i+1]) {
+			b.WriteByte(' ')
+		}
 	}
-	words := strings.Fields(strings.ToLower(s))
+	words := strings.Fields(strings.ToLower(b.String()))
 	for i, w := range words {
 		core := strings.TrimFunc(w, func(r rune) bool { return unicode.IsPunct(r) && r != '-' && r != '.' })
 		if a, ok := acronyms[core]; ok {

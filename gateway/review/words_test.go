@@ -12,8 +12,10 @@ func TestWords(t *testing.T) {
 			"Enforcement request, registration of foreign order for enforcement only by obligor"},
 		{"acronyms kept", sentenceCase("CASE INFORMATION REQUEST, ALL AVAILABLE IV-D INFORMATION"),
 			"Case information request, all available IV-D information"},
-		{"seed description as written", txWords(canonical.FuncEnforce, canonical.ActAck, ""),
-			"Acknowledgment of receipt of an enforcement transaction"},
+		{"words run together are parted", txWords(canonical.FuncEnforce, canonical.ActAck, ""), "Enforcement acknowledgment"},
+		{"run together after a comma", sentenceCase("Enforcement Provision ofInformation,WageWithholding Established"),
+			"Enforcement provision of information, wage withholding established"},
+		{"gateway row", txWords(canonical.FuncQuickLocate, canonical.ActAck, ""), "Acknowledgment of receipt of a quick locate transaction"},
 		{"unknown reason: function and action in words", txWords("ENF", "R", "ZZZZZ"),
 			"Enforcement request (reason ZZZZZ, not in the code table)"},
 		{"no transaction", txWords("", "", ""), ""},
@@ -43,13 +45,13 @@ func TestWords(t *testing.T) {
 func TestVocabularyRefusesBrokenTables(t *testing.T) {
 	good := []byte("fips,postal,name\n34,NJ,New Jersey\n")
 	layout := []byte("block,field,start,end,length,type,required,values\n")
-	if _, err := loadVocabulary([]byte("nonsense\n"), layout, good); err == nil {
-		t.Error("a transaction table without its header was accepted")
+	if _, err := loadVocabulary([]byte("\"unclosed\n"), good); err == nil {
+		t.Error("a broken layout table was accepted")
 	}
-	if _, err := loadVocabulary([]byte("function,action,reason,description\n"), layout, []byte("")); err == nil {
+	if _, err := loadVocabulary(layout, []byte("")); err == nil {
 		t.Error("an empty state table was accepted")
 	}
-	v, err := loadVocabulary([]byte("function,action,reason,description\n"), layout, good)
+	v, err := loadVocabulary(layout, good)
 	if err != nil || v.states["NJ"] != "New Jersey" || v.states["34"] != "New Jersey" {
 		t.Fatalf("vocabulary %v %v", v, err)
 	}
