@@ -57,6 +57,8 @@ type detailView struct {
 	CanDetermine bool
 	CanRoute     bool
 	Actions      []string
+	// IWO is the e-IWO document in words, for an IWO message.
+	IWO *iwoView
 }
 
 func (d detailView) title() string { return fmt.Sprintf("Message #%d", d.M.ID) }
@@ -103,6 +105,7 @@ func (h *Handler) loadDetail(ctx context.Context, s *session, id int64, revealed
 		v.People = append(v.People, p)
 	}
 	v.Raw, v.RawKind = prettyRaw(raw, m.ContentType, full)
+	v.IWO = loadIWO(m, raw)
 	if v.History, err = h.store.History(ctx, id); err != nil {
 		return detailView{}, err
 	}

@@ -75,9 +75,7 @@ var funcs = template.FuncMap{
 		}
 		return min(100, done*100/total)
 	},
-	"name": func(n canonical.Name) string {
-		return strings.Join(strings.Fields(strings.Join([]string{n.First, n.Middle, n.Last, n.Suffix}, " ")), " ")
-	},
+	"name": fullName,
 	"addr": func(a *canonical.Address) string {
 		if a == nil {
 			return ""

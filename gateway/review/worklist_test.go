@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -161,4 +163,29 @@ func TestAuditFiltersAndExport(t *testing.T) {
 	if status, _ := e.call("GET", "/audit?since=soon", ada, nil); status != 400 {
 		t.Fatalf("bad date: %d", status)
 	}
+}
+
+func TestIWOPage(t *testing.T) {
+	e := newEnv(t)
+	doc, err := os.ReadFile(filepath.Join("..", "..", "transforms", "eiwo", "testdata", "iwo-org.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx := sampleTx("NY-IWO-2026-000913", "NYC0000123999")
+	tx.Header.Reason = canonical.ReasonIncomeWithholding
+	id, err := e.store.EnqueueOutbound(context.Background(), e.store.Pool(), exchange.Outbound{Partner: "harbor-freight",
+		MessageID: "NY-IWO-2026-000913", Format: "eiwo-json/1", ContentType: "application/json", Raw: doc, Tx: tx})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, body := e.call("GET", idPath("/messages/%d", id), e.token("viv"), nil)
+	if status != 200 {
+		t.Fatalf("IWO page %d", status)
+	}
+	mustContain(t, body, "Income withholding order", "Original order to withhold", "Harbor Freight Logistics LLC",
+		"Marcus Bell JR", "***-**-8912", "NY-IWO-2026-000913", "NYC-CTL-0000451",
+		"Current child support</td><td>$200.00 weekly", "Past-due child support (arrears over 12 weeks old)</td><td>$40.00 weekly",
+		"every two weeks</td><td>$482.30", "At most 65% of disposable earnings, under the law of New Jersey",
+		"New York City, New York", "Jayden Bell")
+	mustNotContain(t, body, "345678912", "345-67-8912", "1985-12-01", "2012-02-29")
 }
