@@ -226,8 +226,15 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("audit entry %+v %s", recs[0], recs[0].Details)
 	}
 
-	// A reload shows the value masked again: it was shown once.
-	// The reveal answered the POST to /messages/{id}/reveal; open the page anew.
+	// The reveal redirected to the page (post-redirect-get): a reload asks
+	// nothing again and shows the value masked: it was shown once.
+	if loc := get("loc after reveal", chromedp.Location()); !strings.Contains(loc, "?shown=") {
+		t.Fatalf("after the reveal the browser is at %s", loc)
+	}
+	do("reload the revealed page", chromedp.Reload(), chromedp.WaitVisible(css(`#reveal-gone`)))
+	if masked := get("masked on reload", chromedp.Text(css(`span[data-field="ncp.ssn"]`))); masked != "***-**-6789" {
+		t.Fatalf("after a reload the SSN shows as %q", masked)
+	}
 	msgPath := strings.TrimSuffix(get("loc", chromedp.Evaluate[string](`location.pathname`)), "/reveal")
 	do("reload", chromedp.Navigate(e.srv.URL+msgPath),
 		chromedp.WaitVisible(css(`#participants`)))

@@ -59,6 +59,9 @@ type detailView struct {
 	Actions      []string
 	// IWO is the e-IWO document in words, for an IWO message.
 	IWO *iwoView
+	// RevealGone says the page was asked for a revealed value it no longer
+	// holds (a reload: values are shown once).
+	RevealGone bool
 }
 
 func (d detailView) title() string { return fmt.Sprintf("Message #%d", d.M.ID) }
@@ -222,10 +225,25 @@ func (h *Handler) detailPage(w http.ResponseWriter, r *http.Request, s *session)
 		h.fail(w, r, s, false, err)
 		return
 	}
-	v, err := h.loadDetail(r.Context(), s, id, nil)
+	var revealed map[string]string
+	var shown pendingReveal
+	gone := false
+	if tok := r.URL.Query().Get("shown"); tok != "" {
+		var ok bool
+		if shown, ok = h.flash.take(h.now(), tok, s.staff.Subject, id); ok {
+			revealed = map[string]string{shown.field: shown.value}
+		} else {
+			gone = true
+		}
+	}
+	v, err := h.loadDetail(r.Context(), s, id, revealed)
 	if err != nil {
 		h.fail(w, r, s, false, err)
 		return
+	}
+	v.RevealGone = gone
+	if shown.field == revealRaw {
+		v.Raw, v.RawKind, v.RawRevealed = strings.ToValidUTF8(shown.value, "\uFFFD"), "exact bytes as received", true
 	}
 	h.render(w, r, s, http.StatusOK, "detail", v)
 }
@@ -408,15 +426,8 @@ func (h *Handler) revealPage(w http.ResponseWriter, r *http.Request, s *session)
 		h.fail(w, r, s, false, err)
 		return
 	}
-	v, err := h.loadDetail(r.Context(), s, id, map[string]string{field: value})
-	if err != nil {
-		h.fail(w, r, s, false, err)
-		return
-	}
-	if field == revealRaw {
-		v.Raw, v.RawKind, v.RawRevealed = strings.ToValidUTF8(value, "\uFFFD"), "exact bytes as received", true
-	}
-	h.render(w, r, s, http.StatusOK, "detail", v)
+	tok := h.flash.put(h.now(), pendingReveal{subject: s.staff.Subject, message: id, field: field, value: value})
+	http.Redirect(w, r, fmt.Sprintf("/messages/%d?shown=%s", id, tok), http.StatusSeeOther)
 }
 
 func (h *Handler) apiReveal(w http.ResponseWriter, r *http.Request, s *session) {

@@ -101,6 +101,7 @@ type Handler struct {
 	oidc      *oidcEndpoints
 	verMu     sync.Mutex
 	pages     *pages
+	flash     *revealFlash
 }
 
 // New returns the staff UI and API handler; see NewHandler.
@@ -162,6 +163,7 @@ func NewHandler(cfg Config, deps Deps) (*Handler, error) {
 		return nil, err
 	}
 	h.pages = p
+	h.flash = newRevealFlash()
 	h.routes()
 	return h, nil
 }
