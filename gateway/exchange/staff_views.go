@@ -188,8 +188,10 @@ func (s *Store) DailyVolume(ctx context.Context, since time.Time) ([]DayCount, e
 type RefusalFilter struct {
 	PartnerFold string // any letter case
 	Code        string
-	Since       time.Time
-	Before      time.Time
+	// MessageID is the partner's own message ID, exactly.
+	MessageID string
+	Since     time.Time
+	Before    time.Time
 }
 
 func (f RefusalFilter) where(arg func(any) string) string {
@@ -199,6 +201,9 @@ func (f RefusalFilter) where(arg func(any) string) string {
 	}
 	if f.Code != "" {
 		w = append(w, "code = "+arg(f.Code))
+	}
+	if f.MessageID != "" {
+		w = append(w, "message_id = "+arg(f.MessageID))
 	}
 	if !f.Since.IsZero() {
 		w = append(w, "at >= "+arg(f.Since))

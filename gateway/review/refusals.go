@@ -69,7 +69,7 @@ type refusalCountView struct {
 }
 
 type refusalsView struct {
-	Partner, Code, Since, Before string
+	Partner, Code, MessageID, Since, Before string
 	Days                         int
 	Rows                         []refusalRow
 	Counts                       []refusalCountView
@@ -91,11 +91,11 @@ func (h *Handler) refusalsPage(w http.ResponseWriter, r *http.Request, s *sessio
 func (h *Handler) loadRefusals(r *http.Request) (refusalsView, error) {
 	qv := r.URL.Query()
 	v := refusalsView{Partner: strings.TrimSpace(qv.Get("partner")), Code: strings.TrimSpace(qv.Get("code")),
-		Since: qv.Get("since"), Before: qv.Get("before_date")}
-	if len(v.Partner) > 100 || len(v.Code) > 100 {
-		return v, badRequest("filter values are at most 100 characters")
+		MessageID: strings.TrimSpace(qv.Get("message")), Since: qv.Get("since"), Before: qv.Get("before_date")}
+	if len(v.Partner) > 100 || len(v.Code) > 100 || len(v.MessageID) > 200 {
+		return v, badRequest("filter values are at most 100 characters (message IDs 200)")
 	}
-	f := exchange.RefusalFilter{PartnerFold: v.Partner, Code: v.Code}
+	f := exchange.RefusalFilter{PartnerFold: v.Partner, Code: v.Code, MessageID: v.MessageID}
 	if v.Since != "" {
 		t, err := time.Parse(time.DateOnly, v.Since)
 		if err != nil {
@@ -142,6 +142,9 @@ func (h *Handler) loadRefusals(r *http.Request) (refusalsView, error) {
 	}
 	for _, c := range counts {
 		link := url.Values{"partner": {c.Partner}, "code": {c.Code}}
+		if v.MessageID != "" {
+			link.Set("message", v.MessageID)
+		}
 		if v.Since != "" {
 			link.Set("since", v.Since)
 		}
@@ -151,7 +154,7 @@ func (h *Handler) loadRefusals(r *http.Request) (refusalsView, error) {
 	}
 	if len(rows) == 100 {
 		older := url.Values{}
-		for k, s := range map[string]string{"partner": v.Partner, "code": v.Code, "since": v.Since, "before_date": v.Before} {
+		for k, s := range map[string]string{"partner": v.Partner, "code": v.Code, "message": v.MessageID, "since": v.Since, "before_date": v.Before} {
 			if s != "" {
 				older.Set(k, s)
 			}

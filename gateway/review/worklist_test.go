@@ -127,6 +127,13 @@ func TestRefusalsView(t *testing.T) {
 	}
 	mustContain(t, body, `<span id="refusal-total">1</span>`, "PA-R1")
 	mustNotContain(t, body, "PA-R2", "NJ-R1")
+	// "We sent PA-R2 and you never got it."
+	status, body = e.call("GET", "/refusals?message=PA-R2", e.token("viv"), nil)
+	if status != 200 {
+		t.Fatalf("by message ID %d", status)
+	}
+	mustContain(t, body, `<span id="refusal-total">4</span>`, "PA-R2", "the signature does not match the message")
+	mustNotContain(t, body, "PA-R1", "NJ-R1")
 	if status, _ := e.call("GET", "/refusals?since=yesterday", e.token("viv"), nil); status != 400 {
 		t.Fatalf("bad date: %d", status)
 	}
