@@ -70,11 +70,11 @@ type refusalCountView struct {
 
 type refusalsView struct {
 	Partner, Code, MessageID, Since, Before string
-	Days                         int
-	Rows                         []refusalRow
-	Counts                       []refusalCountView
-	Total                        int64
-	Older                        string
+	Days                                    int
+	Rows                                    []refusalRow
+	Counts                                  []refusalCountView
+	Total                                   int64
+	Older                                   string
 }
 
 func (refusalsView) title() string { return "Refused submissions" }
