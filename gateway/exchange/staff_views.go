@@ -7,6 +7,7 @@ package exchange
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"unicode"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
@@ -338,4 +340,86 @@ func (s *Store) AuditSearch(ctx context.Context, f AuditFilter, beforeID int64, 
 		return nil, fmt.Errorf("exchange: audit search: %w", err)
 	}
 	return out, nil
+}
+
+// Claim says who is working a message.
+type Claim struct {
+	MessageID int64
+	Subject   string
+	Name      string
+	At        time.Time
+}
+
+// ErrClaimed says someone else is working the message.
+var ErrClaimed = fmt.Errorf("%w: claimed by someone else", ErrState)
+
+// ClaimMessage records that subject works message id. A claim by someone
+// else stands (ErrClaimed, with theirs returned) unless takeOver is set; a
+// repeat by the same person keeps the first time.
+func ClaimMessage(ctx context.Context, q Querier, id int64, subject, name string, at time.Time, takeOver bool) (Claim, error) {
+	var c Claim
+	err := q.QueryRow(ctx, `
+		INSERT INTO message_claims (message_id, subject, name, claimed_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (message_id) DO UPDATE SET subject = EXCLUDED.subject, name = EXCLUDED.name, claimed_at = EXCLUDED.claimed_at
+			WHERE $5 AND message_claims.subject <> EXCLUDED.subject
+		RETURNING message_id, subject, name, claimed_at`, id, subject, name, at, takeOver).
+		Scan(&c.MessageID, &c.Subject, &c.Name, &c.At)
+	if err == nil {
+		return c, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		if isForeignKeyViolation(err) {
+			return c, fmt.Errorf("%w: message %d", ErrNotFound, id)
+		}
+		return c, fmt.Errorf("exchange: claim message: %w", err)
+	}
+	// The row exists and was left alone: the same person again, or someone
+	// else's claim without a take-over.
+	if err := q.QueryRow(ctx, `SELECT message_id, subject, name, claimed_at FROM message_claims WHERE message_id = $1`, id).
+		Scan(&c.MessageID, &c.Subject, &c.Name, &c.At); err != nil {
+		return c, fmt.Errorf("exchange: claim message: %w", err)
+	}
+	if c.Subject != subject {
+		return c, fmt.Errorf("%w: message %d is being worked by %s", ErrClaimed, id, c.Subject)
+	}
+	return c, nil
+}
+
+// ReleaseMessage removes subject's claim on id (anyone's when anyone is
+// set) and reports whether there was one.
+func ReleaseMessage(ctx context.Context, q Querier, id int64, subject string, anyone bool) (bool, error) {
+	tag, err := q.Exec(ctx, `DELETE FROM message_claims WHERE message_id = $1 AND ($3 OR subject = $2)`, id, subject, anyone)
+	if err != nil {
+		return false, fmt.Errorf("exchange: release message: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// Claims returns the claims on the messages ids.
+func (s *Store) Claims(ctx context.Context, ids []int64) (map[int64]Claim, error) {
+	out := map[int64]Claim{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT message_id, subject, name, claimed_at FROM message_claims WHERE message_id = ANY($1)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("exchange: claims: %w", err)
+	}
+	cs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Claim, error) {
+		var c Claim
+		err := row.Scan(&c.MessageID, &c.Subject, &c.Name, &c.At)
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("exchange: claims: %w", err)
+	}
+	for _, c := range cs {
+		out[c.MessageID] = c
+	}
+	return out, nil
+}
+
+func isForeignKeyViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23503"
 }

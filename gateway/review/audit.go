@@ -57,7 +57,7 @@ type auditEntry struct {
 
 // auditActions are the actions staff can filter by, in words.
 var auditActions = []string{"reveal", "reprocess", "resend", "cancel", "resolve", "route", "determination_confirm",
-	"determination_override", "export_queue"}
+	"determination_override", "export_queue", "claim", "release"}
 
 func targetLink(t string) (string, string) {
 	kind, id, ok := strings.Cut(t, ":")

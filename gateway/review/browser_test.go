@@ -297,8 +297,13 @@ func TestBrowser(t *testing.T) {
 			break
 		}
 	}
-	do("reprocess the dead letter",
+	do("claim the dead letter",
 		chromedp.Click(css(`#queue tbody a[href^="/messages/"]`)),
+		chromedp.WaitVisible(css(`#claim-it`)),
+		chromedp.Click(css(`#claim-it`)),
+		chromedp.WaitVisible(css(`#release`)),
+	)
+	do("reprocess the dead letter",
 		chromedp.WaitVisible(css(`#act-reprocess`)),
 		chromedp.SendKeys(css(`form[action$="/reprocess"] input[name="note"]`), "partner endpoint fixed"),
 		chromedp.Click(css(`#act-reprocess`)),
@@ -361,9 +366,9 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("after confirming, the message is %q", st)
 	}
 	do("audit page", chromedp.Navigate(e.srv.URL+"/audit"), chromedp.WaitVisible(css(`#verify`)))
-	// Four entries: the reveal, the queue export, the reprocess and the
-	// confirmation.
-	if v := get("verify", chromedp.Text(css(`#verify`))); !strings.Contains(v, "Chain verified: 4 entries") {
+	// Five entries: the reveal, the queue export, the claim, the reprocess
+	// and the confirmation.
+	if v := get("verify", chromedp.Text(css(`#verify`))); !strings.Contains(v, "Chain verified: 5 entries") {
 		t.Fatalf("audit verification: %q", v)
 	}
 	dialogMu.Lock()
@@ -377,10 +382,10 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(css(`#apply-audit-filter`)),
 		chromedp.WaitVisible(css(`input[name="actor"][value="casey"]`)),
 	)
-	if n := count(`#audit tbody tr`); n != 3 {
+	if n := count(`#audit tbody tr`); n != 4 {
 		t.Fatalf("casey's audit entries: %d rows", n)
 	}
-	if n := count(`#audit tbody a[href^="/messages/"]`); n != 2 {
+	if n := count(`#audit tbody a[href^="/messages/"]`); n != 3 {
 		t.Fatalf("audit targets linked: %d", n)
 	}
 	shot("audit.png")

@@ -59,6 +59,11 @@ type detailView struct {
 	Actions      []string
 	// IWO is the e-IWO document in words, for an IWO message.
 	IWO *iwoView
+	// Claim is who is working the message (nil: nobody); Mine is true when
+	// it is the person viewing.
+	Claim       *exchange.Claim
+	ClaimIsMine bool
+	CanTakeOver bool
 	// RevealGone says the page was asked for a revealed value it no longer
 	// holds (a reload: values are shown once).
 	RevealGone bool
@@ -109,6 +114,14 @@ func (h *Handler) loadDetail(ctx context.Context, s *session, id int64, revealed
 	}
 	v.Raw, v.RawKind = prettyRaw(raw, m.ContentType, full)
 	v.IWO = loadIWO(m, raw)
+	claims, err := h.store.Claims(ctx, []int64{id})
+	if err != nil {
+		return detailView{}, err
+	}
+	if c, ok := claims[id]; ok {
+		v.Claim, v.ClaimIsMine = &c, c.Subject == s.staff.Subject
+	}
+	v.CanTakeOver = s.staff.Can(PermDetermine)
 	if v.History, err = h.store.History(ctx, id); err != nil {
 		return detailView{}, err
 	}

@@ -211,6 +211,7 @@ func (h *Handler) routes() {
 	page("GET /audit.csv", PermAudit, h.auditCSV)
 	page("GET /messages/{id}", PermRead, h.detailPage)
 	page("POST /messages/{id}/reveal", PermReveal, h.revealPage)
+	page("POST /messages/{id}/work/{op}", PermAct, h.claimPage)
 	page("POST /messages/{id}/actions/{action}", PermAct, h.actionPage)
 	page("POST /review-items/{id}/{decision}", PermDetermine, h.decisionPage)
 	page("GET /cases/{caseId}", PermRead, h.casePage)

@@ -212,6 +212,8 @@ var notices = map[string]string{
 	"cancel":    "The message was cancelled.",
 	"resolve":   "The message was resolved.",
 	"route":     "The transaction was routed to the partner.",
+	"claim":     "You are working this message; colleagues see your name on it.",
+	"release":   "You no longer hold this message.",
 	"confirm":   "The determination was confirmed.",
 	"override":  "The determination was overridden.",
 	"job":       "The bulk job was started.",

@@ -213,6 +213,8 @@ type queueView struct {
 	// NewerURL asks how many messages arrived after LatestID.
 	NewerURL string
 	Pictures pictures
+	// Workers names who is working each listed message that is claimed.
+	Workers  map[int64]string
 	NextLink string
 	FirstURL string
 	Paged    bool
@@ -248,6 +250,21 @@ func (h *Handler) loadQueue(r *http.Request) (queueView, string, error) {
 	}
 	v := queueView{Q: q, Items: items, Statuses: exchange.Statuses, Paged: q.Cursor != "" || q.Page > 1, Filter: q.values(),
 		PageSizes: pageSizes}
+	ids := make([]int64, len(items))
+	for i, m := range items {
+		ids[i] = m.ID
+	}
+	claims, err := h.store.Claims(r.Context(), ids)
+	if err != nil {
+		return queueView{}, "", err
+	}
+	v.Workers = map[int64]string{}
+	for id, c := range claims {
+		v.Workers[id] = c.Name
+		if c.Name == "" {
+			v.Workers[id] = c.Subject
+		}
+	}
 	if v.Matching, err = h.store.CountMessages(r.Context(), f, matchCap+1); err != nil {
 		return queueView{}, "", err
 	}

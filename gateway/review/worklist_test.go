@@ -4,8 +4,12 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"html"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -195,4 +199,75 @@ func TestIWOPage(t *testing.T) {
 		"every two weeks</td><td>$482.30", "At most 65% of disposable earnings, under the law of New Jersey",
 		"New York City, New York", "Jayden Bell")
 	mustNotContain(t, body, "345678912", "345-67-8912", "1985-12-01", "2012-02-29")
+}
+
+func TestClaimAMessage(t *testing.T) {
+	e := newEnv(t)
+	in := e.receive("NJ", "NJ-C1", "NJCC", nil)
+	casey, sam := e.session("casey"), e.session("sam")
+	post := func(s sess, op string, extra ...string) (int, string) {
+		t.Helper()
+		form := url.Values{"csrf": {s.csrf}}
+		for i := 0; i+1 < len(extra); i += 2 {
+			form.Set(extra[i], extra[i+1])
+		}
+		return e.call("POST", idPath("/messages/%d/work/", in)+op, "", form.Encode(),
+			"Cookie", s.cookie, "Content-Type", "application/x-www-form-urlencoded")
+	}
+	if status, body := post(casey, "claim"); status != 303 {
+		t.Fatalf("claim: %d %s", status, body)
+	}
+	if status, body := post(casey, "claim"); status != 303 {
+		t.Fatalf("claim again: %d %s", status, body)
+	}
+	_, page := e.call("GET", idPath("/messages/%d", in), "", nil, "Cookie", sam.cookie)
+	mustContain(t, page, "Casey Caseworker</b> is working this message", "Take it over")
+	_, queue := e.call("GET", "/", "", nil, "Cookie", sam.cookie)
+	mustContain(t, queue, "worked by Casey Caseworker")
+	viv := e.session("viv")
+	if status, _ := post(viv, "claim"); status != 403 {
+		t.Fatalf("a viewer claimed: %d", status)
+	}
+	if status, _ := post(sam, "claim"); status != 409 {
+		t.Fatalf("a second claim: %d", status)
+	}
+	if status, _ := post(sam, "claim", "takeover", "1"); status != 303 {
+		t.Fatalf("supervisor take-over: %d", status)
+	}
+	if status, _ := post(casey, "release"); status != 409 {
+		t.Fatalf("casey released sam's claim: %d", status)
+	}
+	if status, _ := post(sam, "release"); status != 303 {
+		t.Fatalf("release: %d", status)
+	}
+	_, page = e.call("GET", idPath("/messages/%d", in), "", nil, "Cookie", casey.cookie)
+	mustContain(t, page, `id="claim-it"`)
+	recs, err := e.store.AuditTrail(context.Background(), idPath("message:%d", in), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var acts []string
+	for _, r := range recs {
+		acts = append(acts, r.Actor+" "+r.Action)
+	}
+	slices.Sort(acts)
+	if got := strings.Join(acts, ", "); got != "casey claim, casey claim, sam claim, sam release" {
+		t.Fatalf("audit: %s", got)
+	}
+}
+
+// sess is a signed-in browser session: its cookie header and CSRF token.
+type sess struct{ cookie, csrf string }
+
+func (e *env) session(user string) sess {
+	e.t.Helper()
+	c := e.signIn(user)
+	s := sess{cookie: "uifsagw_session=" + e.sessionCookie(c)}
+	_, page := e.call("GET", "/jobs", "", nil, "Cookie", s.cookie)
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)
+	if m == nil {
+		e.t.Fatal("no CSRF token in the page")
+	}
+	s.csrf = html.UnescapeString(m[1])
+	return s
 }

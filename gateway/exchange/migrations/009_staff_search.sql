@@ -7,7 +7,8 @@
 --   normalises a search the same way.
 -- * the partner filter ignores letter case;
 -- * refusals keep the field errors the partner was told (paths and reasons,
---   never the body).
+--   never the body);
+-- * staff claim the messages they work.
 
 CREATE FUNCTION uifsagw_name_words(n text) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT coalesce(array_agg(w), '{}')
@@ -40,8 +41,18 @@ CREATE INDEX messages_partner_fold ON messages (lower(partner), created_at DESC,
 
 ALTER TABLE refusals ADD COLUMN fields jsonb NOT NULL DEFAULT '[]';
 
+-- message_claims: who is working a message, so two caseworkers do not work
+-- it at once. A claim is advice shown to staff, not a lock on the gateway.
+CREATE TABLE message_claims (
+    message_id bigint PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+    subject    text NOT NULL CHECK (subject <> ''),
+    name       text NOT NULL DEFAULT '',
+    claimed_at timestamptz NOT NULL DEFAULT now()
+);
+
 ---- create above / drop below ----
 
+DROP TABLE message_claims;
 ALTER TABLE refusals DROP COLUMN fields;
 DROP INDEX messages_partner_fold;
 DROP INDEX messages_name_keys;
