@@ -185,13 +185,17 @@ func (a ackEnvelope) Decode(b []byte) (canonical.Transaction, canonical.FieldErr
 	if ack.OtherState != "" {
 		summary += "; other state " + ack.OtherState
 	}
-	return canonical.Transaction{
+	tx := canonical.Transaction{
 		Header: canonical.Header{SenderFIPS: canonical.FIPS(a.partner.StateFIPS + "00000"), ReceiverFIPS: canonical.FIPS(a.selfState + "00000"),
 			MessageID: AckMessageID(ack.TrackingNumber), Serial: 1, TransactionDate: ack.AckDate,
 			SenderCaseID: truncateRunes(ack.ControlNumber, canonical.MaxCaseIDLen), Function: fn,
 			Action: canonical.ActProvide, Reason: reason},
 		Information: canonical.InformationText(summary),
-	}, nil
+	}
+	// An e-IWO acknowledgment is not a CSENet transaction: the federal edits
+	// of the combination it is filed under do not apply to it.
+	canonical.MarkLegacy(&tx)
+	return tx, nil
 }
 
 func truncateRunes(s string, n int) string {

@@ -4,6 +4,7 @@ package gateway
 
 import (
 	"fmt"
+	"github.com/uifsagw/uifsagw/schemas/canonical"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -80,6 +81,34 @@ type CaseworkConfig struct {
 	// WithholdingDir holds state withholding rule files that add to or
 	// replace the shipped ones (partners/withholding).
 	WithholdingDir string `yaml:"withholding_dir"`
+	// Contact is the interstate caseworker or unit every CSENet answer the
+	// gateway sends names in its case block: the federal edits require the
+	// contact's name, address and phone on most answers.
+	Contact ContactConfig `yaml:"contact"`
+}
+
+// ContactConfig is the agency's interstate contact.
+type ContactConfig struct {
+	FirstName string `yaml:"first_name"`
+	LastName  string `yaml:"last_name"`
+	Line1     string `yaml:"line1"`
+	Line2     string `yaml:"line2"`
+	City      string `yaml:"city"`
+	State     string `yaml:"state"`
+	Zip       string `yaml:"zip"`
+	// Phone is 10 digits.
+	Phone string `yaml:"phone"`
+	Email string `yaml:"email"`
+}
+
+// Canonical returns the contact for case blocks, or nil when none is set.
+func (c ContactConfig) Canonical() *canonical.Contact {
+	if c == (ContactConfig{}) {
+		return nil
+	}
+	return &canonical.Contact{Name: &canonical.Name{First: c.FirstName, Last: c.LastName},
+		Address: &canonical.Address{Line1: c.Line1, Line2: c.Line2, City: c.City, State: c.State, Zip: c.Zip},
+		Phone:   c.Phone, Email: c.Email}
 }
 
 // TLSConfig is the gateway's own certificate and the client-certificate policy.

@@ -169,8 +169,9 @@ func TestOneOrderRules(t *testing.T) {
 		t.Fatal("the registry does not mark New Jersey's order controlling")
 	}
 	for _, partner := range []string{"nj", "pa"} {
-		if n := count(t, pool, `SELECT count(*) FROM messages WHERE direction = 'out' AND partner = $1 AND function = 'MSC'
-			AND action = 'P' AND reason = 'GSCOD'`, partner); n != 1 {
+		// The federal notice of a new controlling order (it was MSC P GSCOD).
+		if n := count(t, pool, `SELECT count(*) FROM messages WHERE direction = 'out' AND partner = $1 AND function IN ('ENF', 'EST')
+			AND action = 'P' AND reason = 'GSCOE' AND canonical #>> '{orders,0,controllingFlag}' = 'D'`, partner); n != 1 {
 			t.Fatalf("%d determination notices to %s", n, partner)
 		}
 	}

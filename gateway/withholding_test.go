@@ -238,7 +238,8 @@ func TestIncomeWithholdingAcrossStates(t *testing.T) {
 	if err != nil || res.Error != nil {
 		t.Fatalf("ack post: %v %+v", err, res.Error)
 	}
-	// 5. Pennsylvania hears of it: ENF P EIREJ in its (pull) inbox, linked to its request.
+	// 5. Pennsylvania hears of it: MSC P GSPUD (a status update; it was ENF P
+	// EIREJ) in its (pull) inbox, linked to its request.
 	var news courier.InboxItem
 	waitFor(t, "news for Pennsylvania", 15*time.Second, func() bool {
 		page, err := pa.Inbox(ctx, 0, 50)
@@ -246,7 +247,7 @@ func TestIncomeWithholdingAcrossStates(t *testing.T) {
 			return false
 		}
 		for _, m := range page.Messages {
-			if strings.Contains(m.Body, `"reason":"EIREJ"`) && strings.Contains(m.Body, req2.Header.MessageID) {
+			if strings.Contains(m.Body, `"reason":"GSPUD"`) && strings.Contains(m.Body, req2.Header.MessageID) {
 				news = m
 				return true
 			}

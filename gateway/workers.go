@@ -185,6 +185,6 @@ func (s *Server) newProcessor() *casework.Processor {
 	return casework.New(casework.Config{StateFIPS: s.cfg.StateFIPS, SelfFIPS: self, Owner: s.ownerName(),
 		Workers: s.cfg.Workers.Processors, Poll: s.cfg.Workers.PollInterval,
 		Policy:   orders.Policy{RerouteEST: s.cfg.Casework.RerouteEST},
-		SDUPayee: s.cfg.Casework.SDUPayee, SDUFIPS: canonical.FIPS(s.cfg.Casework.SDUFIPS)},
+		SDUPayee: s.cfg.Casework.SDUPayee, SDUFIPS: canonical.FIPS(s.cfg.Casework.SDUFIPS), Contact: s.cfg.Casework.Contact.Canonical()},
 		s.store, s.dir.Current, s.codecs, s.rules, s.log.With("component", "casework"), s.tracer)
 }

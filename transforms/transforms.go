@@ -243,3 +243,12 @@ func DecodeAck(format string, b []byte) (canonical.EmployerAck, canonical.FieldE
 func EncodeAck(ack canonical.EmployerAck, format string) ([]byte, error) {
 	return Default.EncodeAck(ack, format)
 }
+
+// federalFormats are the formats that carry the whole federal CSENet 2000
+// dictionary. The others (the /1 formats, the dialects, e-IWO) cannot carry
+// every field the federal per-transaction edits require; what they bring is
+// checked by the model's rules (canonical.MarkLegacy).
+var federalFormats = map[string]bool{"json-transaction/2": true, "xml-transaction/2": true, "csenet-2000": true}
+
+// FederalDictionary reports whether format carries the whole federal dictionary.
+func FederalDictionary(format string) bool { return federalFormats[format] }

@@ -48,16 +48,25 @@ func (p *Processor) processAck(ctx context.Context, m exchange.Message, employer
 		summary := ackSummary(employer, ack)
 		// Tell the initiating state, if the IWO answered one of its requests.
 		if initiating, ok := p.dir().Get(iwo.InitiatingPartner); ok && initiating.Kind == partners.KindState {
-			fn, reason := canonical.FuncEnforce, canonical.ReasonWithholdingEstablished
+			g := genWithholdingEstablished
 			if ack.Status == canonical.AckRejected {
-				fn, reason = canonical.FuncManageCases, canonical.ReasonStatusUpdate
+				g = genWithholdingRejected
 			}
 			caseID := strings.TrimPrefix(iwo.CaseID, initiating.StateFIPS+":")
 			news := canonical.Transaction{Header: canonical.Header{SenderFIPS: p.cfg.SelfFIPS,
-				ReceiverFIPS: canonical.FIPS(initiating.StateFIPS + "00000"), MessageID: p.responseID(m, string(reason)),
+				ReceiverFIPS: canonical.FIPS(initiating.StateFIPS + "00000"), MessageID: p.responseID(m, string(g.Reason)),
 				Serial: 1, TransactionDate: canonical.DateOf(p.now()), SenderCaseID: caseID, ReceiverCaseID: caseID,
-				Function: fn, Action: canonical.ActProvide, Reason: reason, InReplyTo: iwo.InitiatingMessageID},
+				InReplyTo: iwo.InitiatingMessageID},
 				Information: canonical.InformationText(summary)}
+			g.header(&news.Header)
+			if ack.Status == canonical.AckRejected {
+				// A status update names the case's parties (requirements.csv).
+				request, _ := p.store.LoadTransaction(ctx, iwo.RequestMessage, true)
+				if rm, err := p.store.GetMessage(ctx, iwo.RequestMessage); err == nil {
+					markFormat(rm, &request)
+				}
+				p.withCaseBlocks(&news, request)
+			}
 			if _, err := p.send(ctx, q, initiating, news, m.ID); err != nil {
 				return "", "", err
 			}

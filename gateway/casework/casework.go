@@ -41,6 +41,9 @@ type Config struct {
 	// SDU is our state disbursement unit, the payee on IWOs we issue.
 	SDUPayee string
 	SDUFIPS  canonical.FIPS
+	// Contact is our interstate contact, named in the case block of every
+	// answer; nil when not configured.
+	Contact *canonical.Contact
 }
 
 // Encoder writes a transaction or an IWO in a partner's format.
@@ -132,6 +135,7 @@ func (p *Processor) Process(ctx context.Context, m exchange.Message) error {
 	if err != nil {
 		return fmt.Errorf("load transaction: %w", err)
 	}
+	markFormat(m, &tx)
 	var dec Decision
 	err = p.store.CompleteWith(ctx, m.ID, func(q exchange.Querier) (exchange.Status, string, error) {
 		d, err := p.decide(ctx, q, m, tx)
@@ -198,7 +202,7 @@ func isWithholdingRequest(tx canonical.Transaction) bool {
 func (p *Processor) reply(tx canonical.Transaction, fn canonical.FunctionCode, act canonical.ActionCode, reason canonical.ReasonCode, id string) canonical.Transaction {
 	h := tx.Header
 	out := canonical.Transaction{Header: canonical.Header{
-		SenderFIPS: p.cfg.SelfFIPS, ReceiverFIPS: h.SenderFIPS, MessageID: id, Serial: p.now().UnixNano() / 1000 % (1 << 50),
+		SenderFIPS: p.cfg.SelfFIPS, ReceiverFIPS: h.SenderFIPS, MessageID: id, Serial: p.now().UnixNano()/1000%canonical.MaxSerial + 1, // 12 digits, the CSENet serial
 		TransactionDate: canonical.DateOf(p.now()), SenderCaseID: firstNonEmpty(h.ReceiverCaseID, h.SenderCaseID),
 		ReceiverCaseID: h.SenderCaseID, Function: fn, Action: act, Reason: reason, InReplyTo: h.MessageID,
 	}}
@@ -214,7 +218,11 @@ func firstNonEmpty(a, b string) string {
 
 // send encodes tx for partner and queues it in q's transaction.
 func (p *Processor) send(ctx context.Context, q exchange.Querier, partner *partners.Partner, tx canonical.Transaction, inReplyTo int64) (int64, error) {
-	if errs := tx.Validate(); len(errs) > 0 {
+	if !canonical.Sendable(tx.Header.Function, tx.Header.Action, tx.Header.Reason) {
+		return 0, fmt.Errorf("outbound transaction: %s %s %s is not a combination the gateway may send to a state",
+			tx.Header.Function, tx.Header.Action, tx.Header.Reason)
+	}
+	if errs := p.validateOutbound(&tx); len(errs) > 0 {
 		return 0, fmt.Errorf("outbound transaction is invalid: %w", errs)
 	}
 	body, ct, err := p.enc.EncodeTx(partner, tx)

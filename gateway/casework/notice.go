@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
@@ -42,27 +41,43 @@ func (p *Processor) NotifyDetermination(ctx context.Context, q exchange.Querier,
 
 	caseID := ""
 	var m exchange.Message
+	var about canonical.Transaction
 	if messageID != 0 {
 		var err error
 		if m, err = p.store.GetMessage(ctx, messageID); err == nil {
 			caseID = firstNonEmpty(m.ReceiverCaseID, m.SenderCaseID)
 		}
+		// The parties of the case the determination was made in.
+		about, _ = p.store.LoadTransaction(ctx, messageID, true)
+		markFormat(m, &about)
 	}
 	if caseID == "" {
 		caseID = fmt.Sprintf("COD%d", reviewItem)
 	}
-	text := determinationText(orders, controlling, basis, note, override)
-	fn := canonical.FuncEnforce
+	g := genControllingEnforcement
 	if m.Function == string(canonical.FuncEstablish) {
-		fn = canonical.FuncEstablish
+		g = genControllingEstablishment
 	}
 	var block []canonical.Order
 	for _, o := range orders {
 		if o.ID == controlling {
-			block = append(block, canonical.Order{TribunalFIPS: o.TribunalFIPS, Docket: o.Docket, IssueDate: o.IssueDate,
+			co := canonical.Order{TribunalFIPS: o.TribunalFIPS, Docket: o.Docket, IssueDate: o.IssueDate,
 				DebtType: o.Type, Frequency: o.Frequency, Amount: o.Amount, Arrears: o.Arrears, ArrearsAsOf: o.ArrearsAsOf,
-				ControllingFlag: canonical.ControllingDetermined})
+				ControllingFlag: canonical.ControllingDetermined}
+			// The registry keeps no effective date or medical flag; the
+			// transaction that brought the order may.
+			for _, ao := range about.Orders {
+				if ao.TribunalFIPS.State() == o.TribunalFIPS.State() && ao.Docket == o.Docket {
+					co.Type, co.EffectiveDate, co.MedicalOrdered = ao.Type, ao.EffectiveDate, ao.MedicalOrdered
+				}
+			}
+			block = append(block, co)
 		}
+	}
+	if len(block) == 0 {
+		// No order controls: there is no new controlling order to announce,
+		// and GSCOE needs the order block.
+		return nil, nil
 	}
 	for _, st := range list {
 		partner, ok := p.dir().ByState(st)
@@ -75,9 +90,12 @@ func (p *Processor) NotifyDetermination(ctx context.Context, q exchange.Querier,
 		tx := canonical.Transaction{Header: canonical.Header{SenderFIPS: p.cfg.SelfFIPS,
 			ReceiverFIPS: canonical.FIPS(st + "00000"), MessageID: fmt.Sprintf("%s-COD-%d-%s", canonical.StatePostal[p.cfg.StateFIPS], reviewItem, st),
 			Serial: 1, TransactionDate: canonical.DateOf(p.now()), SenderCaseID: truncateString(caseID, canonical.MaxCaseIDLen),
-			Function: fn, Action: canonical.ActProvide, Reason: canonical.ReasonNewControllingOrder,
 			InReplyTo: m.MessageID},
-			Orders: block, Information: canonical.InformationText(text)}
+			Orders: block}
+		g.header(&tx.Header)
+		// GSCOE carries no information block (requirements.csv): the basis,
+		// note and override stay in the review item and the audit log.
+		p.withCaseBlocks(&tx, about)
 		if m.Partner != partner.ID {
 			tx.Header.InReplyTo = ""
 		}
@@ -86,33 +104,6 @@ func (p *Processor) NotifyDetermination(ctx context.Context, q exchange.Querier,
 		}
 	}
 	return list, nil
-}
-
-func determinationText(orders []exchange.RegistryOrder, controlling int64, basis, note string, override bool) string {
-	var b strings.Builder
-	b.WriteString("Controlling-order determination (UIFSA 207). ")
-	for _, o := range orders {
-		if o.ID == controlling {
-			fmt.Fprintf(&b, "Controlling order: tribunal %s, docket %s, issued %s, %s %s. ", o.TribunalFIPS, o.Docket,
-				o.IssueDate, o.Amount.Dollars(), o.Frequency)
-		}
-	}
-	if controlling == 0 {
-		b.WriteString("No existing order controls. ")
-	}
-	if override {
-		b.WriteString("Determined by a supervisor, departing from the computed result. ")
-	} else if basis != "" {
-		b.WriteString("Basis: " + basis + " ")
-	}
-	if note != "" {
-		b.WriteString("Note: " + note + " ")
-	}
-	b.WriteString("Orders considered:")
-	for _, o := range orders {
-		fmt.Fprintf(&b, " %s %s (%s);", o.TribunalFIPS, o.Docket, o.IssueDate)
-	}
-	return strings.TrimSuffix(b.String(), ";")
 }
 
 func truncateString(s string, n int) string {

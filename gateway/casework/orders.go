@@ -191,8 +191,10 @@ func (p *Processor) applyFinding(ctx context.Context, q exchange.Querier, m exch
 		// established; the sender is told and a person confirms the reroute.
 		sender, ok := p.dir().ByState(tx.Header.SenderFIPS.State())
 		if ok {
-			resp := p.reply(tx, canonical.FuncEstablish, canonical.ActProvide, canonical.ReasonOrderNotEstablished, p.responseID(m, "ERXOR"))
+			g := genOrderNotEstablished
+			resp := p.reply(tx, g.Function, g.Action, g.Reason, p.responseID(m, "ERXOR"))
 			resp.Information = canonical.InformationText(existingOrderText(rows, f))
+			p.withCaseBlocks(&resp, tx)
 			if _, err := p.send(ctx, q, sender, resp, m.ID); err != nil {
 				return Decision{}, err
 			}

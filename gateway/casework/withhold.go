@@ -106,7 +106,8 @@ func (p *Processor) withhold(ctx context.Context, q exchange.Querier, m exchange
 	}
 	docTx := canonical.Transaction{Header: canonical.Header{SenderFIPS: p.cfg.SelfFIPS, ReceiverFIPS: canonical.FIPS(employer.StateFIPS + "00000"),
 		MessageID: tracking, Serial: 1, TransactionDate: canonical.DateOf(p.now()), SenderCaseID: tx.Header.SenderCaseID,
-		Function: canonical.FuncEnforce, Action: canonical.ActRequest, Reason: canonical.ReasonIncomeWithholding, InReplyTo: tx.Header.MessageID}}
+		InReplyTo: tx.Header.MessageID}}
+	genIWODocument.header(&docTx.Header)
 	docID, err := p.store.EnqueueOutbound(ctx, q, exchange.Outbound{Partner: employer.ID, MessageID: tracking, Format: employer.Format,
 		ContentType: ct, Raw: body, Tx: docTx, Pull: employer.Delivery == partners.DeliverPull, OrderingKey: caseID, InReplyTo: tx.Header.MessageID,
 		TraceID: telemetry.TraceIDOf(ctx)})

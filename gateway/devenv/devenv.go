@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/uifsagw/uifsagw/schemas/canonical"
 	"net"
 	"os"
 	"path/filepath"
@@ -188,6 +189,11 @@ func Prepare(dir string, o Options) (Layout, bool, error) {
 		"jws": map[string]any{"key_file": "keys/gateway.jwk.json", "iat_window": "5m"},
 		"pii": map[string]any{"key_file": "keys/pii.yaml"},
 		"log": map[string]any{"format": "text", "level": "info"},
+		// A sample interstate contact; the federal edits require one on the
+		// gateway's answers.
+		"casework": map[string]any{"contact": map[string]any{"first_name": "Interstate", "last_name": "Unit",
+			"line1": "150 Example Street", "city": "Capital City", "state": canonical.StatePostal[o.StateFIPS], "zip": "10001",
+			"phone": "2125550100"}},
 	}
 	b, err := yaml.Marshal(cfg)
 	if err != nil {

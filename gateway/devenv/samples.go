@@ -22,21 +22,24 @@ func SampleEST(messageID string, date canonical.Date) canonical.Transaction {
 			TransactionDate: date, SenderCaseID: "NJ0000012345", Function: canonical.FuncEstablish,
 			Action: canonical.ActRequest, Reason: "SRORD"},
 		Case: &canonical.Case{Type: canonical.CaseNonAssistance, Status: canonical.CaseOpen,
-			Contact: &canonical.Contact{Name: &canonical.Name{First: "Morgan", Last: "Example"}, Phone: "6095550100"}},
+			PaymentAddress: &canonical.Address{Line1: "PO Box 4880", City: "Trenton", State: "NJ", Zip: "08650"},
+			Contact: &canonical.Contact{Name: &canonical.Name{First: "Morgan", Last: "Example"},
+				Address: &canonical.Address{Line1: "1 Example Plaza", City: "Trenton", State: "NJ", Zip: "08608"}, Phone: "6095550100"}},
 		NCP: &canonical.NCPIdentification{Name: canonical.Name{First: "Jordan", Last: "Example"}, SSN: "123456789",
 			DateOfBirth: dob(1988, 3, 14), Sex: canonical.SexMale},
 		NCPLocate: &canonical.NCPLocate{
-			Residential: &canonical.LocatedAddress{Address: canonical.Address{Line1: "100 Example Ave", City: "Brooklyn", State: "NY", Zip: "11201"}},
+			Residential: &canonical.LocatedAddress{Address: canonical.Address{Line1: "100 Example Ave", City: "Brooklyn", State: "NY", Zip: "11201"},
+				EffectiveDate: dob(2024, 1, 1)},
 			Employers: []canonical.Employer{{EIN: "221234567", Name: "Acme Logistics Inc.",
 				Address: &canonical.Address{Line1: "1 Harbor Way", City: "Newark", State: "NJ", Zip: "07102"}}},
 		},
 		Participants: []canonical.Participant{
 			{Name: canonical.Name{First: "Riley", Last: "Sample"}, SSN: "234567890", DateOfBirth: dob(1990, 7, 2),
-				Sex: canonical.SexFemale, Relationship: canonical.RelCustodialParty, ResidenceState: "NJ"},
+				Sex: canonical.SexFemale, Relationship: canonical.RelCustodialParty, Status: canonical.ParticipantOpen, ResidenceState: "NJ"},
 			{Name: canonical.Name{First: "Avery", Last: "Example"}, SSN: "345678901", DateOfBirth: dob(2015, 5, 20),
-				Sex: canonical.SexFemale, Relationship: canonical.RelChild, PaternityStatus: canonical.PaternityEstablished, ResidenceState: "NJ"},
+				Sex: canonical.SexFemale, Relationship: canonical.RelChild, Status: canonical.ParticipantOpen, PaternityStatus: canonical.PaternityEstablished, ResidenceState: "NJ"},
 			{Name: canonical.Name{First: "Quinn", Last: "Example"}, SSN: "456789012", DateOfBirth: dob(2018, 9, 9),
-				Sex: canonical.SexMale, Relationship: canonical.RelChild, PaternityStatus: canonical.PaternityEstablished, ResidenceState: "NJ"},
+				Sex: canonical.SexMale, Relationship: canonical.RelChild, Status: canonical.ParticipantOpen, PaternityStatus: canonical.PaternityEstablished, ResidenceState: "NJ"},
 		},
 	}
 }
@@ -47,7 +50,6 @@ func SampleCSI(messageID string, date canonical.Date) canonical.Transaction {
 		Header: canonical.Header{SenderFIPS: "4200000", ReceiverFIPS: "3600000", MessageID: messageID, Serial: 1,
 			TransactionDate: date, SenderCaseID: "PA7654321", ReceiverCaseID: "NY0000067890",
 			Function: canonical.FuncCaseStatus, Action: canonical.ActRequest, Reason: "FRINF"},
-		NCP: &canonical.NCPIdentification{Name: canonical.Name{First: "Casey", Last: "Placeholder"}, SSN: "567890123"},
 	}
 }
 

@@ -51,7 +51,7 @@ func maskTransaction(tx canonical.Transaction) (canonical.Transaction, []ssnFiel
 	}
 	for i, p := range tx.Participants {
 		if p.SSN != "" {
-			fields = append(fields, ssnField{path: participantSSNPath(i), role: strings.ToLower(string(p.Relationship)), index: i, ssn: p.SSN, dob: p.DateOfBirth})
+			fields = append(fields, ssnField{path: participantSSNPath(i), role: participantRole(p.Relationship), index: i, ssn: p.SSN, dob: p.DateOfBirth})
 		}
 		if p.DateOfBirth != nil && !p.DateOfBirth.IsZero() {
 			dobs = append(dobs, dobField{path: participantDOBPath(i), dob: *p.DateOfBirth})
@@ -256,4 +256,23 @@ func allDigits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// participantRole is the role stored with a participant's person key: the
+// words rows stored before the federal codes already hold (cp, ch, ot), so
+// old and new rows read alike.
+func participantRole(r canonical.Relationship) string {
+	switch r {
+	case canonical.RelCustodialParty:
+		return "cp"
+	case canonical.RelChild:
+		return "ch"
+	case canonical.RelSecondAdult:
+		return "ot"
+	case canonical.RelNCP:
+		return "ncp"
+	case canonical.RelPutative:
+		return "pf"
+	}
+	return strings.ToLower(string(r))
 }

@@ -20,7 +20,7 @@ import (
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
-// NameKeys normalises a name the way migration 009 indexes names: lower
+// NameKeys normalises a name the way migration 010 indexes names: lower
 // case, hyphens as spaces, only the letters a-z kept ("O'Brien-Smith" →
 // obrien, smith). Letters outside a-z are dropped on both sides alike.
 func NameKeys(s string) []string {
@@ -269,7 +269,7 @@ func (s *Store) RefusalCounts(ctx context.Context, f RefusalFilter) ([]RefusalCo
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	// A record may stand for several refusals (see migration 008).
+	// A record may stand for several refusals (see migration 009).
 	rows, err := s.pool.Query(ctx, `SELECT partner, code, sum(count)::bigint FROM refusals WHERE `+f.where(arg)+
 		` GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 200`, args...)
 	if err != nil {

@@ -90,7 +90,8 @@ func (g Generator) Transaction(sender canonical.FIPS, prefix string, seq int) ca
 				Sex: canonical.SexFemale, Relationship: canonical.RelCustodialParty, ResidenceState: home.state},
 		},
 	}
-	order := canonical.Order{TribunalFIPS: sender, Docket: fmt.Sprintf("FD%08X%07d", h.Sum32(), seq%10_000_000), // 17 characters, the federal Order-ID DebtType: canonical.DebtChildSupport,
+	// The docket is 17 characters, the federal Order-ID.
+	order := canonical.Order{TribunalFIPS: sender, Docket: fmt.Sprintf("FD%08X%07d", h.Sum32(), seq%10_000_000), DebtType: canonical.DebtChildSupport,
 		IssueDate: canonical.Date{Year: g.Date.Year - 1 - seq%5, Month: time.Month(1 + seq%12), Day: 1 + seq%28},
 		Amount:    canonical.Cents(25000 + 100*(seq%400)), Frequency: canonical.FreqMonthly}
 	sexes := []canonical.Sex{canonical.SexFemale, canonical.SexMale}

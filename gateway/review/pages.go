@@ -99,7 +99,7 @@ var funcs = template.FuncMap{
 	"freq":          freqWord,
 	"code":          codeWord,
 	"kindWords":     kindWords,
-	"lower":         strings.ToLower,
+	"lower":         func(x any) string { return strings.ToLower(str(x)) },
 	"actionHelp":    actionHelp,
 	"actionConfirm": actionConfirm,
 	"actionLabel":   actionLabel,

@@ -193,6 +193,10 @@ func walkStruct(t *testing.T, d schemaDoc, typ reflect.Type, node map[string]any
 	var goNames, goRequired []string
 	for i := range typ.NumField() {
 		f := typ.Field(i)
+		if !f.IsExported() {
+			// Unexported fields (Transaction.legacy) never reach JSON.
+			continue
+		}
 		tag := f.Tag.Get("json")
 		name, opts, _ := strings.Cut(tag, ",")
 		if !f.IsExported() || name == "-" || name == "" {

@@ -28,10 +28,13 @@ type Transaction struct {
 	legacy bool
 }
 
-// MarkLegacy records that t was read from a /1 format. Validate then checks
-// the model's rules and the combination table but not the federal
-// per-transaction edits of requirements.csv, which such a partner could not
-// meet (/1 has no contact address, for one); it keeps working as before.
+// MarkLegacy records that t was read from a format that does not carry the
+// whole federal dictionary (the /1 formats, the dialects mapped onto them,
+// an employer's e-IWO acknowledgment), or was built from such a transaction.
+// Validate then checks the model's rules and the combination table but not
+// the federal per-transaction edits of requirements.csv, which such a
+// partner could not meet (/1 has no contact address, for one); it keeps
+// working as before.
 func MarkLegacy(t *Transaction) { t.legacy = true }
 
 // Legacy reports whether t was read from a /1 format.
@@ -139,6 +142,10 @@ type Address struct {
 	// Zip is "12345" or "12345-6789" (Zip-1 and Zip-2).
 	Zip string `json:"zip,omitempty"`
 }
+
+// Self returns a pointer to a copy of a, for templates whose helpers take an
+// *Address (a located address holds its address by value).
+func (a Address) Self() *Address { return &a }
 
 // NCPIdentification is the noncustodial parent's identification block (181 columns).
 type NCPIdentification struct {

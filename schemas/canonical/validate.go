@@ -24,6 +24,18 @@ var (
 // back to the partner and logged.
 func (t *Transaction) Validate() FieldErrors { return t.ValidateWith(nil) }
 
+// ValidateModel checks the model's rules and the combination table but not
+// the federal per-transaction edits: what the gateway can check of an answer
+// it builds before the agency's contact is configured (the edits require it).
+func (t *Transaction) ValidateModel() FieldErrors {
+	if t == nil {
+		return FieldErrors{{Path: "", Reason: "no transaction"}}
+	}
+	c := *t
+	c.legacy = true
+	return c.ValidateWith(nil)
+}
+
 // ValidateWith is Validate with the combination table c, typically the seed
 // merged with the operator's extensions; nil means the seed table.
 func (t *Transaction) ValidateWith(c *Combos) FieldErrors {
