@@ -877,6 +877,11 @@ func TestKubernetesManifests(t *testing.T) {
 	for _, e := range list(c, "env") {
 		if str(e, "name") == "UIFSAGW_DATABASE_URL" && str(e, "valueFrom", "secretKeyRef", "name") != "" {
 			dbFromSecret = true
+			// The gateway serves as the least-privileged role, never as the
+			// owner the migration Job connects as (docs/SECURITY.md).
+			if name := str(e, "valueFrom", "secretKeyRef", "name"); name == "uifsagw-db-app" {
+				t.Errorf("the Deployment connects with the owner's Secret %s", name)
+			}
 		}
 	}
 	if !dbFromSecret {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -47,6 +48,21 @@ type Config struct {
 	Retention RetentionConfig `yaml:"retention"`
 	// Telemetry exports traces beyond the built-in Prometheus metrics.
 	Telemetry TelemetryConfig `yaml:"telemetry"`
+	// Audit anchors the audit log outside the database.
+	Audit AuditConfig `yaml:"audit"`
+}
+
+// AuditConfig sets where signed audit checkpoints go. A checkpoint is a JWS
+// (the gateway's signing key) over the audit chain's head: its newest record,
+// that record's keyed hash, and how many records lead to it. `uifsagw audit
+// verify` compares the database with the latest one, which catches deleted,
+// truncated or rewritten records. Checkpoints always go to the structured log
+// (message "audit checkpoint"); CheckpointFile adds a file of one JSON line
+// per checkpoint, which should live where the database's administrators
+// cannot write (another volume, a log shipper's spool).
+type AuditConfig struct {
+	CheckpointFile     string        `yaml:"checkpoint_file"`
+	CheckpointInterval time.Duration `yaml:"checkpoint_interval"`
 }
 
 // TelemetryConfig configures trace export.
@@ -54,6 +70,9 @@ type TelemetryConfig struct {
 	// OTLPEndpoint, when set, receives every span over OTLP/HTTP, e.g.
 	// http://otel-collector:4318 (https for TLS). Empty: spans are not exported.
 	OTLPEndpoint string `yaml:"otlp_endpoint"`
+	// MetricsToken, when set, is required as "Authorization: Bearer TOKEN"
+	// on /metrics; empty leaves /metrics open on the staff listener.
+	MetricsToken string `yaml:"metrics_token"`
 }
 
 // RetentionConfig is the retention policy, run by one replica at a time.
@@ -225,6 +244,7 @@ func DefaultConfig() Config {
 		Staff:     StaffConfig{Audience: "uifsagw", RoleClaim: "roles", ClientID: "uifsagw", SecureCookies: true},
 		Casework:  CaseworkConfig{RerouteEST: true},
 		Retention: RetentionConfig{RawBodyDays: 1095, MessageDays: 2555, Interval: time.Hour},
+		Audit:     AuditConfig{CheckpointInterval: 5 * time.Minute},
 	}
 }
 
@@ -253,7 +273,8 @@ func LoadConfig(path string, env []string) (Config, error) {
 
 func (c *Config) resolvePaths(base string) {
 	for _, p := range []*string{&c.PartnersDir, &c.CodesFile, &c.TLS.CertFile, &c.TLS.KeyFile, &c.TLS.ClientCAFile,
-		&c.TLS.RootCAFile, &c.JWS.KeyFile, &c.JWS.PublishedKeysFile, &c.PII.KeyFile, &c.Casework.WithholdingDir} {
+		&c.TLS.RootCAFile, &c.JWS.KeyFile, &c.JWS.PublishedKeysFile, &c.PII.KeyFile, &c.Casework.WithholdingDir,
+		&c.Audit.CheckpointFile} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(base, *p)
 		}
@@ -292,6 +313,9 @@ func (c Config) Validate() error {
 	if c.Retention.RawBodyDays < 0 || c.Retention.MessageDays < 0 || (c.Retention.MessageDays > 0 && c.Retention.RawBodyDays > c.Retention.MessageDays) {
 		errs = append(errs, "retention: days must be >= 0 and raw_body_days <= message_days")
 	}
+	if c.Audit.CheckpointInterval <= 0 {
+		errs = append(errs, "audit.checkpoint_interval must be positive")
+	}
 	if c.Retention.Interval <= 0 {
 		errs = append(errs, "retention.interval must be positive")
 	}
@@ -316,6 +340,7 @@ func applyEnv(c *Config, env []string) error {
 		return nil
 	}
 	var errs []string
+	used := map[string]bool{}
 	var walk func(v reflect.Value, prefix string)
 	walk = func(v reflect.Value, prefix string) {
 		t := v.Type()
@@ -335,17 +360,40 @@ func applyEnv(c *Config, env []string) error {
 			if !ok {
 				continue
 			}
+			used[name] = true
 			if err := setFromString(fv, s); err != nil {
 				errs = append(errs, fmt.Sprintf("%s: %v", name, err))
 			}
 		}
 	}
 	walk(reflect.ValueOf(c).Elem(), "UIFSAGW")
-	// Variables that test harnesses use are not configuration.
+	// A misspelt variable would otherwise be ignored and its option left at
+	// the default without a word: refuse every UIFSAGW_ name that is neither
+	// an option nor one of the few that are not configuration.
+	var unknown []string
+	for k := range vars {
+		if !used[k] && !nonConfigEnv(k) {
+			unknown = append(unknown, k)
+		}
+	}
+	sort.Strings(unknown)
+	for _, k := range unknown {
+		errs = append(errs, fmt.Sprintf("%s is not an option (a typo? options are UIFSAGW_ and the YAML path in capitals joined by _, e.g. UIFSAGW_WORKERS_POLL_INTERVAL)", k))
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("environment: %s", strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+// nonConfigEnv names the UIFSAGW_ variables that are not options: the config
+// file's path for the commands, and the test suite's switches.
+func nonConfigEnv(name string) bool {
+	switch name {
+	case "UIFSAGW_CONFIG", "UIFSAGW_PERF", "UIFSAGW_CHAOS_LONG":
+		return true
+	}
+	return strings.HasPrefix(name, "UIFSAGW_TEST_") || strings.HasPrefix(name, "UIFSAGW_PERF_")
 }
 
 func setFromString(v reflect.Value, s string) error {

@@ -50,6 +50,31 @@ limits: {max_body: 2048}
 	if _, err := gateway.LoadConfig(path, []string{"UIFSAGW_WORKERS_SENDERS=many"}); err == nil {
 		t.Error("a bad environment value was accepted")
 	}
+}
+
+// A misspelt UIFSAGW_ variable used to be ignored, leaving its option at the
+// default without a word (issue 15, item 10): it is refused, by name.
+func TestUnknownEnvironmentVariablesRefused(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.yaml")
+	writeFile(t, path, []byte(`state_fips: "36"
+database_url: postgres:///x
+tls: {cert_file: gw.pem, key_file: gw-key.pem}
+jws: {key_file: jwk.json}
+pii: {key_file: pii.yaml}
+`))
+	for _, typo := range []string{"UIFSAGW_DATABASE_ULR=postgres:///y", "UIFSAGW_WORKERS_SENDER=7", "UIFSAGW_TLS=x", "UIFSAGW_PII_ENC_KEYS=abc"} {
+		_, err := gateway.LoadConfig(path, []string{typo})
+		name, _, _ := strings.Cut(typo, "=")
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// The commands' config path and the test suite's switches are not options.
+	if _, err := gateway.LoadConfig(path, []string{"UIFSAGW_CONFIG=" + path, "UIFSAGW_PERF=1", "UIFSAGW_PERF_RATE=5",
+		"UIFSAGW_CHAOS_LONG=1", "UIFSAGW_TEST_DATABASE_URL=postgres:///t", "UIFSAGW_WORKERS_SENDERS=3"}); err != nil {
+		t.Errorf("non-option variables refused: %v", err)
+	}
 	if _, err := gateway.LoadConfig(filepath.Join(dir, "missing.yaml"), nil); err == nil || !os.IsNotExist(errorsUnwrapAll(err)) {
 		t.Errorf("missing file: %v", err)
 	}

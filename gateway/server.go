@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
@@ -39,20 +40,23 @@ import (
 // Server is one running gateway: the partner listener, the staff listener and
 // the workers, sharing one store.
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	metrics *telemetry.Metrics
-	tracing *sdktrace.TracerProvider
-	tracer  trace.Tracer
-	store   *exchange.Store
-	dir     *partners.Watcher
-	certs   *certHolder
-	keys    *keyHolder
-	combos  *canonical.Combos
-	codecs  *codecCache
-	rules   *withholding.RuleBook
-	roots   *x509.CertPool
-	issuer  *devenv.Issuer
+	cfg Config
+	log *slog.Logger
+	// lastCheckpoint is the audit head of the last checkpoint written; only
+	// the checkpoint loop and, after it has stopped, Run touch it.
+	lastCheckpoint exchange.AuditHead
+	metrics        *telemetry.Metrics
+	tracing        *sdktrace.TracerProvider
+	tracer         trace.Tracer
+	store          *exchange.Store
+	dir            *partners.Watcher
+	certs          *certHolder
+	keys           *keyHolder
+	combos         *canonical.Combos
+	codecs         *codecCache
+	rules          *withholding.RuleBook
+	roots          *x509.CertPool
+	issuer         *devenv.Issuer
 
 	extraWorkers []func(context.Context)
 	api          *edge.Server
@@ -155,6 +159,14 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 	if err := exchange.CheckSchema(ctx, s.store.Pool()); err != nil {
 		s.store.Close()
 		return nil, err
+	}
+	if p, err := exchange.ConnectedPrivilege(ctx, s.store.Pool()); err != nil {
+		s.store.Close()
+		return nil, err
+	} else if !p.LeastPrivileged() {
+		// Such a role could disable the audit log's triggers or rewrite it.
+		s.log.Warn("the gateway connects to PostgreSQL as a superuser or the schema owner; connect as a member of "+
+			exchange.AppRole+" and run migrations as the owner (docs/SECURITY.md)", "role", p.Role, "superuser", p.Superuser, "owner", p.OwnsTables)
 	}
 	// Messages stored before dates of birth were sealed are sealed now; the
 	// database cannot do it in a migration, as it does not hold the key.
@@ -281,6 +293,8 @@ func (s *Server) Run(ctx context.Context) error {
 	errc := make(chan error, 2)
 	wg.Add(1)
 	go func() { defer wg.Done(); s.dir.Run(ctx) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); s.runAuditCheckpoints(ctx) }()
 	s.startWorkers(ctx, &wg)
 	go func() {
 		if err := s.partnerSrv.Serve(tls.NewListener(s.partnerLn, s.partnerSrv.TLSConfig)); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -306,6 +320,8 @@ func (s *Server) Run(ctx context.Context) error {
 	_ = s.staffSrv.Shutdown(shutCtx)
 	s.api.FlushRefusals(shutCtx)
 	wg.Wait()
+	// Everything that audits has stopped: anchor the final head.
+	s.checkpointIfGrown(shutCtx)
 	_ = s.tracing.Shutdown(shutCtx)
 	_ = s.metrics.Shutdown(shutCtx)
 	s.store.Close()
@@ -334,7 +350,7 @@ func (s *Server) staffHandler(cfg Config) (http.Handler, error) {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	mux.Handle("GET /metrics", s.metrics.Handler())
+	mux.Handle("GET /metrics", metricsAuth(cfg.Telemetry.MetricsToken, s.metrics.Handler()))
 	if s.issuer != nil {
 		mux.Handle("/dev/oidc/", http.StripPrefix("/dev/oidc", s.issuer.Handler()))
 	}
@@ -348,7 +364,28 @@ func (s *Server) staffHandler(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	mux.Handle("/", ui)
-	return mux, nil
+	// Browsers say where a request comes from (Sec-Fetch-Site, Origin): a
+	// state-changing request from another site is refused before any handler
+	// runs, beside the forms' CSRF tokens. Requests without those headers
+	// (API clients, the provider's back channel) pass as before.
+	return http.NewCrossOriginProtection().Handler(mux), nil
+}
+
+// metricsAuth requires "Authorization: Bearer token" on /metrics when token
+// is set (telemetry.metrics_token); empty leaves /metrics open, as before.
+func metricsAuth(token string, next http.Handler) http.Handler {
+	if token == "" {
+		return next
+	}
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "metrics need the bearer token (telemetry.metrics_token)", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // reviewHandler builds the staff UI and API. Without a configured provider

@@ -129,7 +129,7 @@ func (s *Server) Send(ctx context.Context, actor, partnerID string, tx canonical
 		if err != nil {
 			return err
 		}
-		_, err = exchange.AppendAudit(ctx, q, exchange.Entry{Actor: actor, Action: "send", Target: fmt.Sprintf("message:%d", id),
+		_, err = s.store.AppendAudit(ctx, q, exchange.Entry{Actor: actor, Action: "send", Target: fmt.Sprintf("message:%d", id),
 			Details: map[string]string{"partner": p.ID, "messageId": tx.Header.MessageID, "function": string(tx.Header.Function)}})
 		return err
 	})

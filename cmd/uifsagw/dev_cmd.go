@@ -13,6 +13,7 @@ import (
 
 	"github.com/uifsagw/uifsagw/gateway"
 	"github.com/uifsagw/uifsagw/gateway/devenv"
+	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/pgserver"
 )
 
@@ -73,6 +74,14 @@ func runDev(ctx context.Context, args []string) error {
 	}
 	if err := devenv.WriteSamples(layout); err != nil {
 		return fmt.Errorf("sample messages: %w", err)
+	}
+	// Migrations ran as the database's owner; the gateway serves as a
+	// least-privileged member of uifsagw_app, as in production (docs/SECURITY.md).
+	if err := exchange.EnsureServingRole(ctx, dbURL, "uifsagw_gateway"); err != nil {
+		return err
+	}
+	if dbURL, err = exchange.URLWithUser(dbURL, "uifsagw_gateway"); err != nil {
+		return err
 	}
 
 	env := append(os.Environ(), "UIFSAGW_DATABASE_URL="+dbURL)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
+	"go.opentelemetry.io/otel/propagation"
 
 	"github.com/uifsagw/uifsagw/gateway/signing"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
@@ -107,7 +108,7 @@ func (c *Client) Post(ctx context.Context, body []byte, contentType, messageID s
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("JWS-Signature", sig)
-	telemetry.Propagator.Inject(ctx, headerCarrier(req.Header))
+	telemetry.Propagator.Inject(ctx, propagation.HeaderCarrier(req.Header))
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
 		return Result{}, err
@@ -176,16 +177,4 @@ func truncate(s string, n int) string {
 		return s[:n]
 	}
 	return s
-}
-
-type headerCarrier http.Header
-
-func (c headerCarrier) Get(k string) string { return http.Header(c).Get(k) }
-func (c headerCarrier) Set(k, v string)     { http.Header(c).Set(k, v) }
-func (c headerCarrier) Keys() []string {
-	out := make([]string, 0, len(c))
-	for k := range c {
-		out = append(out, k)
-	}
-	return out
 }

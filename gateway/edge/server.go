@@ -16,12 +16,12 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
@@ -120,7 +120,7 @@ func NewServer(cfg Config, deps Deps) *Server {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ctx := telemetry.Propagator.Extract(r.Context(), propagationCarrier(r.Header))
+	ctx := telemetry.Propagator.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
 	if s.cfg.HandlerTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, s.cfg.HandlerTimeout)
@@ -520,16 +520,4 @@ func (s *Server) inboxAck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"acked": n})
-}
-
-type propagationCarrier http.Header
-
-func (c propagationCarrier) Get(k string) string { return http.Header(c).Get(k) }
-func (c propagationCarrier) Set(k, v string)     { http.Header(c).Set(k, v) }
-func (c propagationCarrier) Keys() []string {
-	out := make([]string, 0, len(c))
-	for k := range c {
-		out = append(out, strings.ToLower(k))
-	}
-	return out
 }

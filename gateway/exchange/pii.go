@@ -192,3 +192,14 @@ func (k PIIKeys) hashDOBOrNil(d *canonical.Date) []byte {
 	}
 	return k.HashDOB(*d)
 }
+
+// auditKey keys the audit chain. It is derived from the HMAC key, so it is
+// configured wherever the gateway runs and never stored in the database.
+func (k PIIKeys) auditKey() []byte {
+	if len(k.hmacKey) == 0 {
+		return nil
+	}
+	m := hmac.New(sha256.New, k.hmacKey)
+	m.Write([]byte("uifsagw audit chain key v1"))
+	return m.Sum(nil)
+}

@@ -515,7 +515,7 @@ func (s *Store) CreateReprocessJob(ctx context.Context, f StaffFilter, actor, no
 		if job, err = pgx.CollectExactlyOneRow(rows, scanJob); err != nil {
 			return fmt.Errorf("exchange: create job: %w", err)
 		}
-		_, err = AppendAudit(ctx, tx, Entry{Actor: actor, Action: "bulk_reprocess_start", Target: "job:" + strconv.FormatInt(job.ID, 10),
+		_, err = s.AppendAudit(ctx, tx, Entry{Actor: actor, Action: "bulk_reprocess_start", Target: "job:" + strconv.FormatInt(job.ID, 10),
 			Details: map[string]any{"filter": f.toJSON(), "total": total, "note": note}})
 		return err
 	})
@@ -573,7 +573,7 @@ func (s *Store) CancelJob(ctx context.Context, id int64, actor string) error {
 			WHERE id = $1`, id); err != nil {
 			return fmt.Errorf("exchange: cancel job: %w", err)
 		}
-		_, err = AppendAudit(ctx, tx, Entry{Actor: actor, Action: "bulk_reprocess_cancel", Target: "job:" + strconv.FormatInt(id, 10)})
+		_, err = s.AppendAudit(ctx, tx, Entry{Actor: actor, Action: "bulk_reprocess_cancel", Target: "job:" + strconv.FormatInt(id, 10)})
 		return err
 	})
 }
@@ -638,7 +638,7 @@ func (s *Store) RunJobChunk(ctx context.Context, size int) (Job, bool, error) {
 			if _, err := ResolveOpenReviewItems(ctx, tx, id, actor, "reprocessed by "+target); err != nil {
 				return err
 			}
-			if _, err := AppendAudit(ctx, tx, Entry{Actor: actor, Action: "reprocess", Target: "message:" + strconv.FormatInt(id, 10),
+			if _, err := s.AppendAudit(ctx, tx, Entry{Actor: actor, Action: "reprocess", Target: "message:" + strconv.FormatInt(id, 10),
 				Details: map[string]any{"job": job.ID, "status": to, "note": job.Note}}); err != nil {
 				return err
 			}
@@ -661,7 +661,7 @@ func (s *Store) RunJobChunk(ctx context.Context, size int) (Job, bool, error) {
 			return fmt.Errorf("exchange: job %d progress: %w", job.ID, err)
 		}
 		if state == JobDone {
-			_, err = AppendAudit(ctx, tx, Entry{Actor: actor, Action: "bulk_reprocess_done", Target: target,
+			_, err = s.AppendAudit(ctx, tx, Entry{Actor: actor, Action: "bulk_reprocess_done", Target: target,
 				Details: map[string]any{"done": job.Done, "skipped": job.Skipped, "total": job.Total}})
 		}
 		return err

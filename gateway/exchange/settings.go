@@ -23,7 +23,7 @@ func (s *Store) SetDeliveryPaused(ctx context.Context, paused bool, actor, reaso
 		if paused {
 			action = "delivery_pause"
 		}
-		_, err := AppendAudit(ctx, tx, Entry{Actor: actor, Action: action, Target: "delivery", Details: map[string]string{"reason": reason}})
+		_, err := s.AppendAudit(ctx, tx, Entry{Actor: actor, Action: action, Target: "delivery", Details: map[string]string{"reason": reason}})
 		return err
 	})
 }

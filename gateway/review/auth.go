@@ -5,20 +5,19 @@ package review
 
 import (
 	"context"
+	"crypto"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/lestrrat-go/jwx/v3/jwk"
-	"github.com/lestrrat-go/jwx/v3/jws"
-	"github.com/lestrrat-go/jwx/v3/jwt"
 )
 
 // Role is a staff role, from the token's role claim.
@@ -71,8 +70,10 @@ func (s Staff) Can(p Permission) bool {
 	return false
 }
 
-// Verifier checks staff tokens: signature against the provider's JWKS,
-// issuer, audience, expiry, and presence of a known role.
+// Verifier checks staff tokens with github.com/coreos/go-oidc: signature
+// against the provider's JWKS (cached, refetched for an unknown key id),
+// algorithm (ES256, RS256, PS256, EdDSA only), issuer, audience, expiry (30 s
+// of clock skew), then the presence of a known role.
 type Verifier struct {
 	Issuer    string
 	Audience  string
@@ -82,9 +83,8 @@ type Verifier struct {
 	// Keys, when set, is used instead of fetching JWKSURL (tests, embedded issuer).
 	Keys func() jwk.Set
 
-	mu      sync.Mutex
-	cached  jwk.Set
-	fetched time.Time
+	mu     sync.Mutex
+	remote *oidc.IDTokenVerifier
 }
 
 // Errors a token can end in.
@@ -94,75 +94,79 @@ var (
 	ErrNoRole   = errors.New("token carries no staff role")
 )
 
-func (v *Verifier) keySet(ctx context.Context, refresh bool) (jwk.Set, error) {
+// staffAlgorithms are the signature algorithms staff tokens may use.
+var staffAlgorithms = []string{oidc.ES256, oidc.RS256, oidc.PS256, oidc.EdDSA}
+
+// tokenSkew is how long after its expiry a token is still accepted.
+const tokenSkew = 30 * time.Second
+
+func (v *Verifier) oidcConfig() *oidc.Config {
+	return &oidc.Config{ClientID: v.Audience, SupportedSigningAlgs: staffAlgorithms,
+		Now: func() time.Time { return time.Now().Add(-tokenSkew) }}
+}
+
+// idTokenVerifier returns go-oidc's verifier: over the keys of Keys as they
+// are now, or over the provider's JWKS, whose cache lives as long as v.
+func (v *Verifier) idTokenVerifier() (*oidc.IDTokenVerifier, error) {
 	if v.Keys != nil {
-		return v.Keys(), nil
+		var pubs []crypto.PublicKey
+		set := v.Keys()
+		for i := 0; set != nil && i < set.Len(); i++ {
+			k, _ := set.Key(i)
+			var raw any
+			if err := jwk.Export(k, &raw); err != nil {
+				return nil, fmt.Errorf("staff key %d: %w", i, err)
+			}
+			pubs = append(pubs, raw)
+		}
+		return oidc.NewVerifier(v.Issuer, &oidc.StaticKeySet{PublicKeys: pubs}, v.oidcConfig()), nil
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	// Refetch at most every 30 s even when asked, so a flood of bad kids
-	// cannot turn into a flood of requests to the provider.
-	if v.cached != nil && (!refresh || time.Since(v.fetched) < 30*time.Second) && time.Since(v.fetched) < time.Hour {
-		return v.cached, nil
-	}
-	client := v.HTTP
-	if client == nil {
-		client = &http.Client{Timeout: 10 * time.Second}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, v.JWKSURL, nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		if v.cached != nil {
-			return v.cached, nil
+	if v.remote == nil {
+		if v.JWKSURL == "" {
+			return nil, errors.New("no JWKS URL for staff tokens")
 		}
-		return nil, fmt.Errorf("fetch staff JWKS: %w", err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil || resp.StatusCode != http.StatusOK {
-		if v.cached != nil {
-			return v.cached, nil
+		client := v.HTTP
+		if client == nil {
+			client = &http.Client{Timeout: 10 * time.Second}
 		}
-		return nil, fmt.Errorf("fetch staff JWKS: HTTP %d", resp.StatusCode)
+		// The key set fetches with the context it was made with, for as
+		// long as the verifier lives, not with one request's.
+		ctx := oidc.ClientContext(context.Background(), client)
+		v.remote = oidc.NewVerifier(v.Issuer, oidc.NewRemoteKeySet(ctx, v.JWKSURL), v.oidcConfig())
 	}
-	set, err := jwk.Parse(b)
-	if err != nil {
-		return nil, fmt.Errorf("staff JWKS: %w", err)
-	}
-	v.cached, v.fetched = set, time.Now()
-	return set, nil
+	return v.remote, nil
 }
 
 // Verify checks a compact JWT and returns the person it names.
 func (v *Verifier) Verify(ctx context.Context, token string) (Staff, error) {
+	st, _, err := v.verify(ctx, token)
+	return st, err
+}
+
+// verify is Verify that also returns the token's nonce (for the sign-in callback).
+func (v *Verifier) verify(ctx context.Context, token string) (Staff, string, error) {
 	if token == "" {
-		return Staff{}, ErrNoToken
+		return Staff{}, "", ErrNoToken
 	}
-	set, err := v.keySet(ctx, false)
+	ver, err := v.idTokenVerifier()
 	if err != nil {
-		return Staff{}, err
+		return Staff{}, "", fmt.Errorf("%w: %v", ErrBadToken, err)
 	}
-	t, err := v.parse(token, set)
-	if err != nil && errors.Is(err, errUnknownKid) {
-		if set, err = v.keySet(ctx, true); err == nil {
-			t, err = v.parse(token, set)
-		}
-	}
+	idt, err := ver.Verify(ctx, token)
 	if err != nil {
-		return Staff{}, fmt.Errorf("%w: %v", ErrBadToken, err)
+		return Staff{}, "", fmt.Errorf("%w: %v", ErrBadToken, err)
 	}
-	var s Staff
-	s.Subject, _ = t.Subject()
-	s.Expires, _ = t.Expiration()
-	_ = t.Get("name", &s.Name)
-	_ = t.Get("email", &s.Email)
-	var raw any
-	_ = t.Get(v.RoleClaim, &raw)
+	var claims map[string]any
+	if err := idt.Claims(&claims); err != nil {
+		return Staff{}, "", fmt.Errorf("%w: %v", ErrBadToken, err)
+	}
+	s := Staff{Subject: idt.Subject, Expires: idt.Expiry}
+	s.Name, _ = claims["name"].(string)
+	s.Email, _ = claims["email"].(string)
 	var names []string
-	switch r := raw.(type) {
+	switch r := claims[v.RoleClaim].(type) {
 	case []any:
 		for _, x := range r {
 			if str, ok := x.(string); ok {
@@ -178,40 +182,12 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Staff, error) {
 		}
 	}
 	if len(s.Roles) == 0 {
-		return Staff{}, ErrNoRole
+		return Staff{}, "", ErrNoRole
 	}
 	if s.Subject == "" {
-		return Staff{}, fmt.Errorf("%w: no subject", ErrBadToken)
+		return Staff{}, "", fmt.Errorf("%w: no subject", ErrBadToken)
 	}
-	return s, nil
-}
-
-var errUnknownKid = errors.New("unknown kid")
-
-func (v *Verifier) parse(token string, set jwk.Set) (jwt.Token, error) {
-	msg, err := jws.ParseString(token)
-	if err != nil || len(msg.Signatures()) != 1 {
-		return nil, errors.New("not a compact JWS")
-	}
-	h := msg.Signatures()[0].ProtectedHeaders()
-	alg, _ := h.Algorithm()
-	switch alg.String() {
-	case "ES256", "RS256", "PS256", "EdDSA":
-	default:
-		return nil, fmt.Errorf("algorithm %q not accepted", alg)
-	}
-	kid, _ := h.KeyID()
-	key, ok := set.LookupKeyID(kid)
-	if !ok {
-		return nil, errUnknownKid
-	}
-	return jwt.ParseString(token,
-		jwt.WithKey(alg, key),
-		jwt.WithValidate(true),
-		jwt.WithIssuer(v.Issuer),
-		jwt.WithAudience(v.Audience),
-		jwt.WithRequiredClaim("exp"),
-		jwt.WithAcceptableSkew(30*time.Second))
+	return s, idt.Nonce, nil
 }
 
 // csrfToken derives the form token from the session token, so it needs no

@@ -98,7 +98,7 @@ type Handler struct {
 	onDec     DecisionFunc
 	worksheet WorksheetFunc
 	mux       *http.ServeMux
-	oidc      *oidcEndpoints
+	oidc      *oidcClient
 	verMu     sync.Mutex
 	pages     *pages
 	flash     *revealFlash
@@ -143,7 +143,7 @@ func NewHandler(cfg Config, deps Deps) (*Handler, error) {
 	if h.now == nil {
 		h.now = time.Now
 	}
-	h.oidc = &oidcEndpoints{issuer: strings.TrimRight(cfg.IssuerURL, "/"), auth: cfg.AuthorizationURL,
+	h.oidc = &oidcClient{issuer: strings.TrimRight(cfg.IssuerURL, "/"), auth: cfg.AuthorizationURL,
 		token: cfg.TokenURL, jwks: cfg.JWKSURL, client: cfg.HTTPClient}
 	if h.ver == nil {
 		if cfg.Audience == "" {
@@ -319,7 +319,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, s *session, apiCa
 }
 
 func (h *Handler) audit(ctx context.Context, q exchange.Querier, s *session, action, target string, details any) error {
-	_, err := exchange.AppendAudit(ctx, q, exchange.Entry{At: h.now(), Actor: s.staff.Subject, Action: action,
+	_, err := h.store.AppendAudit(ctx, q, exchange.Entry{At: h.now(), Actor: s.staff.Subject, Action: action,
 		Target: target, Details: details})
 	return err
 }

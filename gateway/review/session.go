@@ -9,14 +9,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v3/jwt"
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
 )
 
 const (
@@ -111,57 +111,64 @@ func (h *Handler) authenticate(r *http.Request) (*session, error) {
 	return &session{staff: st, token: c.Value, cookie: true, csrf: csrfToken(h.cfg.SessionKey, c.Value)}, nil
 }
 
-// oidcEndpoints are the provider's endpoints, from configuration or discovery.
-type oidcEndpoints struct {
+// oidcClient is the provider as go-oidc and golang.org/x/oauth2 see it:
+// discovered once (the discovery document must name the configured issuer),
+// or built from configured endpoints.
+type oidcClient struct {
 	issuer, auth, token, jwks string
 	client                    *http.Client
 
-	mu         sync.Mutex
-	discovered bool
+	mu   sync.Mutex
+	conf *oauth2.Config
 }
 
-func (o *oidcEndpoints) resolve(ctx context.Context) (auth, token, jwks string, err error) {
+// oauth returns the OAuth 2.0 configuration of the code flow, discovering
+// the provider on first use, and fills in the verifier's JWKS URL.
+func (h *Handler) oauth(ctx context.Context) (*oauth2.Config, error) {
+	o := h.oidc
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if (o.auth != "" && o.token != "" && o.jwks != "") || o.discovered {
-		return o.auth, o.token, o.jwks, nil
+	if o.conf != nil {
+		return o.conf, nil
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, o.issuer+"/.well-known/openid-configuration", nil)
-	if err != nil {
-		return "", "", "", err
+	ctx = oidc.ClientContext(ctx, o.client)
+	ep := oauth2.Endpoint{AuthURL: o.auth, TokenURL: o.token}
+	jwks := o.jwks
+	if ep.AuthURL == "" || ep.TokenURL == "" || (jwks == "" && h.ver.Keys == nil && h.ver.JWKSURL == "") {
+		p, err := oidc.NewProvider(ctx, o.issuer)
+		if err != nil {
+			return nil, fmt.Errorf("review: OIDC discovery: %w", err)
+		}
+		var doc struct {
+			JWKS string `json:"jwks_uri"`
+		}
+		if err := p.Claims(&doc); err != nil {
+			return nil, fmt.Errorf("review: OIDC discovery: %w", err)
+		}
+		d := p.Endpoint()
+		if ep.AuthURL == "" {
+			ep.AuthURL = d.AuthURL
+		}
+		if ep.TokenURL == "" {
+			ep.TokenURL = d.TokenURL
+		}
+		if jwks == "" {
+			jwks = doc.JWKS
+		}
 	}
-	resp, err := o.client.Do(req)
-	if err != nil {
-		return "", "", "", fmt.Errorf("review: OIDC discovery: %w", err)
+	// A public client (no secret) names itself in the form; a confidential
+	// one authenticates as the provider prefers.
+	if h.cfg.ClientSecret == "" {
+		ep.AuthStyle = oauth2.AuthStyleInParams
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return "", "", "", fmt.Errorf("review: OIDC discovery: HTTP %d", resp.StatusCode)
+	h.verMu.Lock()
+	if h.ver.Keys == nil && h.ver.JWKSURL == "" {
+		h.ver.JWKSURL = jwks
 	}
-	var doc struct {
-		Issuer string `json:"issuer"`
-		Auth   string `json:"authorization_endpoint"`
-		Token  string `json:"token_endpoint"`
-		JWKS   string `json:"jwks_uri"`
-	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&doc); err != nil {
-		return "", "", "", fmt.Errorf("review: OIDC discovery: %w", err)
-	}
-	// The document must be the issuer's own (OpenID Connect Discovery §4.3).
-	if strings.TrimRight(doc.Issuer, "/") != o.issuer {
-		return "", "", "", fmt.Errorf("review: OIDC discovery: issuer %q does not match %q", doc.Issuer, o.issuer)
-	}
-	if o.auth == "" {
-		o.auth = doc.Auth
-	}
-	if o.token == "" {
-		o.token = doc.Token
-	}
-	if o.jwks == "" {
-		o.jwks = doc.JWKS
-	}
-	o.discovered = true
-	return o.auth, o.token, o.jwks, nil
+	h.verMu.Unlock()
+	o.conf = &oauth2.Config{ClientID: h.cfg.ClientID, ClientSecret: h.cfg.ClientSecret, Endpoint: ep,
+		RedirectURL: h.cfg.RedirectURL, Scopes: h.cfg.Scopes}
+	return o.conf, nil
 }
 
 // ensureVerifier fills in the JWKS URL of a verifier built from Config from
@@ -171,18 +178,19 @@ func (h *Handler) ensureVerifier(ctx context.Context) error {
 		return nil
 	}
 	h.verMu.Lock()
-	defer h.verMu.Unlock()
-	if h.ver.JWKSURL != "" {
+	known := h.ver.JWKSURL != ""
+	h.verMu.Unlock()
+	if known {
 		return nil
 	}
-	_, _, jwks, err := h.oidc.resolve(ctx)
-	if err != nil {
+	if _, err := h.oauth(ctx); err != nil {
 		return err
 	}
-	if jwks == "" {
+	h.verMu.Lock()
+	defer h.verMu.Unlock()
+	if h.ver.JWKSURL == "" {
 		return errors.New("review: the provider publishes no jwks_uri")
 	}
-	h.ver.JWKSURL = jwks
 	return nil
 }
 
@@ -245,32 +253,17 @@ func localPath(next string) string {
 
 // login starts the authorization-code flow with PKCE (S256), state and nonce.
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
-	authURL, _, _, err := h.oidc.resolve(r.Context())
-	if err != nil || authURL == "" {
+	conf, err := h.oauth(r.Context())
+	if err != nil {
 		h.log.ErrorContext(r.Context(), "staff sign-in unavailable", "err", err)
 		h.renderError(w, r, nil, http.StatusBadGateway, "The sign-in provider cannot be reached. Try again in a minute.")
 		return
 	}
-	p := pendingLogin{State: randomString(), Nonce: randomString(), Verifier: randomString(),
+	p := pendingLogin{State: randomString(), Nonce: randomString(), Verifier: oauth2.GenerateVerifier(),
 		Next: localPath(r.URL.Query().Get("next")), Expires: time.Now().Add(10 * time.Minute).Unix()}
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: h.sealLogin(p), Path: "/callback", HttpOnly: true,
 		Secure: h.cfg.Secure, SameSite: http.SameSiteLaxMode, MaxAge: 600})
-	sum := sha256.Sum256([]byte(p.Verifier))
-	q := url.Values{
-		"response_type":         {"code"},
-		"client_id":             {h.cfg.ClientID},
-		"redirect_uri":          {h.cfg.RedirectURL},
-		"scope":                 {strings.Join(h.cfg.Scopes, " ")},
-		"state":                 {p.State},
-		"nonce":                 {p.Nonce},
-		"code_challenge":        {base64.RawURLEncoding.EncodeToString(sum[:])},
-		"code_challenge_method": {"S256"},
-	}
-	sep := "?"
-	if strings.Contains(authURL, "?") {
-		sep = "&"
-	}
-	http.Redirect(w, r, authURL+sep+q.Encode(), http.StatusSeeOther)
+	http.Redirect(w, r, conf.AuthCodeURL(p.State, oidc.Nonce(p.Nonce), oauth2.S256ChallengeOption(p.Verifier)), http.StatusSeeOther)
 }
 
 // callback finishes the flow: state check, code exchange with the PKCE
@@ -304,17 +297,11 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 		h.renderError(w, r, nil, http.StatusBadGateway, "Sign-in failed at the provider. Try again.")
 		return
 	}
-	st, err := h.ver.Verify(r.Context(), idToken)
+	st, n, err := h.ver.verify(r.Context(), idToken)
 	if err != nil {
 		h.log.WarnContext(r.Context(), "staff sign-in: token refused", "err", err)
 		h.renderError(w, r, nil, http.StatusUnauthorized, "Your account has no access to this service.")
 		return
-	}
-	// The signature is verified above, so reading the nonce unverified is safe.
-	t, err := jwt.ParseString(idToken, jwt.WithVerify(false), jwt.WithValidate(false))
-	var n string
-	if err == nil {
-		_ = t.Get("nonce", &n)
 	}
 	if n == "" || !hmac.Equal([]byte(n), []byte(p.Nonce)) {
 		h.renderError(w, r, nil, http.StatusUnauthorized, "The sign-in answer did not match this attempt. Sign in again.")
@@ -330,41 +317,24 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, localPath(p.Next), http.StatusSeeOther)
 }
 
+// exchangeCode trades the code and the PKCE verifier for the ID token.
 func (h *Handler) exchangeCode(ctx context.Context, code, verifier string) (string, error) {
 	if code == "" {
 		return "", errors.New("no code")
 	}
-	_, tokenURL, _, err := h.oidc.resolve(ctx)
+	conf, err := h.oauth(ctx)
 	if err != nil {
 		return "", err
 	}
-	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {h.cfg.RedirectURL},
-		"client_id": {h.cfg.ClientID}, "code_verifier": {verifier}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tokenURL, strings.NewReader(form.Encode()))
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	if h.cfg.ClientSecret != "" {
-		req.SetBasicAuth(url.QueryEscape(h.cfg.ClientID), url.QueryEscape(h.cfg.ClientSecret))
-	}
-	resp, err := h.cfg.HTTPClient.Do(req)
+	tok, err := conf.Exchange(oidc.ClientContext(ctx, h.cfg.HTTPClient), code, oauth2.VerifierOption(verifier))
 	if err != nil {
 		return "", fmt.Errorf("token endpoint: %w", err)
 	}
-	defer resp.Body.Close()
-	var body struct {
-		IDToken string `json:"id_token"`
-		Error   string `json:"error"`
+	idToken, _ := tok.Extra("id_token").(string)
+	if idToken == "" {
+		return "", errors.New("token endpoint: no id_token in the answer")
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&body); err != nil {
-		return "", fmt.Errorf("token endpoint: HTTP %d: %w", resp.StatusCode, err)
-	}
-	if resp.StatusCode != http.StatusOK || body.IDToken == "" {
-		return "", fmt.Errorf("token endpoint: HTTP %d: %s", resp.StatusCode, body.Error)
-	}
-	return body.IDToken, nil
+	return idToken, nil
 }
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request, s *session) {

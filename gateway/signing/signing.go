@@ -19,6 +19,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jws"
+	"github.com/lestrrat-go/jwx/v3/jws/jwsbb"
 )
 
 // Allowed lists the signature algorithms the gateway accepts and produces.
@@ -43,6 +44,8 @@ type Claims struct {
 	IssuedAt  time.Time
 	// JTI is the sender's message ID.
 	JTI string
+	// ContentType is the cty header: what kind of statement a compact JWS is.
+	ContentType string
 }
 
 // Signer signs with one private key.
@@ -98,10 +101,22 @@ func (s *Signer) SignDetached(body []byte, jti string, now time.Time) (string, e
 // SignCompact returns an ordinary compact JWS over payload (used for receipts,
 // which carry their own content).
 func (s *Signer) SignCompact(payload []byte, now time.Time) (string, error) {
+	return s.SignCompactType(payload, ReceiptType, now)
+}
+
+// Content types of the gateway's own compact statements, so that one kind
+// can never be passed off as another.
+const (
+	ReceiptType    = "uifsagw-receipt+json"
+	CheckpointType = "uifsagw-audit-checkpoint+json"
+)
+
+// SignCompactType returns a compact JWS over payload with content type cty.
+func (s *Signer) SignCompactType(payload []byte, cty string, now time.Time) (string, error) {
 	h := jws.NewHeaders()
 	_ = h.Set(jws.KeyIDKey, KeyID(s.key))
 	_ = h.Set("iat", now.Unix())
-	_ = h.Set(jws.ContentTypeKey, "uifsagw-receipt+json")
+	_ = h.Set(jws.ContentTypeKey, cty)
 	out, err := jws.Sign(payload, jws.WithKey(s.alg, s.key, jws.WithProtectedHeaders(h)))
 	if err != nil {
 		return "", fmt.Errorf("sign: %w", err)
@@ -166,7 +181,7 @@ func parseHeader(sig string, detached bool) (Claims, error) {
 	if len(sig) > 16<<10 {
 		return Claims{}, ErrMalformed
 	}
-	hdr, payload, _, err := jws.SplitCompactString(sig)
+	hdr, payload, _, err := jwsbb.SplitCompactString(sig)
 	if err != nil {
 		return Claims{}, ErrMalformed
 	}
@@ -183,6 +198,7 @@ func parseHeader(sig string, detached bool) (Claims, error) {
 	}
 	var c Claims
 	c.KeyID, _ = h.KeyID()
+	c.ContentType, _ = h.ContentType()
 	alg, ok := h.Algorithm()
 	if !ok || !algorithmAllowed(alg) {
 		return c, ErrAlgorithm
