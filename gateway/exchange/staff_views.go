@@ -20,7 +20,7 @@ import (
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
-// NameKeys normalises a name the way migration 010 indexes names: lower
+// NameKeys normalises a name the way migration 012 indexes names: lower
 // case, hyphens as spaces, only the letters a-z kept ("O'Brien-Smith" →
 // obrien, smith). Letters outside a-z are dropped on both sides alike.
 func NameKeys(s string) []string {

@@ -307,7 +307,9 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(css(`#act-reprocess`)),
 		chromedp.SendKeys(css(`form[action$="/reprocess"] input[name="note"]`), "partner endpoint fixed"),
 		chromedp.Click(css(`#act-reprocess`)),
-		chromedp.WaitVisible(css(`.notice`)),
+		// The outcome line shows only on the page the reprocess leads to (the
+		// claim before it left a notice of its own).
+		chromedp.WaitVisible(css(`#outcome`)),
 	)
 	status := get("status", chromedp.Text(css(`#status`)))
 	loc := get("location", chromedp.Location())
