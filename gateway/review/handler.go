@@ -102,6 +102,7 @@ type Handler struct {
 	verMu     sync.Mutex
 	pages     *pages
 	flash     *revealFlash
+	pics      pictureCache
 }
 
 // New returns the staff UI and API handler; see NewHandler.

@@ -43,7 +43,7 @@ var refusalWords = map[string]string{
 
 func refusalWord(code string) string {
 	if w, ok := refusalWords[code]; ok {
-		return w
+		return strings.ToUpper(w[:1]) + w[1:]
 	}
 	return humanize(code)
 }

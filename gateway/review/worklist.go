@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -181,7 +182,34 @@ type oldestView struct {
 var waitingStatuses = []exchange.Status{exchange.StatusNeedsReview, exchange.StatusDeadLetter, exchange.StatusReceived,
 	exchange.StatusQueued, exchange.StatusAwaitingPickup, exchange.StatusRefused}
 
+// picturesTTL is how long the queue's pictures are reused: they count a
+// week of messages, which on a busy gateway costs more than the page itself.
+const picturesTTL = 15 * time.Second
+
+// pictureCache keeps the last pictures for picturesTTL (they hold counts,
+// no personal data, and are the same for every person).
+type pictureCache struct {
+	mu sync.Mutex
+	at time.Time
+	p  pictures
+}
+
 func (h *Handler) loadPictures(r *http.Request) (pictures, error) {
+	now := h.now()
+	h.pics.mu.Lock()
+	defer h.pics.mu.Unlock()
+	if !h.pics.at.IsZero() && now.Sub(h.pics.at) < picturesTTL && now.After(h.pics.at) {
+		return h.pics.p, nil
+	}
+	p, err := h.computePictures(r)
+	if err != nil {
+		return p, err
+	}
+	h.pics.at, h.pics.p = now, p
+	return p, nil
+}
+
+func (h *Handler) computePictures(r *http.Request) (pictures, error) {
 	now := h.now().UTC()
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	from := today.AddDate(0, 0, -(chartDays - 1))
