@@ -122,7 +122,7 @@ func TestRefusalsView(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("refusals %d %s", status, body)
 	}
-	mustContain(t, body, `<span id="refusal-total">6</span>`, "and 4 like it", "the signature does not match the message", "PA-R1", "ncp.ssn",
+	mustContain(t, body, `<span id="refusal-total">6</span>`, "and 4 like it", "The signature does not match the message", "PA-R1", "ncp.ssn",
 		"***-**-6789", "PA Pennsylvania")
 	mustNotContain(t, body, "123-45-6789")
 	status, body = e.call("GET", "/refusals?partner=pa&code=invalid", e.token("viv"), nil)
@@ -136,7 +136,7 @@ func TestRefusalsView(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("by message ID %d", status)
 	}
-	mustContain(t, body, `<span id="refusal-total">4</span>`, "PA-R2", "the signature does not match the message")
+	mustContain(t, body, `<span id="refusal-total">4</span>`, "PA-R2", "The signature does not match the message")
 	mustNotContain(t, body, "PA-R1", "NJ-R1")
 	if status, _ := e.call("GET", "/refusals?since=yesterday", e.token("viv"), nil); status != 400 {
 		t.Fatalf("bad date: %d", status)
