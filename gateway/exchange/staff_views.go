@@ -42,7 +42,7 @@ var SortColumns = map[string]string{
 	"created":     "created_at",
 	"partner":     "partner",
 	"status":      "status",
-	"transaction": "function, action, reason",
+	"transaction": "function, action",
 	"case":        "sender_case_id",
 }
 
@@ -66,9 +66,13 @@ func (s *Store) SearchMessagesSorted(ctx context.Context, f StaffFilter, so Sort
 	if offset < 0 || offset > 10000 {
 		return nil, fmt.Errorf("%w: page offset out of range", ErrInvalid)
 	}
-	dir := " DESC"
+	// Within one value of the column, the newest come first when the column
+	// ascends and the oldest when it descends: the order is then exactly an
+	// index's (status, created_at DESC, id DESC) read forwards or backwards,
+	// and a deep page costs an index walk, not a sort of the table.
+	dir, tie := " DESC", " ASC"
 	if so.Asc {
-		dir = " ASC"
+		dir, tie = " ASC", " DESC"
 	}
 	var args []any
 	arg := func(v any) string {
@@ -84,7 +88,14 @@ func (s *Store) SearchMessagesSorted(ctx context.Context, f StaffFilter, so Sort
 	for _, c := range strings.Split(col, ", ") {
 		order = append(order, c+dir)
 	}
-	sql += " ORDER BY " + strings.Join(order, ", ") + ", id" + dir + " LIMIT " + arg(limit) + " OFFSET " + arg(offset)
+	switch so.Column {
+	case "id":
+	case "created":
+		order = append(order, "id"+dir)
+	default:
+		order = append(order, "created_at"+tie, "id"+tie)
+	}
+	sql += " ORDER BY " + strings.Join(order, ", ") + " LIMIT " + arg(limit) + " OFFSET " + arg(offset)
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, fmt.Errorf("exchange: sorted search: %w", err)

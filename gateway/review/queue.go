@@ -271,12 +271,20 @@ func (h *Handler) loadQueue(r *http.Request) (queueView, string, error) {
 	if v.Matching > matchCap {
 		v.Matching, v.MatchMore = matchCap, true
 	}
-	latest, _, err := h.store.SearchMessages(r.Context(), f, exchange.Page{Limit: 1})
-	if err != nil {
-		return queueView{}, "", err
-	}
-	if len(latest) > 0 {
-		v.LatestID = latest[0].ID
+	// The newest matching message: on the first page in the default order it
+	// is on the page; otherwise one more (cheap, keyset) query finds it.
+	if !q.Sorted() && q.Cursor == "" {
+		for _, m := range items {
+			v.LatestID = max(v.LatestID, m.ID)
+		}
+	} else {
+		latest, _, err := h.store.SearchMessages(r.Context(), f, exchange.Page{Limit: 1})
+		if err != nil {
+			return queueView{}, "", err
+		}
+		if len(latest) > 0 {
+			v.LatestID = latest[0].ID
+		}
 	}
 	if len(items) > 0 {
 		v.First = (q.Page-1)*q.Limit + 1

@@ -5,11 +5,13 @@ package review
 // and refusals per partner per day, the oldest waiting item per status).
 
 import (
+	"cmp"
 	"encoding/csv"
 	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -95,7 +97,7 @@ func sortMessages(ms []exchange.Message, col string, asc bool) {
 		case "status":
 			return string(m.Status)
 		case "transaction":
-			return m.Function + " " + m.Action + " " + m.Reason
+			return m.Function + " " + m.Action
 		case "case":
 			return m.SenderCaseID
 		case "created":
@@ -104,25 +106,17 @@ func sortMessages(ms []exchange.Message, col string, asc bool) {
 		return fmt.Sprintf("%020d", m.ID)
 	}
 	slices.SortStableFunc(ms, func(a, b exchange.Message) int {
-		ka, kb := key(a), key(b)
-		c := 0
-		switch {
-		case ka < kb:
-			c = -1
-		case ka > kb:
-			c = 1
-		default:
-			c = int(a.ID - b.ID)
-			if c < 0 {
-				c = -1
-			} else if c > 0 {
-				c = 1
+		if c := strings.Compare(key(a), key(b)); c != 0 {
+			if !asc {
+				c = -c
 			}
+			return c
 		}
-		if !asc {
-			c = -c
+		// Ties as the store orders them: newest first when ascending.
+		if asc {
+			return cmp.Compare(b.ID, a.ID)
 		}
-		return c
+		return cmp.Compare(a.ID, b.ID)
 	})
 }
 
