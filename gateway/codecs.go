@@ -134,7 +134,7 @@ type edgeCodec interface {
 
 // ackEnvelope lets employers post acknowledgments through the same intake as
 // states: the acknowledgment is decoded and checked, and stored with a
-// canonical envelope (ENF P EIACK/EIREJ) that the queue, the search and the
+// canonical envelope (ENF P ESWAG, or MSC P GSPUD for a rejection) that the queue, the search and the
 // processors understand; the raw document stays the evidence. An employer
 // signs its post with jti = "ACK-" + the tracking number it answers, so one
 // document is acknowledged once and a repeat is idempotent.

@@ -91,7 +91,7 @@ func TestUnknownFormat(t *testing.T) {
 	reg := all.NewRegistry()
 	_, errs := reg.Decode("csenet-flat/3", []byte("x"))
 	if len(errs) != 1 || errs[0].Path != "" ||
-		errs[0].Reason != `unknown format "csenet-flat/3" (registered: [json-transaction/1 json-transaction/2 xml-transaction/1])` {
+		errs[0].Reason != `unknown format "csenet-flat/3" (registered: [json-transaction/1 json-transaction/2 xml-transaction/1 xml-transaction/2])` {
 		t.Fatalf("Decode: got %v", errs)
 	}
 	_, err := reg.Encode(canonical.Transaction{}, "csenet-flat/3")

@@ -13,10 +13,11 @@ import (
 
 func init() { Install(transforms.Default) }
 
-// Install registers xml-transaction/1, json-transaction/1 and /2, eiwo-xml/1
+// Install registers xml-transaction/1 and /2, json-transaction/1 and /2, eiwo-xml/1
 // and eiwo-json/1 in r with their default limits.
 func Install(r *transforms.Registry) {
 	r.Register(xmltx.New())
+	r.Register(xmltx.NewV2())
 	r.Register(jsontx.New())
 	r.Register(jsontx.NewV1())
 	r.RegisterIWO(eiwo.NewXML())
