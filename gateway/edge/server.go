@@ -175,7 +175,7 @@ func (s *Server) record(ctx context.Context, p *partners.Partner, e *APIError, m
 	s.deps.Metrics.Refused.Add(ctx, 1, telemetry.Attrs("partner", partnerID, "code", e.Code))
 	if e.Status != http.StatusServiceUnavailable {
 		now := s.deps.Now()
-		ref := exchange.Refusal{Partner: partnerID, RemoteAddr: remote, Code: e.Code, Reason: e.Message,
+		ref := exchange.Refusal{Partner: partnerID, RemoteAddr: remote, Code: e.Code, Reason: e.Message, Fields: e.Fields,
 			MessageID: truncate(msgID, canonical.MaxMessageIDLen), At: now}
 		if body != nil {
 			ref.BodySHA256 = signing.BodyDigest(body)

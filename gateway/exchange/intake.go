@@ -235,9 +235,23 @@ func (s *Store) RecordRefusal(ctx context.Context, rf Refusal) error {
 	if count < 1 {
 		count = 1
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO refusals (at, partner, remote_addr, code, reason, message_id, body_sha256, count)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		at, rf.Partner, rf.RemoteAddr, rf.Code, truncate(rf.Reason, 4000), truncate(rf.MessageID, 200), sum, count)
+	fields := rf.Fields
+	if len(fields) > 50 {
+		fields = fields[:50]
+	}
+	for i := range fields {
+		fields[i].Reason = truncate(fields[i].Reason, 500)
+	}
+	if fields == nil {
+		fields = []canonical.FieldError{}
+	}
+	fj, err := json.Marshal(fields)
+	if err != nil {
+		return fmt.Errorf("exchange: record refusal: %w", err)
+	}
+	_, err = s.pool.Exec(ctx, `INSERT INTO refusals (at, partner, remote_addr, code, reason, message_id, body_sha256, count, fields)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		at, rf.Partner, rf.RemoteAddr, rf.Code, truncate(rf.Reason, 4000), truncate(rf.MessageID, 200), sum, count, string(fj))
 	if err != nil {
 		return fmt.Errorf("exchange: record refusal: %w", err)
 	}

@@ -24,6 +24,12 @@ type StaffFilter struct {
 	Filter
 	Action string `json:"action,omitempty"`
 	Text   string `json:"text,omitempty"`
+	// PartnerFold is the partner in any letter case ("nj" finds NJ).
+	PartnerFold string `json:"partnerFold,omitempty"`
+	// Name finds messages naming a person with every word of it (see NameKeys).
+	Name string `json:"name,omitempty"`
+	// AfterID keeps only messages stored after message AfterID.
+	AfterID int64 `json:"afterId,omitempty"`
 }
 
 // staffFilterJSON is how a filter is kept in a bulk job row.
@@ -35,18 +41,21 @@ type staffFilterJSON struct {
 	Action    string    `json:"action,omitempty"`
 	CaseID    string    `json:"caseId,omitempty"`
 	Text      string    `json:"text,omitempty"`
+	Fold      string    `json:"partnerFold,omitempty"`
+	Name      string    `json:"name,omitempty"`
 	Since     time.Time `json:"since,omitzero"`
 	Before    time.Time `json:"before,omitzero"`
 }
 
 func (f StaffFilter) toJSON() staffFilterJSON {
 	return staffFilterJSON{Direction: f.Direction, Partner: f.Partner, Statuses: f.Statuses, Function: f.Function,
-		Action: f.Action, CaseID: f.CaseID, Text: f.Text, Since: f.Since, Before: f.Before}
+		Action: f.Action, CaseID: f.CaseID, Text: f.Text, Fold: f.PartnerFold, Name: f.Name, Since: f.Since, Before: f.Before}
 }
 
 func (j staffFilterJSON) filter() StaffFilter {
 	return StaffFilter{Filter: Filter{Direction: j.Direction, Partner: j.Partner, Statuses: j.Statuses,
-		Function: j.Function, CaseID: j.CaseID, Since: j.Since, Before: j.Before}, Action: j.Action, Text: j.Text}
+		Function: j.Function, CaseID: j.CaseID, Since: j.Since, Before: j.Before}, Action: j.Action, Text: j.Text,
+		PartnerFold: j.Fold, Name: j.Name}
 }
 
 // likePrefix escapes a LIKE pattern so the term matches literally.
@@ -66,6 +75,17 @@ func (f StaffFilter) where(arg func(any) string) []string {
 		// lookup (lower(partner) would not be).
 		a := arg(f.Partner)
 		where = append(where, "partner IN ("+a+", lower("+a+"), upper("+a+"))")
+	}
+	if f.PartnerFold != "" {
+		// Same index-friendly form as Partner: IDs are stored lower case.
+		a := arg(f.PartnerFold)
+		where = append(where, "partner IN ("+a+", lower("+a+"), upper("+a+"))")
+	}
+	if keys := NameKeys(f.Name); len(keys) > 0 {
+		where = append(where, "name_keys @> "+arg(keys)+"::text[]")
+	}
+	if f.AfterID > 0 {
+		where = append(where, "id > "+arg(f.AfterID))
 	}
 	if len(f.Statuses) > 0 {
 		ss := make([]string, len(f.Statuses))

@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// AppRole is the group role migration 9 grants row rights to. The serving
+// AppRole is the group role migration 10 grants row rights to. The serving
 // gateway connects as a login role that is a member of it: no superuser, no
 // owner, so it cannot change the schema, disable the audit log's triggers, or
 // change, delete or truncate audit records (docs/SECURITY.md).

@@ -130,6 +130,7 @@ type Receipt struct {
 // Refusal is a request the edge refused. No body is kept; the hash
 // identifies it if the partner asks.
 type Refusal struct {
+	ID         int64
 	Partner    string
 	RemoteAddr string
 	Code       string
@@ -140,6 +141,8 @@ type Refusal struct {
 	// Count is how many refusals the record stands for: 1 for one refusal,
 	// more for an aggregate of a caller's refusals beyond its record budget.
 	Count int
+	// Fields are the field errors the partner was told: paths and reasons.
+	Fields []canonical.FieldError
 }
 
 // Outbound is a message the gateway sends.

@@ -63,6 +63,10 @@ func BenchmarkQueuePage(b *testing.B) {
 		{"search_case", "q=C4242"},
 		{"direction", "direction=out"},
 		{"unfiltered", ""},
+		{"partner_any_case", "partner=p07"},
+		{"sorted_by_partner", "sort=partner&order=asc"},
+		{"sorted_by_status_page_5", "sort=status&page=5"},
+		{"name", "name=pat%20doe"},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			rows := 0

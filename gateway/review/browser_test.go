@@ -7,19 +7,26 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
 const chromium = "/usr/bin/chromium"
 
-// TestBrowser drives the UI in headless Chromium: sign in through the
-// development issuer, filter the queue, open a message, reveal a masked SSN
-// with a reason and find the audit entry, reprocess a dead letter.
+// TestBrowser walks a caseworker's and a supervisor's day in headless
+// Chromium. Casey signs in through the development issuer, finds a case by a
+// participant's name, reads the message in words, reveals a masked SSN with a
+// reason, exports the queue, reads a refusal, sees that a determination needs
+// a supervisor, and reprocesses a dead letter that fails again, which the
+// page says. Sam signs in, reads the determination in words, confirms it and
+// filters the audit log. Screenshots are kept in testdata/artifacts.
 func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
@@ -34,9 +41,17 @@ func TestBrowser(t *testing.T) {
 	e.receive("PA", "PA-B0001", "PAC701", func(tx *canonical.Transaction) {
 		tx.Information = &canonical.Information{Text: "NCP reported at a new employer in Harrisburg."}
 	})
+	named := e.receive("NJ", "NJ-B0004", "NJC704", func(tx *canonical.Transaction) {
+		tx.NCP.Name = canonical.Name{First: "Mary-Ann", Last: "O'Brien"}
+	})
 	dead := e.deadLetter("NY", "OUT-B0001", "NYC701")
 	review := e.receive("NJ", "NJ-B0009", "NJC709", nil)
-	e.needsReview(review)
+	reviewItem := e.needsReview(review)
+	if err := e.store.RecordRefusal(context.Background(), exchange.Refusal{Partner: "PA", Code: "invalid",
+		Reason: "the transaction is not valid", MessageID: "PA-B0404", At: time.Now(),
+		Fields: []canonical.FieldError{{Path: "orders[0].frequency", Reason: "must be one of W, B, S, M, Q, E, A"}}}); err != nil {
+		t.Fatal(err)
+	}
 
 	artifacts := filepath.Join("testdata", "artifacts")
 	if err := os.MkdirAll(artifacts, 0o755); err != nil {
@@ -63,6 +78,22 @@ func TestBrowser(t *testing.T) {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
+	// Destructive actions ask first (window.confirm); the person says yes,
+	// and the questions asked are kept to check.
+	var dialogMu sync.Mutex
+	var asked []string
+	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	go func() {
+		for ev, err := range dialogs {
+			if err != nil {
+				return
+			}
+			dialogMu.Lock()
+			asked = append(asked, ev.Message)
+			dialogMu.Unlock()
+			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}()
 	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -110,9 +141,37 @@ func TestBrowser(t *testing.T) {
 	if who := get("who", chromedp.Text(css(`#who`))); !strings.Contains(who, "Casey Caseworker") {
 		t.Fatalf("signed in as %q", who)
 	}
+	if n := count(`#volume svg`); n == 0 {
+		t.Fatal("the queue shows no volume picture")
+	}
+	if oldest := get("oldest", chromedp.Text(css(`#oldest`))); !strings.Contains(oldest, "dead letter") || !strings.Contains(oldest, "needs review") {
+		t.Fatalf("oldest waiting: %q", oldest)
+	}
 	shot("queue.png")
 
+	do("find a case by a participant's name",
+		chromedp.SendKeys(css(`#name-search`), "mary-ann obrien"),
+		chromedp.Click(css(`#apply-filter`)),
+		chromedp.WaitVisible(css(`input[name="name"][value="mary-ann obrien"]`)),
+	)
+	if n, rows := count(`#queue tbody tr`), get("name rows", chromedp.Text(css(`#queue tbody`))); n != 1 || !strings.Contains(rows, "NJC704") {
+		t.Fatalf("name search shows %d rows: %q", n, rows)
+	}
+	shot("queue-by-name.png")
+	do("open the case found by name",
+		chromedp.Click(css(`#queue tbody a[href^="/messages/"]`)),
+		chromedp.WaitVisible(css(`#participants`)),
+	)
+	if loc := get("named location", chromedp.Location()); !strings.HasSuffix(loc, idPath("/messages/%d", named)) {
+		t.Fatalf("opened %s", loc)
+	}
+	if names := get("names", chromedp.Text(css(`#participants`))); !strings.Contains(names, "Mary-Ann O'Brien") {
+		t.Fatalf("participants: %q", names)
+	}
+
 	do("filter the queue",
+		chromedp.Navigate(e.srv.URL+"/"),
+		chromedp.WaitVisible(css(`#queue`)),
 		chromedp.SetValue(css(`input[name="q"]`), "NJ-B0002"),
 		chromedp.Click(css(`#apply-filter`)),
 		chromedp.WaitVisible(css(`input[name="q"][value="NJ-B0002"]`)),
@@ -128,6 +187,17 @@ func TestBrowser(t *testing.T) {
 	)
 	if masked := get("masked", chromedp.Text(css(`span[data-field="ncp.ssn"]`))); masked != "***-**-6789" {
 		t.Fatalf("NCP SSN shown as %q", masked)
+	}
+	// Words beside the codes: the transaction's name, the states, the
+	// amount with its period.
+	if tx := get("transaction", chromedp.Text(css(`#tx-words`))); !strings.Contains(tx, "ENF R GSADD") || len(tx) < len("ENF R GSADD")+10 {
+		t.Fatalf("transaction shown as %q", tx)
+	}
+	page := get("page text", chromedp.Text(css(`main`)))
+	for _, want := range []string{"New Jersey", "New York", "$450.00 monthly", "received from NJ New Jersey"} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("the message page does not say %q", want)
+		}
 	}
 	shot("detail.png")
 
@@ -156,13 +226,57 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("audit entry %+v %s", recs[0], recs[0].Details)
 	}
 
-	// A reload shows the value masked again: it was shown once.
-	// The reveal answered the POST to /messages/{id}/reveal; open the page anew.
+	// The reveal redirected to the page (post-redirect-get): a reload asks
+	// nothing again and shows the value masked: it was shown once.
+	if loc := get("loc after reveal", chromedp.Location()); !strings.Contains(loc, "?shown=") {
+		t.Fatalf("after the reveal the browser is at %s", loc)
+	}
+	do("reload the revealed page", chromedp.Reload(), chromedp.WaitVisible(css(`#reveal-gone`)))
+	if masked := get("masked on reload", chromedp.Text(css(`span[data-field="ncp.ssn"]`))); masked != "***-**-6789" {
+		t.Fatalf("after a reload the SSN shows as %q", masked)
+	}
 	msgPath := strings.TrimSuffix(get("loc", chromedp.Evaluate[string](`location.pathname`)), "/reveal")
 	do("reload", chromedp.Navigate(e.srv.URL+msgPath),
 		chromedp.WaitVisible(css(`#participants`)))
 	if masked := get("masked again", chromedp.Text(css(`span[data-field="ncp.ssn"]`))); masked != "***-**-6789" {
 		t.Fatalf("after reload the SSN shows as %q", masked)
+	}
+
+	// Export New Jersey's messages (the partner typed in lower case) as the
+	// page's link does (the browser's fetch carries the session); SSNs never
+	// appear in it.
+	do("filter by partner", chromedp.Navigate(e.srv.URL+"/?partner=nj"), chromedp.WaitVisible(css(`#export-csv`)))
+	if mc := get("match count", chromedp.Text(css(`#match-count`))); !strings.HasPrefix(mc, "5 messages match") {
+		t.Fatalf("partner nj: %q", mc)
+	}
+	csvText := get("export", chromedp.Evaluate[string](
+		`fetch(document.getElementById("export-csv").href, {credentials: "same-origin"}).then(r => r.text())`,
+		chromedp.EvalAwaitPromise))
+	if !strings.Contains(csvText, "transaction code") || !strings.Contains(csvText, "NJ-B0002") ||
+		!strings.Contains(csvText, "New Jersey") || strings.Contains(csvText, "PA-B0001") ||
+		strings.Contains(csvText, "123456789") || strings.Contains(csvText, "123-45-6789") {
+		t.Fatalf("queue export:\n%s", csvText)
+	}
+
+	do("read a refusal",
+		chromedp.Click(css(`nav a[href="/refusals"]`)),
+		chromedp.WaitVisible(css(`#refusals`)),
+	)
+	refusals := get("refusals", chromedp.Text(css(`#refusals`)))
+	if !strings.Contains(refusals, "breaks the rules") || !strings.Contains(refusals, "orders[0].frequency") || !strings.Contains(refusals, "PA-B0404") {
+		t.Fatalf("refusals view: %q", refusals)
+	}
+	if total := get("refusal total", chromedp.Text(css(`#refusal-total`))); total != "1" {
+		t.Fatalf("refusal total %q", total)
+	}
+	shot("refusals.png")
+
+	do("a determination needs a supervisor",
+		chromedp.Navigate(e.srv.URL+idPath("/messages/%d", review)),
+		chromedp.WaitVisible(css(`#needs-supervisor-`+strconv.FormatInt(reviewItem, 10))),
+	)
+	if n := count(`button[id^="confirm-"]`); n != 0 {
+		t.Fatal("a caseworker is offered the supervisor's confirmation")
 	}
 
 	do("filter dead letters",
@@ -183,12 +297,19 @@ func TestBrowser(t *testing.T) {
 			break
 		}
 	}
-	do("reprocess the dead letter",
+	do("claim the dead letter",
 		chromedp.Click(css(`#queue tbody a[href^="/messages/"]`)),
+		chromedp.WaitVisible(css(`#claim-it`)),
+		chromedp.Click(css(`#claim-it`)),
+		chromedp.WaitVisible(css(`#release`)),
+	)
+	do("reprocess the dead letter",
 		chromedp.WaitVisible(css(`#act-reprocess`)),
 		chromedp.SendKeys(css(`form[action$="/reprocess"] input[name="note"]`), "partner endpoint fixed"),
 		chromedp.Click(css(`#act-reprocess`)),
-		chromedp.WaitVisible(css(`.notice`)),
+		// The outcome line shows only on the page the reprocess leads to (the
+		// claim before it left a notice of its own).
+		chromedp.WaitVisible(css(`#outcome`)),
 	)
 	status := get("status", chromedp.Text(css(`#status`)))
 	loc := get("location", chromedp.Location())
@@ -203,6 +324,22 @@ func TestBrowser(t *testing.T) {
 	if err != nil || m.Status != "queued" {
 		t.Fatalf("stored status %s %v", m.Status, err)
 	}
+	if h := get("reprocess help", chromedp.Text(css(`#outcome`))); !strings.Contains(h, "under way") {
+		t.Fatalf("outcome line while queued: %q", h)
+	}
+	// The partner is still down: the courier fails again, and the page says
+	// so without a reload.
+	if _, err := e.store.ClaimOutbox(context.Background(), "courier-test", 10, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.MarkDeadLetter(context.Background(), dead, "partner endpoint answered 503 five times"); err != nil {
+		t.Fatal(err)
+	}
+	do("see the reprocess fail again", chromedp.WaitVisible(css(`#outcome[data-final="dead_letter"]`)))
+	if o := get("outcome", chromedp.Text(css(`#outcome`))); !strings.Contains(o, "failed again") {
+		t.Fatalf("outcome %q", o)
+	}
+	shot("detail-reprocess-failed-again.png")
 
 	do("case page", chromedp.Navigate(e.srv.URL+"/cases/NJC709"), chromedp.WaitVisible(css(`#next-steps`)))
 	shot("case.png")
@@ -217,6 +354,11 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(css(`#user-sam`)),
 		chromedp.WaitVisible(css(`button[id^="confirm-"]`)),
 	)
+	det := get("determination", chromedp.Text(css(`#determination-`+strconv.FormatInt(reviewItem, 10))))
+	if !strings.Contains(det, "One order controls: order 12, docket NY-9-555 of New York, $500.00 monthly") ||
+		!strings.Contains(det, "Only New York has continuing, exclusive jurisdiction.") {
+		t.Fatalf("determination in words: %q", det)
+	}
 	shot("review.png")
 	do("confirm the determination",
 		chromedp.Click(css(`button[id^="confirm-"]`)),
@@ -226,8 +368,27 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("after confirming, the message is %q", st)
 	}
 	do("audit page", chromedp.Navigate(e.srv.URL+"/audit"), chromedp.WaitVisible(css(`#verify`)))
-	if v := get("verify", chromedp.Text(css(`#verify`))); !strings.Contains(v, "Chain verified: 3 entries") {
+	// Five entries: the reveal, the queue export, the claim, the reprocess
+	// and the confirmation.
+	if v := get("verify", chromedp.Text(css(`#verify`))); !strings.Contains(v, "Chain verified: 5 entries") {
 		t.Fatalf("audit verification: %q", v)
+	}
+	dialogMu.Lock()
+	questions := strings.Join(asked, " | ")
+	dialogMu.Unlock()
+	if !strings.Contains(questions, "Confirm this determination") {
+		t.Fatalf("questions asked before acting: %q", questions)
+	}
+	do("filter the audit log by person",
+		chromedp.SendKeys(css(`input[name="actor"]`), "casey"),
+		chromedp.Click(css(`#apply-audit-filter`)),
+		chromedp.WaitVisible(css(`input[name="actor"][value="casey"]`)),
+	)
+	if n := count(`#audit tbody tr`); n != 4 {
+		t.Fatalf("casey's audit entries: %d rows", n)
+	}
+	if n := count(`#audit tbody a[href^="/messages/"]`); n != 3 {
+		t.Fatalf("audit targets linked: %d", n)
 	}
 	shot("audit.png")
 }

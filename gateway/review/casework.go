@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
@@ -329,67 +328,7 @@ func (h *Handler) apiCase(w http.ResponseWriter, r *http.Request, s *session) {
 		"iwos": iwos, "nextSteps": open})
 }
 
-// auditView is the audit page: entries newest first and the chain check.
-type auditView struct {
-	Entries  []exchange.AuditRecord
-	Checked  int
-	FirstBad int64
-	OK       bool
-	Older    string
-}
-
-func (h *Handler) loadAudit(ctx context.Context, beforeParam string) (auditView, error) {
-	var before int64
-	if beforeParam != "" {
-		n, err := strconv.ParseInt(beforeParam, 10, 64)
-		if err != nil || n < 0 {
-			return auditView{}, badRequest("before must be an audit entry id")
-		}
-		before = n
-	}
-	var v auditView
-	var err error
-	if v.Entries, err = h.store.AuditEntries(ctx, before, 100); err != nil {
-		return v, err
-	}
-	n, bad, err := h.store.VerifyAudit(ctx)
-	switch {
-	case errors.Is(err, exchange.ErrAuditTampered):
-		v.Checked, v.FirstBad = n, bad
-	case err != nil:
-		return v, err
-	default:
-		v.Checked, v.OK = n, true
-	}
-	if len(v.Entries) == 100 {
-		v.Older = "/audit?before=" + strconv.FormatInt(v.Entries[len(v.Entries)-1].ID, 10)
-	}
-	return v, nil
-}
-
-func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request, s *session) {
-	v, err := h.loadAudit(r.Context(), r.URL.Query().Get("before"))
-	if err != nil {
-		h.fail(w, r, s, false, err)
-		return
-	}
-	h.render(w, r, s, http.StatusOK, "audit", v)
-}
-
-func (h *Handler) apiAudit(w http.ResponseWriter, r *http.Request, s *session) {
-	v, err := h.loadAudit(r.Context(), r.URL.Query().Get("before"))
-	if err != nil {
-		h.fail(w, r, s, true, err)
-		return
-	}
-	verify := map[string]any{"ok": v.OK, "checked": v.Checked}
-	if !v.OK {
-		verify["firstBad"] = v.FirstBad
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"entries": toAuditJSON(v.Entries), "verify": verify})
-}
-
-// ackWords says an IWO's federal acknowledgment reasons in words.
+// ackWords are an employer's acknowledgment reasons in words.
 func ackWords(codes []string) []string {
 	out := make([]string, len(codes))
 	for i, c := range codes {

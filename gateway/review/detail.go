@@ -57,77 +57,19 @@ type detailView struct {
 	CanDetermine bool
 	CanRoute     bool
 	Actions      []string
+	// IWO is the e-IWO document in words, for an IWO message.
+	IWO *iwoView
+	// Claim is who is working the message (nil: nobody); Mine is true when
+	// it is the person viewing.
+	Claim       *exchange.Claim
+	ClaimIsMine bool
+	CanTakeOver bool
+	// RevealGone says the page was asked for a revealed value it no longer
+	// holds (a reload: values are shown once).
+	RevealGone bool
 }
 
 func (d detailView) title() string { return fmt.Sprintf("Message #%d", d.M.ID) }
-
-// reviewView is a review item with its evidence decoded for display.
-type reviewView struct {
-	exchange.ReviewItem
-	Orders        []evidenceOrder
-	Determination *evidenceDetermination
-	EvidenceJSON  string
-	Open          bool
-}
-
-type evidenceOrder struct {
-	ID           string          `json:"id"`
-	TribunalFIPS string          `json:"tribunalFips"`
-	Docket       string          `json:"docket"`
-	Type         string          `json:"type"`
-	IssueDate    string          `json:"issueDate"`
-	Amount       canonical.Cents `json:"amountCents"`
-	Frequency    string          `json:"frequency"`
-	Arrears      canonical.Cents `json:"arrearsCents"`
-	Active       bool            `json:"active"`
-	Controlling  bool            `json:"-"`
-}
-
-// evidenceDetermination mirrors orders.Determination as casework stores it
-// (Go field names, no JSON tags); only what review shows is read.
-type evidenceDetermination struct {
-	Kind        string
-	Rule        string
-	Controlling *struct{ ID string }
-	Basis       string
-	Reason      string
-}
-
-func toReviewView(it exchange.ReviewItem) reviewView {
-	v := reviewView{ReviewItem: it, Open: it.State != exchange.ReviewResolved}
-	raw, _ := it.Evidence.(json.RawMessage)
-	var ev struct {
-		Orders        []evidenceOrder        `json:"orders"`
-		Determination *evidenceDetermination `json:"determination"`
-	}
-	if len(raw) > 0 && json.Unmarshal(raw, &ev) == nil {
-		v.Orders, v.Determination = ev.Orders, ev.Determination
-		if ev.Determination != nil && ev.Determination.Controlling != nil {
-			for i := range v.Orders {
-				v.Orders[i].Controlling = v.Orders[i].ID == ev.Determination.Controlling.ID
-			}
-		}
-	}
-	var pretty strings.Builder
-	if len(raw) > 0 {
-		var buf []byte
-		if b, err := json.MarshalIndent(json.RawMessage(raw), "", "  "); err == nil {
-			buf = b
-		} else {
-			buf = raw
-		}
-		pretty.WriteString(maskJSONText(string(buf)))
-	}
-	v.EvidenceJSON = pretty.String()
-	return v
-}
-
-func (v reviewView) ControllingID() string {
-	if v.Determination != nil && v.Determination.Controlling != nil {
-		return v.Determination.Controlling.ID
-	}
-	return ""
-}
 
 func messageID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -171,6 +113,15 @@ func (h *Handler) loadDetail(ctx context.Context, s *session, id int64, revealed
 		v.People = append(v.People, p)
 	}
 	v.Raw, v.RawKind = prettyRaw(raw, m.ContentType, full)
+	v.IWO = loadIWO(m, raw)
+	claims, err := h.store.Claims(ctx, []int64{id})
+	if err != nil {
+		return detailView{}, err
+	}
+	if c, ok := claims[id]; ok {
+		v.Claim, v.ClaimIsMine = &c, c.Subject == s.staff.Subject
+	}
+	v.CanTakeOver = s.staff.Can(PermDetermine)
 	if v.History, err = h.store.History(ctx, id); err != nil {
 		return detailView{}, err
 	}
@@ -287,10 +238,25 @@ func (h *Handler) detailPage(w http.ResponseWriter, r *http.Request, s *session)
 		h.fail(w, r, s, false, err)
 		return
 	}
-	v, err := h.loadDetail(r.Context(), s, id, nil)
+	var revealed map[string]string
+	var shown pendingReveal
+	gone := false
+	if tok := r.URL.Query().Get("shown"); tok != "" {
+		var ok bool
+		if shown, ok = h.flash.take(h.now(), tok, s.staff.Subject, id); ok {
+			revealed = map[string]string{shown.field: shown.value}
+		} else {
+			gone = true
+		}
+	}
+	v, err := h.loadDetail(r.Context(), s, id, revealed)
 	if err != nil {
 		h.fail(w, r, s, false, err)
 		return
+	}
+	v.RevealGone = gone
+	if shown.field == revealRaw {
+		v.Raw, v.RawKind, v.RawRevealed = strings.ToValidUTF8(shown.value, "\uFFFD"), "exact bytes as received", true
 	}
 	h.render(w, r, s, http.StatusOK, "detail", v)
 }
@@ -473,15 +439,8 @@ func (h *Handler) revealPage(w http.ResponseWriter, r *http.Request, s *session)
 		h.fail(w, r, s, false, err)
 		return
 	}
-	v, err := h.loadDetail(r.Context(), s, id, map[string]string{field: value})
-	if err != nil {
-		h.fail(w, r, s, false, err)
-		return
-	}
-	if field == revealRaw {
-		v.Raw, v.RawKind, v.RawRevealed = strings.ToValidUTF8(value, "\uFFFD"), "exact bytes as received", true
-	}
-	h.render(w, r, s, http.StatusOK, "detail", v)
+	tok := h.flash.put(h.now(), pendingReveal{subject: s.staff.Subject, message: id, field: field, value: value})
+	http.Redirect(w, r, fmt.Sprintf("/messages/%d?shown=%s", id, tok), http.StatusSeeOther)
 }
 
 func (h *Handler) apiReveal(w http.ResponseWriter, r *http.Request, s *session) {

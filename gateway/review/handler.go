@@ -101,6 +101,8 @@ type Handler struct {
 	oidc      *oidcClient
 	verMu     sync.Mutex
 	pages     *pages
+	flash     *revealFlash
+	pics      pictureCache
 }
 
 // New returns the staff UI and API handler; see NewHandler.
@@ -162,6 +164,7 @@ func NewHandler(cfg Config, deps Deps) (*Handler, error) {
 		return nil, err
 	}
 	h.pages = p
+	h.flash = newRevealFlash()
 	h.routes()
 	return h, nil
 }
@@ -204,8 +207,12 @@ func (h *Handler) routes() {
 	}
 	page("POST /logout", PermRead, h.logout)
 	page("GET /{$}", PermRead, h.queuePage)
+	page("GET /queue.csv", PermRead, h.queueCSV)
+	page("GET /refusals", PermRead, h.refusalsPage)
+	page("GET /audit.csv", PermAudit, h.auditCSV)
 	page("GET /messages/{id}", PermRead, h.detailPage)
 	page("POST /messages/{id}/reveal", PermReveal, h.revealPage)
+	page("POST /messages/{id}/work/{op}", PermAct, h.claimPage)
 	page("POST /messages/{id}/actions/{action}", PermAct, h.actionPage)
 	page("POST /review-items/{id}/{decision}", PermDetermine, h.decisionPage)
 	page("GET /cases/{caseId}", PermRead, h.casePage)
@@ -217,6 +224,7 @@ func (h *Handler) routes() {
 
 	api("GET /api/me", PermRead, h.apiMe)
 	api("GET /api/messages", PermRead, h.apiMessages)
+	api("GET /api/messages/newer", PermRead, h.apiNewer)
 	api("GET /api/messages/{id}", PermRead, h.apiMessage)
 	api("POST /api/messages/{id}/reveal", PermReveal, h.apiReveal)
 	api("POST /api/messages/{id}/{action}", PermAct, h.apiAction)

@@ -108,7 +108,7 @@ func TestOpenAPIDocumentsEveryEndpoint(t *testing.T) {
 	sort.Strings(documented)
 	served := []string{
 		"GET /api/audit", "GET /api/cases/{caseId}", "GET /api/jobs", "GET /api/jobs/{id}", "GET /api/me",
-		"GET /api/messages", "GET /api/messages/{id}", "GET /api/review-items", "POST /api/jobs",
+		"GET /api/messages", "GET /api/messages/newer", "GET /api/messages/{id}", "GET /api/review-items", "POST /api/jobs",
 		"POST /api/jobs/{id}/cancel", "POST /api/messages/{id}/reveal", "POST /api/messages/{id}/{action}",
 		"POST /api/review-items/{id}/{decision}", "GET /api/worksheets/allocation",
 		"GET /api/delivery", "POST /api/delivery",

@@ -37,7 +37,7 @@ type pages struct {
 	byName map[string]*template.Template
 }
 
-var pageNames = []string{"queue", "detail", "case", "audit", "jobs", "error", "signedout", "worksheet"}
+var pageNames = []string{"queue", "detail", "case", "audit", "jobs", "error", "signedout", "worksheet", "refusals"}
 
 var funcs = template.FuncMap{
 	"dollars": func(c canonical.Cents) string { return "$" + c.Dollars() },
@@ -77,9 +77,7 @@ var funcs = template.FuncMap{
 		}
 		return min(100, done*100/total)
 	},
-	"name": func(n canonical.Name) string {
-		return strings.Join(strings.Fields(strings.Join([]string{n.First, n.Middle, n.Last, n.Suffix}, " ")), " ")
-	},
+	"name": fullName,
 	"addr": func(a *canonical.Address) string {
 		if a == nil {
 			return ""
@@ -92,6 +90,29 @@ var funcs = template.FuncMap{
 		return strings.Join(parts, ", ")
 	},
 	"add": func(a, b int) int { return a + b },
+	"dictS": func(q queueQuery, col, label string) map[string]any {
+		return map[string]any{"Q": q, "Col": col, "Label": label}
+	},
+	"tx":            txWords,
+	"fips":          fipsWords,
+	"stateName":     stateName,
+	"partner":       partnerWords,
+	"per":           perPeriod,
+	"freq":          freqWord,
+	"code":          codeWord,
+	"kindWords":     kindWords,
+	"lower":         func(x any) string { return strings.ToLower(str(x)) },
+	"actionHelp":    actionHelp,
+	"actionConfirm": actionConfirm,
+	"actionLabel":   actionLabel,
+	"auditFacts":    auditFacts,
+	"statusHelp":    func(s exchange.Status) string { return statusWords[s] },
+	"yesno": func(b bool) string {
+		if b {
+			return "yes"
+		}
+		return "no"
+	},
 	"pctx": func(p personView, v detailView, csrf string) map[string]any {
 		return map[string]any{"P": p, "CanReveal": v.CanReveal, "CSRF": csrf, "ID": v.M.ID}
 	},
@@ -173,6 +194,8 @@ func pageTitle(page string) string {
 		return "Exchange queue"
 	case "audit":
 		return "Audit log"
+	case "refusals":
+		return "Refused submissions"
 	case "jobs":
 		return "Bulk jobs"
 	case "worksheet":
@@ -191,6 +214,8 @@ var notices = map[string]string{
 	"cancel":    "The message was cancelled.",
 	"resolve":   "The message was resolved.",
 	"route":     "The transaction was routed to the partner.",
+	"claim":     "You are working this message; colleagues see your name on it.",
+	"release":   "You no longer hold this message.",
 	"confirm":   "The determination was confirmed.",
 	"override":  "The determination was overridden.",
 	"job":       "The bulk job was started.",

@@ -179,7 +179,9 @@ func TestCSRF(t *testing.T) {
 		{"form without token", idPath("/messages/%d/reveal", in), form.Encode(), []string{"Cookie", cookie, "Content-Type", "application/x-www-form-urlencoded"}, 403},
 		{"form with a wrong token", idPath("/messages/%d/reveal", in), form.Encode() + "&csrf=forged", []string{"Cookie", cookie, "Content-Type", "application/x-www-form-urlencoded"}, 403},
 		{"API with cookie and header", idPath("/api/messages/%d/reveal", in), reveal, []string{"Cookie", cookie, "X-CSRF-Token", tok[1]}, 200},
-		{"form with token", idPath("/messages/%d/reveal", in), form.Encode() + "&csrf=" + url.QueryEscape(tok[1]), []string{"Cookie", cookie, "Content-Type", "application/x-www-form-urlencoded"}, 200},
+		// The page form answers with a redirect to the page that shows the
+		// value once (post-redirect-get); checked below.
+		{"form with token", idPath("/messages/%d/reveal", in), form.Encode() + "&csrf=" + url.QueryEscape(tok[1]), []string{"Cookie", cookie, "Content-Type", "application/x-www-form-urlencoded"}, 303},
 		{"bearer needs no token", idPath("/api/messages/%d/reveal", in), reveal, []string{"Authorization", "Bearer " + e.token("casey")}, 200},
 	}
 	for _, c := range cases {
@@ -193,12 +195,34 @@ func TestCSRF(t *testing.T) {
 			}
 		})
 	}
+	// Post-redirect-get: the value is on the page the redirect names, once.
+	req, _ := http.NewRequest("POST", e.srv.URL+idPath("/messages/%d/reveal", in), strings.NewReader(form.Encode()+"&csrf="+url.QueryEscape(tok[1])))
+	req.Header.Set("Cookie", cookie)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, idPath("/messages/%d?shown=", in)) {
+		t.Fatalf("reveal answered %d to %q", resp.StatusCode, loc)
+	}
+	for i, want := range []string{"123-45-6789", "shown only once"} {
+		status, body := e.call("GET", loc, "", nil, "Cookie", cookie)
+		if status != 200 || !strings.Contains(body, want) {
+			t.Fatalf("visit %d of %s: %d, lacks %q", i+1, loc, status, want)
+		}
+		if i == 1 && strings.Contains(body, "123-45-6789") {
+			t.Fatal("the revealed value was shown twice")
+		}
+	}
 	recs, err := e.store.AuditTrail(context.Background(), idPath("message:%d", in), 100)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 3 {
-		t.Fatalf("%d reveal audit records, want 3 (one per accepted reveal)", len(recs))
+	if len(recs) != 4 {
+		t.Fatalf("%d reveal audit records, want 4 (one per accepted reveal)", len(recs))
 	}
 }
 

@@ -1,0 +1,279 @@
+package review
+
+// Review items as a caseworker reads them: the finding and the
+// determination in sentences, the orders in a table with their states and
+// periods, and any other evidence as labelled rows. The JSON stays
+// available, folded, for whoever needs the exact record.
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/uifsagw/uifsagw/gateway/casework"
+	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/orders"
+	"github.com/uifsagw/uifsagw/schemas/canonical"
+)
+
+// reviewView is a review item with its evidence decoded for display.
+type reviewView struct {
+	exchange.ReviewItem
+	KindWords     string
+	Orders        []evidenceOrder
+	Determination *evidenceDetermination
+	// Finding is the one-order rules' finding in sentences.
+	Finding []string
+	// Facts are the other evidence fields as label and value.
+	Facts        []fact
+	EvidenceJSON string
+	Open         bool
+	// NeedsSupervisor is true when only a supervisor can decide the item.
+	NeedsSupervisor bool
+}
+
+type fact struct{ Label, Value string }
+
+type evidenceOrder struct {
+	ID           string          `json:"id"`
+	TribunalFIPS string          `json:"tribunalFips"`
+	Docket       string          `json:"docket"`
+	Type         string          `json:"type"`
+	IssueDate    string          `json:"issueDate"`
+	Amount       canonical.Cents `json:"amountCents"`
+	Frequency    string          `json:"frequency"`
+	Arrears      canonical.Cents `json:"arrearsCents"`
+	Active       bool            `json:"active"`
+	Controlling  bool            `json:"-"`
+}
+
+// evidenceDetermination is a controlling-order determination in words.
+type evidenceDetermination struct {
+	Kind        string
+	Rule        string
+	Controlling *struct{ ID string }
+	Basis       string
+	Reason      string
+	// Outcome is one sentence: what the determination found.
+	Outcome  string
+	Missing  []string
+	FileWith []string
+	Arrears  string
+}
+
+var findingWords = map[orders.FindingKind]string{
+	orders.NoConflict:          "No existing order is for this obligor and these children.",
+	orders.SameOrder:           "An incoming order is one the registry already holds.",
+	orders.ExistingOrderForEST: "This asks to establish an order, but the obligor and child already have one.",
+	orders.CompetingOrder:      "A different active order exists for the same obligor and a child in common: a controlling-order determination is needed.",
+}
+
+var routeWords = map[orders.Route]string{
+	orders.RouteProceed:       "handle the transaction as it asks",
+	orders.RouteMerge:         "attach it to the order already held",
+	orders.RouteEnforce:       "answer it as enforcement of the order already held",
+	orders.RouteRegister:      "register the existing order for enforcement",
+	orders.RouteDetermination: "determine which order controls",
+	orders.RouteReview:        "have a person review it",
+}
+
+var levelWords = map[orders.MatchLevel]string{
+	orders.MatchNone:    "nothing links the people",
+	orders.MatchWeak:    "names alike only (weak; a person must confirm)",
+	orders.MatchNameDOB: "same name and date of birth, no SSN to compare",
+	orders.MatchSSN:     "same SSN",
+}
+
+var ruleWords = map[orders.Rule]string{
+	orders.RuleOnlyOne:    "only one tribunal issued an order (UIFSA §207(a))",
+	orders.RuleSoleCEJ:    "only one issuing tribunal would have continuing, exclusive jurisdiction (§207(b)(1))",
+	orders.RuleHomeState:  "several would have jurisdiction; the order of the child's home state controls (§207(b)(2)(A))",
+	orders.RuleMostRecent: "several would have jurisdiction, none the home state; the most recent order controls (§207(b)(2)(B))",
+	orders.RuleNoneCEJ:    "no issuing tribunal would have jurisdiction; a new order must be issued (§207(b)(3))",
+}
+
+// oneOrderEvidence is casework.Evidence with the determination kept loose,
+// so an item stored before a field changed still reads.
+type oneOrderEvidence struct {
+	Finding       *orders.Finding       `json:"finding"`
+	Orders        []evidenceOrder       `json:"orders"`
+	Determination *orders.Determination `json:"determination"`
+	Response      string                `json:"response"`
+	Request       *canonical.Header     `json:"request"`
+}
+
+func toReviewView(it exchange.ReviewItem) reviewView {
+	v := reviewView{ReviewItem: it, KindWords: kindWords(it.Kind), Open: it.State != exchange.ReviewResolved,
+		NeedsSupervisor: it.Kind == casework.ReviewControllingOrder}
+	raw, _ := it.Evidence.(json.RawMessage)
+	var ev oneOrderEvidence
+	if len(raw) > 0 && json.Unmarshal(raw, &ev) == nil && (ev.Finding != nil || ev.Determination != nil || len(ev.Orders) > 0) {
+		v.Orders = ev.Orders
+		if f := ev.Finding; f != nil {
+			v.Finding = findingSentences(*f)
+		}
+		if d := ev.Determination; d != nil {
+			// The evidence's order list has the facts of the controlling
+			// order when the determination names only its id.
+			if c := d.Controlling; c != nil && c.Docket == "" {
+				for _, o := range ev.Orders {
+					if o.ID == c.ID {
+						c.Docket, c.TribunalFIPS, c.Amount = o.Docket, canonical.FIPS(o.TribunalFIPS), o.Amount
+						c.Frequency = canonical.Frequency(o.Frequency)
+					}
+				}
+			}
+			v.Determination = determinationWords(*d)
+			for i := range v.Orders {
+				v.Orders[i].Controlling = d.Controlling != nil && v.Orders[i].ID == d.Controlling.ID
+			}
+		}
+		if ev.Response != "" {
+			v.Facts = append(v.Facts, fact{"Answer prepared", ev.Response})
+		}
+	} else if len(raw) > 0 {
+		v.Facts = flatFacts(raw)
+	}
+	if len(raw) > 0 {
+		buf := []byte(raw)
+		if b, err := json.MarshalIndent(json.RawMessage(raw), "", "  "); err == nil {
+			buf = b
+		}
+		v.EvidenceJSON = maskJSONText(string(buf))
+	}
+	return v
+}
+
+func findingSentences(f orders.Finding) []string {
+	var out []string
+	if w, ok := findingWords[f.Kind]; ok {
+		out = append(out, w)
+	} else if f.Kind != "" {
+		out = append(out, humanize(string(f.Kind))+".")
+	}
+	if len(f.OrderIDs) > 0 {
+		out = append(out, "Orders involved: "+strings.Join(f.OrderIDs, ", ")+".")
+	}
+	if f.Kind != orders.NoConflict && f.Kind != "" {
+		out = append(out, "The people were matched on: "+levelWords[f.Level]+".")
+	}
+	if w, ok := routeWords[f.Route]; ok {
+		s := "Next step: " + w
+		if f.Route == orders.RouteReview {
+			if sw, ok := routeWords[f.Suggested]; ok {
+				s += "; the rules alone would " + sw
+			}
+		}
+		out = append(out, s+".")
+	}
+	if f.Reason != "" {
+		out = append(out, sentence(f.Reason))
+	}
+	return out
+}
+
+func determinationWords(d orders.Determination) *evidenceDetermination {
+	v := &evidenceDetermination{Kind: string(d.Kind), Rule: string(d.Rule), Basis: sentence(d.Basis),
+		Reason: sentence(d.Reason), Missing: d.Missing}
+	if d.Controlling != nil {
+		v.Controlling = &struct{ ID string }{d.Controlling.ID}
+	}
+	switch d.Kind {
+	case orders.ControllingOrder:
+		v.Outcome = "One order controls"
+		if c := d.Controlling; c != nil {
+			v.Outcome += fmt.Sprintf(": order %s, docket %s", c.ID, c.Docket)
+			if n := stateName(c.TribunalFIPS); n != "" {
+				v.Outcome += " of " + n
+			}
+			if c.Amount > 0 {
+				v.Outcome += ", " + perPeriod(c.Amount, c.Frequency)
+			}
+		}
+	case orders.NewOrderRequired:
+		v.Outcome = "No order controls: a tribunal must issue a new order"
+	case orders.Insufficient:
+		v.Outcome = "The facts given do not decide which order controls"
+	case orders.Refused:
+		v.Outcome = "The orders cannot be determined together"
+	default:
+		v.Outcome = humanize(string(d.Kind))
+	}
+	if w, ok := ruleWords[d.Rule]; ok {
+		v.Outcome += ", because " + w
+	}
+	v.Outcome += "."
+	for _, s := range d.FileWith {
+		if n := stateName(s); n != "" {
+			s = n
+		}
+		v.FileWith = append(v.FileWith, s)
+	}
+	if d.Arrears.Total > 0 || d.Arrears.Stated > 0 {
+		v.Arrears = fmt.Sprintf("$%s in arrears under all the orders ($%s stated, $%s paid)",
+			d.Arrears.Total.Dollars(), d.Arrears.Stated.Dollars(), d.Arrears.Credited.Dollars())
+	}
+	return v
+}
+
+// sentence starts s with a capital and ends it with a full stop.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	s = strings.ToUpper(s[:1]) + s[1:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}
+
+// flatFacts turns other evidence (a JSON object) into labelled rows, SSNs
+// and dates of birth masked as in the JSON view.
+func flatFacts(raw []byte) []fact {
+	var m map[string]any
+	if json.Unmarshal([]byte(maskJSONText(string(raw))), &m) != nil {
+		return nil
+	}
+	var out []fact
+	var walk func(prefix string, v any)
+	walk = func(prefix string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			keys := make([]string, 0, len(x))
+			for k := range x {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				label := humanize(k)
+				if prefix != "" {
+					label = prefix + " › " + strings.ToLower(label)
+				}
+				walk(label, x[k])
+			}
+		case []any:
+			for i, e := range x {
+				walk(fmt.Sprintf("%s %d", prefix, i+1), e)
+			}
+		case nil:
+		default:
+			s := fmt.Sprint(x)
+			if strings.EqualFold(prefix, "partner") {
+				s = partnerWords(s)
+			}
+			out = append(out, fact{prefix, s})
+		}
+	}
+	walk("", m)
+	return out
+}
+
+func (v reviewView) ControllingID() string {
+	if v.Determination != nil && v.Determination.Controlling != nil {
+		return v.Determination.Controlling.ID
+	}
+	return ""
+}
