@@ -238,7 +238,8 @@ func (s *Store) storeFile(ctx context.Context, tx pgx.Tx, f InboundFile, at time
 	}
 	// Each stored item's receipt is signed, and its SSNs sealed with the row
 	// id as associated data: CPU work, on every core.
-	ssnRows := make([][][2][]byte, len(msgs))
+	ssnRows := make([][][3][]byte, len(msgs)) // sealed SSN, its key, the date of birth's key
+	dobRows := make([][][]byte, len(msgs))
 	if err := parallel(len(inserted), func(k int) error {
 		i := inserted[k]
 		jws, err := signItem(receipts[i])
@@ -251,7 +252,16 @@ func (s *Store) storeFile(ctx context.Context, tx pgx.Tx, f InboundFile, at time
 			if err != nil {
 				return err
 			}
-			ssnRows[i] = append(ssnRows[i], [2][]byte{sealed, s.keys.HashSSN(fl.ssn)})
+			ssnRows[i] = append(ssnRows[i], [3][]byte{sealed, s.keys.HashSSN(fl.ssn), s.keys.hashDOBOrNil(fl.dob)})
+		}
+		// Dates of birth are sealed like SSNs: the stored canonical form
+		// holds none.
+		for _, fl := range preps[i].dobs {
+			sealed, err := s.keys.Seal([]byte(fl.dob.String()), ssnAAD(ids[i], fl.path))
+			if err != nil {
+				return err
+			}
+			dobRows[i] = append(dobRows[i], sealed)
 		}
 		return nil
 	}); err != nil {
@@ -259,7 +269,7 @@ func (s *Store) storeFile(ctx context.Context, tx pgx.Tx, f InboundFile, at time
 	}
 	for start := 0; start < len(inserted); start += fileChunk {
 		chunk := inserted[start:min(start+fileChunk, len(inserted))]
-		if err := insertFileRows(ctx, tx, chunk, ids, receipts, preps, ssnRows, at); err != nil {
+		if err := insertFileRows(ctx, tx, chunk, ids, receipts, preps, ssnRows, dobRows, at); err != nil {
 			return FileReceipt{}, err
 		}
 	}
@@ -333,20 +343,28 @@ func insertMessages(ctx context.Context, tx pgx.Tx, partner string, chunk []int,
 // insertFileRows adds the history, SSN, matching-key and receipt rows of
 // the inserted items chunk names, one statement per table.
 func insertFileRows(ctx context.Context, tx pgx.Tx, chunk []int, ids []int64, receipts []Receipt,
-	preps []prepared, ssnRows [][][2][]byte, at time.Time) error {
+	preps []prepared, ssnRows [][][3][]byte, dobRows [][][]byte, at time.Time) error {
 	msgIDs := make([]int64, len(chunk))
 	rcptIDs, jws := make([]string, len(chunk)), make([]string, len(chunk))
 	sums := make([][]byte, len(chunk))
-	var ssnMsg []int64
-	var ssnPath, ssnRole []string
-	var ssnIndex []int16
-	var ssnSealed, ssnHash [][]byte
+	// sealed: every SSN and date of birth; key: the matching keys (an alias
+	// SSN has none).
+	var sealMsg, keyMsg []int64
+	var sealPath, keyRole []string
+	var keyIndex []int16
+	var sealed, keyHash, keyDOB [][]byte
 	for k, i := range chunk {
 		msgIDs[k], rcptIDs[k], jws[k], sums[k] = ids[i], receipts[i].ID, receipts[i].JWS, preps[i].sum[:]
 		for j, fl := range preps[i].ssns {
-			ssnMsg = append(ssnMsg, ids[i])
-			ssnPath, ssnRole, ssnIndex = append(ssnPath, fl.path), append(ssnRole, fl.role), append(ssnIndex, int16(fl.index))
-			ssnSealed, ssnHash = append(ssnSealed, ssnRows[i][j][0]), append(ssnHash, ssnRows[i][j][1])
+			sealMsg, sealPath, sealed = append(sealMsg, ids[i]), append(sealPath, fl.path), append(sealed, ssnRows[i][j][0])
+			if fl.alias >= 0 {
+				continue
+			}
+			keyMsg, keyRole, keyIndex = append(keyMsg, ids[i]), append(keyRole, fl.role), append(keyIndex, int16(fl.index))
+			keyHash, keyDOB = append(keyHash, ssnRows[i][j][1]), append(keyDOB, ssnRows[i][j][2])
+		}
+		for j, fl := range preps[i].dobs {
+			sealMsg, sealPath, sealed = append(sealMsg, ids[i]), append(sealPath, fl.path), append(sealed, dobRows[i][j])
 		}
 	}
 	b := &pgx.Batch{}
@@ -355,11 +373,13 @@ func insertFileRows(ctx context.Context, tx pgx.Tx, chunk []int, ids []int64, re
 	b.Queue(`INSERT INTO receipts (receipt_id, message_id, kind, jws, body_sha256, received_at)
 		SELECT t.rid, t.mid, 'issued', t.jws, t.sum, $4 FROM unnest($1::text[], $2::bigint[], $3::text[], $5::bytea[]) AS t(rid, mid, jws, sum)`,
 		rcptIDs, msgIDs, jws, at, sums)
-	if len(ssnMsg) > 0 {
+	if len(sealMsg) > 0 {
 		b.Queue(`INSERT INTO message_ssns (message_id, path, sealed)
-			SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[])`, ssnMsg, ssnPath, ssnSealed)
-		b.Queue(`INSERT INTO person_keys (message_id, role, participant_index, ssn_hmac)
-			SELECT * FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::bytea[])`, ssnMsg, ssnRole, ssnIndex, ssnHash)
+			SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[])`, sealMsg, sealPath, sealed)
+	}
+	if len(keyMsg) > 0 {
+		b.Queue(`INSERT INTO person_keys (message_id, role, participant_index, ssn_hmac, dob_hmac)
+			SELECT * FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::bytea[], $5::bytea[])`, keyMsg, keyRole, keyIndex, keyHash, keyDOB)
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("exchange: store file rows: %w", err)

@@ -265,6 +265,9 @@ func (s *Store) attemptBatch(ctx context.Context, live []*intakeMember) (failed 
 			VALUES ($1, $2, $3, $4, $5)`, me.id, "", string(StatusReceived), "intake", "")
 		for k, f := range me.p.ssns {
 			queue(i, `INSERT INTO message_ssns (message_id, path, sealed) VALUES ($1, $2, $3)`, me.id, f.path, me.ssnRows[k][0])
+			if f.alias >= 0 {
+				continue // an alias SSN is sealed but is no matching key
+			}
 			queue(i, insertPersonKeySQL, me.id, f.role, f.index, me.ssnRows[k][1], s.keys.hashDOBOrNil(f.dob))
 		}
 		for k, f := range me.p.dobs {

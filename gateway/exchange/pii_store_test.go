@@ -22,9 +22,11 @@ func TestSSNNeverStoredInClear(t *testing.T) {
 	ctx := context.Background()
 	s, url := newStore(t)
 	c := connect(t, url)
-	ssns := []canonical.SSN{"123456789", "234567890", "345678901", "456789012"}
+	ssns := []canonical.SSN{"123456789", "234567890", "345678901", "456789012", "567890123", "678901234"}
 
 	tx := sampleTx("NJ-PII", "NJCASE9", ssns[0], ssns[1], ssns[2])
+	// CSENet's NCP identification block carries two alias SSNs: sealed too.
+	tx.NCP.AliasSSNs = []canonical.SSN{ssns[4], ssns[5]}
 	tx.Information = &canonical.Information{Text: "caseworker note: NCP is 123-45-6789, born 04/17/1981"}
 	body := `{"ncp":{"ssn":"123456789","dob":"1981-04-17"},"cp":{"ssn":"234567890"},"child":{"ssn":"345678901"}}`
 	in := inbound("nj", tx, body)
@@ -59,7 +61,7 @@ func TestSSNNeverStoredInClear(t *testing.T) {
 	}
 	assertNoDateOfBirth(t, text, "1981-04-17", "1983-09-30", "2015-01-05")
 	// The dump does see the stored rows: the masked forms are there.
-	for _, want := range []string{"***-**-6789", "***-**-7890", "***-**-8901", "***-**-9012", "caseworker note: NCP is ***-**-6789, born ****-**-**"} {
+	for _, want := range []string{"***-**-6789", "***-**-7890", "***-**-8901", "***-**-9012", "***-**-0123", "***-**-1234", "caseworker note: NCP is ***-**-6789, born ****-**-**"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("dump lacks %q; the scan would prove nothing", want)
 		}
@@ -85,7 +87,8 @@ func TestSSNNeverStoredInClear(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if full.NCP.SSN != ssns[0] || full.Participants[0].SSN != ssns[1] || full.Participants[1].SSN != ssns[2] {
+	if full.NCP.SSN != ssns[0] || full.Participants[0].SSN != ssns[1] || full.Participants[1].SSN != ssns[2] ||
+		len(full.NCP.AliasSSNs) != 2 || full.NCP.AliasSSNs[0] != ssns[4] || full.NCP.AliasSSNs[1] != ssns[5] {
 		t.Fatal("LoadTransaction with PII did not restore the SSNs")
 	}
 	if full.Participants[1].DateOfBirth == nil || *full.Participants[1].DateOfBirth != *tx.Participants[1].DateOfBirth {

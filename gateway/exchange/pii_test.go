@@ -155,7 +155,7 @@ func TestMaskTransaction(t *testing.T) {
 	if tx.NCP.SSN != "123456789" || tx.Information.Text != "NCP SSN 123-45-6789, also 123456789" {
 		t.Fatal("the caller's transaction was changed")
 	}
-	want := []ssnField{{ncpSSNPath, "ncp", -1, "123456789", nil}, {"participants[0].ssn", "ch", 0, "12345", nil}}
+	want := []ssnField{{ncpSSNPath, "ncp", -1, "123456789", -1, nil}, {"participants[0].ssn", "ch", 0, "12345", -1, nil}}
 	if fmt.Sprint(fields) != fmt.Sprint(want) {
 		t.Fatalf("fields = %v; want %v", fields, want)
 	}

@@ -16,6 +16,11 @@ type ssnField struct {
 	role  string
 	index int // -1 for the NCP
 	ssn   canonical.SSN
+	// alias is the index of an alias SSN of the NCP (CSENet's Alias-SSN-1
+	// and -2), -1 otherwise. Alias SSNs are sealed like the others but get no
+	// matching key: they are other numbers a person used, not who the
+	// person is.
+	alias int
 	// dob is the same person's date of birth, for the matching key beside
 	// the SSN's; nil when the message gives none.
 	dob *canonical.Date
@@ -34,6 +39,7 @@ const (
 )
 
 func participantSSNPath(i int) string { return "participants[" + strconv.Itoa(i) + "].ssn" }
+func aliasSSNPath(i int) string       { return "ncp.aliasSsns[" + strconv.Itoa(i) + "]" }
 func participantDOBPath(i int) string { return "participants[" + strconv.Itoa(i) + "].dateOfBirth" }
 
 // maskTransaction returns a copy of tx in which every SSN field holds the
@@ -44,14 +50,21 @@ func maskTransaction(tx canonical.Transaction) (canonical.Transaction, []ssnFiel
 	var fields []ssnField
 	var dobs []dobField
 	if tx.NCP != nil && tx.NCP.SSN != "" {
-		fields = append(fields, ssnField{path: ncpSSNPath, role: "ncp", index: -1, ssn: tx.NCP.SSN, dob: tx.NCP.DateOfBirth})
+		fields = append(fields, ssnField{path: ncpSSNPath, role: "ncp", index: -1, alias: -1, ssn: tx.NCP.SSN, dob: tx.NCP.DateOfBirth})
+	}
+	if tx.NCP != nil {
+		for i, a := range tx.NCP.AliasSSNs {
+			if a != "" {
+				fields = append(fields, ssnField{path: aliasSSNPath(i), role: "ncp", index: -1, alias: i, ssn: a})
+			}
+		}
 	}
 	if tx.NCP != nil && tx.NCP.DateOfBirth != nil && !tx.NCP.DateOfBirth.IsZero() {
 		dobs = append(dobs, dobField{path: ncpDOBPath, dob: *tx.NCP.DateOfBirth})
 	}
 	for i, p := range tx.Participants {
 		if p.SSN != "" {
-			fields = append(fields, ssnField{path: participantSSNPath(i), role: participantRole(p.Relationship), index: i, ssn: p.SSN, dob: p.DateOfBirth})
+			fields = append(fields, ssnField{path: participantSSNPath(i), role: participantRole(p.Relationship), index: i, alias: -1, ssn: p.SSN, dob: p.DateOfBirth})
 		}
 		if p.DateOfBirth != nil && !p.DateOfBirth.IsZero() {
 			dobs = append(dobs, dobField{path: participantDOBPath(i), dob: *p.DateOfBirth})
@@ -71,7 +84,9 @@ func maskTransaction(tx canonical.Transaction) (canonical.Transaction, []ssnFiel
 		return m, nil, nil, nil
 	}
 	for _, f := range fields {
-		if f.index < 0 {
+		if f.alias >= 0 {
+			m.NCP.AliasSSNs[f.alias] = canonical.SSN(f.ssn.Masked())
+		} else if f.index < 0 {
 			m.NCP.SSN = canonical.SSN(f.ssn.Masked())
 		} else {
 			m.Participants[f.index].SSN = canonical.SSN(f.ssn.Masked())
@@ -202,6 +217,16 @@ func setSSN(tx *canonical.Transaction, path string, ssn canonical.SSN) error {
 		return nil
 	}
 	var i int
+	if strings.HasPrefix(path, "ncp.aliasSsns[") {
+		if _, err := fmt.Sscanf(path, "ncp.aliasSsns[%d]", &i); err != nil || aliasSSNPath(i) != path {
+			return fmt.Errorf("exchange: unknown SSN path %q", path)
+		}
+		if tx.NCP == nil || i < 0 || i >= len(tx.NCP.AliasSSNs) {
+			return fmt.Errorf("exchange: stored SSN at %s but the transaction has no such alias SSN", path)
+		}
+		tx.NCP.AliasSSNs[i] = ssn
+		return nil
+	}
 	if _, err := fmt.Sscanf(path, "participants[%d].ssn", &i); err != nil || participantSSNPath(i) != path {
 		return fmt.Errorf("exchange: unknown SSN path %q", path)
 	}
@@ -230,6 +255,9 @@ func (s *Store) storePII(ctx context.Context, q Querier, id int64, fields []ssnF
 		}
 		if _, err := q.Exec(ctx, `INSERT INTO message_ssns (message_id, path, sealed) VALUES ($1, $2, $3)`, id, f.path, sealed); err != nil {
 			return fmt.Errorf("exchange: store SSN: %w", err)
+		}
+		if f.alias >= 0 {
+			continue
 		}
 		if _, err := q.Exec(ctx, insertPersonKeySQL, id, f.role, f.index, s.keys.HashSSN(f.ssn), s.keys.hashDOBOrNil(f.dob)); err != nil {
 			return fmt.Errorf("exchange: store person key: %w", err)

@@ -152,9 +152,9 @@ func sampleTx(msgID, caseID string) canonical.Transaction {
 			{Name: canonical.Name{First: "Sam", Last: "Doe"}, SSN: "345678901", DateOfBirth: date("2015-01-05"), Relationship: canonical.RelChild},
 		},
 		NCPLocate: &canonical.NCPLocate{Employers: []canonical.Employer{{EIN: "123456780", Name: "Acme Freight"}}},
-		Orders: []canonical.Order{{TribunalFIPS: "3401300", Docket: "FD-13-1234", Type: "CS", IssueDate: *date("2020-03-01"),
+		Orders: []canonical.Order{{TribunalFIPS: "3401300", Docket: "FD-13-1234", Type: canonical.OrderJudicial, DebtType: canonical.DebtChildSupport, IssueDate: *date("2020-03-01"),
 			Amount: 45000, Frequency: "M", Arrears: 120000, ArrearsAsOf: date("2026-10-31")}},
-		Collections: []canonical.Collection{{Date: *date("2026-10-15"), Amount: 45000, Source: "IWO", Docket: "FD-13-1234"}},
+		Collections: []canonical.Collection{{Date: *date("2026-10-15"), Amount: 45000, Source: canonical.CollectionSource("A"), Docket: "FD-13-1234"}},
 	}
 }
 

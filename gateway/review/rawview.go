@@ -26,6 +26,9 @@ type secrets struct {
 	// last4 is the tail each SSN pattern keeps in its mask.
 	last4 []string
 	dob   []*regexp.Regexp
+	// plainSSN and plainDOB are the bare digits (9, and CCYYMMDD), for
+	// fixed-width text.
+	plainSSN, plainDOB []string
 }
 
 // sep is what may stand between two digits of one value: at most three
@@ -45,6 +48,7 @@ func newSecrets(tx canonical.Transaction) *secrets {
 		}
 		s.ssn = append(s.ssn, regexp.MustCompile(`(?:^|[^0-9])(`+strings.Join(parts, sep)+`)(?:[^0-9]|$)`))
 		s.last4 = append(s.last4, d[5:])
+		s.plainSSN = append(s.plainSSN, d)
 	}
 	addDOB := func(d *canonical.Date) {
 		if d == nil || d.IsZero() {
@@ -52,6 +56,7 @@ func newSecrets(tx canonical.Transaction) *secrets {
 		}
 		t := d.Time()
 		y, m, dd := t.Format("2006"), t.Format("01"), t.Format("02")
+		s.plainDOB = append(s.plainDOB, y+m+dd)
 		m1, d1 := `0?`+t.Format("1"), `0?`+t.Format("2")
 		for _, order := range [][]string{{y, m, dd}, {m1, d1, y}, {d1, m1, y}} {
 			s.dob = append(s.dob, regexp.MustCompile(`(?:^|[^0-9])(`+strings.Join(order, sep)+`)(?:[^0-9]|$)`))
@@ -60,6 +65,9 @@ func newSecrets(tx canonical.Transaction) *secrets {
 	if tx.NCP != nil {
 		addSSN(tx.NCP.SSN)
 		addDOB(tx.NCP.DateOfBirth)
+		for _, a := range tx.NCP.AliasSSNs {
+			addSSN(a)
+		}
 	}
 	for _, p := range tx.Participants {
 		addSSN(p.SSN)
@@ -78,6 +86,22 @@ func (s *secrets) Replace(text string) string {
 		text = replaceGroup(re, text, maskedDOB)
 	}
 	return text
+}
+
+// ReplaceAnywhere masks the message's SSNs (9 digits) and dates of birth
+// (CCYYMMDD) wherever they occur, with as many characters as they had.
+func (s *secrets) ReplaceAnywhere(text string) string {
+	var pairs []string
+	for _, d := range s.plainSSN {
+		pairs = append(pairs, d, "*****"+d[5:])
+	}
+	for _, d := range s.plainDOB {
+		pairs = append(pairs, d, "********")
+	}
+	if len(pairs) == 0 {
+		return text
+	}
+	return strings.NewReplacer(pairs...).Replace(text)
 }
 
 // replaceGroup replaces group 1 of every match of re; the non-digits around
@@ -121,7 +145,12 @@ func prettyRaw(raw []byte, contentType string, tx canonical.Transaction) (text, 
 		}
 	}
 	text = unescapeText(strings.ToValidUTF8(string(raw), "\uFFFD"))
-	return rep.Replace(maskJSONText(text)), "text"
+	// A fixed-width record (CSENet) runs fields together: an SSN or a
+	// CCYYMMDD date of birth can sit between other digits, where the
+	// patterns above, which keep off the middle of longer numbers, do not
+	// look. Such text is masked wherever the digits occur, keeping their
+	// length so the columns stay where they were.
+	return rep.ReplaceAnywhere(rep.Replace(maskJSONText(text))), "text"
 }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
