@@ -193,7 +193,7 @@ func TestNewcomerWalkInBrowser(t *testing.T) {
 		t.Fatalf("the queue shows nothing waiting for review:\n%s", q)
 	}
 	do("the request that met an existing order", chromedp.Navigate(page(est.ID)), chromedp.WaitVisible(css(`#rv-h`)))
-	if rv := text("review item", `section[aria-labelledby="rv-h"]`); !strings.Contains(rv, "existing_order") || !strings.Contains(rv, "PA-DR-2021-0107") {
+	if rv := text("review item", `section[aria-labelledby="rv-h"]`); !strings.Contains(rv, "An order already exists") || !strings.Contains(rv, "PA-DR-2021-0107") {
 		t.Fatalf("the EST request's review item does not show Pennsylvania's order:\n%s", rv)
 	}
 	if rp := text("responses", `section[aria-labelledby="rp-h"]`); !strings.Contains(rp, "nj") {
@@ -212,7 +212,7 @@ func TestNewcomerWalkInBrowser(t *testing.T) {
 		chromedp.Click(css(`#user-sam`)),
 		chromedp.WaitVisible(css(`button[id^="confirm-"]`)),
 	)
-	if rv := text("determination", `section[aria-labelledby="rv-h"]`); !strings.Contains(rv, "controlling_order") {
+	if rv := text("determination", `section[aria-labelledby="rv-h"]`); !strings.Contains(rv, "Controlling-order determination") {
 		t.Fatalf("no controlling-order review on the competing order:\n%s", rv)
 	}
 	do("confirm which order controls",

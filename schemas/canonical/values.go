@@ -62,11 +62,22 @@ func (d Date) MarshalJSON() ([]byte, error) {
 	return []byte(`"` + d.String() + `"`), nil
 }
 
-// UnmarshalJSON reads "YYYY-MM-DD".
+// UnmarshalJSON reads "YYYY-MM-DD". It reads back what MarshalJSON writes
+// for the zero date ("0000-00-00") as the zero date, so that stored records
+// holding one (review evidence, for one) decode again; Validate still
+// refuses a zero date where a date is required or given. null leaves d as
+// it is, as encoding/json's convention asks.
 func (d *Date) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("a date must be a string YYYY-MM-DD")
+	}
+	if s == (Date{}).String() {
+		*d = Date{}
+		return nil
 	}
 	v, err := ParseDate(s)
 	if err != nil {
