@@ -101,6 +101,7 @@ var funcs = template.FuncMap{
 	"freq":          freqWord,
 	"code":          codeWord,
 	"kindWords":     kindWords,
+	"docAction":     docActionWords,
 	"lower":         func(x any) string { return strings.ToLower(str(x)) },
 	"actionHelp":    actionHelp,
 	"actionConfirm": actionConfirm,

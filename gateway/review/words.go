@@ -368,3 +368,14 @@ func actionLabel(action string) string {
 func auditFacts(details []byte) []fact {
 	return flatFacts(details)
 }
+
+// docActionWords names an e-IWO document action (federal e-IWO record
+// layout: ORG original, AMD amended, TRM termination, LUM lump sum).
+func docActionWords(a any) string {
+	c := str(a)
+	w := map[string]string{"ORG": "Original order", "AMD": "Amended order", "TRM": "Termination", "LUM": "Lump-sum notice"}[c]
+	if w == "" {
+		return c
+	}
+	return w + " (" + c + ")"
+}
