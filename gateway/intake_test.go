@@ -92,18 +92,11 @@ func TestIntakeIsIdempotentAndDurable(t *testing.T) {
 		t.Fatalf("conflict not recorded: %d", n)
 	}
 	// The processor picks the message up and decides it.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var status string
+	var status string
+	waitFor(t, "the message to be processed", 10*time.Second, func() bool {
 		_ = pool.QueryRow(ctx, `SELECT status FROM messages WHERE sender_message_id = $1`, id).Scan(&status)
-		if status == "processed" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("message still %q", status)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return status == "processed"
+	})
 }
 
 func writeFile(t *testing.T, path string, b []byte) {

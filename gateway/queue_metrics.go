@@ -14,11 +14,15 @@ import (
 // queueStatuses are the statuses whose age matters: work not yet done.
 var queueStatuses = []string{"received", "processing", "needs_review", "queued", "sending", "awaiting_pickup", "dead_letter"}
 
+// defaultQueueGaugeTTL is how long queue figures are reused between scrapes.
+const defaultQueueGaugeTTL = 5 * time.Second
+
 // queueGauges reports queue depth and the age of the oldest item per status.
 // Both are database-wide (every replica reports the same figure), read at
-// most every few seconds however often Prometheus scrapes.
+// most every ttl however often Prometheus scrapes.
 type queueGauges struct {
 	store *exchange.Store
+	ttl   time.Duration
 	mu    sync.Mutex
 	at    time.Time
 	depth map[exchange.Status]int64
@@ -28,7 +32,7 @@ type queueGauges struct {
 func (g *queueGauges) refresh(ctx context.Context) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if time.Since(g.at) < 5*time.Second {
+	if time.Since(g.at) < g.ttl {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -53,8 +57,11 @@ func (g *queueGauges) refresh(ctx context.Context) {
 	g.at = time.Now()
 }
 
-func (s *Server) registerQueueGauges() {
-	g := &queueGauges{store: s.store}
+func (s *Server) registerQueueGauges(ttl time.Duration) {
+	if ttl <= 0 {
+		ttl = defaultQueueGaugeTTL
+	}
+	g := &queueGauges{store: s.store, ttl: ttl}
 	m := s.metrics.Meter()
 	depth, _ := m.Int64ObservableGauge("uifsagw.queue.depth", metric.WithDescription("Messages by status (database-wide)."))
 	age, _ := m.Float64ObservableGauge("uifsagw.queue.oldest_age", metric.WithUnit("s"),

@@ -82,6 +82,9 @@ type Options struct {
 	// FileCheckInterval is how often renewed certificate and key files are
 	// looked for; default 10 s.
 	FileCheckInterval time.Duration
+	// QueueGaugeTTL is how long the queue depth and age figures are reused
+	// between scrapes; default 5 s. Tests shorten it to see a change at once.
+	QueueGaugeTTL time.Duration
 	// DevIssuer, when set, is mounted at /dev/oidc on the staff listener and
 	// is the staff sign-in provider (uifsagw dev and tests only).
 	DevIssuer *devenv.Issuer
@@ -179,7 +182,7 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 		s.log.Info("sealed the dates of birth of messages stored by an earlier version", "messages", n)
 	}
 	s.registerGauges()
-	s.registerQueueGauges()
+	s.registerQueueGauges(opt.QueueGaugeTTL)
 	s.zeroCounters(s.dir.Current())
 
 	s.intake = intake.New(intake.Config{StateFIPS: cfg.StateFIPS, Name: cfg.Name, MaxBody: cfg.Limits.MaxBody,

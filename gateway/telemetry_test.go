@@ -36,7 +36,10 @@ func TestMetricsAndTraces(t *testing.T) {
 	url := pgtest.NewDB(t)
 	spans := tracetest.NewInMemoryExporter()
 	l := gatewaytest.Prepare(t, gatewaytest.Options{})
-	g := gatewaytest.Start(t, l, gatewaytest.Listen(t), gatewaytest.Options{DatabaseURL: url, SpanExporters: []sdktrace.SpanExporter{spans}})
+	g := gatewaytest.Start(t, l, gatewaytest.Listen(t), gatewaytest.Options{DatabaseURL: url, SpanExporters: []sdktrace.SpanExporter{spans},
+		// Queue figures are read again at each scrape, so the wait below ends
+		// as soon as they show the processed message.
+		QueueGaugeTTL: time.Nanosecond})
 	pool := dbPool(t, url)
 	ctx := context.Background()
 
@@ -65,9 +68,11 @@ func TestMetricsAndTraces(t *testing.T) {
 	waitFor(t, "processed", 10*time.Second, func() bool {
 		return count(t, pool, `SELECT count(*) FROM messages WHERE sender_message_id = $1 AND status = 'processed'`, id) == 1
 	})
-	time.Sleep(6 * time.Second) // let the queue gauges refresh past their cache
-
-	text := scrape(t, g)
+	var text string
+	waitFor(t, "the queue gauges to show the processed message", 10*time.Second, func() bool {
+		text = scrape(t, g)
+		return strings.Contains(text, `uifsagw_queue_depth{status="processed"} 1`)
+	})
 	// Every metric the dashboard and alerts rely on is exported.
 	f, err := os.Open("../deploy/metrics.txt")
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
 	"sync"
 	"testing"
@@ -146,19 +147,27 @@ func TestOutboxConcurrentClaimersNeverShare(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			idle := 0
-			for idle < 20 {
+			// Each claimer runs until every message has been claimed by one
+			// of them; an empty claim means the other holds the head of each
+			// case left, and it delivers that at once. The deadline only
+			// bounds a bug: the count below then says what was left.
+			deadline := time.Now().Add(30 * time.Second)
+			for time.Now().Before(deadline) {
+				mu.Lock()
+				all := len(claimed) == n
+				mu.Unlock()
+				if all {
+					return
+				}
 				items, err := s.ClaimOutbox(ctx, owner, 4, time.Minute)
 				if err != nil {
 					failed <- err
 					return
 				}
 				if len(items) == 0 {
-					idle++
-					time.Sleep(5 * time.Millisecond)
+					runtime.Gosched()
 					continue
 				}
-				idle = 0
 				for _, it := range items {
 					mu.Lock()
 					if prev, dup := claimed[it.SenderMsgID]; dup {
@@ -198,7 +207,8 @@ func TestOutboxConcurrentClaimersNeverShare(t *testing.T) {
 
 func TestOutboxRetryDeadLetterAndRescue(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newStore(t)
+	s, url := newStore(t)
+	c := connect(t, url)
 	id, err := s.EnqueueOutbound(ctx, s.Pool(), outbound("nj", "R1", "C1", false))
 	if err != nil {
 		t.Fatal(err)
@@ -259,7 +269,14 @@ func TestOutboxRetryDeadLetterAndRescue(t *testing.T) {
 	if items, err := s.ClaimOutbox(ctx, "crashed", 1, time.Millisecond); err != nil || len(items) != 1 {
 		t.Fatalf("claim = %v, %v", items, err)
 	}
-	time.Sleep(20 * time.Millisecond)
+	// Wait until the lease has run out by the database's clock, the one the
+	// rescue reads; a millisecond lease does within a few queries.
+	for deadline := time.Now().Add(10 * time.Second); count(t, c,
+		`SELECT count(*) FROM outbox WHERE state = 'leased' AND lease_expires_at < now()`) != 1; {
+		if time.Now().After(deadline) {
+			t.Fatal("the 1 ms lease did not run out")
+		}
+	}
 	n, err := s.RescueExpiredLeases(ctx)
 	if err != nil || n != 1 {
 		t.Fatalf("rescued %d, %v; want 1", n, err)

@@ -40,6 +40,8 @@ type Options struct {
 	Log *slog.Logger
 	// FileCheckInterval overrides how often renewed key and certificate files are noticed.
 	FileCheckInterval time.Duration
+	// QueueGaugeTTL overrides how long the queue gauges are cached.
+	QueueGaugeTTL time.Duration
 }
 
 // Gateway is a running test gateway.
@@ -119,7 +121,8 @@ func Start(t testing.TB, l devenv.Layout, ls Listeners, o Options) *Gateway {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := gateway.New(ctx, cfg, gateway.Options{Logger: log, SpanExporters: o.SpanExporters,
-		PartnerListener: ls.Partner, StaffListener: ls.Staff, DevIssuer: issuer, FileCheckInterval: o.FileCheckInterval})
+		PartnerListener: ls.Partner, StaffListener: ls.Staff, DevIssuer: issuer, FileCheckInterval: o.FileCheckInterval,
+		QueueGaugeTTL: o.QueueGaugeTTL})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
