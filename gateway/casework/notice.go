@@ -132,14 +132,6 @@ func (p *Processor) caseOfDetermination(ctx context.Context, q exchange.Querier,
 	return exchange.ResolveCase(ctx, q, in)
 }
 
-func truncateString(s string, n int) string {
-	r := []rune(s)
-	if len(r) > n {
-		return string(r[:n])
-	}
-	return s
-}
-
 // tribunalName names a tribunal for people: its state and its FIPS code
 // ("NJ tribunal 3402100"), the only name the CSENet order block gives.
 func tribunalName(f canonical.FIPS) string {
