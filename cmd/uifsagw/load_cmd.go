@@ -239,7 +239,7 @@ func measureBaselines(ctx context.Context, ps []loadgen.Partner, gen loadgen.Gen
 }
 
 // loadDatabaseURL is --database-url, else $UIFSAGW_DATABASE_URL, else the
-// URL the running `uifsagw dev` in dir recorded, else the one it serves the
+// owner's URL the running `uifsagw dev` in dir recorded, else the one it serves the
 // installation's database on (pgserver over the Unix socket).
 func loadDatabaseURL(dbURL, dir string, pgPort int) (string, error) {
 	if dbURL == "" {
@@ -253,6 +253,10 @@ func loadDatabaseURL(dbURL, dir string, pgPort int) (string, error) {
 		return "", err
 	}
 	if r, ok := (devenv.Layout{Dir: abs}).ReadRunning(); ok && r.DatabaseURL != "" {
+		// Baseline (b) makes a scratch table: the owner may, the serving role may not.
+		if r.OwnerURL != "" {
+			return r.OwnerURL, nil
+		}
 		return r.DatabaseURL, nil
 	}
 	pgDir, err := devPGDir(abs)
