@@ -86,24 +86,21 @@ func (e *RemoteError) Error() string {
 	return b.String()
 }
 
-// ErrReceipt says the endpoint answered 2xx without a receipt we can verify.
-var ErrReceipt = errors.New("receipt missing or not verifiable")
-
-// Post signs body (jti = messageID) and posts it to /v1/messages. A 2xx
-// answer must carry a receipt that verifies with ServerKeys and names the
-// same message and body digest, or the post counts as failed.
-func (c *Client) Post(ctx context.Context, body []byte, contentType, messageID string) (Result, error) {
+// postSigned signs body as a whole (jti = id), posts it to path and reads at
+// most maxAnswer bytes of the answer. A refusal (status 300 or more) comes
+// back as a RemoteError, from the answer's error envelope when it has one.
+func (c *Client) postSigned(ctx context.Context, path string, body []byte, contentType, id string, maxAnswer int64) (int, []byte, *RemoteError, error) {
 	now := time.Now
 	if c.Now != nil {
 		now = c.Now
 	}
-	sig, err := c.Signer.SignDetached(body, messageID, now())
+	sig, err := c.Signer.SignDetached(body, id, now())
 	if err != nil {
-		return Result{}, err
+		return 0, nil, nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(c.BaseURL, "/")+"/v1/messages", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(c.BaseURL, "/")+path, bytes.NewReader(body))
 	if err != nil {
-		return Result{}, err
+		return 0, nil, nil, err
 	}
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Accept", "application/json")
@@ -111,24 +108,36 @@ func (c *Client) Post(ctx context.Context, body []byte, contentType, messageID s
 	telemetry.Propagator.Inject(ctx, propagation.HeaderCarrier(req.Header))
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return Result{}, err
+		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
-	rb, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	rb, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	if err != nil {
-		return Result{Status: resp.StatusCode}, err
+		return resp.StatusCode, nil, nil, err
 	}
-	res := Result{Status: resp.StatusCode, Body: rb}
-	if resp.StatusCode >= 300 {
-		var env struct {
-			Error *RemoteError `json:"error"`
-		}
-		if json.Unmarshal(rb, &env) == nil && env.Error != nil {
-			res.Error = env.Error
-		} else {
-			res.Error = &RemoteError{Code: http.StatusText(resp.StatusCode), Message: truncate(string(rb), 200)}
-		}
-		return res, nil
+	if resp.StatusCode < 300 {
+		return resp.StatusCode, rb, nil, nil
+	}
+	var env struct {
+		Error *RemoteError `json:"error"`
+	}
+	if json.Unmarshal(rb, &env) == nil && env.Error != nil {
+		return resp.StatusCode, rb, env.Error, nil
+	}
+	return resp.StatusCode, rb, &RemoteError{Code: http.StatusText(resp.StatusCode), Message: truncate(string(rb), 200)}, nil
+}
+
+// ErrReceipt says the endpoint answered 2xx without a receipt we can verify.
+var ErrReceipt = errors.New("receipt missing or not verifiable")
+
+// Post signs body (jti = messageID) and posts it to /v1/messages. A 2xx
+// answer must carry a receipt that verifies with ServerKeys and names the
+// same message and body digest, or the post counts as failed.
+func (c *Client) Post(ctx context.Context, body []byte, contentType, messageID string) (Result, error) {
+	status, rb, rerr, err := c.postSigned(ctx, "/v1/messages", body, contentType, messageID, 1<<20)
+	res := Result{Status: status, Body: rb, Error: rerr}
+	if err != nil || rerr != nil {
+		return res, err
 	}
 	var rr struct {
 		Receipt string `json:"receipt"`

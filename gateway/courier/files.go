@@ -1,20 +1,12 @@
 package courier
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"strings"
-	"time"
-
-	"go.opentelemetry.io/otel/propagation"
 
 	"github.com/uifsagw/uifsagw/gateway/intake"
 	"github.com/uifsagw/uifsagw/gateway/signing"
-	"github.com/uifsagw/uifsagw/gateway/telemetry"
 )
 
 // FileResult is what posting a file produced.
@@ -39,42 +31,10 @@ const maxFileAnswer = 256 << 20
 // fileID) and posts it to /v1/files. A 2xx answer must carry a receipt that
 // verifies with ServerKeys and names the same file and body digest.
 func (c *Client) PostFile(ctx context.Context, body []byte, contentType, fileID string) (FileResult, error) {
-	now := time.Now
-	if c.Now != nil {
-		now = c.Now
-	}
-	sig, err := c.Signer.SignDetached(body, fileID, now())
-	if err != nil {
-		return FileResult{}, err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(c.BaseURL, "/")+"/v1/files", bytes.NewReader(body))
-	if err != nil {
-		return FileResult{}, err
-	}
-	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("JWS-Signature", sig)
-	telemetry.Propagator.Inject(ctx, propagation.HeaderCarrier(req.Header))
-	resp, err := c.HTTP.Do(req)
-	if err != nil {
-		return FileResult{}, err
-	}
-	defer resp.Body.Close()
-	rb, err := io.ReadAll(io.LimitReader(resp.Body, maxFileAnswer))
-	if err != nil {
-		return FileResult{Status: resp.StatusCode}, err
-	}
-	res := FileResult{Status: resp.StatusCode, Body: rb}
-	if resp.StatusCode >= 300 {
-		var env struct {
-			Error *RemoteError `json:"error"`
-		}
-		if json.Unmarshal(rb, &env) == nil && env.Error != nil {
-			res.Error = env.Error
-		} else {
-			res.Error = &RemoteError{Code: http.StatusText(resp.StatusCode), Message: truncate(string(rb), 200)}
-		}
-		return res, nil
+	status, rb, rerr, err := c.postSigned(ctx, "/v1/files", body, contentType, fileID, maxFileAnswer)
+	res := FileResult{Status: status, Body: rb, Error: rerr}
+	if err != nil || rerr != nil {
+		return res, err
 	}
 	var rr struct {
 		Receipt  string          `json:"receipt"`
