@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/trace"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
@@ -116,18 +114,11 @@ type line struct {
 // one transaction. A file posted again gets the same receipt.
 func (s *Service) ReceiveFile(ctx context.Context, req Request) FileResult {
 	p := req.Partner
-	start := s.deps.Now()
-	ctx, span := s.deps.Tracer.Start(ctx, "intake.file", trace.WithSpanKind(trace.SpanKindServer),
-		trace.WithAttributes(attribute.String("partner", p.ID)))
-	defer span.End()
-	outcome := "refused"
-	defer func() {
-		s.deps.Metrics.IntakeSeconds.Record(ctx, s.deps.Now().Sub(start).Seconds(), telemetry.Attrs("partner", p.ID, "outcome", "file-"+outcome))
-	}()
+	c := s.begin(ctx, "intake.file", req)
+	defer c.end("file-")
+	ctx, span := c.ctx, c.span
 	fail := func(e *Error, fileID string, b []byte) FileResult {
-		span.SetStatus(codes.Error, e.Code)
-		span.SetAttributes(attribute.String("error.code", e.Code))
-		s.deps.Refused(ctx, p, e, fileID, b, req.Remote)
+		c.refuse(e, fileID, b)
 		return FileResult{Err: e}
 	}
 	body := req.Body
@@ -201,10 +192,10 @@ func (s *Service) ReceiveFile(ctx context.Context, req Request) FileResult {
 			s.deps.Log.Error("a stored file receipt does not read", "partner", p.ID, "file", fileID, "err", err)
 			return fail(refusal(CodeInternal, "the receipt of this file cannot be read back; contact the operator"), fileID, nil)
 		}
-		outcome = "repeat"
+		c.outcome = "repeat"
 		return FileResult{Receipt: doc, Document: stored.Document, JWS: stored.JWS, Repeat: true}
 	}
-	outcome = "new"
+	c.outcome = "new"
 	for _, t := range doc.Transactions {
 		if t.Outcome != OutcomeStored {
 			s.deps.Metrics.Refused.Add(ctx, 1, telemetry.Attrs("partner", p.ID, "code", t.Error.Code))

@@ -151,18 +151,11 @@ type Result struct {
 // receipt. Refusals are recorded and counted.
 func (s *Service) Receive(ctx context.Context, req Request) Result {
 	p := req.Partner
-	start := s.deps.Now()
-	ctx, span := s.deps.Tracer.Start(ctx, "intake", trace.WithSpanKind(trace.SpanKindServer),
-		trace.WithAttributes(attribute.String("partner", p.ID)))
-	defer span.End()
-	outcome := "refused"
-	defer func() {
-		s.deps.Metrics.IntakeSeconds.Record(ctx, s.deps.Now().Sub(start).Seconds(), telemetry.Attrs("partner", p.ID, "outcome", outcome))
-	}()
+	c := s.begin(ctx, "intake", req)
+	defer c.end("")
+	ctx, span := c.ctx, c.span
 	fail := func(e *Error, msgID string, b []byte) Result {
-		span.SetStatus(codes.Error, e.Code)
-		span.SetAttributes(attribute.String("error.code", e.Code))
-		s.deps.Refused(ctx, p, e, msgID, b, req.Remote)
+		c.refuse(e, msgID, b)
 		return Result{Err: e}
 	}
 	body := req.Body
@@ -213,12 +206,49 @@ func (s *Service) Receive(ctx context.Context, req Request) Result {
 		s.deps.Log.Error("store failed; no receipt given", "partner", p.ID, "err", err)
 		return fail(unavailable(), tx.Header.MessageID, nil)
 	}
-	outcome = "new"
+	c.outcome = "new"
 	if repeat {
-		outcome = "repeat"
+		c.outcome = "repeat"
 	}
-	s.deps.Metrics.Received.Add(ctx, 1, telemetry.Attrs("partner", p.ID, "function", string(tx.Header.Function), "outcome", outcome))
+	s.deps.Metrics.Received.Add(ctx, 1, telemetry.Attrs("partner", p.ID, "function", string(tx.Header.Function), "outcome", c.outcome))
 	return Result{Receipt: rcpt, Repeat: repeat}
+}
+
+// call is one intake request in flight: its span, and the latency record
+// that its outcome closes. Messages and files share it so both are traced,
+// timed and refused the same way.
+type call struct {
+	s       *Service
+	ctx     context.Context
+	span    trace.Span
+	req     Request
+	start   time.Time
+	outcome string
+}
+
+// begin opens the server span of one request; the outcome is "refused"
+// until the caller says otherwise.
+func (s *Service) begin(ctx context.Context, name string, req Request) *call {
+	start := s.deps.Now()
+	ctx, span := s.deps.Tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindServer),
+		trace.WithAttributes(attribute.String("partner", req.Partner.ID)))
+	return &call{s: s, ctx: ctx, span: span, req: req, start: start, outcome: "refused"}
+}
+
+// end records the latency under the outcome (prefixed, so files and single
+// messages stay apart) and closes the span.
+func (c *call) end(prefix string) {
+	c.s.deps.Metrics.IntakeSeconds.Record(c.ctx, c.s.deps.Now().Sub(c.start).Seconds(),
+		telemetry.Attrs("partner", c.req.Partner.ID, "outcome", prefix+c.outcome))
+	c.span.End()
+}
+
+// refuse marks the span failed and records the refusal; id names the
+// message or file when it is known, b is what to keep of the body.
+func (c *call) refuse(e *Error, id string, b []byte) {
+	c.span.SetStatus(codes.Error, e.Code)
+	c.span.SetAttributes(attribute.String("error.code", e.Code))
+	c.s.deps.Refused(c.ctx, c.req.Partner, e, id, b, c.req.Remote)
 }
 
 // verify checks the partner's detached JWS over the exact body.
