@@ -12,25 +12,16 @@ import (
 	"sync"
 	"time"
 
+	"github.com/uifsagw/uifsagw/gateway/wire"
 	"github.com/uifsagw/uifsagw/partners"
 )
 
-// InboxItem is one message waiting in a partner's pull inbox.
-type InboxItem struct {
-	ID          string `json:"id"`
-	Cursor      int64  `json:"cursor"`
-	MessageID   string `json:"messageId"`
-	Format      string `json:"format"`
-	ContentType string `json:"contentType"`
-	Body        string `json:"body"`
-	Signature   string `json:"signature"`
-}
-
-// InboxPage is one page of a pull inbox.
-type InboxPage struct {
-	Messages []InboxItem `json:"messages"`
-	Next     int64       `json:"next"`
-}
+// InboxItem and InboxPage are the pull inbox's wire documents, shared with
+// the edge that serves them.
+type (
+	InboxItem = wire.InboxItem
+	InboxPage = wire.InboxPage
+)
 
 // Inbox lists messages waiting for us after cursor.
 func (c *Client) Inbox(ctx context.Context, after int64, limit int) (InboxPage, error) {

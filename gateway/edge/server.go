@@ -25,6 +25,7 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/intake"
 	"github.com/uifsagw/uifsagw/gateway/signing"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
+	"github.com/uifsagw/uifsagw/gateway/wire"
 	"github.com/uifsagw/uifsagw/partners"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
@@ -369,25 +370,12 @@ func (s *Server) getMessage(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// InboxItem is one message waiting for a pull partner.
-type InboxItem struct {
-	// ID is what POST /v1/inbox/ack takes: the message ID.
-	ID          string `json:"id"`
-	Cursor      int64  `json:"cursor"`
-	MessageID   string `json:"messageId"`
-	Format      string `json:"format"`
-	ContentType string `json:"contentType"`
-	// Body is the message exactly as signed.
-	Body string `json:"body"`
-	// Signature is our detached JWS over Body.
-	Signature string `json:"signature"`
-}
-
-// InboxPage is the answer to GET /v1/inbox.
-type InboxPage struct {
-	Messages []InboxItem `json:"messages"`
-	Next     int64       `json:"next"`
-}
+// InboxItem and InboxPage are the pull inbox's wire documents, shared with
+// the courier that reads them.
+type (
+	InboxItem = wire.InboxItem
+	InboxPage = wire.InboxPage
+)
 
 func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 	p := PartnerFrom(r.Context())
