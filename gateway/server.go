@@ -448,7 +448,8 @@ func (s *Server) reviewHandler(cfg Config) (http.Handler, error) {
 		},
 		Worksheet: s.proc.AllocationWorksheet,
 		OnDecision: func(ctx context.Context, q exchange.Querier, d review.Decision) error {
-			if _, err := s.proc.NotifyDetermination(ctx, q, d.ReviewItem, d.Message, d.Controlling, d.Group, d.Basis, d.Reason, d.Override); err != nil {
+			if _, err := s.proc.NotifyDetermination(ctx, q, casework.Determination{
+				ReviewItem: d.ReviewItem, Message: d.Message, Controlling: d.Controlling, Group: d.Group}); err != nil {
 				return err
 			}
 			_, err := s.proc.ResolveTwins(ctx, q, d.ReviewItem, d.Group, d.Actor)

@@ -11,14 +11,31 @@ import (
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
+// Determination is what NotifyDetermination announces.
+type Determination struct {
+	// ReviewItem is the review item the supervisor decided; it names the
+	// notices' message IDs.
+	ReviewItem int64
+	// Message is the message that raised the review, 0 when none did; an
+	// establishment request is answered EST P, anything else ENF P.
+	Message int64
+	// Controlling is the order the supervisor found controlling, 0 when
+	// none does (then there is nothing to announce).
+	Controlling int64
+	// Group is every order of the determination.
+	Group []int64
+}
+
 // NotifyDetermination sends the controlling-order determination a supervisor
 // confirmed (or overrode) to every state whose tribunal issued one of the
 // orders or where one is registered (UIFSA §207(g)), as a new controlling
 // order (GSCOE: EST P when the determination answered an establishment
 // request, ENF P otherwise) with the controlling order in an order block
 // flagged D, in the caller's transaction. It returns the states notified.
-func (p *Processor) NotifyDetermination(ctx context.Context, q exchange.Querier, reviewItem, messageID, controlling int64,
-	group []int64, basis, note string, override bool) ([]string, error) {
+// The determination's basis, note and override stay in the review item and
+// the audit log: GSCOE carries no information block.
+func (p *Processor) NotifyDetermination(ctx context.Context, q exchange.Querier, d Determination) ([]string, error) {
+	reviewItem, messageID, controlling, group := d.ReviewItem, d.Message, d.Controlling, d.Group
 	var orders []exchange.RegistryOrder
 	for _, id := range group {
 		o, err := exchange.OrderByID(ctx, q, id)
