@@ -74,37 +74,30 @@ func headerOf(v fixedwidth.Values) Header {
 // FTI). Every problem is reported, placed by batch, record and element, and
 // nothing is written unless all is well.
 func (l *Layouts) EncodeIWOFile(file Header, batches []IWOBatch) ([]byte, error) {
-	f := &File{Kind: IWOs, Header: file.values()}
-	var errs Errors
-	for bi, b := range batches {
-		fb := Batch{Header: b.Header.values()}
-		for ri, iwo := range b.IWOs {
-			v, ferrs := DTL(iwo)
-			for _, fe := range ferrs {
-				errs = append(errs, Error{FieldError: fixedwidth.FieldError{Block: fmt.Sprintf("batch[%d].DTL", bi+1),
-					Occurrence: ri + 1, Field: fe.Path, Reason: fe.Reason}})
-			}
-			fb.Records = append(fb.Records, v)
-		}
-		f.Batches = append(f.Batches, fb)
-	}
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	return l.Encode(f)
+	return encodeFile(l, IWOs, "DTL", file, len(batches),
+		func(i int) (Header, []canonical.IWO) { return batches[i].Header, batches[i].IWOs }, DTL)
 }
 
 // EncodeAckFile writes an acknowledgment file (FHA, BHA, ACK records, BTA,
 // FTA), as an employer does.
 func (l *Layouts) EncodeAckFile(file Header, batches []AckBatch) ([]byte, error) {
-	f := &File{Kind: Acks, Header: file.values()}
+	return encodeFile(l, Acks, "ACK", file, len(batches),
+		func(i int) (Header, []canonical.EmployerAck) { return batches[i].Header, batches[i].Acks }, ACK)
+}
+
+// encodeFile writes a file of n batches of records of one kind; batch gives
+// each batch's header and records, record turns one into its elements.
+func encodeFile[T any](l *Layouts, kind Kind, code string, file Header, n int,
+	batch func(int) (Header, []T), record func(T) (fixedwidth.Values, canonical.FieldErrors)) ([]byte, error) {
+	f := &File{Kind: kind, Header: file.values()}
 	var errs Errors
-	for bi, b := range batches {
-		fb := Batch{Header: b.Header.values()}
-		for ri, a := range b.Acks {
-			v, ferrs := ACK(a)
+	for bi := range n {
+		h, recs := batch(bi)
+		fb := Batch{Header: h.values()}
+		for ri, r := range recs {
+			v, ferrs := record(r)
 			for _, fe := range ferrs {
-				errs = append(errs, Error{FieldError: fixedwidth.FieldError{Block: fmt.Sprintf("batch[%d].ACK", bi+1),
+				errs = append(errs, Error{FieldError: fixedwidth.FieldError{Block: fmt.Sprintf("batch[%d].%s", bi+1, code),
 					Occurrence: ri + 1, Field: fe.Path, Reason: fe.Reason}})
 			}
 			fb.Records = append(fb.Records, v)
@@ -120,67 +113,59 @@ func (l *Layouts) EncodeAckFile(file Header, batches []AckBatch) ([]byte, error)
 // DecodeIWOFile reads an IWO file whole: framing, counts, then each DTL into
 // the canonical IWO. Any problem refuses the file.
 func (l *Layouts) DecodeIWOFile(b []byte) (Header, []IWOBatch, error) {
-	f, errs := l.Decode(b)
-	if len(errs) > 0 {
-		return Header{}, nil, errs
-	}
-	if f.Kind != IWOs {
-		return Header{}, nil, Errors{fileErr(1, "FH"+string(f.Kind), "", "an acknowledgment file where IWOs (FHI) were expected")}
-	}
-	var out []IWOBatch
-	line := 1
-	for _, fb := range f.Batches {
-		line++
-		b := IWOBatch{Header: headerOf(fb.Header)}
-		for _, r := range fb.Records {
-			line++
-			iwo, ferrs := IWOFromDTL(r)
-			for _, fe := range ferrs {
-				errs = append(errs, l.placed(line, "DTL", fe))
-			}
-			b.IWOs = append(b.IWOs, iwo)
-		}
-		line++
-		out = append(out, b)
-	}
-	if len(errs) > 0 {
-		return Header{}, nil, errs
-	}
-	return headerOf(f.Header), out, nil
+	return decodeFile(l, b, IWOs, "an acknowledgment file where IWOs (FHI) were expected", "DTL",
+		func(_ Batch, r fixedwidth.Values) (canonical.IWO, canonical.FieldErrors) { return IWOFromDTL(r) },
+		func(h Header, iwos []canonical.IWO) IWOBatch { return IWOBatch{Header: h, IWOs: iwos} })
 }
 
 // DecodeAckFile reads an acknowledgment file whole. The acknowledgments take
 // their date from their batch header's creation date.
 func (l *Layouts) DecodeAckFile(b []byte) (Header, []AckBatch, error) {
+	return decodeFile(l, b, Acks, "an IWO file where acknowledgments (FHA) were expected", "ACK", ackOf,
+		func(h Header, acks []canonical.EmployerAck) AckBatch { return AckBatch{Header: h, Acks: acks} })
+}
+
+// ackOf reads one ACK record of batch fb.
+func ackOf(fb Batch, r fixedwidth.Values) (canonical.EmployerAck, canonical.FieldErrors) {
+	if r["EIN"] == "" && fb.Header["EIN"] != "" {
+		// The batch is one employer's: its header names it.
+		r = withEIN(r, fb.Header["EIN"])
+	}
+	a, ferrs := AckFromACK(r)
+	if created := headerOf(fb.Header).Created; !created.IsZero() {
+		a.AckDate = canonical.DateOf(created)
+	}
+	return a, ferrs
+}
+
+// decodeFile reads a file of the kind it must be (wrong says what came
+// instead): its header, and each batch made by batch of its header and its
+// records read by read. The records' problems are placed by line and
+// element; any problem refuses the whole file.
+func decodeFile[T, B any](l *Layouts, b []byte, kind Kind, wrong, code string,
+	read func(Batch, fixedwidth.Values) (T, canonical.FieldErrors), batch func(Header, []T) B) (Header, []B, error) {
 	f, errs := l.Decode(b)
 	if len(errs) > 0 {
 		return Header{}, nil, errs
 	}
-	if f.Kind != Acks {
-		return Header{}, nil, Errors{fileErr(1, "FH"+string(f.Kind), "", "an IWO file where acknowledgments (FHA) were expected")}
+	if f.Kind != kind {
+		return Header{}, nil, Errors{fileErr(1, "FH"+string(f.Kind), "", wrong)}
 	}
-	var out []AckBatch
+	var out []B
 	line := 1
 	for _, fb := range f.Batches {
 		line++
-		b := AckBatch{Header: headerOf(fb.Header)}
+		var rs []T
 		for _, r := range fb.Records {
 			line++
-			if r["EIN"] == "" && fb.Header["EIN"] != "" {
-				// The batch is one employer's: its header names it.
-				r = withEIN(r, fb.Header["EIN"])
-			}
-			a, ferrs := AckFromACK(r)
+			v, ferrs := read(fb, r)
 			for _, fe := range ferrs {
-				errs = append(errs, l.placed(line, "ACK", fe))
+				errs = append(errs, l.placed(line, code, fe))
 			}
-			if !b.Header.Created.IsZero() {
-				a.AckDate = canonical.DateOf(b.Header.Created)
-			}
-			b.Acks = append(b.Acks, a)
+			rs = append(rs, v)
 		}
 		line++
-		out = append(out, b)
+		out = append(out, batch(headerOf(fb.Header), rs))
 	}
 	if len(errs) > 0 {
 		return Header{}, nil, errs

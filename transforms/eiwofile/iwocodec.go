@@ -37,27 +37,25 @@ func (*Codec) ContentType() string { return "text/plain; charset=us-ascii" }
 // EncodeIWO writes the IWO's DTL record and a line feed.
 func (c *Codec) EncodeIWO(iwo canonical.IWO) ([]byte, error) {
 	v, errs := DTL(iwo)
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("%s DTL: %w", Format, errs)
-	}
-	v["Document Code"] = "DTL"
-	out, ferrs := c.Layouts.Detail.Encode(v, fixedwidth.Place{})
-	if len(ferrs) > 0 {
-		return nil, fmt.Errorf("%s DTL: %w", Format, ferrs)
-	}
-	return append(out, '\n'), nil
+	return record("DTL", c.Layouts.Detail, v, errs)
 }
 
 // EncodeAck writes the acknowledgment's ACK record and a line feed.
 func (c *Codec) EncodeAck(a canonical.EmployerAck) ([]byte, error) {
 	v, errs := ACK(a)
+	return record("ACK", c.Layouts.Ack, v, errs)
+}
+
+// record lays out the elements v of one record (code) in its columns, unless
+// making them out of the canonical document found problems (errs).
+func record(code string, blk *fixedwidth.Block, v fixedwidth.Values, errs canonical.FieldErrors) ([]byte, error) {
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("%s ACK: %w", Format, errs)
+		return nil, fmt.Errorf("%s %s: %w", Format, code, errs)
 	}
-	v["Document Code"] = "ACK"
-	out, ferrs := c.Layouts.Ack.Encode(v, fixedwidth.Place{})
+	v["Document Code"] = code
+	out, ferrs := blk.Encode(v, fixedwidth.Place{})
 	if len(ferrs) > 0 {
-		return nil, fmt.Errorf("%s ACK: %w", Format, ferrs)
+		return nil, fmt.Errorf("%s %s: %w", Format, code, ferrs)
 	}
 	return append(out, '\n'), nil
 }
