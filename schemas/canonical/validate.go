@@ -564,29 +564,35 @@ func (v *validator) fips(path string, f FIPS, required bool) bool {
 	return true
 }
 
-func (v *validator) messageID(path, id string, required bool) {
-	switch {
-	case id == "":
-		if required {
-			v.add(path, "required")
-		}
-	case utf8.RuneCountInString(id) > MaxMessageIDLen:
-		v.addf(path, "longer than %d characters", MaxMessageIDLen)
-	case !messageIDRe.MatchString(id):
-		v.add(path, "may hold only letters, digits and . _ : -")
-	}
+// identifier is the grammar of an identifier field: how long it may be, its
+// pattern, and what the pattern asks for in a sender's words.
+type identifier struct {
+	max  int
+	re   *regexp.Regexp
+	rule string
 }
 
-func (v *validator) caseID(path, id string, required bool) {
+var (
+	messageIDs = identifier{MaxMessageIDLen, messageIDRe, "may hold only letters, digits and . _ : -"}
+	caseIDs    = identifier{MaxCaseIDLen, caseIDRe, "must be printable ASCII without leading or trailing spaces"}
+)
+
+func (v *validator) messageID(path, id string, required bool) {
+	v.identifier(path, id, required, messageIDs)
+}
+
+func (v *validator) caseID(path, id string, required bool) { v.identifier(path, id, required, caseIDs) }
+
+func (v *validator) identifier(path, id string, required bool, g identifier) {
 	switch {
 	case id == "":
 		if required {
 			v.add(path, "required")
 		}
-	case utf8.RuneCountInString(id) > MaxCaseIDLen:
-		v.addf(path, "longer than %d characters", MaxCaseIDLen)
-	case !caseIDRe.MatchString(id):
-		v.add(path, "must be printable ASCII without leading or trailing spaces")
+	case utf8.RuneCountInString(id) > g.max:
+		v.addf(path, "longer than %d characters", g.max)
+	case !g.re.MatchString(id):
+		v.add(path, g.rule)
 	}
 }
 
