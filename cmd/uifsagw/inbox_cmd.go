@@ -5,15 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
+	"github.com/uifsagw/uifsagw/cmd/uifsagw/internal/partnerclient"
 	"github.com/uifsagw/uifsagw/gateway"
-	"github.com/uifsagw/uifsagw/gateway/courier"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
-	"github.com/uifsagw/uifsagw/gateway/signing"
-	"github.com/uifsagw/uifsagw/schemas/canonical"
-	"github.com/uifsagw/uifsagw/transforms"
 )
 
 func init() {
@@ -36,83 +32,7 @@ func runInbox(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	var after int64
-	total := 0
-	for {
-		page, err := cl.Inbox(ctx, after, *limit)
-		if err != nil {
-			return err
-		}
-		var ids []string
-		for _, it := range page.Messages {
-			verified := "signature verified"
-			if _, err := (signing.Verifier{Window: 24 * time.Hour}).VerifyDetached(it.Signature, []byte(it.Body), cl.ServerKeys, time.Now()); err != nil {
-				verified = "SIGNATURE NOT VERIFIED: " + err.Error()
-			}
-			fmt.Printf("%s\t%s\t%d bytes\t%s\n", it.MessageID, it.Format, len(it.Body), verified)
-			if *out != "" {
-				ext := ".json"
-				if it.ContentType == "application/xml" {
-					ext = ".xml"
-				}
-				if err := os.MkdirAll(*out, 0o755); err != nil {
-					return err
-				}
-				if err := os.WriteFile(filepath.Join(*out, filepath.Base(it.MessageID)+ext), []byte(it.Body), 0o644); err != nil {
-					return err
-				}
-			}
-			ids = append(ids, it.ID)
-			if *accept && it.Format != "" {
-				if err := acceptIWO(ctx, cl, it); err != nil {
-					return fmt.Errorf("acknowledge %s: %w", it.MessageID, err)
-				}
-			}
-		}
-		total += len(page.Messages)
-		if *ack && len(ids) > 0 {
-			n, err := cl.Ack(ctx, ids)
-			if err != nil {
-				return err
-			}
-			fmt.Printf("acknowledged %d\n", n)
-		}
-		if len(page.Messages) == 0 || page.Next <= after {
-			break
-		}
-		after = page.Next
-	}
-	fmt.Printf("%d message(s)\n", total)
-	return nil
-}
-
-// acceptIWO answers an IWO from the inbox with an employer acknowledgment
-// that accepts it, in the employer's own format, and checks the receipt.
-func acceptIWO(ctx context.Context, cl *courier.Client, it courier.InboxItem) error {
-	codec, ok := transforms.LookupIWO(it.Format)
-	if !ok {
-		fmt.Printf("\t(not an IWO format: %s; not acknowledged)\n", it.Format)
-		return nil
-	}
-	iwo, errs := codec.DecodeIWO([]byte(it.Body))
-	if len(errs) > 0 {
-		return fmt.Errorf("the IWO does not decode: %v", errs)
-	}
-	ack := canonical.EmployerAck{TrackingNumber: iwo.TrackingNumber, ControlNumber: iwo.ControlNumber,
-		EmployerFEIN: iwo.Employer.EIN, Status: canonical.AckAccepted, AckDate: canonical.DateOf(time.Now())}
-	body, err := codec.EncodeAck(ack)
-	if err != nil {
-		return err
-	}
-	res, err := cl.Post(ctx, body, codec.ContentType(), "ACK-"+iwo.TrackingNumber)
-	if err != nil {
-		return err
-	}
-	if res.Error != nil {
-		return fmt.Errorf("refused (%d): %s", res.Status, res.Error.Message)
-	}
-	fmt.Printf("\tacknowledged IWO %s (accepted); receipt verified\n", iwo.TrackingNumber)
-	return nil
+	return partnerclient.Inbox(ctx, os.Stdout, cl, partnerclient.Pull{Out: *out, Ack: *ack, Limit: *limit, AcceptIWOs: *accept})
 }
 
 func runAudit(ctx context.Context, args []string) error {

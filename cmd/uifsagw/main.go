@@ -26,6 +26,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/uifsagw/uifsagw/cmd/uifsagw/internal/exitcode"
 )
 
 type command struct {
@@ -85,8 +87,13 @@ func main() {
 		// The help was asked for and printed: that is success.
 		os.Exit(0)
 	}
+	// The commands' own packages say their exit status with exitcode.
 	var ee *exitError
-	if errors.As(err, &ee) {
+	var xe *exitcode.Error
+	if !errors.As(err, &ee) && errors.As(err, &xe) {
+		ee = &exitError{code: xe.Code, msg: xe.Msg}
+	}
+	if ee != nil {
 		if ee.msg != "" {
 			fmt.Fprintln(os.Stderr, ee.msg)
 		}

@@ -1,24 +1,25 @@
-package main
+package msgfile
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
+	"io"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/uifsagw/uifsagw/cmd/uifsagw/internal/exitcode"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 	"github.com/uifsagw/uifsagw/transforms"
 	"github.com/uifsagw/uifsagw/transforms/eiwofile"
 )
 
-// isEIWO says whether a validate or convert input is an e-IWO document or
+// IsEIWO says whether a validate or convert input is an e-IWO document or
 // file: its format is one of the employer formats, or, with no format given,
 // the file starts with a federal file header.
-func isEIWO(format string, b []byte) bool {
+func IsEIWO(format string, b []byte) bool {
 	if _, ok := transforms.LookupIWO(format); ok {
 		return true
 	}
@@ -90,7 +91,7 @@ func decodeEIWO(format string, b []byte) (eiwoDocs, []string, error) {
 
 // validateEIWO checks an e-IWO document or a whole federal file and prints
 // what it holds.
-func validateEIWO(format, path string, b []byte) error {
+func validateEIWO(w io.Writer, format, path string, b []byte) error {
 	if format == "" && !bytes.HasPrefix(b, []byte("FH")) {
 		format = eiwofile.Format
 	}
@@ -104,9 +105,9 @@ func validateEIWO(format, path string, b []byte) error {
 	}
 	if len(problems) > 0 {
 		for _, p := range problems {
-			fmt.Println(p)
+			fmt.Fprintln(w, p)
 		}
-		return &exitError{code: 1, msg: fmt.Sprintf("%s: %d error(s) (%s); a file with any error is refused whole", path, len(problems), name)}
+		return exitcode.Failed(fmt.Sprintf("%s: %d error(s) (%s); a file with any error is refused whole", path, len(problems), name))
 	}
 	what := map[string]int{}
 	for _, iwo := range d.iwos {
@@ -134,26 +135,26 @@ func validateEIWO(format, path string, b []byte) error {
 	if d.header != nil {
 		ctl = ", control number " + d.header.Control
 	}
-	fmt.Printf("valid %s: %d %s (%s)%s\n", name, count, kind, strings.Join(parts, ", "), ctl)
+	fmt.Fprintf(w, "valid %s: %d %s (%s)%s\n", name, count, kind, strings.Join(parts, ", "), ctl)
 	return nil
 }
 
 // convertEIWO converts between the e-IWO forms. Writing a federal file takes
 // the control numbers as flags: the gateway draws them from its database, so
 // a command-line tool must be told them rather than invent any.
-func convertEIWO(from, to, path string, b []byte, fileCtl, batchCtl string) error {
+func convertEIWO(w, errw io.Writer, from, to, path string, b []byte, fileCtl, batchCtl string) error {
 	d, problems, err := decodeEIWO(from, b)
 	if err != nil {
 		return err
 	}
 	if len(problems) > 0 {
 		for _, p := range problems {
-			fmt.Fprintln(os.Stderr, p)
+			fmt.Fprintln(errw, p)
 		}
-		return &exitError{code: 1, msg: fmt.Sprintf("%d error(s) decoding %s", len(problems), path)}
+		return exitcode.Failed(fmt.Sprintf("%d error(s) decoding %s", len(problems), path))
 	}
 	if to == eiwofile.Format {
-		return writeEIWOFile(d, fileCtl, batchCtl)
+		return writeEIWOFile(w, d, fileCtl, batchCtl)
 	}
 	codec, ok := transforms.LookupIWO(to)
 	if !ok {
@@ -176,9 +177,11 @@ func convertEIWO(from, to, path string, b []byte, fileCtl, batchCtl string) erro
 	}
 	switch {
 	case len(docs) == 1:
-		os.Stdout.Write(docs[0])
+		if _, err := w.Write(docs[0]); err != nil {
+			return err
+		}
 		if !bytes.HasSuffix(docs[0], []byte("\n")) {
-			fmt.Println()
+			fmt.Fprintln(w)
 		}
 	case strings.Contains(to, "json"):
 		// Several documents of one file: a JSON array of them.
@@ -190,14 +193,14 @@ func convertEIWO(from, to, path string, b []byte, fileCtl, batchCtl string) erro
 		if err != nil {
 			return err
 		}
-		fmt.Println(string(out))
+		fmt.Fprintln(w, string(out))
 	default:
 		return fmt.Errorf("%s holds %d documents; %s writes one per file (convert to eiwo-json/1 for an array)", path, len(docs), to)
 	}
 	return nil
 }
 
-func writeEIWOFile(d eiwoDocs, fileCtl, batchCtl string) error {
+func writeEIWOFile(w io.Writer, d eiwoDocs, fileCtl, batchCtl string) error {
 	if fileCtl == "" || batchCtl == "" {
 		return errors.New("writing an e-IWO file needs --control and --batch-control: control numbers are 22 characters, state FIPS first, and never reused; the gateway draws them from its database")
 	}
@@ -233,6 +236,6 @@ func writeEIWOFile(d eiwoDocs, fileCtl, batchCtl string) error {
 	if err != nil {
 		return err
 	}
-	_, err = os.Stdout.Write(out)
+	_, err = w.Write(out)
 	return err
 }
