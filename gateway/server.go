@@ -36,6 +36,7 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/withholding"
 	"github.com/uifsagw/uifsagw/partners"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
+	"github.com/uifsagw/uifsagw/schemas/canonical/validate"
 )
 
 // Server is one running gateway: the partner listener, the staff listener and
@@ -53,7 +54,7 @@ type Server struct {
 	dir            *partners.Watcher
 	certs          *certHolder
 	keys           *keyHolder
-	combos         *canonical.Combos
+	combos         *validate.Combos
 	codecs         *codecCache
 	rules          *withholding.RuleBook
 	roots          *x509.CertPool
@@ -190,7 +191,7 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 		Store:    s.store,
 		Signer:   s.keys.Signer,
 		CodecFor: func(p *partners.Partner) (intake.Codec, error) { return s.codecs.forPartner(p, cfg.StateFIPS) },
-		Validate: func(t *canonical.Transaction) canonical.FieldErrors { return t.ValidateWith(s.combos) },
+		Validate: func(t *canonical.Transaction) canonical.FieldErrors { return validate.With(t, s.combos) },
 		// The partner API keeps the refusal log; s.api exists before any request.
 		Refused: func(ctx context.Context, p *partners.Partner, e *intake.Error, msgID string, body []byte, remote string) {
 			s.api.RecordIntakeRefusal(ctx, p, e, msgID, body, remote)
@@ -548,8 +549,8 @@ func LoadPIIKeys(c PIIConfig) (exchange.PIIKeys, error) {
 	return k, nil
 }
 
-func loadCombos(extra string) (*canonical.Combos, error) {
-	c := canonical.DefaultCombos()
+func loadCombos(extra string) (*validate.Combos, error) {
+	c := validate.DefaultCombos()
 	if extra == "" {
 		return c, nil
 	}
@@ -557,7 +558,7 @@ func loadCombos(extra string) (*canonical.Combos, error) {
 	if err != nil {
 		return nil, fmt.Errorf("codes_file: %w", err)
 	}
-	more, err := canonical.ParseCombos(b)
+	more, err := validate.ParseCombos(b)
 	if err != nil {
 		return nil, fmt.Errorf("codes_file %s: %w", extra, err)
 	}

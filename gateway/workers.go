@@ -20,6 +20,7 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/withholding"
 	"github.com/uifsagw/uifsagw/partners"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
+	"github.com/uifsagw/uifsagw/schemas/canonical/validate"
 )
 
 // loadRuleBook reads the shipped withholding rules and then the operator's
@@ -114,7 +115,7 @@ func (s *Server) Send(ctx context.Context, actor, partnerID string, tx canonical
 	if !ok {
 		return 0, fmt.Errorf("%w: no partner %q", exchange.ErrInvalid, partnerID)
 	}
-	if errs := tx.ValidateWith(s.combos); len(errs) > 0 {
+	if errs := validate.With(&tx, s.combos); len(errs) > 0 {
 		return 0, errs
 	}
 	body, ct, err := s.codecs.EncodeTx(p, tx)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/uifsagw/uifsagw/schemas/canonical"
+	"github.com/uifsagw/uifsagw/schemas/canonical/validate"
 	"github.com/uifsagw/uifsagw/transforms"
 	"github.com/uifsagw/uifsagw/transforms/all"
 	"github.com/uifsagw/uifsagw/transforms/internal/testutil"
@@ -32,7 +33,7 @@ func TestFixturesRoundTrip(t *testing.T) {
 			if errs != nil {
 				t.Fatalf("decode JSON: %v", errs)
 			}
-			if verrs := fromJSON.Validate(); verrs != nil {
+			if verrs := validate.Transaction(&fromJSON); verrs != nil {
 				t.Fatalf("fixture is not a valid transaction: %v", verrs)
 			}
 

@@ -26,6 +26,7 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/withholding"
 	"github.com/uifsagw/uifsagw/partners"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
+	"github.com/uifsagw/uifsagw/schemas/canonical/validate"
 )
 
 // Config is the agency's choices.
@@ -265,7 +266,7 @@ func firstNonEmpty(a, b string) string {
 
 // send encodes tx for partner and queues it in q's transaction.
 func (p *Processor) send(ctx context.Context, q exchange.Querier, partner *partners.Partner, tx canonical.Transaction, inReplyTo int64) (int64, error) {
-	if !canonical.Sendable(tx.Header.Function, tx.Header.Action, tx.Header.Reason) {
+	if !validate.Sendable(tx.Header.Function, tx.Header.Action, tx.Header.Reason) {
 		return 0, fmt.Errorf("outbound transaction: %s %s %s is not a combination the gateway may send to a state",
 			tx.Header.Function, tx.Header.Action, tx.Header.Reason)
 	}

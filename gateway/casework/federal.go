@@ -3,6 +3,7 @@ package casework
 import (
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
+	"github.com/uifsagw/uifsagw/schemas/canonical/validate"
 	"github.com/uifsagw/uifsagw/transforms"
 )
 
@@ -57,9 +58,9 @@ func (p *Processor) withCaseBlocks(resp *canonical.Transaction, tx canonical.Tra
 // model's rules only, so that a gateway not yet configured still answers.
 func (p *Processor) validateOutbound(tx *canonical.Transaction) canonical.FieldErrors {
 	if p.cfg.Contact == nil {
-		return tx.ValidateModel()
+		return validate.Model(tx)
 	}
-	return tx.Validate()
+	return validate.Transaction(tx)
 }
 
 // Generated names a combination one of the gateway's generators sends.

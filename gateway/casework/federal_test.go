@@ -5,16 +5,17 @@ import (
 	"time"
 
 	"github.com/uifsagw/uifsagw/schemas/canonical"
+	"github.com/uifsagw/uifsagw/schemas/canonical/validate"
 )
 
 // TestGeneratorsSendFederalCombinations walks every generator of this
 // package: each combination it sends is in the federal table (not one of the
 // gateway's own), so a partner state knows it.
 func TestGeneratorsSendFederalCombinations(t *testing.T) {
-	combos := canonical.DefaultCombos()
+	combos := validate.DefaultCombos()
 	for _, g := range Generators() {
 		src := combos.Source(g.Function, g.Action, g.Reason)
-		if src != canonical.SourceFederal {
+		if src != validate.SourceFederal {
 			t.Errorf("%s sends %s %s %s, source %q, want federal", g.Generator, g.Function, g.Action, g.Reason, src)
 		}
 		for _, old := range []canonical.ReasonCode{"GSCOD", "ERXOR", "SIIWO", "EIACK", "EIREJ"} {
@@ -78,7 +79,7 @@ func TestAnswersMeetTheFederalEdits(t *testing.T) {
 	resp := p.replyWith(request, "NY0000000001", request.Header.SenderCaseID, genOrderNotEstablished.Function, genOrderNotEstablished.Action, genOrderNotEstablished.Reason, "NY-1-Y")
 	resp.Information = canonical.InformationText("An order already exists.")
 	p.withCaseBlocks(&resp, request)
-	if errs := resp.Validate(); errs == nil {
+	if errs := validate.Transaction(&resp); errs == nil {
 		t.Error("an answer without our contact met the federal edits")
 	}
 	if errs := p.validateOutbound(&resp); errs != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/uifsagw/uifsagw/schemas/canonical"
+	"github.com/uifsagw/uifsagw/schemas/canonical/validate"
 	"github.com/uifsagw/uifsagw/transforms"
 	_ "github.com/uifsagw/uifsagw/transforms/all" // every codec the samples use
 )
@@ -189,7 +190,7 @@ func writeFileSamples(dir string, now time.Time, rnd [3]byte) error {
 	var good [3][]byte
 	for i := range good {
 		tx := SampleCAEstablish(i, base+int64(i), today)
-		if errs := tx.Validate(); len(errs) > 0 {
+		if errs := validate.Transaction(&tx); len(errs) > 0 {
 			return fmt.Errorf("CSENet sample %d is invalid: %v", i+1, errs)
 		}
 		b, err := transforms.Encode(tx, "csenet-2000")
@@ -262,7 +263,7 @@ func WriteSamples(l Layout) error {
 			// per-transaction edits); check the sample as it will be read.
 			canonical.MarkLegacy(&f.tx)
 		}
-		if errs := f.tx.Validate(); len(errs) > 0 {
+		if errs := validate.Transaction(&f.tx); len(errs) > 0 {
 			return fmt.Errorf("%s: sample is invalid: %v", s.File, errs)
 		}
 		b, err := transforms.Encode(f.tx, f.format)

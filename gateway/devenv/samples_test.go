@@ -7,6 +7,8 @@ import (
 
 	"github.com/uifsagw/uifsagw/transforms"
 	"github.com/uifsagw/uifsagw/transforms/csenet"
+
+	"github.com/uifsagw/uifsagw/schemas/canonical/validate"
 )
 
 // Every sample file decodes and validates, and a second call writes new
@@ -29,7 +31,7 @@ func TestWriteSamplesValidAndFresh(t *testing.T) {
 			}
 			tx, errs := transforms.Decode(format, b)
 			if len(errs) == 0 {
-				errs = tx.Validate()
+				errs = validate.Transaction(&tx)
 			}
 			if len(errs) > 0 {
 				t.Fatalf("%s: %v", s.File, errs)
@@ -68,7 +70,7 @@ func TestWriteFileSamples(t *testing.T) {
 			items := c.DecodeFile(b)
 			for k := range items {
 				if len(items[k].Errors) == 0 {
-					items[k].Errors = items[k].Transaction.Validate()
+					items[k].Errors = validate.Transaction(&items[k].Transaction)
 				}
 			}
 			if i == 0 {

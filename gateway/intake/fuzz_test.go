@@ -6,6 +6,7 @@ import (
 
 	"github.com/uifsagw/uifsagw/partners"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
+	"github.com/uifsagw/uifsagw/schemas/canonical/validate"
 	"github.com/uifsagw/uifsagw/transforms/csenet"
 )
 
@@ -18,8 +19,8 @@ func FuzzFileLines(f *testing.F) {
 	f.Add([]byte("\n\r\n"))
 	f.Add([]byte("NOT A RECORD\n"))
 	codec := csenet.New()
-	combos := canonical.DefaultCombos()
-	s := New(Config{StateFIPS: "36"}, Deps{Validate: func(t *canonical.Transaction) canonical.FieldErrors { return t.ValidateWith(combos) }})
+	combos := validate.DefaultCombos()
+	s := New(Config{StateFIPS: "36"}, Deps{Validate: func(t *canonical.Transaction) canonical.FieldErrors { return validate.With(t, combos) }})
 	p := &partners.Partner{ID: "ca", Kind: partners.KindState, StateFIPS: "06"}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		lines := splitLines(b)

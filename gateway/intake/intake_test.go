@@ -23,6 +23,7 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
 	"github.com/uifsagw/uifsagw/partners"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
+	"github.com/uifsagw/uifsagw/schemas/canonical/validate"
 	"github.com/uifsagw/uifsagw/transforms"
 	_ "github.com/uifsagw/uifsagw/transforms/all"
 )
@@ -114,12 +115,12 @@ func newRigFor(t testing.TB, maxBody int64, format string) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	combos := canonical.DefaultCombos()
+	combos := validate.DefaultCombos()
 	r.svc = intake.New(intake.Config{StateFIPS: "36", Name: "ny-test", MaxBody: maxBody, IATWindow: 5 * time.Minute}, intake.Deps{
 		Store:    store,
 		Signer:   func() *signing.Signer { return r.gateway },
 		CodecFor: func(*partners.Partner) (intake.Codec, error) { return codec, nil },
-		Validate: func(t *canonical.Transaction) canonical.FieldErrors { return t.ValidateWith(combos) },
+		Validate: func(t *canonical.Transaction) canonical.FieldErrors { return validate.With(t, combos) },
 		Refused:  r.refusals.add,
 		Metrics:  metrics,
 		Tracer:   noop.NewTracerProvider().Tracer("test"),
@@ -165,7 +166,7 @@ func verifyReceipt(t testing.TB, s *signing.Signer, jws string) signing.Receipt 
 func (r *rig) sample(t testing.TB) canonical.Transaction {
 	t.Helper()
 	tx := devenv.SampleCAEstablish(0, 1, canonical.DateOf(r.now))
-	if errs := tx.ValidateWith(canonical.DefaultCombos()); len(errs) > 0 {
+	if errs := validate.With(&tx, validate.DefaultCombos()); len(errs) > 0 {
 		t.Fatalf("sample does not validate: %v", errs)
 	}
 	return tx

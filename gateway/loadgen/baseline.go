@@ -16,6 +16,8 @@ import (
 
 	"github.com/uifsagw/uifsagw/gateway/signing"
 	"github.com/uifsagw/uifsagw/transforms"
+
+	"github.com/uifsagw/uifsagw/schemas/canonical/validate"
 )
 
 // CPUBaseline is baseline (a): what the CPU alone allows.
@@ -91,7 +93,7 @@ func MeasureCPU(ctx context.Context, partners []Partner, g Generator, d time.Dur
 				if err == nil {
 					tx, ferrs := transforms.Decode(m.format, m.body)
 					if len(ferrs) == 0 {
-						ferrs = tx.Validate()
+						ferrs = validate.Transaction(&tx)
 					}
 					if len(ferrs) > 0 {
 						err = ferrs

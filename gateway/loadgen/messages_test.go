@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/uifsagw/uifsagw/schemas/canonical"
+	"github.com/uifsagw/uifsagw/schemas/canonical/validate"
 	"github.com/uifsagw/uifsagw/transforms"
 )
 
@@ -24,7 +25,7 @@ func TestGeneratorMessagesAreValidAndRealistic(t *testing.T) {
 			tx := g.Transaction(f.sender, f.prefix, seq)
 			// The load partners speak the /1 formats, whose transactions the
 			// gateway checks by the model's rules, not the federal edits.
-			if errs := tx.ValidateModel(); len(errs) > 0 {
+			if errs := validate.Model(&tx); len(errs) > 0 {
 				t.Fatalf("%s %d invalid: %v", f.prefix, seq, errs)
 			}
 			if n := len(tx.Participants); n < 2 || n > 4 || len(tx.Orders) != 1 {

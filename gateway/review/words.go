@@ -22,13 +22,14 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/schemas"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
+	"github.com/uifsagw/uifsagw/schemas/canonical/validate"
 )
 
 //go:embed data/states.csv
 var statesCSV []byte
 
 type vocabulary struct {
-	combos *canonical.Combos
+	combos *validate.Combos
 	// codes maps "block.Field" of the CSENet layout to code → meaning.
 	codes map[string]map[string]string
 	// states maps a 2-digit FIPS state code, and a postal abbreviation, to the name.
@@ -45,7 +46,7 @@ var vocab = sync.OnceValue(func() *vocabulary {
 })
 
 func loadVocabulary(layout, states []byte) (*vocabulary, error) {
-	v := &vocabulary{combos: canonical.DefaultCombos(), codes: map[string]map[string]string{}, states: map[string]string{}}
+	v := &vocabulary{combos: validate.DefaultCombos(), codes: map[string]map[string]string{}, states: map[string]string{}}
 	if err := readCSV(layout, func(rec map[string]string) {
 		vals := rec["values"]
 		if !strings.Contains(vals, "=") {

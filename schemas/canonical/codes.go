@@ -281,11 +281,16 @@ const (
 // PaymentMethods lists every payment method.
 var PaymentMethods = []PaymentMethod{PaymentEFT, PaymentManual, PaymentOther}
 
-func oneOf[T ~string](v T, valid []T) bool {
-	for _, x := range valid {
-		if v == x {
-			return true
+// WellFormed reports whether r has the form of a reason code: 5 characters
+// A-Z or 0-9. It says nothing about which functions and actions allow it.
+func (r ReasonCode) WellFormed() bool {
+	if len(r) != 5 {
+		return false
+	}
+	for i := 0; i < len(r); i++ {
+		if (r[i] < 'A' || r[i] > 'Z') && (r[i] < '0' || r[i] > '9') {
+			return false
 		}
 	}
-	return false
+	return true
 }

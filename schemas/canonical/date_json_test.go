@@ -1,8 +1,11 @@
-package canonical
+package canonical_test
 
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/uifsagw/uifsagw/schemas/canonical"
+	"github.com/uifsagw/uifsagw/schemas/canonical/validate"
 )
 
 // A record holding a zero date (review evidence keeps orders.Determination
@@ -10,8 +13,8 @@ import (
 // where one is required is still refused, by Validate rather than the decoder.
 func TestDateJSONRoundTrip(t *testing.T) {
 	type rec struct {
-		D Date  `json:"d"`
-		P *Date `json:"p"`
+		D canonical.Date  `json:"d"`
+		P *canonical.Date `json:"p"`
 	}
 	tests := []struct {
 		name    string
@@ -19,7 +22,7 @@ func TestDateJSONRoundTrip(t *testing.T) {
 		want    rec
 		wantErr bool
 	}{
-		{"a date", `{"d":"2024-02-29","p":"1999-12-31"}`, rec{D: Date{2024, 2, 29}, P: &Date{1999, 12, 31}}, false},
+		{"a date", `{"d":"2024-02-29","p":"1999-12-31"}`, rec{D: canonical.Date{2024, 2, 29}, P: &canonical.Date{1999, 12, 31}}, false},
 		{"zero date as written", `{"d":"0000-00-00"}`, rec{}, false},
 		{"null", `{"d":null,"p":null}`, rec{}, false},
 		{"not a date", `{"d":"2024-02-30"}`, rec{}, true},
@@ -49,8 +52,8 @@ func TestDateJSONRoundTrip(t *testing.T) {
 			}
 		})
 	}
-	tx := Transaction{}
-	if errs := tx.ValidateModel(); len(errs) == 0 {
+	tx := canonical.Transaction{}
+	if errs := validate.Model(&tx); len(errs) == 0 {
 		t.Fatal("a transaction with a zero transaction date validated")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/uifsagw/uifsagw/schemas/canonical"
+	"github.com/uifsagw/uifsagw/schemas/canonical/validate"
 )
 
 // TestHandBuiltRoundTrip is the done-when: three transactions built by hand
@@ -81,7 +82,7 @@ func TestHandBuiltRoundTrip(t *testing.T) {
 			// The done-when transactions are also valid federal transactions
 			// under the per-combination edits of requirements.csv.
 			if tc.name != "a case and two participants" {
-				if errs := tx.Validate(); len(errs) > 0 {
+				if errs := validate.Transaction(&tx); len(errs) > 0 {
 					t.Errorf("Validate: %v", errs)
 				}
 			}

@@ -18,6 +18,7 @@ import (
 	"github.com/uifsagw/uifsagw/cmd/uifsagw/internal/exitcode"
 	"github.com/uifsagw/uifsagw/partners"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
+	"github.com/uifsagw/uifsagw/schemas/canonical/validate"
 	"github.com/uifsagw/uifsagw/transforms"
 	_ "github.com/uifsagw/uifsagw/transforms/all" // every built-in format
 	"github.com/uifsagw/uifsagw/transforms/csenet"
@@ -121,7 +122,7 @@ func Validate(w io.Writer, path, format, partnerID, dir string) error {
 	}
 	tx, errs := codec.Decode(b)
 	if len(errs) == 0 {
-		errs = tx.Validate()
+		errs = validate.Transaction(&tx)
 	}
 	if len(errs) > 0 {
 		for _, e := range errs {
@@ -144,7 +145,7 @@ func validateFile(w io.Writer, name, format string, fc FileCodec, b []byte) erro
 	for _, it := range items {
 		errs := it.Errors
 		if len(errs) == 0 {
-			errs = it.Transaction.Validate()
+			errs = validate.Transaction(&it.Transaction)
 		}
 		if len(errs) == 0 {
 			continue
@@ -211,7 +212,7 @@ func Convert(w, errw io.Writer, c Conversion) error {
 		return err
 	}
 	for i, tx := range txs {
-		if v := tx.Validate(); len(v) > 0 {
+		if v := validate.Transaction(&tx); len(v) > 0 {
 			fmt.Fprintf(errw, "warning: transaction %d does not validate: %s\n", i+1, canonical.FieldErrors(v).Error())
 		}
 	}

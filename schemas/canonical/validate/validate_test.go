@@ -1,4 +1,4 @@
-package canonical
+package validate
 
 import (
 	"fmt"
@@ -7,17 +7,19 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
-func date(s string) Date {
-	d, err := ParseDate(s)
+func date(s string) canonical.Date {
+	d, err := canonical.ParseDate(s)
 	if err != nil {
 		panic(err)
 	}
 	return d
 }
 
-func datePtr(s string) *Date {
+func datePtr(s string) *canonical.Date {
 	d := date(s)
 	return &d
 }
@@ -25,9 +27,9 @@ func datePtr(s string) *Date {
 // enfRequest is a complete, valid registration request from New Jersey to New
 // York: every block is filled so that each test case can break one thing.
 // The people and numbers are fictitious.
-func enfRequest() *Transaction {
-	return &Transaction{
-		Header: Header{
+func enfRequest() *canonical.Transaction {
+	return &canonical.Transaction{
+		Header: canonical.Header{
 			SenderFIPS:      "3401300",
 			ReceiverFIPS:    "3606100",
 			MessageID:       "NJ-2026-000123",
@@ -35,89 +37,89 @@ func enfRequest() *Transaction {
 			TransactionDate: date("2026-11-20"),
 			SenderCaseID:    "NJ00012345",
 			ReceiverCaseID:  "NY-CS-778812",
-			Function:        FuncEnforce,
-			Action:          ActRequest,
-			Reason:          ReasonIncomeWithholding,
+			Function:        canonical.FuncEnforce,
+			Action:          canonical.ActRequest,
+			Reason:          canonical.ReasonIncomeWithholding,
 		},
-		Case: &Case{
-			Type:           CaseNonAssistance,
-			Status:         CaseOpen,
-			PaymentAddress: &Address{Line1: "PO Box 4880", City: "Trenton", State: "NJ", Zip: "08650-4880"},
-			Contact: &Contact{Name: &Name{First: "Casey", Last: "Worker"}, Address: &Address{Line1: "PO Box 4880", City: "Trenton", State: "NJ", Zip: "08650"},
+		Case: &canonical.Case{
+			Type:           canonical.CaseNonAssistance,
+			Status:         canonical.CaseOpen,
+			PaymentAddress: &canonical.Address{Line1: "PO Box 4880", City: "Trenton", State: "NJ", Zip: "08650-4880"},
+			Contact: &canonical.Contact{Name: &canonical.Name{First: "Casey", Last: "Worker"}, Address: &canonical.Address{Line1: "PO Box 4880", City: "Trenton", State: "NJ", Zip: "08650"},
 				Phone: "6095550100", Email: "casey.worker@example.gov"},
 			InitiatingDocket: "FD-13-000123-21",
 			CEJState:         "34",
 		},
-		NCP: &NCPIdentification{
-			Name:        Name{First: "Jordan", Middle: "Lee", Last: "Example"},
+		NCP: &canonical.NCPIdentification{
+			Name:        canonical.Name{First: "Jordan", Middle: "Lee", Last: "Example"},
 			SSN:         "123456789",
 			DateOfBirth: datePtr("1990-04-12"),
-			Sex:         SexMale,
+			Sex:         canonical.SexMale,
 		},
-		NCPLocate: &NCPLocate{
-			Aliases:     []Name{{First: "Jordy", Last: "Example"}},
-			Residential: &LocatedAddress{Address: Address{Line1: "12 Example Street", Line2: "Apt 3", City: "Brooklyn", State: "NY", Zip: "11201"}},
-			Employers: []Employer{{
+		NCPLocate: &canonical.NCPLocate{
+			Aliases:     []canonical.Name{{First: "Jordy", Last: "Example"}},
+			Residential: &canonical.LocatedAddress{Address: canonical.Address{Line1: "12 Example Street", Line2: "Apt 3", City: "Brooklyn", State: "NY", Zip: "11201"}},
+			Employers: []canonical.Employer{{
 				EIN:     "123456789",
 				Name:    "Example Logistics LLC",
-				Address: &Address{Line1: "400 Warehouse Road", City: "Queens", State: "NY", Zip: "11101"},
+				Address: &canonical.Address{Line1: "400 Warehouse Road", City: "Queens", State: "NY", Zip: "11101"},
 				Phone:   "7185550199",
 			}},
 			DriversLicense: "E1234 56789 01234", DriversLicenseState: "NY",
 		},
-		Participants: []Participant{
-			{Name: Name{First: "Taylor", Last: "Example"}, SSN: "223456789", DateOfBirth: datePtr("1991-02-03"), Sex: SexFemale, Relationship: RelCustodialParty, Status: ParticipantOpen, ResidenceState: "NJ"},
-			{Name: Name{First: "Riley", Last: "Example"}, SSN: "323456789", DateOfBirth: datePtr("2015-06-01"), Sex: SexFemale, Relationship: RelChild, Status: ParticipantOpen, PaternityStatus: PaternityEstablished, ResidenceState: "NJ"},
-			{Name: Name{First: "Morgan", Last: "Example"}, DateOfBirth: datePtr("2018-09-15"), Sex: SexMale, Relationship: RelChild, Status: ParticipantOpen, PaternityStatus: PaternityEstablished, ResidenceState: "NJ"},
+		Participants: []canonical.Participant{
+			{Name: canonical.Name{First: "Taylor", Last: "Example"}, SSN: "223456789", DateOfBirth: datePtr("1991-02-03"), Sex: canonical.SexFemale, Relationship: canonical.RelCustodialParty, Status: canonical.ParticipantOpen, ResidenceState: "NJ"},
+			{Name: canonical.Name{First: "Riley", Last: "Example"}, SSN: "323456789", DateOfBirth: datePtr("2015-06-01"), Sex: canonical.SexFemale, Relationship: canonical.RelChild, Status: canonical.ParticipantOpen, PaternityStatus: canonical.PaternityEstablished, ResidenceState: "NJ"},
+			{Name: canonical.Name{First: "Morgan", Last: "Example"}, DateOfBirth: datePtr("2018-09-15"), Sex: canonical.SexMale, Relationship: canonical.RelChild, Status: canonical.ParticipantOpen, PaternityStatus: canonical.PaternityEstablished, ResidenceState: "NJ"},
 		},
-		Orders: []Order{{
+		Orders: []canonical.Order{{
 			TribunalFIPS:    "3401300",
 			Docket:          "FD-13-000123-21",
-			Type:            OrderJudicial,
-			DebtType:        DebtChildSupport,
+			Type:            canonical.OrderJudicial,
+			DebtType:        canonical.DebtChildSupport,
 			IssueDate:       date("2021-03-15"),
 			EffectiveDate:   datePtr("2021-02-01"),
 			Amount:          11500,
-			Frequency:       FreqWeekly,
+			Frequency:       canonical.FreqWeekly,
 			Arrears:         230000,
 			ArrearsAsOf:     datePtr("2026-10-31"),
-			ControllingFlag: ControllingPresumed,
+			ControllingFlag: canonical.ControllingPresumed,
 			Children:        []int{1, 2},
 		}},
-		Collections: []Collection{{Date: date("2026-11-02"), Amount: 11500, Source: SourceWithholding, Docket: "FD-13-000123-21"}},
-		Information: &Information{Text: "Please register for enforcement.\n\tNCP works nights."},
+		Collections: []canonical.Collection{{Date: date("2026-11-02"), Amount: 11500, Source: canonical.SourceWithholding, Docket: "FD-13-000123-21"}},
+		Information: &canonical.Information{Text: "Please register for enforcement.\n\tNCP works nights."},
 	}
 }
 
 func TestValidate(t *testing.T) {
 	tests := []struct {
 		name   string
-		mutate func(tx *Transaction)
+		mutate func(tx *canonical.Transaction)
 		want   []string // "path: reason", in the order Validate reports them
 	}{
 		{name: "complete ENF R registration is valid"},
 		{
 			name: "minimal acknowledgment needs no reason and no blocks",
-			mutate: func(tx *Transaction) {
-				*tx = Transaction{Header: Header{
+			mutate: func(tx *canonical.Transaction) {
+				*tx = canonical.Transaction{Header: canonical.Header{
 					SenderFIPS: "3600000", ReceiverFIPS: "0600000", MessageID: "ack:1", Serial: 1,
-					TransactionDate: date("2026-11-20"), SenderCaseID: "A", Function: FuncQuickLocate, Action: ActAck,
+					TransactionDate: date("2026-11-20"), SenderCaseID: "A", Function: canonical.FuncQuickLocate, Action: canonical.ActAck,
 				}}
 			},
 		},
 		{
 			name: "EST R meeting an existing order may be answered with SUEST (support order not established)",
-			mutate: func(tx *Transaction) {
-				tx.Header.Function, tx.Header.Action, tx.Header.Reason = FuncEstablish, ActProvide, ReasonOrderNotEstablished
+			mutate: func(tx *canonical.Transaction) {
+				tx.Header.Function, tx.Header.Action, tx.Header.Reason = canonical.FuncEstablish, canonical.ActProvide, canonical.ReasonOrderNotEstablished
 				tx.NCPLocate, tx.Orders, tx.Collections = nil, nil, nil
-				tx.Information.StatusChange = CaseOpen
+				tx.Information.StatusChange = canonical.CaseOpen
 				tx.Header.ResolutionDate = datePtr("2026-11-20")
 				tx.Header.InReplyTo = "NY.2026.11.000042"
 			},
 		},
 		{
 			name:   "empty transaction reports every required header field",
-			mutate: func(tx *Transaction) { *tx = Transaction{} },
+			mutate: func(tx *canonical.Transaction) { *tx = canonical.Transaction{} },
 			want: []string{
 				"header.senderFips: required",
 				"header.receiverFips: required",
@@ -131,7 +133,7 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name: "malformed FIPS and unknown state",
-			mutate: func(tx *Transaction) {
+			mutate: func(tx *canonical.Transaction) {
 				tx.Header.SenderFIPS = "340130"
 				tx.Header.ReceiverFIPS = "9906100"
 				tx.Orders[0].TribunalFIPS = "34O1300"
@@ -144,17 +146,17 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name:   "sender and receiver in the same state",
-			mutate: func(tx *Transaction) { tx.Header.ReceiverFIPS = "3400000" },
+			mutate: func(tx *canonical.Transaction) { tx.Header.ReceiverFIPS = "3400000" },
 			want:   []string{"header.receiverFips: same state as senderFips"},
 		},
 		{
 			name:   "message ID longer than 64",
-			mutate: func(tx *Transaction) { tx.Header.MessageID = strings.Repeat("m", 65) },
+			mutate: func(tx *canonical.Transaction) { tx.Header.MessageID = strings.Repeat("m", 65) },
 			want:   []string{"header.messageId: longer than 64 characters"},
 		},
 		{
 			name: "message ID and inReplyTo with forbidden characters",
-			mutate: func(tx *Transaction) {
+			mutate: func(tx *canonical.Transaction) {
 				tx.Header.MessageID = "NJ 2026/1"
 				tx.Header.InReplyTo = "é"
 			},
@@ -165,11 +167,11 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name:   "message ID of exactly 64 is valid",
-			mutate: func(tx *Transaction) { tx.Header.MessageID = strings.Repeat("a", 64) },
+			mutate: func(tx *canonical.Transaction) { tx.Header.MessageID = strings.Repeat("a", 64) },
 		},
 		{
 			name: "case ID of 15 characters is valid, 16 is too long",
-			mutate: func(tx *Transaction) {
+			mutate: func(tx *canonical.Transaction) {
 				tx.Header.SenderCaseID = "NJ0001234567890"    // 15: fine
 				tx.Header.ReceiverCaseID = "NY0001234567890X" // 16
 			},
@@ -177,7 +179,7 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name: "case ID with a trailing space or a non-ASCII letter",
-			mutate: func(tx *Transaction) {
+			mutate: func(tx *canonical.Transaction) {
 				tx.Header.SenderCaseID = "NJ123 "
 				tx.Header.ReceiverCaseID = "NYÅ1"
 			},
@@ -188,7 +190,7 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name: "length counts characters, not bytes",
-			mutate: func(tx *Transaction) {
+			mutate: func(tx *canonical.Transaction) {
 				tx.Header.SenderCaseID = strings.Repeat("Å", 15)
 				tx.Header.MessageID = strings.Repeat("é", 40)
 			},
@@ -199,14 +201,14 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name: "serial out of range",
-			mutate: func(tx *Transaction) {
-				tx.Header.Serial = MaxSerial + 1
+			mutate: func(tx *canonical.Transaction) {
+				tx.Header.Serial = canonical.MaxSerial + 1
 			},
 			want: []string{"header.serial: must be from 1 to 999999999999"},
 		},
 		{
 			name: "unknown function and action skip the combination check",
-			mutate: func(tx *Transaction) {
+			mutate: func(tx *canonical.Transaction) {
 				tx.Header.Function = "XYZ"
 				tx.Header.Action = "Q"
 			},
@@ -214,39 +216,41 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name:   "a hostile code is cut short in the reason",
-			mutate: func(tx *Transaction) { tx.Header.Function = FunctionCode(strings.Repeat("Z", 40)) },
+			mutate: func(tx *canonical.Transaction) { tx.Header.Function = canonical.FunctionCode(strings.Repeat("Z", 40)) },
 			want:   []string{`header.function: unknown code "ZZZZZZZZZZZZZZZZ"...`},
 		},
 		{
-			name:   "reason not allowed for the function and action",
-			mutate: func(tx *Transaction) { tx.Header.Function, tx.Header.Reason = FuncEstablish, ReasonAddParticipant },
-			want:   []string{`header.reason: "GSADD" not allowed for EST R`},
+			name: "reason not allowed for the function and action",
+			mutate: func(tx *canonical.Transaction) {
+				tx.Header.Function, tx.Header.Reason = canonical.FuncEstablish, canonical.ReasonAddParticipant
+			},
+			want: []string{`header.reason: "GSADD" not allowed for EST R`},
 		},
 		{
 			name:   "request without a reason",
-			mutate: func(tx *Transaction) { tx.Header.Reason = "" },
+			mutate: func(tx *canonical.Transaction) { tx.Header.Reason = "" },
 			want:   []string{"header.reason: required for ENF R"},
 		},
 		{
 			name:   "acknowledgment with a reason",
-			mutate: func(tx *Transaction) { tx.Header.Action = ActAck },
+			mutate: func(tx *canonical.Transaction) { tx.Header.Action = canonical.ActAck },
 			want:   []string{`header.reason: "ERWAG" not allowed for ENF A`},
 		},
 		{
 			name:   "malformed reason",
-			mutate: func(tx *Transaction) { tx.Header.Reason = "srreg" },
+			mutate: func(tx *canonical.Transaction) { tx.Header.Reason = "srreg" },
 			want:   []string{`header.reason: not a reason code (5 characters A-Z 0-9): "srreg"`},
 		},
 		{
 			name:   "resolution date before the transaction date",
-			mutate: func(tx *Transaction) { tx.Header.ResolutionDate = datePtr("2026-11-19") },
+			mutate: func(tx *canonical.Transaction) { tx.Header.ResolutionDate = datePtr("2026-11-19") },
 			want:   []string{"header.resolutionDate: before the transaction date"},
 		},
 		{
 			name: "out-of-range transaction date disables the future checks",
-			mutate: func(tx *Transaction) {
-				tx.Header.TransactionDate = Date{1700, time.January, 1}
-				tx.Header.ResolutionDate = &Date{2026, time.February, 30}
+			mutate: func(tx *canonical.Transaction) {
+				tx.Header.TransactionDate = canonical.Date{Year: 1700, Month: time.January, Day: 1}
+				tx.Header.ResolutionDate = &canonical.Date{Year: 2026, Month: time.February, Day: 30}
 				tx.NCP.DateOfBirth = datePtr("2999-01-01")
 			},
 			want: []string{
@@ -256,7 +260,7 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name: "dates after the transaction date plus one day",
-			mutate: func(tx *Transaction) {
+			mutate: func(tx *canonical.Transaction) {
 				tx.NCP.DateOfBirth = datePtr("2026-11-22")
 				tx.Participants[2].DateOfBirth = datePtr("2026-11-21") // one day of slack: fine
 				tx.Orders[0].IssueDate = date("2026-12-01")
@@ -273,9 +277,9 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name: "amounts out of range and arrears without a date",
-			mutate: func(tx *Transaction) {
+			mutate: func(tx *canonical.Transaction) {
 				tx.Orders[0].Amount = -1
-				tx.Orders[0].Arrears = MaxCents + 1
+				tx.Orders[0].Arrears = canonical.MaxCents + 1
 				tx.Orders[0].ArrearsAsOf = nil
 				tx.Collections[0].Amount = 0
 			},
@@ -290,15 +294,15 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name: "zero arrears need no date; MaxCents is allowed",
-			mutate: func(tx *Transaction) {
+			mutate: func(tx *canonical.Transaction) {
 				tx.Orders[0].Arrears = 0
 				tx.Orders[0].ArrearsAsOf = nil
-				tx.Orders[0].Amount = MaxCents
+				tx.Orders[0].Amount = canonical.MaxCents
 			},
 		},
 		{
 			name: "order codes: frequency unknown, debt type missing",
-			mutate: func(tx *Transaction) {
+			mutate: func(tx *canonical.Transaction) {
 				tx.Orders = append(tx.Orders, tx.Orders[0])
 				tx.Orders[1].Children = nil
 				tx.Orders[1].DebtType = ""
@@ -311,7 +315,7 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name: "order children: missing participant, not a child, listed twice",
-			mutate: func(tx *Transaction) {
+			mutate: func(tx *canonical.Transaction) {
 				tx.Orders[0].Children = []int{1, 5, 0, 1, -1}
 			},
 			want: []string{
@@ -325,17 +329,17 @@ func TestValidate(t *testing.T) {
 			// A CSENet order block names no children, so an order without
 			// them is valid; the list is the gateway's own.
 			name: "an order need not list its children",
-			mutate: func(tx *Transaction) {
+			mutate: func(tx *canonical.Transaction) {
 				tx.Orders[0].Children = nil
-				tx.Orders = append(tx.Orders, Order{TribunalFIPS: "3401300", Docket: "FD-13-000124-21", DebtType: DebtMedicalSupport,
-					IssueDate: date("2021-03-15"), Amount: 2500, Frequency: FreqMonthly})
+				tx.Orders = append(tx.Orders, canonical.Order{TribunalFIPS: "3401300", Docket: "FD-13-000124-21", DebtType: canonical.DebtMedicalSupport,
+					IssueDate: date("2021-03-15"), Amount: 2500, Frequency: canonical.FreqMonthly})
 			},
 		},
 		{
 			name: "more than 9 participants, orders and collections, more than 3 employers",
-			mutate: func(tx *Transaction) {
+			mutate: func(tx *canonical.Transaction) {
 				for len(tx.Participants) < 10 {
-					tx.Participants = append(tx.Participants, Participant{Name: Name{First: "Sam", Last: "Example"}, Relationship: RelSecondAdult})
+					tx.Participants = append(tx.Participants, canonical.Participant{Name: canonical.Name{First: "Sam", Last: "Example"}, Relationship: canonical.RelSecondAdult})
 				}
 				for len(tx.Orders) < 10 {
 					tx.Orders = append(tx.Orders, tx.Orders[0])
@@ -356,11 +360,11 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name: "employer EIN, name and phone",
-			mutate: func(tx *Transaction) {
+			mutate: func(tx *canonical.Transaction) {
 				tx.NCPLocate.Employers[0].EIN = "12-3456789"
 				tx.NCPLocate.Employers[0].Name = ""
 				tx.NCPLocate.Employers[0].Phone = "call me"
-				tx.NCPLocate.Employers = append(tx.NCPLocate.Employers, Employer{Name: "Second Job Inc"})
+				tx.NCPLocate.Employers = append(tx.NCPLocate.Employers, canonical.Employer{Name: "Second Job Inc"})
 			},
 			want: []string{
 				"ncpLocate.employers[0].ein: must be 9 digits",
@@ -371,7 +375,7 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name: "invalid SSNs",
-			mutate: func(tx *Transaction) {
+			mutate: func(tx *canonical.Transaction) {
 				tx.NCP.SSN = "000123456"
 				tx.Participants[0].SSN = "666123456"
 				tx.Participants[1].SSN = "12345678"
@@ -386,7 +390,7 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name: "NCP repeated as a participant, and a participant twice",
-			mutate: func(tx *Transaction) {
+			mutate: func(tx *canonical.Transaction) {
 				tx.Participants[0].SSN = tx.NCP.SSN
 				tx.Participants[2].SSN = tx.Participants[1].SSN
 			},
@@ -397,7 +401,7 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name: "participant codes",
-			mutate: func(tx *Transaction) {
+			mutate: func(tx *canonical.Transaction) {
 				tx.Participants[0].Relationship = ""
 				tx.Participants[1].Sex = "X"
 				tx.Participants[2].PaternityStatus = "maybe"
@@ -411,7 +415,7 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name: "names: required, too long, control characters",
-			mutate: func(tx *Transaction) {
+			mutate: func(tx *canonical.Transaction) {
 				tx.NCP.Name.First = ""
 				tx.NCP.Name.Last = strings.Repeat("é", 22)
 				tx.NCPLocate.Aliases[0].Middle = "A\x00B"
@@ -426,16 +430,16 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name:   "a last name of exactly 21 characters is valid",
-			mutate: func(tx *Transaction) { tx.NCP.Name.Last = strings.Repeat("é", 21) },
+			mutate: func(tx *canonical.Transaction) { tx.NCP.Name.Last = strings.Repeat("é", 21) },
 		},
 		{
 			name:   "invalid UTF-8",
-			mutate: func(tx *Transaction) { tx.NCPLocate.Residential.Address.City = "Brookl\xffn" },
+			mutate: func(tx *canonical.Transaction) { tx.NCPLocate.Residential.Address.City = "Brookl\xffn" },
 			want:   []string{"ncpLocate.residential.address.city: not valid UTF-8"},
 		},
 		{
 			name: "information text: tab and newline allowed, carriage return not, length",
-			mutate: func(tx *Transaction) {
+			mutate: func(tx *canonical.Transaction) {
 				tx.Information.Text = strings.Repeat("x", 4000) + "\r\n"
 			},
 			want: []string{
@@ -447,11 +451,11 @@ func TestValidate(t *testing.T) {
 		{
 			// The information block may carry only a status change or a new case ID.
 			name:   "information block without text",
-			mutate: func(tx *Transaction) { tx.Information.Text = "" },
+			mutate: func(tx *canonical.Transaction) { tx.Information.Text = "" },
 		},
 		{
 			name: "states: postal abbreviations and CEJ state FIPS",
-			mutate: func(tx *Transaction) {
+			mutate: func(tx *canonical.Transaction) {
 				tx.Case.CEJState = "99"
 				tx.NCPLocate.Residential.Address.State = "ny"
 				tx.NCPLocate.DriversLicenseState = ""
@@ -466,7 +470,7 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name: "address, contact and license fields",
-			mutate: func(tx *Transaction) {
+			mutate: func(tx *canonical.Transaction) {
 				tx.Case.PaymentAddress.Zip = "8650"
 				tx.Case.PaymentAddress.Line1 = ""
 				tx.Case.Contact.Phone = "555"
@@ -485,7 +489,7 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name: "case codes and docket length",
-			mutate: func(tx *Transaction) {
+			mutate: func(tx *canonical.Transaction) {
 				tx.Case.Type = "TANF"
 				tx.Case.Status = ""
 				tx.Case.RespondingDocket = strings.Repeat("D", 31)
@@ -500,10 +504,10 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name: "collection source and docket",
-			mutate: func(tx *Transaction) {
+			mutate: func(tx *canonical.Transaction) {
 				tx.Collections[0].Source = ""
 				tx.Collections[0].Docket = "FD\t13"
-				tx.Collections = append(tx.Collections, Collection{Date: date("2026-11-09"), Amount: 11500, Source: "CASH"})
+				tx.Collections = append(tx.Collections, canonical.Collection{Date: date("2026-11-09"), Amount: 11500, Source: "CASH"})
 			},
 			want: []string{
 				"collections[0].source: required",
@@ -513,10 +517,10 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name: "NCP sex and alias count",
-			mutate: func(tx *Transaction) {
+			mutate: func(tx *canonical.Transaction) {
 				tx.NCP.Sex = "male"
-				for len(tx.NCPLocate.Aliases) < MaxAliases+1 {
-					tx.NCPLocate.Aliases = append(tx.NCPLocate.Aliases, Name{First: "J", Last: "Example"})
+				for len(tx.NCPLocate.Aliases) < canonical.MaxAliases+1 {
+					tx.NCPLocate.Aliases = append(tx.NCPLocate.Aliases, canonical.Name{First: "J", Last: "Example"})
 				}
 			},
 			want: []string{
@@ -532,7 +536,7 @@ func TestValidate(t *testing.T) {
 				tc.mutate(tx)
 			}
 			var got []string
-			for _, e := range tx.Validate() {
+			for _, e := range Transaction(tx) {
 				got = append(got, e.Error())
 			}
 			if !slices.Equal(got, tc.want) {
@@ -543,8 +547,8 @@ func TestValidate(t *testing.T) {
 }
 
 func TestValidateNil(t *testing.T) {
-	var tx *Transaction
-	got := tx.Validate()
+	var tx *canonical.Transaction
+	got := Transaction(tx)
 	if len(got) != 1 || got[0].Reason != "no transaction" {
 		t.Fatalf("nil Validate() = %v", got)
 	}
@@ -552,9 +556,9 @@ func TestValidateNil(t *testing.T) {
 
 func TestValidateWithOperatorTable(t *testing.T) {
 	tx := enfRequest()
-	tx.Header.Function, tx.Header.Reason = FuncEstablish, "NJX01"
+	tx.Header.Function, tx.Header.Reason = canonical.FuncEstablish, "NJX01"
 	want := `header.reason: "NJX01" not allowed for EST R`
-	if got := tx.Validate().Error(); got != want {
+	if got := Transaction(tx).Error(); got != want {
 		t.Fatalf("seed table: Validate() = %q, want %q", got, want)
 	}
 	ext, err := ParseCombos([]byte("function,action,reason,description\nEST,R,NJX01,New Jersey pilot: establish with genetic test on file\n"))
@@ -563,11 +567,11 @@ func TestValidateWithOperatorTable(t *testing.T) {
 	}
 	table := DefaultCombos()
 	table.Merge(ext)
-	if errs := tx.ValidateWith(table); errs != nil {
+	if errs := With(tx, table); errs != nil {
 		t.Fatalf("merged table: ValidateWith() = %v, want none", errs)
 	}
 	// The merge must not leak into the seed that Validate uses.
-	if got := tx.Validate().Error(); got != want {
+	if got := Transaction(tx).Error(); got != want {
 		t.Fatalf("after merge: Validate() = %q, want %q", got, want)
 	}
 }
@@ -579,8 +583,8 @@ func TestValidateNeverEchoesPII(t *testing.T) {
 	tx.NCP.SSN = "987654321"
 	tx.Participants[0].SSN = "98765432X"
 	tx.NCP.DateOfBirth = datePtr("2027-03-04")
-	tx.Participants[1].DateOfBirth = &Date{1799, time.December, 31}
-	errs := tx.Validate()
+	tx.Participants[1].DateOfBirth = &canonical.Date{Year: 1799, Month: time.December, Day: 31}
+	errs := Transaction(tx)
 	if len(errs) != 4 {
 		t.Fatalf("want 4 errors, got %v", errs)
 	}

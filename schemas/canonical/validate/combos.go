@@ -1,4 +1,4 @@
-package canonical
+package validate
 
 import (
 	"bytes"
@@ -11,14 +11,16 @@ import (
 	"sync"
 
 	"github.com/uifsagw/uifsagw/schemas"
+
+	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
 // Combo is one valid combination of function, action and reason. Reason is
 // blank when the combination carries none (acknowledgments, for example).
 type Combo struct {
-	Function    FunctionCode
-	Action      ActionCode
-	Reason      ReasonCode
+	Function    canonical.FunctionCode
+	Action      canonical.ActionCode
+	Reason      canonical.ReasonCode
 	Description string
 	// Source is where the combination comes from: SourceFederal,
 	// SourceGateway (accepted, never sent to a state) or SourceOperator.
@@ -37,9 +39,9 @@ type comboInfo struct {
 }
 
 type comboKey struct {
-	f FunctionCode
-	a ActionCode
-	r ReasonCode
+	f canonical.FunctionCode
+	a canonical.ActionCode
+	r canonical.ReasonCode
 }
 
 // Combos is a table of valid (function, action, reason) combinations. Build
@@ -104,7 +106,7 @@ func ParseCombos(data []byte) (*Combos, error) {
 }
 
 func parseCombo(rec []string) (Combo, error) {
-	f, a, r, d := FunctionCode(rec[0]), ActionCode(rec[1]), ReasonCode(rec[2]), strings.TrimSpace(rec[3])
+	f, a, r, d := canonical.FunctionCode(rec[0]), canonical.ActionCode(rec[1]), canonical.ReasonCode(rec[2]), strings.TrimSpace(rec[3])
 	src := SourceOperator
 	if len(rec) > 4 {
 		src = strings.TrimSpace(rec[4])
@@ -112,9 +114,9 @@ func parseCombo(rec []string) (Combo, error) {
 	switch {
 	case src != SourceFederal && src != SourceGateway && src != SourceOperator:
 		return Combo{}, fmt.Errorf("source %q must be federal, gateway or operator", rec[4])
-	case !oneOf(f, FunctionCodes):
+	case !oneOf(f, canonical.FunctionCodes):
 		return Combo{}, fmt.Errorf("unknown function %q", rec[0])
-	case !oneOf(a, ActionCodes):
+	case !oneOf(a, canonical.ActionCodes):
 		return Combo{}, fmt.Errorf("unknown action %q", rec[1])
 	case r != "" && !r.WellFormed():
 		return Combo{}, fmt.Errorf("reason %q must be blank or 5 characters A-Z 0-9", rec[2])
@@ -131,20 +133,6 @@ func (k comboKey) String() string {
 		return fmt.Sprintf("%s %s (no reason)", k.f, k.a)
 	}
 	return fmt.Sprintf("%s %s %s", k.f, k.a, k.r)
-}
-
-// WellFormed reports whether r has the form of a reason code: 5 characters
-// A-Z or 0-9. It says nothing about which functions and actions allow it.
-func (r ReasonCode) WellFormed() bool {
-	if len(r) != 5 {
-		return false
-	}
-	for i := 0; i < len(r); i++ {
-		if (r[i] < 'A' || r[i] > 'Z') && (r[i] < '0' || r[i] > '9') {
-			return false
-		}
-	}
-	return true
 }
 
 // Merge adds every combination of other to c. Where both list the same
@@ -164,7 +152,7 @@ func (c *Combos) Merge(other *Combos) {
 
 // Allowed reports whether the table lists the combination. A blank reason is
 // allowed only where the table lists the function and action with no reason.
-func (c *Combos) Allowed(f FunctionCode, a ActionCode, r ReasonCode) bool {
+func (c *Combos) Allowed(f canonical.FunctionCode, a canonical.ActionCode, r canonical.ReasonCode) bool {
 	if c == nil {
 		return false
 	}
@@ -174,7 +162,7 @@ func (c *Combos) Allowed(f FunctionCode, a ActionCode, r ReasonCode) bool {
 
 // Describe returns the description of the combination, or "" when the table
 // does not list it.
-func (c *Combos) Describe(f FunctionCode, a ActionCode, r ReasonCode) string {
+func (c *Combos) Describe(f canonical.FunctionCode, a canonical.ActionCode, r canonical.ReasonCode) string {
 	if c == nil {
 		return ""
 	}
@@ -183,7 +171,7 @@ func (c *Combos) Describe(f FunctionCode, a ActionCode, r ReasonCode) string {
 
 // Source returns where the combination comes from (SourceFederal,
 // SourceGateway, SourceOperator), or "" when the table does not list it.
-func (c *Combos) Source(f FunctionCode, a ActionCode, r ReasonCode) string {
+func (c *Combos) Source(f canonical.FunctionCode, a canonical.ActionCode, r canonical.ReasonCode) string {
 	if c == nil {
 		return ""
 	}
@@ -192,14 +180,14 @@ func (c *Combos) Source(f FunctionCode, a ActionCode, r ReasonCode) string {
 
 // Sendable reports whether the gateway may send the combination to a state:
 // it is listed, and not one of the gateway's own.
-func (c *Combos) Sendable(f FunctionCode, a ActionCode, r ReasonCode) bool {
+func (c *Combos) Sendable(f canonical.FunctionCode, a canonical.ActionCode, r canonical.ReasonCode) bool {
 	s := c.Source(f, a, r)
 	return s != "" && s != SourceGateway
 }
 
 // Sendable reports whether the seed table lets the gateway send the
 // combination to a state; see Combos.Sendable.
-func Sendable(f FunctionCode, a ActionCode, r ReasonCode) bool {
+func Sendable(f canonical.FunctionCode, a canonical.ActionCode, r canonical.ReasonCode) bool {
 	return seedCombos().Sendable(f, a, r)
 }
 
@@ -222,10 +210,10 @@ func (c *Combos) All() []Combo {
 		out = append(out, Combo{Function: k.f, Action: k.a, Reason: k.r, Description: d.desc, Source: d.source})
 	}
 	slices.SortFunc(out, func(x, y Combo) int {
-		if n := slices.Index(FunctionCodes, x.Function) - slices.Index(FunctionCodes, y.Function); n != 0 {
+		if n := slices.Index(canonical.FunctionCodes, x.Function) - slices.Index(canonical.FunctionCodes, y.Function); n != 0 {
 			return n
 		}
-		if n := slices.Index(ActionCodes, x.Action) - slices.Index(ActionCodes, y.Action); n != 0 {
+		if n := slices.Index(canonical.ActionCodes, x.Action) - slices.Index(canonical.ActionCodes, y.Action); n != 0 {
 			return n
 		}
 		return strings.Compare(string(x.Reason), string(y.Reason))

@@ -1,4 +1,9 @@
-package canonical
+// Package validate checks canonical transactions: every rule of the model,
+// the table of function, action and reason combinations (the federal seed
+// merged with an operator's), and the federal per-transaction edits of the
+// CSENet requirements table. Reasons name the field by its canonical path
+// and never repeat an SSN or a date of birth.
+package validate
 
 import (
 	"fmt"
@@ -6,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
 var (
@@ -17,33 +24,33 @@ var (
 	einRe       = regexp.MustCompile(einPattern)
 )
 
-// Validate checks t against every rule of the canonical model and the seed
+// Transaction checks t against every rule of the canonical model and the seed
 // table of transaction codes, and returns every problem found, each with the
 // canonical path of the field (orders[1].frequency). It returns nil when t is
 // valid. Reasons never repeat an SSN or a date of birth, so they may be sent
 // back to the partner and logged.
-func (t *Transaction) Validate() FieldErrors { return t.ValidateWith(nil) }
+func Transaction(t *canonical.Transaction) canonical.FieldErrors { return With(t, nil) }
 
-// ValidateModel checks the model's rules and the combination table but not
+// Model checks the model's rules and the combination table but not
 // the federal per-transaction edits: what the gateway can check of an answer
 // it builds before the agency's contact is configured (the edits require it).
-func (t *Transaction) ValidateModel() FieldErrors {
+func Model(t *canonical.Transaction) canonical.FieldErrors {
 	if t == nil {
-		return FieldErrors{{Path: "", Reason: "no transaction"}}
+		return canonical.FieldErrors{{Path: "", Reason: "no transaction"}}
 	}
 	c := *t
-	c.legacy = true
-	return c.ValidateWith(nil)
+	canonical.MarkLegacy(&c)
+	return With(&c, nil)
 }
 
-// ValidateWith is Validate with the combination table c, typically the seed
+// With is Transaction with the combination table c, typically the seed
 // merged with the operator's extensions; nil means the seed table.
-func (t *Transaction) ValidateWith(c *Combos) FieldErrors {
+func With(t *canonical.Transaction, c *Combos) canonical.FieldErrors {
 	if c == nil {
 		c = seedCombos()
 	}
 	if t == nil {
-		return FieldErrors{{Path: "", Reason: "no transaction"}}
+		return canonical.FieldErrors{{Path: "", Reason: "no transaction"}}
 	}
 	v := &validator{combos: c}
 	v.header(&t.Header)
@@ -62,7 +69,7 @@ func (t *Transaction) ValidateWith(c *Combos) FieldErrors {
 	if t.Information != nil {
 		v.information("information", t.Information)
 	}
-	if !t.legacy {
+	if !t.Legacy() {
 		v.requirements(t)
 	}
 	if len(v.errs) == 0 {
@@ -73,21 +80,21 @@ func (t *Transaction) ValidateWith(c *Combos) FieldErrors {
 
 type validator struct {
 	combos *Combos
-	errs   FieldErrors
+	errs   canonical.FieldErrors
 	// txDate is the header's transaction date when it is valid; dates that
 	// cannot lie in the future are checked against it.
-	txDate *Date
+	txDate *canonical.Date
 }
 
 func (v *validator) add(path, reason string) {
-	v.errs = append(v.errs, FieldError{Path: path, Reason: reason})
+	v.errs = append(v.errs, canonical.FieldError{Path: path, Reason: reason})
 }
 
 func (v *validator) addf(path, format string, args ...any) {
 	v.add(path, fmt.Sprintf(format, args...))
 }
 
-func (v *validator) header(h *Header) {
+func (v *validator) header(h *canonical.Header) {
 	senderOK := v.fips("header.senderFips", h.SenderFIPS, true)
 	receiverOK := v.fips("header.receiverFips", h.ReceiverFIPS, true)
 	// Interstate transactions go between states; two offices of one state
@@ -106,8 +113,8 @@ func (v *validator) header(h *Header) {
 		v.text("header.host.sentToStateHost", hf.SentToStateHost, 1, false, false)
 		v.text("header.host.formsPrinted", hf.FormsPrinted, 1, false, false)
 	}
-	if h.Serial < 1 || h.Serial > MaxSerial {
-		v.addf("header.serial", "must be from 1 to %d", int64(MaxSerial))
+	if h.Serial < 1 || h.Serial > canonical.MaxSerial {
+		v.addf("header.serial", "must be from 1 to %d", int64(canonical.MaxSerial))
 	}
 	if v.date("header.transactionDate", h.TransactionDate, true, false) {
 		d := h.TransactionDate
@@ -115,8 +122,8 @@ func (v *validator) header(h *Header) {
 	}
 	v.caseID("header.senderCaseId", h.SenderCaseID, true)
 	v.caseID("header.receiverCaseId", h.ReceiverCaseID, false)
-	fOK := code(v, "header.function", h.Function, FunctionCodes, true)
-	aOK := code(v, "header.action", h.Action, ActionCodes, true)
+	fOK := code(v, "header.function", h.Function, canonical.FunctionCodes, true)
+	aOK := code(v, "header.action", h.Action, canonical.ActionCodes, true)
 	rOK := true
 	if h.Reason != "" && !h.Reason.WellFormed() {
 		v.addf("header.reason", "not a reason code (5 characters A-Z 0-9): %s", quoteCode(string(h.Reason)))
@@ -138,30 +145,30 @@ func (v *validator) header(h *Header) {
 	}
 }
 
-func (v *validator) caseBlock(path string, c *Case) {
+func (v *validator) caseBlock(path string, c *canonical.Case) {
 	// Case type and status are required by the layout and by every
 	// combination that carries a case block.
-	code(v, path+".type", c.Type, CaseTypes, true)
-	code(v, path+".status", c.Status, CaseStatuses, true)
+	code(v, path+".type", c.Type, canonical.CaseTypes, true)
+	code(v, path+".status", c.Status, canonical.CaseStatuses, true)
 	if c.PaymentAddress != nil {
 		v.address(path+".paymentAddress", c.PaymentAddress)
 	}
 	if c.Contact != nil {
 		v.contact(path+".contact", c.Contact)
 	}
-	v.text(path+".initiatingDocket", c.InitiatingDocket, MaxDocketLen, false, false)
-	v.text(path+".respondingDocket", c.RespondingDocket, MaxDocketLen, false, false)
+	v.text(path+".initiatingDocket", c.InitiatingDocket, canonical.MaxDocketLen, false, false)
+	v.text(path+".respondingDocket", c.RespondingDocket, canonical.MaxDocketLen, false, false)
 	v.digits(path+".paymentBankAccount", c.PaymentBankAccount, 1, 20)
 	v.digits(path+".paymentRoutingCode", c.PaymentRoutingCode, 1, 10)
 	if c.CEJState != "" {
-		if _, ok := StatePostal[c.CEJState]; !ok {
+		if _, ok := canonical.StatePostal[c.CEJState]; !ok {
 			v.addf(path+".cejState", "not a known 2-digit state FIPS code: %s", quoteCode(c.CEJState))
 		}
 	}
 	v.fips(path+".paymentFips", c.PaymentFIPS, false)
 }
 
-func (v *validator) contact(path string, c *Contact) {
+func (v *validator) contact(path string, c *canonical.Contact) {
 	if c.Name != nil {
 		v.name(path+".name", c.Name, false)
 	}
@@ -172,30 +179,30 @@ func (v *validator) contact(path string, c *Contact) {
 	v.text(path+".phoneExtension", c.PhoneExtension, 6, false, false)
 	v.phone(path+".fax", c.Fax)
 	if c.Email != "" {
-		if utf8.RuneCountInString(c.Email) > MaxEmailLen {
-			v.addf(path+".email", "longer than %d characters", MaxEmailLen)
+		if utf8.RuneCountInString(c.Email) > canonical.MaxEmailLen {
+			v.addf(path+".email", "longer than %d characters", canonical.MaxEmailLen)
 		} else if !emailRe.MatchString(c.Email) {
 			v.add(path+".email", "not an email address")
 		}
 	}
 }
 
-func (v *validator) ncp(path string, n *NCPIdentification) {
+func (v *validator) ncp(path string, n *canonical.NCPIdentification) {
 	v.name(path+".name", &n.Name, true)
 	v.ssn(path+".ssn", n.SSN)
 	if n.DateOfBirth != nil {
 		v.date(path+".dateOfBirth", *n.DateOfBirth, true, true)
 	}
-	code(v, path+".race", n.Race, Races, false)
-	code(v, path+".sex", n.Sex, Sexes, false)
+	code(v, path+".race", n.Race, canonical.Races, false)
+	code(v, path+".sex", n.Sex, canonical.Sexes, false)
 	v.text(path+".birthPlace", n.BirthPlace, 15, false, false)
 	v.between(path+".heightFeet", n.HeightFeet, 0, 9)
 	v.between(path+".heightInches", n.HeightInch, 0, 11)
 	v.between(path+".weightPounds", n.WeightLbs, 0, 999)
-	code(v, path+".hairColor", n.HairColor, HairColors, false)
-	code(v, path+".eyeColor", n.EyeColor, EyeColors, false)
+	code(v, path+".hairColor", n.HairColor, canonical.HairColors, false)
+	code(v, path+".eyeColor", n.EyeColor, canonical.EyeColors, false)
 	v.text(path+".distinguishingMarks", n.DistinguishingMarks, 20, false, false)
-	v.count(path+".aliasSsns", len(n.AliasSSNs), MaxAliasSSNs)
+	v.count(path+".aliasSsns", len(n.AliasSSNs), canonical.MaxAliasSSNs)
 	for i, s := range n.AliasSSNs {
 		p := fmt.Sprintf("%s.aliasSsns[%d]", path, i)
 		if s == "" {
@@ -203,18 +210,18 @@ func (v *validator) ncp(path string, n *NCPIdentification) {
 		}
 		v.ssn(p, s)
 	}
-	v.text(path+".maidenName", n.MaidenName, MaxNameLen, false, false)
-	v.text(path+".mothersMaidenOrFathersName", n.MothersMaidenOrFathersName, MaxNameLen, false, false)
+	v.text(path+".maidenName", n.MaidenName, canonical.MaxNameLen, false, false)
+	v.text(path+".mothersMaidenOrFathersName", n.MothersMaidenOrFathersName, canonical.MaxNameLen, false, false)
 }
 
-func (v *validator) locate(path string, l *NCPLocate) {
+func (v *validator) locate(path string, l *canonical.NCPLocate) {
 	v.locatedAddress(path+".residential", l.Residential)
 	v.locatedAddress(path+".mailing", l.Mailing)
 	v.phone(path+".homePhone", l.HomePhone)
 	v.phone(path+".workPhone", l.WorkPhone)
 	v.postalState(path+".driversLicenseState", l.DriversLicenseState, l.DriversLicense != "")
 	v.text(path+".driversLicense", l.DriversLicense, 20, false, false)
-	v.count(path+".aliases", len(l.Aliases), MaxAliases)
+	v.count(path+".aliases", len(l.Aliases), canonical.MaxAliases)
 	for i := range l.Aliases {
 		v.name(fmt.Sprintf("%s.aliases[%d]", path, i), &l.Aliases[i], true)
 	}
@@ -222,7 +229,7 @@ func (v *validator) locate(path string, l *NCPLocate) {
 		v.name(path+".spouse", l.Spouse, false)
 	}
 	v.text(path+".occupation", l.Occupation, 32, false, false)
-	v.count(path+".employers", len(l.Employers), MaxEmployers)
+	v.count(path+".employers", len(l.Employers), canonical.MaxEmployers)
 	for i := range l.Employers {
 		v.employer(fmt.Sprintf("%s.employers[%d]", path, i), &l.Employers[i], true)
 	}
@@ -242,7 +249,7 @@ func (v *validator) locate(path string, l *NCPLocate) {
 	}
 	if e := l.LastEmployer; e != nil {
 		p := path + ".lastEmployer"
-		v.text(p+".name", e.Name, MaxEmployerNameLen, true, false)
+		v.text(p+".name", e.Name, canonical.MaxEmployerNameLen, true, false)
 		v.optDate(p+".date", e.Date)
 		if e.Address != nil {
 			v.address(p+".address", e.Address)
@@ -252,23 +259,23 @@ func (v *validator) locate(path string, l *NCPLocate) {
 	v.text(path+".professionalLicenses", l.ProfessionalLicenses, 50, false, false)
 }
 
-func (v *validator) locatedAddress(path string, a *LocatedAddress) {
+func (v *validator) locatedAddress(path string, a *canonical.LocatedAddress) {
 	if a == nil {
 		return
 	}
 	v.address(path+".address", &a.Address)
 	v.optDate(path+".effectiveDate", a.EffectiveDate)
 	v.optDate(path+".endDate", a.EndDate)
-	code(v, path+".confirmed", a.Confirmed, AddressConfirmations, false)
+	code(v, path+".confirmed", a.Confirmed, canonical.AddressConfirmations, false)
 }
 
 // employer checks an employer; full is false for a participant's employer,
 // which has only a name, an address and an EIN in the layout.
-func (v *validator) employer(p string, e *Employer, full bool) {
+func (v *validator) employer(p string, e *canonical.Employer, full bool) {
 	if e.EIN != "" && !einRe.MatchString(e.EIN) {
 		v.add(p+".ein", "must be 9 digits")
 	}
-	v.text(p+".name", e.Name, MaxEmployerNameLen, true, false)
+	v.text(p+".name", e.Name, canonical.MaxEmployerNameLen, true, false)
 	if e.Address != nil {
 		v.address(p+".address", e.Address)
 	}
@@ -287,7 +294,7 @@ func (v *validator) employer(p string, e *Employer, full bool) {
 	v.phone(p+".phone", e.Phone)
 	v.optDate(p+".effectiveDate", e.EffectiveDate)
 	v.optDate(p+".endDate", e.EndDate)
-	code(v, p+".confirmed", e.Confirmed, YesNos, false)
+	code(v, p+".confirmed", e.Confirmed, canonical.YesNos, false)
 	if w := e.Wage; w != nil {
 		v.between(p+".wage.quarter", w.Quarter, 1, 4)
 		v.between(p+".wage.year", w.Year, 1900, 2999)
@@ -295,18 +302,18 @@ func (v *validator) employer(p string, e *Employer, full bool) {
 	}
 }
 
-func (v *validator) participants(t *Transaction) {
-	v.count("participants", len(t.Participants), MaxBlocks)
+func (v *validator) participants(t *canonical.Transaction) {
+	v.count("participants", len(t.Participants), canonical.MaxBlocks)
 	// seen maps an SSN to the first participant that carries it; the values
 	// are compared, never reported.
-	seen := make(map[SSN]int, len(t.Participants))
+	seen := make(map[canonical.SSN]int, len(t.Participants))
 	for i := range t.Participants {
 		p := &t.Participants[i]
 		path := fmt.Sprintf("participants[%d]", i)
 		v.name(path+".name", &p.Name, true)
 		if v.ssn(path+".ssn", p.SSN) {
 			switch first, dup := seen[p.SSN]; {
-			case t.NCP != nil && t.NCP.SSN == p.SSN && p.Relationship != RelNCP:
+			case t.NCP != nil && t.NCP.SSN == p.SSN && p.Relationship != canonical.RelNCP:
 				v.add(path+".ssn", "same SSN as the NCP, but the participant is not the NCP (relationship A)")
 			case dup:
 				v.addf(path+".ssn", "same SSN as participants[%d]", first)
@@ -317,11 +324,11 @@ func (v *validator) participants(t *Transaction) {
 		if p.DateOfBirth != nil {
 			v.date(path+".dateOfBirth", *p.DateOfBirth, true, true)
 		}
-		code(v, path+".sex", p.Sex, Sexes, false)
-		code(v, path+".race", p.Race, Races, false)
-		code(v, path+".relationship", p.Relationship, Relationships, true)
-		code(v, path+".status", p.Status, ParticipantStatuses, false)
-		code(v, path+".relationToCp", p.RelationToCP, DependentRelations, false)
+		code(v, path+".sex", p.Sex, canonical.Sexes, false)
+		code(v, path+".race", p.Race, canonical.Races, false)
+		code(v, path+".relationship", p.Relationship, canonical.Relationships, true)
+		code(v, path+".status", p.Status, canonical.ParticipantStatuses, false)
+		code(v, path+".relationToCp", p.RelationToCP, canonical.DependentRelations, false)
 		if p.Address != nil {
 			v.address(path+".address", p.Address)
 		}
@@ -332,22 +339,22 @@ func (v *validator) participants(t *Transaction) {
 		v.optDate(path+".employerConfirmedDate", p.EmployerConfirmedDate)
 		v.phone(path+".workPhone", p.WorkPhone)
 		v.text(path+".birthPlace", p.BirthPlace, 25, false, false)
-		code(v, path+".paternityStatus", p.PaternityStatus, PaternityStatuses, false)
+		code(v, path+".paternityStatus", p.PaternityStatus, canonical.PaternityStatuses, false)
 		v.postalState(path+".residenceState", p.ResidenceState, false)
 	}
 }
 
-func (v *validator) orders(t *Transaction) {
-	v.count("orders", len(t.Orders), MaxBlocks)
+func (v *validator) orders(t *canonical.Transaction) {
+	v.count("orders", len(t.Orders), canonical.MaxBlocks)
 	for i := range t.Orders {
 		o := &t.Orders[i]
 		path := fmt.Sprintf("orders[%d]", i)
 		v.fips(path+".tribunalFips", o.TribunalFIPS, true)
-		v.text(path+".docket", o.Docket, MaxDocketLen, true, false)
+		v.text(path+".docket", o.Docket, canonical.MaxDocketLen, true, false)
 		v.date(path+".issueDate", o.IssueDate, true, true)
-		code(v, path+".type", o.Type, OrderTypes, false)
-		code(v, path+".debtType", o.DebtType, DebtTypes, true)
-		code(v, path+".frequency", o.Frequency, Frequencies, true)
+		code(v, path+".type", o.Type, canonical.OrderTypes, false)
+		code(v, path+".debtType", o.DebtType, canonical.DebtTypes, true)
+		code(v, path+".frequency", o.Frequency, canonical.Frequencies, true)
 		v.cents(path+".amountCents", o.Amount, 0)
 		if o.EffectiveDate != nil {
 			// An order may take effect before it is issued (back to the
@@ -356,10 +363,10 @@ func (v *validator) orders(t *Transaction) {
 		}
 		v.optDate(path+".endDate", o.EndDate)
 		v.optDate(path+".cancelDate", o.CancelDate)
-		code(v, path+".arrearsFrequency", o.ArrearsFrequency, Frequencies, false)
+		code(v, path+".arrearsFrequency", o.ArrearsFrequency, canonical.Frequencies, false)
 		v.cents(path+".arrearsAmountCents", o.ArrearsAmount, 0)
 		// A negative total is an overpayment, which the layout allows.
-		v.cents(path+".arrearsCents", o.Arrears, -MaxCents)
+		v.cents(path+".arrearsCents", o.Arrears, -canonical.MaxCents)
 		if o.ArrearsAsOf != nil {
 			v.date(path+".arrearsAsOf", *o.ArrearsAsOf, true, true)
 		}
@@ -367,16 +374,16 @@ func (v *validator) orders(t *Transaction) {
 		v.arrearsPeriod(path+".arrearsNonTanf", o.ArrearsNonTANF)
 		v.arrearsPeriod(path+".fosterCare", o.FosterCare)
 		v.arrearsPeriod(path+".medical", o.Medical)
-		code(v, path+".medicalOrdered", o.MedicalOrdered, YesNos, false)
-		v.text(path+".tribunalCaseNumber", o.TribunalCaseNumber, MaxDocketLen, false, false)
+		code(v, path+".medicalOrdered", o.MedicalOrdered, canonical.YesNos, false)
+		v.text(path+".tribunalCaseNumber", o.TribunalCaseNumber, canonical.MaxDocketLen, false, false)
 		v.optDate(path+".lastPaymentDate", o.LastPaymentDate)
-		code(v, path+".controllingFlag", o.ControllingFlag, ControllingFlags, false)
-		v.text(path+".docketNumber", o.DocketNumber, MaxDocketLen, false, false)
+		code(v, path+".controllingFlag", o.ControllingFlag, canonical.ControllingFlags, false)
+		v.text(path+".docketNumber", o.DocketNumber, canonical.MaxDocketLen, false, false)
 		v.orderChildren(path, o, t.Participants)
 	}
 }
 
-func (v *validator) arrearsPeriod(path string, a *ArrearsPeriod) {
+func (v *validator) arrearsPeriod(path string, a *canonical.ArrearsPeriod) {
 	if a == nil {
 		return
 	}
@@ -385,18 +392,18 @@ func (v *validator) arrearsPeriod(path string, a *ArrearsPeriod) {
 	if a.From != nil && a.Thru != nil && a.From.Valid() && a.Thru.Valid() && a.Thru.Before(*a.From) {
 		v.add(path+".thru", "before from")
 	}
-	v.cents(path+".amountCents", a.Amount, -MaxCents)
+	v.cents(path+".amountCents", a.Amount, -canonical.MaxCents)
 }
 
-func (v *validator) orderChildren(path string, o *Order, ps []Participant) {
-	v.count(path+".children", len(o.Children), MaxBlocks)
+func (v *validator) orderChildren(path string, o *canonical.Order, ps []canonical.Participant) {
+	v.count(path+".children", len(o.Children), canonical.MaxBlocks)
 	listed := make(map[int]bool, len(o.Children))
 	for j, idx := range o.Children {
 		p := fmt.Sprintf("%s.children[%d]", path, j)
 		switch {
 		case idx < 0 || idx >= len(ps):
 			v.addf(p, "no participant %d", idx)
-		case ps[idx].Relationship != RelChild:
+		case ps[idx].Relationship != canonical.RelChild:
 			v.addf(p, "participant %d is not a dependent (relationship %s)", idx, quoteCode(string(ps[idx].Relationship)))
 		case listed[idx]:
 			v.addf(p, "participant %d listed twice", idx)
@@ -405,43 +412,43 @@ func (v *validator) orderChildren(path string, o *Order, ps []Participant) {
 	}
 }
 
-func (v *validator) collections(cs []Collection) {
-	v.count("collections", len(cs), MaxBlocks)
+func (v *validator) collections(cs []canonical.Collection) {
+	v.count("collections", len(cs), canonical.MaxBlocks)
 	for i := range cs {
 		c := &cs[i]
 		path := fmt.Sprintf("collections[%d]", i)
 		v.date(path+".date", c.Date, true, true)
 		v.optDate(path+".postingDate", c.PostingDate)
 		// A negative amount is a reversal or adjustment of an earlier collection.
-		v.cents(path+".amountCents", c.Amount, -MaxCents)
+		v.cents(path+".amountCents", c.Amount, -canonical.MaxCents)
 		if c.Amount == 0 {
 			v.add(path+".amountCents", "must not be 0")
 		}
-		code(v, path+".source", c.Source, CollectionSources, true)
-		code(v, path+".method", c.Method, PaymentMethods, false)
+		code(v, path+".source", c.Source, canonical.CollectionSources, true)
+		code(v, path+".method", c.Method, canonical.PaymentMethods, false)
 		v.text(path+".rdfiId", c.RDFIID, 20, false, false)
 		v.text(path+".rdfiAccount", c.RDFIAccount, 20, false, false)
-		v.text(path+".docket", c.Docket, MaxDocketLen, false, false)
+		v.text(path+".docket", c.Docket, canonical.MaxDocketLen, false, false)
 	}
 }
 
-func (v *validator) information(path string, in *Information) {
-	code(v, path+".statusChange", in.StatusChange, CaseStatuses, false)
+func (v *validator) information(path string, in *canonical.Information) {
+	code(v, path+".statusChange", in.StatusChange, canonical.CaseStatuses, false)
 	v.caseID(path+".newCaseId", in.NewCaseID, false)
-	v.text(path+".text", in.Text, MaxTextLen, false, true)
+	v.text(path+".text", in.Text, canonical.MaxTextLen, false, true)
 	lines := strings.Split(in.Text, "\n")
-	if len(lines) > MaxInfoLines {
-		v.addf(path+".text", "more than %d lines", MaxInfoLines)
+	if len(lines) > canonical.MaxInfoLines {
+		v.addf(path+".text", "more than %d lines", canonical.MaxInfoLines)
 	}
 	for i, l := range lines {
-		if utf8.RuneCountInString(l) > MaxInfoLineLen {
-			v.addf(path+".text", "line %d is longer than %d characters", i+1, MaxInfoLineLen)
+		if utf8.RuneCountInString(l) > canonical.MaxInfoLineLen {
+			v.addf(path+".text", "line %d is longer than %d characters", i+1, canonical.MaxInfoLineLen)
 			break
 		}
 	}
 }
 
-func (v *validator) optDate(path string, d *Date) {
+func (v *validator) optDate(path string, d *canonical.Date) {
 	if d != nil {
 		v.date(path, *d, true, false)
 	}
@@ -458,7 +465,7 @@ func (v *validator) digits(path, s string, lo, hi int) {
 	if s == "" {
 		return
 	}
-	if !allDigits(s) || len(s) < lo || len(s) > hi {
+	if canonical.DigitsOnly(s) != s || len(s) < lo || len(s) > hi {
 		if lo == hi {
 			v.addf(path, "must be %d digits", hi)
 		} else {
@@ -518,19 +525,19 @@ func hasControl(s string, multiline bool) bool {
 
 // name checks a name against the layout's lengths; required says the first
 // and last names must be present.
-func (v *validator) name(path string, n *Name, required bool) {
-	v.text(path+".first", n.First, MaxFirstNameLen, required, false)
-	v.text(path+".middle", n.Middle, MaxMiddleNameLen, false, false)
-	v.text(path+".last", n.Last, MaxNameLen, required, false)
-	v.text(path+".suffix", n.Suffix, MaxSuffixLen, false, false)
+func (v *validator) name(path string, n *canonical.Name, required bool) {
+	v.text(path+".first", n.First, canonical.MaxFirstNameLen, required, false)
+	v.text(path+".middle", n.Middle, canonical.MaxMiddleNameLen, false, false)
+	v.text(path+".last", n.Last, canonical.MaxNameLen, required, false)
+	v.text(path+".suffix", n.Suffix, canonical.MaxSuffixLen, false, false)
 }
 
-func (v *validator) address(path string, a *Address) {
+func (v *validator) address(path string, a *canonical.Address) {
 	// Only the first line is required: a partial address (confirmation P)
 	// is still worth passing on.
-	v.text(path+".line1", a.Line1, MaxAddressLineLen, true, false)
-	v.text(path+".line2", a.Line2, MaxAddressLineLen, false, false)
-	v.text(path+".city", a.City, MaxCityLen, false, false)
+	v.text(path+".line1", a.Line1, canonical.MaxAddressLineLen, true, false)
+	v.text(path+".line2", a.Line2, canonical.MaxAddressLineLen, false, false)
+	v.text(path+".city", a.City, canonical.MaxCityLen, false, false)
 	v.postalState(path+".state", a.State, false)
 	if a.Zip != "" && !zipRe.MatchString(a.Zip) {
 		v.add(path+".zip", "must be 5 digits or ZIP+4 (12345-6789)")
@@ -544,13 +551,13 @@ func (v *validator) postalState(path, s string, required bool) {
 		}
 		return
 	}
-	if _, ok := PostalState[s]; !ok {
+	if _, ok := canonical.PostalState[s]; !ok {
 		v.addf(path, "not a known state postal abbreviation: %s", quoteCode(s))
 	}
 }
 
 // fips checks a FIPS code and reports whether it is present and valid.
-func (v *validator) fips(path string, f FIPS, required bool) bool {
+func (v *validator) fips(path string, f canonical.FIPS, required bool) bool {
 	switch {
 	case f == "":
 		if required {
@@ -573,8 +580,8 @@ type identifier struct {
 }
 
 var (
-	messageIDs = identifier{MaxMessageIDLen, messageIDRe, "may hold only letters, digits and . _ : -"}
-	caseIDs    = identifier{MaxCaseIDLen, caseIDRe, "must be printable ASCII without leading or trailing spaces"}
+	messageIDs = identifier{canonical.MaxMessageIDLen, messageIDRe, "may hold only letters, digits and . _ : -"}
+	caseIDs    = identifier{canonical.MaxCaseIDLen, caseIDRe, "must be printable ASCII without leading or trailing spaces"}
 )
 
 func (v *validator) messageID(path, id string, required bool) {
@@ -597,7 +604,7 @@ func (v *validator) identifier(path, id string, required bool, g identifier) {
 }
 
 // ssn checks an optional SSN and reports whether it is present and valid.
-func (v *validator) ssn(path string, s SSN) bool {
+func (v *validator) ssn(path string, s canonical.SSN) bool {
 	if s == "" {
 		return false
 	}
@@ -611,7 +618,7 @@ func (v *validator) ssn(path string, s SSN) bool {
 // date checks a date and reports whether it is present and valid. A date that
 // cannot lie in the future (birth, issue, payment) may be at most one day after
 // the transaction date, which absorbs the sender's time zone.
-func (v *validator) date(path string, d Date, required, notFuture bool) bool {
+func (v *validator) date(path string, d canonical.Date, required, notFuture bool) bool {
 	switch {
 	case d.IsZero():
 		if required {
@@ -628,9 +635,9 @@ func (v *validator) date(path string, d Date, required, notFuture bool) bool {
 	return true
 }
 
-func (v *validator) cents(path string, c, min Cents) {
-	if c < min || c > MaxCents {
-		v.addf(path, "must be from %d to %d cents", int64(min), int64(MaxCents))
+func (v *validator) cents(path string, c, min canonical.Cents) {
+	if c < min || c > canonical.MaxCents {
+		v.addf(path, "must be from %d to %d cents", int64(min), int64(canonical.MaxCents))
 	}
 }
 
@@ -658,4 +665,13 @@ func quoteCode(s string) string {
 		return strconv.Quote(string(r[:16])) + "..."
 	}
 	return strconv.Quote(s)
+}
+
+func oneOf[T ~string](v T, valid []T) bool {
+	for _, x := range valid {
+		if v == x {
+			return true
+		}
+	}
+	return false
 }

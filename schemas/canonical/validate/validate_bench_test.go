@@ -1,10 +1,11 @@
-package canonical_test
+package validate_test
 
 import (
 	"testing"
 
 	"github.com/uifsagw/uifsagw/gateway/loadgen"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
+	"github.com/uifsagw/uifsagw/schemas/canonical/validate"
 )
 
 // BenchmarkValidate validates the load generator's realistic transaction
@@ -19,7 +20,7 @@ func BenchmarkValidate(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		if errs := txs[i%len(txs)].Validate(); len(errs) > 0 {
+		if errs := validate.Transaction(&txs[i%len(txs)]); len(errs) > 0 {
 			b.Fatal(errs)
 		}
 		i++

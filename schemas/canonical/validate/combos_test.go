@@ -1,9 +1,11 @@
-package canonical
+package validate
 
 import (
 	"github.com/uifsagw/uifsagw/schemas"
 	"strings"
 	"testing"
+
+	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
 func TestParseCombosErrors(t *testing.T) {
@@ -48,7 +50,7 @@ func TestCombosAllowedDescribeMerge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checks := func(c *Combos, f FunctionCode, a ActionCode, r ReasonCode, allowed bool, desc string) {
+	checks := func(c *Combos, f canonical.FunctionCode, a canonical.ActionCode, r canonical.ReasonCode, allowed bool, desc string) {
 		t.Helper()
 		if got := c.Allowed(f, a, r); got != allowed {
 			t.Errorf("Allowed(%s,%s,%q) = %v, want %v", f, a, r, got, allowed)
@@ -57,11 +59,11 @@ func TestCombosAllowedDescribeMerge(t *testing.T) {
 			t.Errorf("Describe(%s,%s,%q) = %q, want %q", f, a, r, got, desc)
 		}
 	}
-	checks(base, FuncEstablish, ActAck, "", true, "Ack")
-	checks(base, FuncEstablish, ActRequest, "SRORD", true, "Establish, please")
-	checks(base, FuncEstablish, ActRequest, "", false, "")
-	checks(base, FuncEnforce, ActAck, "", false, "")
-	checks(base, FuncManageCases, ActProvide, "NYX01", false, "")
+	checks(base, canonical.FuncEstablish, canonical.ActAck, "", true, "Ack")
+	checks(base, canonical.FuncEstablish, canonical.ActRequest, "SRORD", true, "Establish, please")
+	checks(base, canonical.FuncEstablish, canonical.ActRequest, "", false, "")
+	checks(base, canonical.FuncEnforce, canonical.ActAck, "", false, "")
+	checks(base, canonical.FuncManageCases, canonical.ActProvide, "NYX01", false, "")
 
 	merged := base.Clone()
 	merged.Merge(ext)
@@ -69,17 +71,17 @@ func TestCombosAllowedDescribeMerge(t *testing.T) {
 	if merged.Len() != 3 {
 		t.Errorf("merged Len() = %d, want 3", merged.Len())
 	}
-	checks(merged, FuncEstablish, ActRequest, "SRORD", true, "Establish an order")
-	checks(merged, FuncManageCases, ActProvide, "NYX01", true, "New York local notice")
+	checks(merged, canonical.FuncEstablish, canonical.ActRequest, "SRORD", true, "Establish an order")
+	checks(merged, canonical.FuncManageCases, canonical.ActProvide, "NYX01", true, "New York local notice")
 	// Clone kept base apart from the merge.
-	checks(base, FuncManageCases, ActProvide, "NYX01", false, "")
-	checks(base, FuncEstablish, ActRequest, "SRORD", true, "Establish, please")
+	checks(base, canonical.FuncManageCases, canonical.ActProvide, "NYX01", false, "")
+	checks(base, canonical.FuncEstablish, canonical.ActRequest, "SRORD", true, "Establish, please")
 
 	var zero Combos
 	zero.Merge(ext)
-	checks(&zero, FuncManageCases, ActProvide, "NYX01", true, "New York local notice")
+	checks(&zero, canonical.FuncManageCases, canonical.ActProvide, "NYX01", true, "New York local notice")
 	var none *Combos
-	checks(none, FuncEstablish, ActAck, "", false, "")
+	checks(none, canonical.FuncEstablish, canonical.ActAck, "", false, "")
 
 	all := merged.All()
 	var got []string
@@ -96,8 +98,8 @@ func TestDefaultCombos(t *testing.T) {
 	c := DefaultCombos()
 	// Every function can be acknowledged without a reason (the gateway's own
 	// rows fill the extraction's gaps).
-	for _, f := range FunctionCodes {
-		if !c.Allowed(f, ActAck, "") {
+	for _, f := range canonical.FunctionCodes {
+		if !c.Allowed(f, canonical.ActAck, "") {
 			t.Errorf("%s A without a reason not in the seed", f)
 		}
 	}
@@ -128,7 +130,7 @@ func TestDefaultCombos(t *testing.T) {
 		t.Errorf("seed has %d federal rows, the federal table %d", nFed, fed.Len())
 	}
 	// The gateway's old inventions are gone.
-	for _, r := range []ReasonCode{"GSCOD", "ERXOR", "SIIWO", "EIACK", "EIREJ", "SRCOD"} {
+	for _, r := range []canonical.ReasonCode{"GSCOD", "ERXOR", "SIIWO", "EIACK", "EIREJ", "SRCOD"} {
 		for _, x := range c.All() {
 			if x.Reason == r {
 				t.Errorf("%s %s %s still in the seed", x.Function, x.Action, r)
@@ -138,26 +140,26 @@ func TestDefaultCombos(t *testing.T) {
 	// The reasons the gateway sends or acts on are in the table with the
 	// function and action they are used with.
 	for _, want := range []struct {
-		f FunctionCode
-		a ActionCode
-		r ReasonCode
+		f canonical.FunctionCode
+		a canonical.ActionCode
+		r canonical.ReasonCode
 	}{
-		{FuncManageCases, ActProvide, ReasonAddParticipant},
-		{FuncManageCases, ActProvide, ReasonDeleteParticipant},
-		{FuncManageCases, ActProvide, ReasonChangeCaseID},
-		{FuncManageCases, ActProvide, ReasonChangeFIPS},
-		{FuncCaseStatus, ActProvide, ReasonNoInformation},
-		{FuncManageCases, ActProvide, ReasonCaseIDInvalid},
-		{FuncEnforce, ActRequest, ReasonIncomeWithholding},
-		{FuncEnforce, ActRequest, ReasonRegistration},
-		{FuncEnforce, ActRequest, ReasonRegistrationByObligor},
-		{FuncEnforce, ActProvide, ReasonWithholdingEstablished},
-		{FuncManageCases, ActProvide, ReasonStatusUpdate},
-		{FuncEstablish, ActProvide, ReasonOrderNotEstablished},
-		{FuncEnforce, ActProvide, ReasonNewControllingOrder},
-		{FuncEstablish, ActProvide, ReasonNewControllingOrder},
-		{FuncEnforce, ActAck, ReasonAckMoreInfo},
-		{FuncEstablish, ActAck, ReasonAckNoMoreInfo},
+		{canonical.FuncManageCases, canonical.ActProvide, canonical.ReasonAddParticipant},
+		{canonical.FuncManageCases, canonical.ActProvide, canonical.ReasonDeleteParticipant},
+		{canonical.FuncManageCases, canonical.ActProvide, canonical.ReasonChangeCaseID},
+		{canonical.FuncManageCases, canonical.ActProvide, canonical.ReasonChangeFIPS},
+		{canonical.FuncCaseStatus, canonical.ActProvide, canonical.ReasonNoInformation},
+		{canonical.FuncManageCases, canonical.ActProvide, canonical.ReasonCaseIDInvalid},
+		{canonical.FuncEnforce, canonical.ActRequest, canonical.ReasonIncomeWithholding},
+		{canonical.FuncEnforce, canonical.ActRequest, canonical.ReasonRegistration},
+		{canonical.FuncEnforce, canonical.ActRequest, canonical.ReasonRegistrationByObligor},
+		{canonical.FuncEnforce, canonical.ActProvide, canonical.ReasonWithholdingEstablished},
+		{canonical.FuncManageCases, canonical.ActProvide, canonical.ReasonStatusUpdate},
+		{canonical.FuncEstablish, canonical.ActProvide, canonical.ReasonOrderNotEstablished},
+		{canonical.FuncEnforce, canonical.ActProvide, canonical.ReasonNewControllingOrder},
+		{canonical.FuncEstablish, canonical.ActProvide, canonical.ReasonNewControllingOrder},
+		{canonical.FuncEnforce, canonical.ActAck, canonical.ReasonAckMoreInfo},
+		{canonical.FuncEstablish, canonical.ActAck, canonical.ReasonAckNoMoreInfo},
 	} {
 		if !c.Allowed(want.f, want.a, want.r) {
 			t.Errorf("%s %s %s not in the seed table", want.f, want.a, want.r)
@@ -169,7 +171,7 @@ func TestDefaultCombos(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Merge(ext)
-	if DefaultCombos().Allowed(FuncCollection, ActProvide, "ZZZZZ") {
+	if DefaultCombos().Allowed(canonical.FuncCollection, canonical.ActProvide, "ZZZZZ") {
 		t.Error("a merge into one DefaultCombos() reached the next")
 	}
 }

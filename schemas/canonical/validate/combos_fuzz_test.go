@@ -1,6 +1,10 @@
-package canonical
+package validate
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/uifsagw/uifsagw/schemas/canonical"
+)
 
 // FuzzParseCombos: an operator's code table either parses into well-formed
 // combinations or is refused with a line number; it never panics.
@@ -15,7 +19,7 @@ func FuzzParseCombos(f *testing.F) {
 			return
 		}
 		for _, x := range c.All() {
-			if !oneOf(x.Function, FunctionCodes) || !oneOf(x.Action, ActionCodes) || (x.Reason != "" && !x.Reason.WellFormed()) {
+			if !oneOf(x.Function, canonical.FunctionCodes) || !oneOf(x.Action, canonical.ActionCodes) || (x.Reason != "" && !x.Reason.WellFormed()) {
 				t.Fatalf("accepted a malformed combination %+v", x)
 			}
 		}

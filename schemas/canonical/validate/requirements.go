@@ -1,4 +1,4 @@
-package canonical
+package validate
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"github.com/uifsagw/uifsagw/schemas"
+
+	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
 // The per-transaction edits of the federal guide: for each combination,
@@ -80,7 +82,7 @@ func ParseRequirements(data []byte) (requirementTable, error) {
 			}
 			continue
 		}
-		k := comboKey{FunctionCode(rec[0]), ActionCode(rec[1]), ReasonCode(rec[2])}
+		k := comboKey{canonical.FunctionCode(rec[0]), canonical.ActionCode(rec[1]), canonical.ReasonCode(rec[2])}
 		req, ok, err := parseRule(rec[3], rec[4], strings.TrimSpace(rec[5]))
 		if err != nil {
 			return nil, fmt.Errorf("requirements line %d: %w", line, err)
@@ -149,7 +151,7 @@ var blockPaths = map[string]string{
 	"order": "orders", "collection": "collections", "information": "information",
 }
 
-func blockCount(t *Transaction, block string) int {
+func blockCount(t *canonical.Transaction, block string) int {
 	b2i := func(b bool) int {
 		if b {
 			return 1
@@ -177,46 +179,46 @@ func blockCount(t *Transaction, block string) int {
 
 // getter returns the canonical path of a layout field in occurrence i of its
 // block and the field's value as the layout writes it ("" when empty).
-type getter func(t *Transaction, i int) (path, value string)
+type getter func(t *canonical.Transaction, i int) (path, value string)
 
-func dateText(d *Date) string {
+func dateText(d *canonical.Date) string {
 	if d == nil || d.IsZero() {
 		return ""
 	}
 	return d.String()
 }
 
-func addrOf(a *Address) Address {
+func addrOf(a *canonical.Address) canonical.Address {
 	if a == nil {
-		return Address{}
+		return canonical.Address{}
 	}
 	return *a
 }
 
-func contactOf(t *Transaction) Contact {
+func contactOf(t *canonical.Transaction) canonical.Contact {
 	if t.Case == nil || t.Case.Contact == nil {
-		return Contact{}
+		return canonical.Contact{}
 	}
 	return *t.Case.Contact
 }
 
-func contactName(t *Transaction) Name {
+func contactName(t *canonical.Transaction) canonical.Name {
 	if c := contactOf(t); c.Name != nil {
 		return *c.Name
 	}
-	return Name{}
+	return canonical.Name{}
 }
 
-func residential(t *Transaction) Address {
+func residential(t *canonical.Transaction) canonical.Address {
 	if t.NCPLocate == nil || t.NCPLocate.Residential == nil {
-		return Address{}
+		return canonical.Address{}
 	}
 	return t.NCPLocate.Residential.Address
 }
 
-func employer0(t *Transaction) Employer {
+func employer0(t *canonical.Transaction) canonical.Employer {
 	if t.NCPLocate == nil || len(t.NCPLocate.Employers) == 0 {
-		return Employer{}
+		return canonical.Employer{}
 	}
 	return t.NCPLocate.Employers[0]
 }
@@ -228,7 +230,7 @@ func yn(b bool) string {
 	return "N"
 }
 
-func fipsPart(f FIPS, from, to int) string {
+func fipsPart(f canonical.FIPS, from, to int) string {
 	if len(f) < to {
 		return ""
 	}
@@ -238,146 +240,162 @@ func fipsPart(f FIPS, from, to int) string {
 // fieldGetters maps "block/Field-Name" of the layout to the canonical field,
 // for every field that requirements.csv sets a rule on.
 var fieldGetters = map[string]getter{
-	"header/Case-ID":       func(t *Transaction, _ int) (string, string) { return "header.senderCaseId", t.Header.SenderCaseID },
-	"header/Other-Case-ID": func(t *Transaction, _ int) (string, string) { return "header.receiverCaseId", t.Header.ReceiverCaseID },
-	"header/Action-Resolution-Date": func(t *Transaction, _ int) (string, string) {
+	"header/Case-ID": func(t *canonical.Transaction, _ int) (string, string) {
+		return "header.senderCaseId", t.Header.SenderCaseID
+	},
+	"header/Other-Case-ID": func(t *canonical.Transaction, _ int) (string, string) {
+		return "header.receiverCaseId", t.Header.ReceiverCaseID
+	},
+	"header/Action-Resolution-Date": func(t *canonical.Transaction, _ int) (string, string) {
 		return "header.resolutionDate", dateText(t.Header.ResolutionDate)
 	},
-	"header/Attachments-Ind.": func(t *Transaction, _ int) (string, string) { return "header.attachments", yn(t.Header.Attachments) },
-	"case/Case-Type":          func(t *Transaction, _ int) (string, string) { return "case.type", string(t.Case.Type) },
-	"case/Case-Status":        func(t *Transaction, _ int) (string, string) { return "case.status", string(t.Case.Status) },
-	"case/Payment-City": func(t *Transaction, _ int) (string, string) {
+	"header/Attachments-Ind.": func(t *canonical.Transaction, _ int) (string, string) {
+		return "header.attachments", yn(t.Header.Attachments)
+	},
+	"case/Case-Type":   func(t *canonical.Transaction, _ int) (string, string) { return "case.type", string(t.Case.Type) },
+	"case/Case-Status": func(t *canonical.Transaction, _ int) (string, string) { return "case.status", string(t.Case.Status) },
+	"case/Payment-City": func(t *canonical.Transaction, _ int) (string, string) {
 		return "case.paymentAddress.city", addrOf(t.Case.PaymentAddress).City
 	},
-	"case/Payment-State": func(t *Transaction, _ int) (string, string) {
+	"case/Payment-State": func(t *canonical.Transaction, _ int) (string, string) {
 		return "case.paymentAddress.state", addrOf(t.Case.PaymentAddress).State
 	},
-	"case/Payment-Zip-1": func(t *Transaction, _ int) (string, string) {
+	"case/Payment-Zip-1": func(t *canonical.Transaction, _ int) (string, string) {
 		return "case.paymentAddress.zip", addrOf(t.Case.PaymentAddress).Zip
 	},
-	"case/Contact-Name-Last":  func(t *Transaction, _ int) (string, string) { return "case.contact.name.last", contactName(t).Last },
-	"case/Contact-Name-First": func(t *Transaction, _ int) (string, string) { return "case.contact.name.first", contactName(t).First },
-	"case/Contact-Address-Line-1": func(t *Transaction, _ int) (string, string) {
+	"case/Contact-Name-Last": func(t *canonical.Transaction, _ int) (string, string) {
+		return "case.contact.name.last", contactName(t).Last
+	},
+	"case/Contact-Name-First": func(t *canonical.Transaction, _ int) (string, string) {
+		return "case.contact.name.first", contactName(t).First
+	},
+	"case/Contact-Address-Line-1": func(t *canonical.Transaction, _ int) (string, string) {
 		return "case.contact.address.line1", addrOf(contactOf(t).Address).Line1
 	},
-	"case/Contact-City": func(t *Transaction, _ int) (string, string) {
+	"case/Contact-City": func(t *canonical.Transaction, _ int) (string, string) {
 		return "case.contact.address.city", addrOf(contactOf(t).Address).City
 	},
-	"case/Contact-State": func(t *Transaction, _ int) (string, string) {
+	"case/Contact-State": func(t *canonical.Transaction, _ int) (string, string) {
 		return "case.contact.address.state", addrOf(contactOf(t).Address).State
 	},
-	"case/Contact-Zip-1": func(t *Transaction, _ int) (string, string) {
+	"case/Contact-Zip-1": func(t *canonical.Transaction, _ int) (string, string) {
 		return "case.contact.address.zip", addrOf(contactOf(t).Address).Zip
 	},
-	"case/Contact-Phone-Num.": func(t *Transaction, _ int) (string, string) { return "case.contact.phone", contactOf(t).Phone },
-	"collection/Date-Of-Collection": func(t *Transaction, i int) (string, string) {
+	"case/Contact-Phone-Num.": func(t *canonical.Transaction, _ int) (string, string) {
+		return "case.contact.phone", contactOf(t).Phone
+	},
+	"collection/Date-Of-Collection": func(t *canonical.Transaction, i int) (string, string) {
 		return fmt.Sprintf("collections[%d].date", i), dateText(&t.Collections[i].Date)
 	},
-	"collection/Date-Of-Posting": func(t *Transaction, i int) (string, string) {
+	"collection/Date-Of-Posting": func(t *canonical.Transaction, i int) (string, string) {
 		return fmt.Sprintf("collections[%d].postingDate", i), dateText(t.Collections[i].PostingDate)
 	},
-	"information/Information-Text-Line-1": func(t *Transaction, _ int) (string, string) {
+	"information/Information-Text-Line-1": func(t *canonical.Transaction, _ int) (string, string) {
 		return "information.text", strings.TrimSpace(t.Information.Text)
 	},
-	"information/New-Case-ID": func(t *Transaction, _ int) (string, string) { return "information.newCaseId", t.Information.NewCaseID },
-	"information/Status-Change-Code": func(t *Transaction, _ int) (string, string) {
+	"information/New-Case-ID": func(t *canonical.Transaction, _ int) (string, string) {
+		return "information.newCaseId", t.Information.NewCaseID
+	},
+	"information/Status-Change-Code": func(t *canonical.Transaction, _ int) (string, string) {
 		return "information.statusChange", string(t.Information.StatusChange)
 	},
-	"ncp_id/Date-Of-Birth": func(t *Transaction, _ int) (string, string) { return "ncp.dateOfBirth", dateText(t.NCP.DateOfBirth) },
-	"ncp_id/Name-First":    func(t *Transaction, _ int) (string, string) { return "ncp.name.first", t.NCP.Name.First },
-	"ncp_id/Name-Last":     func(t *Transaction, _ int) (string, string) { return "ncp.name.last", t.NCP.Name.Last },
-	"ncp_id/SSN":           func(t *Transaction, _ int) (string, string) { return "ncp.ssn", string(t.NCP.SSN) },
-	"ncp_locate/Employer-Address-Line-1": func(t *Transaction, _ int) (string, string) {
+	"ncp_id/Date-Of-Birth": func(t *canonical.Transaction, _ int) (string, string) {
+		return "ncp.dateOfBirth", dateText(t.NCP.DateOfBirth)
+	},
+	"ncp_id/Name-First": func(t *canonical.Transaction, _ int) (string, string) { return "ncp.name.first", t.NCP.Name.First },
+	"ncp_id/Name-Last":  func(t *canonical.Transaction, _ int) (string, string) { return "ncp.name.last", t.NCP.Name.Last },
+	"ncp_id/SSN":        func(t *canonical.Transaction, _ int) (string, string) { return "ncp.ssn", string(t.NCP.SSN) },
+	"ncp_locate/Employer-Address-Line-1": func(t *canonical.Transaction, _ int) (string, string) {
 		return "ncpLocate.employers[0].address.line1", addrOf(employer0(t).Address).Line1
 	},
-	"ncp_locate/Employer-City": func(t *Transaction, _ int) (string, string) {
+	"ncp_locate/Employer-City": func(t *canonical.Transaction, _ int) (string, string) {
 		return "ncpLocate.employers[0].address.city", addrOf(employer0(t).Address).City
 	},
-	"ncp_locate/Employer-State": func(t *Transaction, _ int) (string, string) {
+	"ncp_locate/Employer-State": func(t *canonical.Transaction, _ int) (string, string) {
 		return "ncpLocate.employers[0].address.state", addrOf(employer0(t).Address).State
 	},
-	"ncp_locate/Employer-Zip-1": func(t *Transaction, _ int) (string, string) {
+	"ncp_locate/Employer-Zip-1": func(t *canonical.Transaction, _ int) (string, string) {
 		return "ncpLocate.employers[0].address.zip", addrOf(employer0(t).Address).Zip
 	},
-	"ncp_locate/Employer-Confirmed-Ind.": func(t *Transaction, _ int) (string, string) {
+	"ncp_locate/Employer-Confirmed-Ind.": func(t *canonical.Transaction, _ int) (string, string) {
 		return "ncpLocate.employers[0].confirmed", string(employer0(t).Confirmed)
 	},
-	"ncp_locate/Employer-Effective-Date": func(t *Transaction, _ int) (string, string) {
+	"ncp_locate/Employer-Effective-Date": func(t *canonical.Transaction, _ int) (string, string) {
 		return "ncpLocate.employers[0].effectiveDate", dateText(employer0(t).EffectiveDate)
 	},
-	"ncp_locate/Employer-Name": func(t *Transaction, _ int) (string, string) {
+	"ncp_locate/Employer-Name": func(t *canonical.Transaction, _ int) (string, string) {
 		return "ncpLocate.employers[0].name", employer0(t).Name
 	},
-	"ncp_locate/Employer-Phone-Num.": func(t *Transaction, _ int) (string, string) {
+	"ncp_locate/Employer-Phone-Num.": func(t *canonical.Transaction, _ int) (string, string) {
 		return "ncpLocate.employers[0].phone", employer0(t).Phone
 	},
-	"ncp_locate/Insurance-Carrier-Name": func(t *Transaction, _ int) (string, string) {
+	"ncp_locate/Insurance-Carrier-Name": func(t *canonical.Transaction, _ int) (string, string) {
 		return "ncpLocate.insuranceCarrier", t.NCPLocate.InsuranceCarrier
 	},
-	"ncp_locate/Insurance-Policy-Num.": func(t *Transaction, _ int) (string, string) {
+	"ncp_locate/Insurance-Policy-Num.": func(t *canonical.Transaction, _ int) (string, string) {
 		return "ncpLocate.insurancePolicy", t.NCPLocate.InsurancePolicy
 	},
-	"ncp_locate/Residential-Address-Confirmed-Ind.": func(t *Transaction, _ int) (string, string) {
+	"ncp_locate/Residential-Address-Confirmed-Ind.": func(t *canonical.Transaction, _ int) (string, string) {
 		if t.NCPLocate.Residential == nil {
 			return "ncpLocate.residential.confirmed", ""
 		}
 		return "ncpLocate.residential.confirmed", string(t.NCPLocate.Residential.Confirmed)
 	},
-	"ncp_locate/Residential-Address-Effective-Date": func(t *Transaction, _ int) (string, string) {
+	"ncp_locate/Residential-Address-Effective-Date": func(t *canonical.Transaction, _ int) (string, string) {
 		if t.NCPLocate.Residential == nil {
 			return "ncpLocate.residential.effectiveDate", ""
 		}
 		return "ncpLocate.residential.effectiveDate", dateText(t.NCPLocate.Residential.EffectiveDate)
 	},
-	"ncp_locate/Residential-Address-Line-1": func(t *Transaction, _ int) (string, string) {
+	"ncp_locate/Residential-Address-Line-1": func(t *canonical.Transaction, _ int) (string, string) {
 		return "ncpLocate.residential.address.line1", residential(t).Line1
 	},
-	"ncp_locate/Residential-City": func(t *Transaction, _ int) (string, string) {
+	"ncp_locate/Residential-City": func(t *canonical.Transaction, _ int) (string, string) {
 		return "ncpLocate.residential.address.city", residential(t).City
 	},
-	"ncp_locate/Residential-State": func(t *Transaction, _ int) (string, string) {
+	"ncp_locate/Residential-State": func(t *canonical.Transaction, _ int) (string, string) {
 		return "ncpLocate.residential.address.state", residential(t).State
 	},
-	"ncp_locate/Residential-Zip-1": func(t *Transaction, _ int) (string, string) {
+	"ncp_locate/Residential-Zip-1": func(t *canonical.Transaction, _ int) (string, string) {
 		return "ncpLocate.residential.address.zip", residential(t).Zip
 	},
-	"order/Medical-Ordered": func(t *Transaction, i int) (string, string) {
+	"order/Medical-Ordered": func(t *canonical.Transaction, i int) (string, string) {
 		return fmt.Sprintf("orders[%d].medicalOrdered", i), string(t.Orders[i].MedicalOrdered)
 	},
-	"order/Order-Effective-Date": func(t *Transaction, i int) (string, string) {
+	"order/Order-Effective-Date": func(t *canonical.Transaction, i int) (string, string) {
 		return fmt.Sprintf("orders[%d].effectiveDate", i), dateText(t.Orders[i].EffectiveDate)
 	},
-	"order/Order-FIPS-County": func(t *Transaction, i int) (string, string) {
+	"order/Order-FIPS-County": func(t *canonical.Transaction, i int) (string, string) {
 		return fmt.Sprintf("orders[%d].tribunalFips", i), fipsPart(t.Orders[i].TribunalFIPS, 2, 5)
 	},
-	"order/Order-FIPS-State": func(t *Transaction, i int) (string, string) {
+	"order/Order-FIPS-State": func(t *canonical.Transaction, i int) (string, string) {
 		return fmt.Sprintf("orders[%d].tribunalFips", i), fipsPart(t.Orders[i].TribunalFIPS, 0, 2)
 	},
-	"order/Order-Filing-Date": func(t *Transaction, i int) (string, string) {
+	"order/Order-Filing-Date": func(t *canonical.Transaction, i int) (string, string) {
 		return fmt.Sprintf("orders[%d].issueDate", i), dateText(&t.Orders[i].IssueDate)
 	},
-	"order/Order-Freq.-Amount": func(t *Transaction, i int) (string, string) {
+	"order/Order-Freq.-Amount": func(t *canonical.Transaction, i int) (string, string) {
 		return fmt.Sprintf("orders[%d].amountCents", i), fmt.Sprint(int64(t.Orders[i].Amount))
 	},
-	"order/Order-ID": func(t *Transaction, i int) (string, string) {
+	"order/Order-ID": func(t *canonical.Transaction, i int) (string, string) {
 		return fmt.Sprintf("orders[%d].docket", i), t.Orders[i].Docket
 	},
-	"order/Order-Type": func(t *Transaction, i int) (string, string) {
+	"order/Order-Type": func(t *canonical.Transaction, i int) (string, string) {
 		return fmt.Sprintf("orders[%d].type", i), string(t.Orders[i].Type)
 	},
-	"participant/Date-Of-Birth": func(t *Transaction, i int) (string, string) {
+	"participant/Date-Of-Birth": func(t *canonical.Transaction, i int) (string, string) {
 		return fmt.Sprintf("participants[%d].dateOfBirth", i), dateText(t.Participants[i].DateOfBirth)
 	},
-	"participant/Name-First": func(t *Transaction, i int) (string, string) {
+	"participant/Name-First": func(t *canonical.Transaction, i int) (string, string) {
 		return fmt.Sprintf("participants[%d].name.first", i), t.Participants[i].Name.First
 	},
-	"participant/Name-Last": func(t *Transaction, i int) (string, string) {
+	"participant/Name-Last": func(t *canonical.Transaction, i int) (string, string) {
 		return fmt.Sprintf("participants[%d].name.last", i), t.Participants[i].Name.Last
 	},
-	"participant/Participant-Status": func(t *Transaction, i int) (string, string) {
+	"participant/Participant-Status": func(t *canonical.Transaction, i int) (string, string) {
 		return fmt.Sprintf("participants[%d].status", i), string(t.Participants[i].Status)
 	},
-	"participant/SSN": func(t *Transaction, i int) (string, string) {
+	"participant/SSN": func(t *canonical.Transaction, i int) (string, string) {
 		return fmt.Sprintf("participants[%d].ssn", i), string(t.Participants[i].SSN)
 	},
 }
@@ -394,7 +412,7 @@ var seedRequirements = sync.OnceValue(func() requirementTable {
 // requirements applies the edits of t's combination. Combinations the table
 // has no rows for (the gateway's own, an operator's, or federal ones the
 // extraction lost) have no edits beyond the model's.
-func (v *validator) requirements(t *Transaction) {
+func (v *validator) requirements(t *canonical.Transaction) {
 	h := &t.Header
 	reqs := seedRequirements()[comboKey{h.Function, h.Action, h.Reason}]
 	combo := comboKey{h.Function, h.Action, h.Reason}.String()

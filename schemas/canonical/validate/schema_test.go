@@ -1,4 +1,4 @@
-package canonical
+package validate
 
 import (
 	"bytes"
@@ -16,6 +16,8 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/uifsagw/uifsagw/schemas"
+
+	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
 // The JSON Schema is the public json-transaction/2 format and the Go types are
@@ -125,33 +127,33 @@ func strs[T ~string](xs []T) []string {
 // codeLists maps each code type to its Go list; the schema enum for a field of
 // that type must equal the list, in the same order.
 var codeLists = map[reflect.Type][]string{
-	reflect.TypeFor[FunctionCode]():      strs(FunctionCodes),
-	reflect.TypeFor[ActionCode]():        strs(ActionCodes),
-	reflect.TypeFor[CaseType]():          strs(CaseTypes),
-	reflect.TypeFor[CaseStatus]():        strs(CaseStatuses),
-	reflect.TypeFor[Sex]():               strs(Sexes),
-	reflect.TypeFor[Relationship]():      strs(Relationships),
-	reflect.TypeFor[PaternityStatus]():   strs(PaternityStatuses),
-	reflect.TypeFor[OrderType]():         strs(OrderTypes),
-	reflect.TypeFor[Frequency]():         strs(Frequencies),
-	reflect.TypeFor[CollectionSource]():  strs(CollectionSources),
-	reflect.TypeFor[Race]():              strs(Races),
-	reflect.TypeFor[HairColor]():         strs(HairColors),
-	reflect.TypeFor[EyeColor]():          strs(EyeColors),
-	reflect.TypeFor[YesNo]():             strs(YesNos),
-	reflect.TypeFor[AddressConfirmed]():  strs(AddressConfirmations),
-	reflect.TypeFor[ParticipantStatus](): strs(ParticipantStatuses),
-	reflect.TypeFor[DependentRelation](): strs(DependentRelations),
-	reflect.TypeFor[DebtType]():          strs(DebtTypes),
-	reflect.TypeFor[ControllingFlag]():   strs(ControllingFlags),
-	reflect.TypeFor[PaymentMethod]():     strs(PaymentMethods),
+	reflect.TypeFor[canonical.FunctionCode]():      strs(canonical.FunctionCodes),
+	reflect.TypeFor[canonical.ActionCode]():        strs(canonical.ActionCodes),
+	reflect.TypeFor[canonical.CaseType]():          strs(canonical.CaseTypes),
+	reflect.TypeFor[canonical.CaseStatus]():        strs(canonical.CaseStatuses),
+	reflect.TypeFor[canonical.Sex]():               strs(canonical.Sexes),
+	reflect.TypeFor[canonical.Relationship]():      strs(canonical.Relationships),
+	reflect.TypeFor[canonical.PaternityStatus]():   strs(canonical.PaternityStatuses),
+	reflect.TypeFor[canonical.OrderType]():         strs(canonical.OrderTypes),
+	reflect.TypeFor[canonical.Frequency]():         strs(canonical.Frequencies),
+	reflect.TypeFor[canonical.CollectionSource]():  strs(canonical.CollectionSources),
+	reflect.TypeFor[canonical.Race]():              strs(canonical.Races),
+	reflect.TypeFor[canonical.HairColor]():         strs(canonical.HairColors),
+	reflect.TypeFor[canonical.EyeColor]():          strs(canonical.EyeColors),
+	reflect.TypeFor[canonical.YesNo]():             strs(canonical.YesNos),
+	reflect.TypeFor[canonical.AddressConfirmed]():  strs(canonical.AddressConfirmations),
+	reflect.TypeFor[canonical.ParticipantStatus](): strs(canonical.ParticipantStatuses),
+	reflect.TypeFor[canonical.DependentRelation](): strs(canonical.DependentRelations),
+	reflect.TypeFor[canonical.DebtType]():          strs(canonical.DebtTypes),
+	reflect.TypeFor[canonical.ControllingFlag]():   strs(canonical.ControllingFlags),
+	reflect.TypeFor[canonical.PaymentMethod]():     strs(canonical.PaymentMethods),
 }
 
 func TestSchemaMatchesGoTypes(t *testing.T) {
 	d := loadSchemaDoc(t)
 	matched := map[string]bool{}
 	root, ptr := d.resolve(t, map[string]any(d), "")
-	walkStruct(t, d, reflect.TypeFor[Transaction](), root, ptr, "$", matched)
+	walkStruct(t, d, reflect.TypeFor[canonical.Transaction](), root, ptr, "$", matched)
 
 	// Every enum in the schema must be one the walk compared with a Go list,
 	// or one of the two state lists checked in TestSchemaStatesMatchGo.
@@ -239,7 +241,7 @@ func walkValue(t *testing.T, d schemaDoc, typ reflect.Type, node map[string]any,
 	if typ.Kind() == reflect.Pointer {
 		typ = typ.Elem()
 	}
-	if typ == reflect.TypeFor[Date]() {
+	if typ == reflect.TypeFor[canonical.Date]() {
 		if ptr != "/$defs/date" {
 			t.Errorf("%s: a Date must use $defs/date, uses %s", path, ptr)
 		}
@@ -295,42 +297,42 @@ func TestSchemaLimitsMatchGo(t *testing.T) {
 		got  any
 		want any
 	}{
-		{"messageId maxLength", num(d.def(t, "messageId"), "maxLength"), int64(MaxMessageIDLen)},
+		{"messageId maxLength", num(d.def(t, "messageId"), "maxLength"), int64(canonical.MaxMessageIDLen)},
 		{"messageId pattern", str(d.def(t, "messageId"), "pattern"), messageIDPattern},
-		{"caseId maxLength", num(d.def(t, "caseId"), "maxLength"), int64(MaxCaseIDLen)},
+		{"caseId maxLength", num(d.def(t, "caseId"), "maxLength"), int64(canonical.MaxCaseIDLen)},
 		{"caseId pattern", str(d.def(t, "caseId"), "pattern"), caseIDPattern},
-		{"docket maxLength", num(d.def(t, "docket"), "maxLength"), int64(MaxDocketLen)},
+		{"docket maxLength", num(d.def(t, "docket"), "maxLength"), int64(canonical.MaxDocketLen)},
 		{"docket pattern", str(d.def(t, "docket"), "pattern"), singleLinePattern},
-		{"name last maxLength", num(d.at(t, "ncp", "name", "last"), "maxLength"), int64(MaxNameLen)},
-		{"name first maxLength", num(d.at(t, "ncp", "name", "first"), "maxLength"), int64(MaxFirstNameLen)},
-		{"name middle maxLength", num(d.at(t, "ncp", "name", "middle"), "maxLength"), int64(MaxMiddleNameLen)},
-		{"name suffix maxLength", num(d.at(t, "ncp", "name", "suffix"), "maxLength"), int64(MaxSuffixLen)},
+		{"name last maxLength", num(d.at(t, "ncp", "name", "last"), "maxLength"), int64(canonical.MaxNameLen)},
+		{"name first maxLength", num(d.at(t, "ncp", "name", "first"), "maxLength"), int64(canonical.MaxFirstNameLen)},
+		{"name middle maxLength", num(d.at(t, "ncp", "name", "middle"), "maxLength"), int64(canonical.MaxMiddleNameLen)},
+		{"name suffix maxLength", num(d.at(t, "ncp", "name", "suffix"), "maxLength"), int64(canonical.MaxSuffixLen)},
 		{"name pattern", str(d.at(t, "ncp", "name", "last"), "pattern"), singleLinePattern},
-		{"city maxLength", num(d.at(t, "case", "paymentAddress", "city"), "maxLength"), int64(MaxCityLen)},
-		{"employer name maxLength", num(d.at(t, "ncpLocate", "employers", "[]", "name"), "maxLength"), int64(MaxEmployerNameLen)},
-		{"addressLine maxLength", num(d.def(t, "addressLine"), "maxLength"), int64(MaxAddressLineLen)},
+		{"city maxLength", num(d.at(t, "case", "paymentAddress", "city"), "maxLength"), int64(canonical.MaxCityLen)},
+		{"employer name maxLength", num(d.at(t, "ncpLocate", "employers", "[]", "name"), "maxLength"), int64(canonical.MaxEmployerNameLen)},
+		{"addressLine maxLength", num(d.def(t, "addressLine"), "maxLength"), int64(canonical.MaxAddressLineLen)},
 		{"addressLine pattern", str(d.def(t, "addressLine"), "pattern"), singleLinePattern},
-		{"information text maxLength", num(d.at(t, "information", "text"), "maxLength"), int64(MaxTextLen)},
+		{"information text maxLength", num(d.at(t, "information", "text"), "maxLength"), int64(canonical.MaxTextLen)},
 		{"information text pattern", str(d.at(t, "information", "text"), "pattern"), multiLinePattern},
 		{"zip pattern", str(d.at(t, "case", "paymentAddress", "zip"), "pattern"), zipPattern},
 		{"phone pattern", str(d.def(t, "phone"), "pattern"), phonePattern},
 		{"email pattern", str(d.at(t, "case", "contact", "email"), "pattern"), emailPattern},
-		{"email maxLength", num(d.at(t, "case", "contact", "email"), "maxLength"), int64(MaxEmailLen)},
+		{"email maxLength", num(d.at(t, "case", "contact", "email"), "maxLength"), int64(canonical.MaxEmailLen)},
 		{"ein pattern", str(d.at(t, "ncpLocate", "employers", "[]", "ein"), "pattern"), einPattern},
 		{"serial minimum", num(d.at(t, "header", "serial"), "minimum"), int64(1)},
-		{"serial maximum", num(d.at(t, "header", "serial"), "maximum"), int64(MaxSerial)},
+		{"serial maximum", num(d.at(t, "header", "serial"), "maximum"), int64(canonical.MaxSerial)},
 		{"cents minimum", num(d.def(t, "cents"), "minimum"), int64(0)},
-		{"cents maximum", num(d.def(t, "cents"), "maximum"), int64(MaxCents)},
-		{"collection minimum", num(d.at(t, "collections", "[]", "amountCents"), "minimum"), int64(-MaxCents)},
-		{"collection maximum", num(d.at(t, "collections", "[]", "amountCents"), "maximum"), int64(MaxCents)},
-		{"arrears minimum", num(d.at(t, "orders", "[]", "arrearsCents"), "minimum"), int64(-MaxCents)},
-		{"participants maxItems", num(d.at(t, "participants"), "maxItems"), int64(MaxBlocks)},
-		{"orders maxItems", num(d.at(t, "orders"), "maxItems"), int64(MaxBlocks)},
-		{"collections maxItems", num(d.at(t, "collections"), "maxItems"), int64(MaxBlocks)},
-		{"employers maxItems", num(d.at(t, "ncpLocate", "employers"), "maxItems"), int64(MaxEmployers)},
-		{"aliases maxItems", num(d.at(t, "ncpLocate", "aliases"), "maxItems"), int64(MaxAliases)},
-		{"children maxItems", num(d.at(t, "orders", "[]", "children"), "maxItems"), int64(MaxBlocks)},
-		{"children item maximum", num(d.at(t, "orders", "[]", "children", "[]"), "maximum"), int64(MaxBlocks - 1)},
+		{"cents maximum", num(d.def(t, "cents"), "maximum"), int64(canonical.MaxCents)},
+		{"collection minimum", num(d.at(t, "collections", "[]", "amountCents"), "minimum"), int64(-canonical.MaxCents)},
+		{"collection maximum", num(d.at(t, "collections", "[]", "amountCents"), "maximum"), int64(canonical.MaxCents)},
+		{"arrears minimum", num(d.at(t, "orders", "[]", "arrearsCents"), "minimum"), int64(-canonical.MaxCents)},
+		{"participants maxItems", num(d.at(t, "participants"), "maxItems"), int64(canonical.MaxBlocks)},
+		{"orders maxItems", num(d.at(t, "orders"), "maxItems"), int64(canonical.MaxBlocks)},
+		{"collections maxItems", num(d.at(t, "collections"), "maxItems"), int64(canonical.MaxBlocks)},
+		{"employers maxItems", num(d.at(t, "ncpLocate", "employers"), "maxItems"), int64(canonical.MaxEmployers)},
+		{"aliases maxItems", num(d.at(t, "ncpLocate", "aliases"), "maxItems"), int64(canonical.MaxAliases)},
+		{"children maxItems", num(d.at(t, "orders", "[]", "children"), "maxItems"), int64(canonical.MaxBlocks)},
+		{"children item maximum", num(d.at(t, "orders", "[]", "children", "[]"), "maximum"), int64(canonical.MaxBlocks - 1)},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -342,7 +344,7 @@ func TestSchemaLimitsMatchGo(t *testing.T) {
 func TestSchemaStatesMatchGo(t *testing.T) {
 	d := loadSchemaDoc(t)
 	var fipsWant, postalWant []string
-	for f, p := range StatePostal {
+	for f, p := range canonical.StatePostal {
 		fipsWant, postalWant = append(fipsWant, f), append(postalWant, p)
 	}
 	sort.Strings(fipsWant)
@@ -363,13 +365,13 @@ func TestSchemaStatesMatchGo(t *testing.T) {
 	fips := regexp.MustCompile(d.def(t, "fips")["pattern"].(string))
 	for st := range 100 {
 		for _, rest := range []string{"00000", "06100", "99999"} {
-			f := FIPS(fmt.Sprintf("%02d%s", st, rest))
+			f := canonical.FIPS(fmt.Sprintf("%02d%s", st, rest))
 			if fips.MatchString(string(f)) != f.Valid() {
 				t.Errorf("FIPS %s: schema pattern matches %v, Valid() %v", f, !f.Valid(), f.Valid())
 			}
 		}
 	}
-	for _, f := range []FIPS{"360000", "36000000", "36O0000", " 360000"} {
+	for _, f := range []canonical.FIPS{"360000", "36000000", "36O0000", " 360000"} {
 		if fips.MatchString(string(f)) || f.Valid() {
 			t.Errorf("FIPS %q accepted", f)
 		}
@@ -379,21 +381,21 @@ func TestSchemaStatesMatchGo(t *testing.T) {
 func TestSchemaSSNMatchesGo(t *testing.T) {
 	d := loadSchemaDoc(t)
 	re := regexp.MustCompile(d.def(t, "ssn")["pattern"].(string))
-	check := func(s SSN) {
+	check := func(s canonical.SSN) {
 		if re.MatchString(string(s)) != s.Valid() {
 			t.Errorf("SSN %s: schema pattern matches %v, Valid() %v", s.Masked(), !s.Valid(), s.Valid())
 		}
 	}
 	for n := range 1000 {
-		check(SSN(fmt.Sprintf("%03d450001", n))) // every area
+		check(canonical.SSN(fmt.Sprintf("%03d450001", n))) // every area
 	}
 	for n := range 100 {
-		check(SSN(fmt.Sprintf("123%02d6789", n))) // every group
+		check(canonical.SSN(fmt.Sprintf("123%02d6789", n))) // every group
 	}
 	for n := range 10000 {
-		check(SSN(fmt.Sprintf("12345%04d", n))) // every serial
+		check(canonical.SSN(fmt.Sprintf("12345%04d", n))) // every serial
 	}
-	for _, s := range []SSN{"", "12345678", "1234567890", "12345678a", "123-45-6789"} {
+	for _, s := range []canonical.SSN{"", "12345678", "1234567890", "12345678a", "123-45-6789"} {
 		check(s)
 	}
 }
@@ -408,7 +410,7 @@ func TestSchemaDateIsLooserThanGo(t *testing.T) {
 		for m := 0; m <= 13; m++ {
 			for day := 0; day <= 32; day++ {
 				s := fmt.Sprintf("%04d-%02d-%02d", y, m, day)
-				v, err := ParseDate(s)
+				v, err := canonical.ParseDate(s)
 				goOK := err == nil && v.Valid()
 				if goOK && !re.MatchString(s) {
 					t.Errorf("%s: Go accepts, schema refuses", s)
@@ -422,9 +424,13 @@ func TestSchemaDateIsLooserThanGo(t *testing.T) {
 	}
 }
 
+// fixtureDir holds the valid and invalid transactions; they stay beside the
+// model because the transforms' tests read them too.
+var fixtureDir = filepath.Join("..", "testdata")
+
 func fixtures(t *testing.T, dir string) map[string][]byte {
 	t.Helper()
-	names, err := filepath.Glob(filepath.Join("testdata", dir, "*.json"))
+	names, err := filepath.Glob(filepath.Join(fixtureDir, dir, "*.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -439,10 +445,10 @@ func fixtures(t *testing.T, dir string) map[string][]byte {
 	return out
 }
 
-func decodeStrict(b []byte) (*Transaction, error) {
+func decodeStrict(b []byte) (*canonical.Transaction, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	var tx Transaction
+	var tx canonical.Transaction
 	if err := dec.Decode(&tx); err != nil {
 		return nil, err
 	}
@@ -468,7 +474,7 @@ func TestValidFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatalf("decode: %v", err)
 			}
-			if errs := tx.Validate(); errs != nil {
+			if errs := Transaction(tx); errs != nil {
 				t.Errorf("Validate() = %v", errs)
 			}
 			out, err := json.Marshal(tx)
@@ -540,7 +546,7 @@ func TestInvalidFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatalf("decode: %v", err)
 			}
-			if got := tx.Validate().Error(); got != w {
+			if got := Transaction(tx).Error(); got != w {
 				t.Errorf("Validate() = %q, want %q", got, w)
 			}
 		})
@@ -552,7 +558,7 @@ func TestInvalidFixtures(t *testing.T) {
 // own published schema refuses.
 func FuzzValidateAgreesWithSchema(f *testing.F) {
 	for _, dir := range []string{"valid", "invalid"} {
-		names, _ := filepath.Glob(filepath.Join("testdata", dir, "*.json"))
+		names, _ := filepath.Glob(filepath.Join(fixtureDir, dir, "*.json"))
 		for _, n := range names {
 			b, err := os.ReadFile(n)
 			if err != nil {
@@ -566,11 +572,11 @@ func FuzzValidateAgreesWithSchema(f *testing.F) {
 		if sch == nil {
 			sch = compileSchema(t)
 		}
-		var tx Transaction
+		var tx canonical.Transaction
 		if json.Unmarshal(b, &tx) != nil {
 			return
 		}
-		if tx.Validate() != nil {
+		if Transaction(&tx) != nil {
 			return
 		}
 		out, err := json.Marshal(&tx)
