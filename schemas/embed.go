@@ -17,7 +17,7 @@ import "embed"
 var FS embed.FS
 
 // TransactionCodesCSV is the seed table of valid (function, action, reason)
-// combinations; see canonical.ParseCombos for its format.
+// combinations; see validate.ParseCombos (schemas/canonical/validate) for its format.
 //
 //go:embed codes/transactions.csv
 var TransactionCodesCSV []byte
