@@ -487,14 +487,19 @@ func (v *validator) count(path string, n, max int) {
 	}
 }
 
+// absent reports whether a field is empty, noting it when it is required.
+func (v *validator) absent(path string, empty, required bool) bool {
+	if empty && required {
+		v.add(path, "required")
+	}
+	return empty
+}
+
 // text checks a free-text field: present if required, valid UTF-8, no control
 // characters (tab and newline allowed only in multiline text), at most max
 // characters. Its value is never echoed: it may be personal data.
 func (v *validator) text(path, s string, max int, required, multiline bool) {
-	if s == "" {
-		if required {
-			v.add(path, "required")
-		}
+	if v.absent(path, s == "", required) {
 		return
 	}
 	if !utf8.ValidString(s) {
@@ -545,10 +550,7 @@ func (v *validator) address(path string, a *canonical.Address) {
 }
 
 func (v *validator) postalState(path, s string, required bool) {
-	if s == "" {
-		if required {
-			v.add(path, "required")
-		}
+	if v.absent(path, s == "", required) {
 		return
 	}
 	if _, ok := canonical.PostalState[s]; !ok {
@@ -559,10 +561,7 @@ func (v *validator) postalState(path, s string, required bool) {
 // fips checks a FIPS code and reports whether it is present and valid.
 func (v *validator) fips(path string, f canonical.FIPS, required bool) bool {
 	switch {
-	case f == "":
-		if required {
-			v.add(path, "required")
-		}
+	case v.absent(path, f == "", required):
 		return false
 	case !f.Valid():
 		v.add(path, "not a FIPS code (state and county, 5 digits beginning with a known state code, then an optional 2-character sub-office)")
@@ -592,10 +591,7 @@ func (v *validator) caseID(path, id string, required bool) { v.identifier(path, 
 
 func (v *validator) identifier(path, id string, required bool, g identifier) {
 	switch {
-	case id == "":
-		if required {
-			v.add(path, "required")
-		}
+	case v.absent(path, id == "", required):
 	case utf8.RuneCountInString(id) > g.max:
 		v.addf(path, "longer than %d characters", g.max)
 	case !g.re.MatchString(id):
@@ -620,10 +616,7 @@ func (v *validator) ssn(path string, s canonical.SSN) bool {
 // the transaction date, which absorbs the sender's time zone.
 func (v *validator) date(path string, d canonical.Date, required, notFuture bool) bool {
 	switch {
-	case d.IsZero():
-		if required {
-			v.add(path, "required")
-		}
+	case v.absent(path, d.IsZero(), required):
 		return false
 	case !d.Valid():
 		v.add(path, "not a valid date (YYYY-MM-DD, years 1800 to 2999)")
@@ -645,10 +638,7 @@ func (v *validator) cents(path string, c, min canonical.Cents) {
 // present and known.
 func code[T ~string](v *validator, path string, c T, valid []T, required bool) bool {
 	switch {
-	case c == "":
-		if required {
-			v.add(path, "required")
-		}
+	case v.absent(path, c == "", required):
 		return false
 	case !oneOf(c, valid):
 		v.addf(path, "unknown code %s", quoteCode(string(c)))
