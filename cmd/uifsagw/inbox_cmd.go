@@ -75,7 +75,7 @@ func runAudit(ctx context.Context, args []string) error {
 			return err
 		}
 		if cps, err = gateway.ReadCheckpoints(*cpFile, pub); err != nil {
-			return &exitError{code: 1, msg: err.Error()}
+			return &exitError{Code: 1, Msg: err.Error()}
 		}
 	}
 	rep, err := gateway.VerifyAuditLog(ctx, st, cps)
@@ -93,7 +93,7 @@ func runAudit(ctx context.Context, args []string) error {
 		}
 	}
 	if err != nil {
-		return &exitError{code: 1, msg: fmt.Sprintf("audit log does not verify: %v", err)}
+		return &exitError{Code: 1, Msg: fmt.Sprintf("audit log does not verify: %v", err)}
 	}
 	return nil
 }

@@ -196,7 +196,7 @@ what it sends stays in that gateway's database.`)
 		printLoad(out)
 	}
 	if rep.Errors > 0 {
-		return &exitError{code: 1, msg: fmt.Sprintf("%d requests failed or had receipts that did not verify", rep.Errors)}
+		return &exitError{Code: 1, Msg: fmt.Sprintf("%d requests failed or had receipts that did not verify", rep.Errors)}
 	}
 	return nil
 }

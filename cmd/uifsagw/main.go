@@ -41,13 +41,9 @@ func register(name, summary string, run func(ctx context.Context, args []string)
 	commands[name] = command{summary: summary, run: run}
 }
 
-// exitError carries a specific exit status (validate uses 1 for "invalid").
-type exitError struct {
-	code int
-	msg  string
-}
-
-func (e *exitError) Error() string { return e.msg }
+// exitError carries a specific exit status (validate uses 1 for "invalid");
+// the commands' own packages return the same type.
+type exitError = exitcode.Error
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: uifsagw COMMAND [flags]\n\ncommands:")
@@ -87,17 +83,12 @@ func main() {
 		// The help was asked for and printed: that is success.
 		os.Exit(0)
 	}
-	// The commands' own packages say their exit status with exitcode.
 	var ee *exitError
-	var xe *exitcode.Error
-	if !errors.As(err, &ee) && errors.As(err, &xe) {
-		ee = &exitError{code: xe.Code, msg: xe.Msg}
-	}
-	if ee != nil {
-		if ee.msg != "" {
-			fmt.Fprintln(os.Stderr, ee.msg)
+	if errors.As(err, &ee) {
+		if ee.Msg != "" {
+			fmt.Fprintln(os.Stderr, ee.Msg)
 		}
-		os.Exit(ee.code)
+		os.Exit(ee.Code)
 	}
 	fmt.Fprintf(os.Stderr, "uifsagw %s: %v\n", os.Args[1], err)
 	os.Exit(1)
@@ -131,7 +122,7 @@ func subcommand(name string, args []string, subs [][2]string) (string, error) {
 	}
 	if len(args) == 0 {
 		print(os.Stderr)
-		return "", &exitError{code: 2, msg: fmt.Sprintf("uifsagw %s: give a subcommand: %s", name, strings.Join(known, ", "))}
+		return "", &exitError{Code: 2, Msg: fmt.Sprintf("uifsagw %s: give a subcommand: %s", name, strings.Join(known, ", "))}
 	}
 	if isHelp(args[0]) {
 		print(os.Stdout)
@@ -143,5 +134,5 @@ func subcommand(name string, args []string, subs [][2]string) (string, error) {
 		}
 	}
 	print(os.Stderr)
-	return "", &exitError{code: 2, msg: fmt.Sprintf("uifsagw %s: unknown subcommand %q; one of: %s", name, args[0], strings.Join(known, ", "))}
+	return "", &exitError{Code: 2, Msg: fmt.Sprintf("uifsagw %s: unknown subcommand %q; one of: %s", name, args[0], strings.Join(known, ", "))}
 }
