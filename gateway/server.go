@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lestrrat-go/jwx/v3/jwk"
 	"go.opentelemetry.io/otel/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
@@ -26,7 +27,6 @@ import (
 
 	"github.com/uifsagw/uifsagw/gateway/casework"
 	"github.com/uifsagw/uifsagw/gateway/courier"
-	"github.com/uifsagw/uifsagw/gateway/devenv"
 	"github.com/uifsagw/uifsagw/gateway/edge"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/intake"
@@ -57,7 +57,7 @@ type Server struct {
 	codecs         *codecCache
 	rules          *withholding.RuleBook
 	roots          *x509.CertPool
-	issuer         *devenv.Issuer
+	issuer         DevSignIn
 
 	extraWorkers []func(context.Context)
 	intake       *intake.Service
@@ -86,8 +86,18 @@ type Options struct {
 	// between scrapes; default 5 s. Tests shorten it to see a change at once.
 	QueueGaugeTTL time.Duration
 	// DevIssuer, when set, is mounted at /dev/oidc on the staff listener and
-	// is the staff sign-in provider (uifsagw dev and tests only).
-	DevIssuer *devenv.Issuer
+	// is the staff sign-in provider (uifsagw dev and tests only; devenv.Issuer
+	// is one).
+	DevIssuer DevSignIn
+}
+
+// DevSignIn is a built-in sign-in provider for development and tests: its
+// handler serves the OpenID endpoints, Keys verifies the tokens it mints,
+// and Identity names the issuer and the audience of those tokens.
+type DevSignIn interface {
+	Handler() http.Handler
+	Keys() jwk.Set
+	Identity() (issuerURL, audience string)
 }
 
 // New builds a server from its configuration. It refuses to start on a
@@ -161,11 +171,11 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 	if s.store, err = exchange.Open(ctx, cfg.DatabaseURL, pii, storeOpts...); err != nil {
 		return nil, err
 	}
-	if err := exchange.CheckSchema(ctx, s.store.Pool()); err != nil {
+	if err := s.store.CheckSchema(ctx); err != nil {
 		s.store.Close()
 		return nil, err
 	}
-	if p, err := exchange.ConnectedPrivilege(ctx, s.store.Pool()); err != nil {
+	if p, err := s.store.Privilege(ctx); err != nil {
 		s.store.Close()
 		return nil, err
 	} else if !p.LeastPrivileged() {
@@ -234,7 +244,7 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 		if err := s.store.Ping(ctx); err != nil {
 			return fmt.Errorf("database: %w", err)
 		}
-		if err := exchange.CheckSchema(ctx, s.store.Pool()); err != nil {
+		if err := s.store.CheckSchema(ctx); err != nil {
 			return err
 		}
 		if s.keys.Signer() == nil || s.certs.Get() == nil {
@@ -413,9 +423,9 @@ func (s *Server) reviewHandler(cfg Config) (http.Handler, error) {
 		RedirectURL: sc.RedirectURL, Audience: sc.Audience, RoleClaim: sc.RoleClaim, Secure: sc.SecureCookies}
 	ver := &review.Verifier{Issuer: sc.Issuer, Audience: sc.Audience, RoleClaim: sc.RoleClaim, JWKSURL: sc.JWKSURL}
 	if s.issuer != nil {
-		rc.IssuerURL, ver.Issuer, ver.Keys = s.issuer.URL, s.issuer.URL, s.issuer.Keys
-		rc.Audience = s.issuer.Audience
-		ver.Audience = s.issuer.Audience
+		url, aud := s.issuer.Identity()
+		rc.IssuerURL, ver.Issuer, ver.Keys = url, url, s.issuer.Keys
+		rc.Audience, ver.Audience = aud, aud
 		if rc.RedirectURL == "" {
 			rc.RedirectURL = "http://" + s.StaffAddrOrConfig(cfg) + "/callback"
 		}
@@ -485,11 +495,11 @@ func (s *Server) registerGauges() {
 				o.ObserveFloat64(certDays, c.NotAfter.Sub(now).Hours()/24, metric.WithAttributes(attrOwner(p.ID)))
 			}
 		}
-		st := s.store.Pool().Stat()
-		o.ObserveInt64(poolConns, int64(st.IdleConns()), metric.WithAttributes(attrState("idle")))
-		o.ObserveInt64(poolConns, int64(st.AcquiredConns()), metric.WithAttributes(attrState("in_use")))
-		o.ObserveInt64(poolConns, int64(st.TotalConns()), metric.WithAttributes(attrState("total")))
-		o.ObserveInt64(poolConns, int64(st.MaxConns()), metric.WithAttributes(attrState("max")))
+		st := s.store.PoolStats()
+		o.ObserveInt64(poolConns, st.Idle, metric.WithAttributes(attrState("idle")))
+		o.ObserveInt64(poolConns, st.InUse, metric.WithAttributes(attrState("in_use")))
+		o.ObserveInt64(poolConns, st.Total, metric.WithAttributes(attrState("total")))
+		o.ObserveInt64(poolConns, st.Max, metric.WithAttributes(attrState("max")))
 		return nil
 	}, certDays, poolConns)
 }

@@ -3,7 +3,6 @@ package gateway
 import (
 	"context"
 	"fmt"
-	"github.com/jackc/pgx/v5"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -121,20 +120,11 @@ func (s *Server) Send(ctx context.Context, actor, partnerID string, tx canonical
 	if err != nil {
 		return 0, err
 	}
-	var id int64
-	err = pgx.BeginFunc(ctx, s.store.Pool(), func(q pgx.Tx) error {
-		var err error
-		id, err = s.store.EnqueueOutbound(ctx, q, exchange.Outbound{Partner: p.ID, MessageID: tx.Header.MessageID,
-			Format: p.Format, ContentType: ct, Raw: body, Tx: tx, Pull: p.Delivery == partners.DeliverPull,
-			OrderingKey: tx.Header.SenderCaseID})
-		if err != nil {
-			return err
-		}
-		_, err = s.store.AppendAudit(ctx, q, exchange.Entry{Actor: actor, Action: "send", Target: fmt.Sprintf("message:%d", id),
+	return s.store.EnqueueAudited(ctx, exchange.Outbound{Partner: p.ID, MessageID: tx.Header.MessageID,
+		Format: p.Format, ContentType: ct, Raw: body, Tx: tx, Pull: p.Delivery == partners.DeliverPull,
+		OrderingKey: tx.Header.SenderCaseID},
+		exchange.Entry{Actor: actor, Action: "send",
 			Details: map[string]string{"partner": p.ID, "messageId": tx.Header.MessageID, "function": string(tx.Header.Function)}})
-		return err
-	})
-	return id, err
 }
 
 // FetchNow pulls the inbox of one fetch_inbox partner right away (tests and tools).
