@@ -32,6 +32,7 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/intake"
 	"github.com/uifsagw/uifsagw/gateway/pki"
 	"github.com/uifsagw/uifsagw/gateway/review"
+	"github.com/uifsagw/uifsagw/gateway/service"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
 	"github.com/uifsagw/uifsagw/gateway/withholding"
 	"github.com/uifsagw/uifsagw/partners"
@@ -59,11 +60,22 @@ type Server struct {
 	roots          *x509.CertPool
 	issuer         DevSignIn
 
-	extraWorkers []func(context.Context)
-	intake       *intake.Service
-	api          *edge.Server
-	fetcher      *courier.Fetcher
-	proc         *casework.Processor
+	// services are every background loop, started by Start and stopped,
+	// each waiting for its goroutines, by Close.
+	services service.Group
+	notifier *exchange.Notifier
+	intake   *intake.Service
+	api      *edge.Server
+	sender   *courier.Sender
+	fetcher  *courier.Fetcher
+	proc     *casework.Processor
+
+	// serving tracks the two listeners' Serve goroutines; serveErr gets
+	// the first unexpected end of one.
+	serving   sync.WaitGroup
+	serveErr  chan error
+	started   bool
+	closeOnce sync.Once
 
 	partnerLn, staffLn net.Listener
 	partnerSrv         *http.Server
@@ -102,12 +114,20 @@ type DevSignIn interface {
 
 // New builds a server from its configuration. It refuses to start on a
 // database whose schema is not the one this build expects.
-func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
-	s := &Server{cfg: cfg, log: opt.Logger}
+//
+// When it fails part-way it closes whatever it had opened (the database
+// pool, the trace exporters, the metrics provider), so a caller that retries
+// leaks nothing.
+func New(ctx context.Context, cfg Config, opt Options) (_ *Server, err error) {
+	s := &Server{cfg: cfg, log: opt.Logger, serveErr: make(chan error, 2)}
 	if s.log == nil {
 		s.log = telemetry.NewLogger(os.Stderr, cfg.Log.Format, cfg.Log.Level)
 	}
-	var err error
+	defer func() {
+		if err != nil {
+			s.release(context.WithoutCancel(ctx))
+		}
+	}()
 	if s.metrics, err = telemetry.NewMetrics(); err != nil {
 		return nil, err
 	}
@@ -154,12 +174,6 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 	if err := s.codecs.check(s.dir.Current()); err != nil {
 		return nil, err
 	}
-	s.dir.OnReload(func(d *partners.Directory) {
-		s.zeroCounters(d)
-		if err := s.codecs.check(d); err != nil {
-			s.log.Error("partner directory names a format this gateway cannot read", "err", err)
-		}
-	})
 
 	var storeOpts []exchange.Option
 	if cfg.Workers.Lease > 0 {
@@ -172,11 +186,9 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 		return nil, err
 	}
 	if err := s.store.CheckSchema(ctx); err != nil {
-		s.store.Close()
 		return nil, err
 	}
 	if p, err := s.store.Privilege(ctx); err != nil {
-		s.store.Close()
 		return nil, err
 	} else if !p.LeastPrivileged() {
 		// Such a role could disable the audit log's triggers or rewrite it.
@@ -186,7 +198,6 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 	// Messages stored before dates of birth were sealed are sealed now; the
 	// database cannot do it in a migration, as it does not hold the key.
 	if n, err := s.store.ResealDatesOfBirth(ctx); err != nil {
-		s.store.Close()
 		return nil, fmt.Errorf("seal the dates of birth of earlier messages: %w", err)
 	} else if n > 0 {
 		s.log.Info("sealed the dates of birth of messages stored by an earlier version", "messages", n)
@@ -253,15 +264,35 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 		return nil
 	}
 	s.partnerLn, s.staffLn = opt.PartnerListener, opt.StaffListener
-	s.proc = s.newProcessor()
+	s.buildWorkers()
 	staff, err := s.staffHandler(cfg)
 	if err != nil {
 		return nil, err
 	}
 	s.staffSrv = &http.Server{Handler: staff, ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
-	s.partnerLn, s.staffLn = opt.PartnerListener, opt.StaffListener
+	s.dir.OnReload(func(d *partners.Directory) {
+		s.zeroCounters(d)
+		if err := s.codecs.check(d); err != nil {
+			s.log.Error("partner directory names a format this gateway cannot read", "err", err)
+		}
+		// A changed CA, server name or endpoint takes effect for push at once.
+		s.sender.DirectoryChanged(d)
+	})
 	return s, nil
+}
+
+// release closes what New opened, for a New that fails part-way.
+func (s *Server) release(ctx context.Context) {
+	if s.store != nil {
+		s.store.Close()
+	}
+	if s.tracing != nil {
+		_ = s.tracing.Shutdown(ctx)
+	}
+	if s.metrics != nil {
+		_ = s.metrics.Shutdown(ctx)
+	}
 }
 
 // FlushTraces exports every finished span now.
@@ -306,53 +337,81 @@ func (s *Server) Listen() error {
 	return nil
 }
 
-// Run serves until ctx ends, then shuts down gracefully: listeners stop
-// taking requests, in-flight requests finish (up to 20 s), workers stop, and
-// the store closes.
-func (s *Server) Run(ctx context.Context) error {
+// Start binds the listeners (if not yet), starts every background service
+// and serves both listeners; it returns at once. Close stops it all.
+func (s *Server) Start(ctx context.Context) error {
 	if err := s.Listen(); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	errc := make(chan error, 2)
-	wg.Add(1)
-	go func() { defer wg.Done(); s.dir.Run(ctx) }()
-	wg.Add(1)
-	go func() { defer wg.Done(); s.runAuditCheckpoints(ctx) }()
-	s.startWorkers(ctx, &wg)
+	if err := s.services.Start(ctx); err != nil {
+		return err
+	}
+	s.started = true
+	s.serving.Add(2)
 	go func() {
+		defer s.serving.Done()
 		if err := s.partnerSrv.Serve(tls.NewListener(s.partnerLn, s.partnerSrv.TLSConfig)); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errc <- fmt.Errorf("partner listener: %w", err)
+			s.serveErr <- fmt.Errorf("partner listener: %w", err)
 		}
 	}()
 	go func() {
+		defer s.serving.Done()
 		if err := s.staffSrv.Serve(s.staffLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errc <- fmt.Errorf("staff listener: %w", err)
+			s.serveErr <- fmt.Errorf("staff listener: %w", err)
 		}
 	}()
 	s.log.Info("gateway serving", "partner_listen", s.PartnerAddr(), "staff_listen", s.StaffAddr(),
 		"state", s.cfg.StateFIPS, "partners", s.dir.Current().Len())
+	return nil
+}
+
+// Run serves until ctx ends, then shuts down gracefully (Close).
+func (s *Server) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if err := s.Start(ctx); err != nil {
+		s.Close()
+		return err
+	}
 	var runErr error
 	select {
 	case <-ctx.Done():
-	case runErr = <-errc:
-		cancel()
+	case runErr = <-s.serveErr:
 	}
-	shutCtx, done := context.WithTimeout(context.Background(), 20*time.Second)
-	defer done()
-	_ = s.partnerSrv.Shutdown(shutCtx)
-	_ = s.staffSrv.Shutdown(shutCtx)
-	s.api.FlushRefusals(shutCtx)
-	wg.Wait()
-	// Everything that audits has stopped: anchor the final head.
-	s.checkpointIfGrown(shutCtx)
-	_ = s.tracing.Shutdown(shutCtx)
-	_ = s.metrics.Shutdown(shutCtx)
-	s.store.Close()
-	s.log.Info("gateway stopped")
+	cancel()
+	s.Close()
 	return runErr
+}
+
+// Close shuts down gracefully and returns when every goroutine the server
+// started has returned: the listeners stop taking requests and in-flight
+// requests finish (up to 20 s), the services stop (the last deliveries and
+// decisions finish), the final audit checkpoint is written, and the store
+// closes. It may be called more than once.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		shutCtx, done := context.WithTimeout(context.Background(), 20*time.Second)
+		defer done()
+		if !s.started {
+			// Serve never took the listeners over; close the ones bound here.
+			for _, l := range []net.Listener{s.partnerLn, s.staffLn} {
+				if l != nil {
+					_ = l.Close()
+				}
+			}
+		}
+		_ = s.partnerSrv.Shutdown(shutCtx)
+		_ = s.staffSrv.Shutdown(shutCtx)
+		s.serving.Wait()
+		s.api.FlushRefusals(shutCtx)
+		s.services.Stop()
+		if s.started {
+			// Everything that audits has stopped: anchor the final head.
+			s.checkpointIfGrown(shutCtx)
+		}
+		s.release(shutCtx)
+		s.log.Info("gateway stopped")
+	})
 }
 
 // FlushRefusals writes the counts of partner API refusals that were beyond a
@@ -467,7 +526,7 @@ func (s *Server) reviewHandler(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.extraWorkers = append(s.extraWorkers, func(ctx context.Context) { _ = h.RunJobs(ctx, 2*time.Second) })
+	s.services.Add(service.NewFunc("review jobs", func(ctx context.Context) { _ = h.RunJobs(ctx, 2*time.Second) }))
 	return h, nil
 }
 
