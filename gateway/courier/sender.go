@@ -143,6 +143,9 @@ func NewSender(cfg SenderConfig, d SenderDeps) *Sender {
 	if cfg.Lease <= 0 {
 		cfg.Lease = time.Minute
 	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 15 * time.Second
+	}
 	br := newBreaker()
 	if cfg.BreakerThreshold > 0 {
 		br.Threshold = cfg.BreakerThreshold
@@ -331,6 +334,11 @@ func permanent(status int) bool {
 }
 
 func (s *Sender) deliver(ctx context.Context, it exchange.OutboxItem) {
+	// A delivery under way when the sender stops is finished and recorded,
+	// not cut off: cut off after the partner took it, it would be posted
+	// again once its lease ended. The send timeout still bounds the post.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.Timeout+30*time.Second)
+	defer cancel()
 	ctx = telemetry.ContextWithTraceID(ctx, it.TraceID)
 	ctx, span := s.tracer.Start(ctx, "deliver", trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithAttributes(attribute.String("partner", it.Partner)))
