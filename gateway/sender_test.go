@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -58,14 +59,14 @@ type arrival struct {
 
 type connKey struct{}
 
-func newGatedPartner(t *testing.T) *gatedPartner {
+func newGatedPartner(t testing.TB, capacity int) *gatedPartner {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	gp := &gatedPartner{ln: ln, gate: make(chan struct{}), arrived: make(chan arrival, 1000),
-		closed: make(chan net.Conn, 1000), posts: map[string]int{}}
+	gp := &gatedPartner{ln: ln, gate: make(chan struct{}), arrived: make(chan arrival, capacity),
+		closed: make(chan net.Conn, capacity), posts: map[string]int{}}
 	return gp
 }
 
@@ -73,7 +74,7 @@ func (gp *gatedPartner) URL() string { return "https://" + gp.ln.Addr().String()
 
 func (gp *gatedPartner) open() { close(gp.gate) }
 
-func (gp *gatedPartner) serve(t *testing.T, cert tls.Certificate, jwkFile, gwJWKS string) {
+func (gp *gatedPartner) serve(t testing.TB, cert tls.Certificate, jwkFile, gwJWKS string) {
 	t.Helper()
 	k, err := signing.LoadPrivateKey(jwkFile)
 	if err != nil {
@@ -140,17 +141,21 @@ func (gp *gatedPartner) handle(w http.ResponseWriter, r *http.Request) {
 
 // pushPartnerSetup makes an installation with one extra push partner "gated"
 // served by gp with its sample certificate.
-func pushPartnerSetup(t *testing.T, gp *gatedPartner) devenv.Layout {
+func pushPartnerSetup(t testing.TB, gp *gatedPartner) devenv.Layout {
 	t.Helper()
 	extra := devenv.SamplePartner{ID: "gated", Kind: partners.KindState, Name: "Connecticut (gated)", StateFIPS: "09",
 		Format: "xml-transaction/1", Delivery: partners.DeliverPush, Endpoint: gp.URL()}
 	l := gatewaytest.Prepare(t, gatewaytest.Options{Partners: append(slices.Clone(devenv.Samples), extra)})
-	_, _, jwkFile := l.Client("gated")
-	gp.serve(t, clientPair(t, l, "gated"), jwkFile, l.GatewayJWKS())
+	certFile, keyFile, jwkFile := l.Client("gated")
+	pair, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gp.serve(t, pair, jwkFile, l.GatewayJWKS())
 	return l
 }
 
-func sendToGated(t *testing.T, g *gatewaytest.Gateway, id, caseID string) {
+func sendToGated(t testing.TB, g *gatewaytest.Gateway, id, caseID string) {
 	t.Helper()
 	tx := devenv.SampleEST(id, today())
 	tx.Header.SenderFIPS, tx.Header.ReceiverFIPS = "3600000", canonical.FIPS("0900000")
@@ -170,7 +175,7 @@ func sendToGated(t *testing.T, g *gatewaytest.Gateway, id, caseID string) {
 // end delivered.
 func TestSenderKeepsSeveralInFlightPerPartnerInCaseOrder(t *testing.T) {
 	const cases, perCase, bound = 6, 4, 3
-	gp := newGatedPartner(t)
+	gp := newGatedPartner(t, 1000)
 	l := pushPartnerSetup(t, gp)
 	url := pgtest.NewDB(t)
 	g := gatewaytest.Start(t, l, gatewaytest.Listen(t), gatewaytest.Options{DatabaseURL: url,
@@ -238,7 +243,7 @@ func TestSenderKeepsSeveralInFlightPerPartnerInCaseOrder(t *testing.T) {
 // (the partner serves only the new certificate), and the connection of the
 // old client is closed rather than kept for later.
 func TestSenderFollowsPartnerDirectoryReload(t *testing.T) {
-	gp := newGatedPartner(t)
+	gp := newGatedPartner(t, 1000)
 	gp.open()
 	l := pushPartnerSetup(t, gp)
 	g := gatewaytest.Start(t, l, gatewaytest.Listen(t), gatewaytest.Options{DatabaseURL: pgtest.NewDB(t)})
@@ -288,5 +293,47 @@ func TestSenderFollowsPartnerDirectoryReload(t *testing.T) {
 		if c == first.conn {
 			break
 		}
+	}
+}
+
+// BenchmarkSenderPushToOnePartner measures outbound deliveries per second
+// from one gateway to one partner on this machine (real mTLS, JWS and signed
+// receipts), one message per case, with one delivery in flight per partner
+// (the old behaviour) and with eight. Messages are queued while delivery is
+// paused; the clock runs from resuming to the last post's arrival.
+//
+//	go test -run '^$' -bench SenderPush -benchtime 2000x ./gateway/
+func BenchmarkSenderPushToOnePartner(b *testing.B) {
+	for _, perPartner := range []int{1, 8} {
+		b.Run(fmt.Sprintf("per_partner=%d", perPartner), func(b *testing.B) {
+			gp := newGatedPartner(b, b.N+1)
+			gp.open()
+			l := pushPartnerSetup(b, gp)
+			g := gatewaytest.Start(b, l, gatewaytest.Listen(b), gatewaytest.Options{DatabaseURL: pgtest.NewDB(b),
+				Log: slog.New(slog.DiscardHandler),
+				Configure: func(c *gateway.Config) {
+					c.Workers.Senders, c.Workers.SenderPerPartner = 16, perPartner
+					c.Log.Level = "warn"
+				}})
+			ctx := context.Background()
+			st := g.Server.Store()
+			if err := st.SetDeliveryPaused(ctx, true, "bench", "queue first"); err != nil {
+				b.Fatal(err)
+			}
+			stamp := time.Now().UnixNano()
+			for i := range b.N {
+				sendToGated(b, g, fmt.Sprintf("BENCH-%d-%d", stamp, i), fmt.Sprintf("NY%010d", i))
+			}
+			b.ResetTimer()
+			if err := st.SetDeliveryPaused(ctx, false, "bench", "go"); err != nil {
+				b.Fatal(err)
+			}
+			for range b.N {
+				<-gp.arrived
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+			g.Stop()
+		})
 	}
 }
