@@ -179,7 +179,12 @@ func TestSenderKeepsSeveralInFlightPerPartnerInCaseOrder(t *testing.T) {
 	l := pushPartnerSetup(t, gp)
 	url := pgtest.NewDB(t)
 	g := gatewaytest.Start(t, l, gatewaytest.Listen(t), gatewaytest.Options{DatabaseURL: url,
-		Configure: func(c *gateway.Config) { c.Workers.Senders, c.Workers.SenderPerPartner = 16, bound }})
+		Configure: func(c *gateway.Config) {
+			c.Workers.Senders, c.Workers.SenderPerPartner = 16, bound
+			// The partner holds posts until the bound is reached; on a busy
+			// machine that must not look like a timeout (and a retry).
+			c.Workers.SendTimeout = 2 * time.Minute
+		}})
 
 	caseOf := map[string]int{}
 	queued := make([][]string, cases)
