@@ -184,11 +184,15 @@ type LimitsConfig struct {
 
 // WorkersConfig sizes the background workers.
 type WorkersConfig struct {
-	Processors   int           `yaml:"processors"`
-	Senders      int           `yaml:"senders"`
-	PollInterval time.Duration `yaml:"poll_interval"`
-	SendTimeout  time.Duration `yaml:"send_timeout"`
-	Lease        time.Duration `yaml:"lease"`
+	Processors int `yaml:"processors"`
+	// Senders is how many outbox items one gateway may hold claimed at
+	// once; SenderPerPartner how many of them may be in flight to one
+	// partner (the messages of one case still leave one at a time, in order).
+	Senders          int           `yaml:"senders"`
+	SenderPerPartner int           `yaml:"sender_per_partner"`
+	PollInterval     time.Duration `yaml:"poll_interval"`
+	SendTimeout      time.Duration `yaml:"send_timeout"`
+	Lease            time.Duration `yaml:"lease"`
 	// GroupCommitBatch bounds how many concurrent intakes share one commit;
 	// 1 turns group commit off. GroupCommitWait is how long a commit may wait
 	// for company.
@@ -248,7 +252,7 @@ func DefaultConfig() Config {
 			HandlerTimeout:    20 * time.Second,
 			FileTimeout:       5 * time.Minute,
 		},
-		Workers: WorkersConfig{Processors: 4, Senders: 4, PollInterval: 5 * time.Second,
+		Workers: WorkersConfig{Processors: 4, Senders: 16, SenderPerPartner: 8, PollInterval: 5 * time.Second,
 			SendTimeout: 15 * time.Second, Lease: time.Minute, GroupCommitBatch: 64, GroupCommitWait: 2 * time.Millisecond,
 			BreakerThreshold: 5, BreakerCooldown: 30 * time.Second},
 		Log:       LogConfig{Format: "json", Level: "info"},
@@ -317,6 +321,9 @@ func (c Config) Validate() error {
 	}
 	if c.Limits.MaxFileBody < c.Limits.MaxBody {
 		errs = append(errs, "limits.max_file_body must be at least limits.max_body")
+	}
+	if c.Workers.Senders < 1 || c.Workers.SenderPerPartner < 1 {
+		errs = append(errs, "workers.senders and workers.sender_per_partner must be at least 1")
 	}
 	if c.Workers.BreakerThreshold < 1 || c.Workers.BreakerCooldown <= 0 {
 		errs = append(errs, "workers.breaker_threshold must be >= 1 and workers.breaker_cooldown positive")

@@ -40,18 +40,7 @@ func (g *queueGauges) refresh(ctx context.Context) {
 	if d, err := g.store.StatusCounts(ctx); err == nil {
 		g.depth = d
 	}
-	rows, err := g.store.Pool().Query(ctx, `SELECT s, extract(epoch FROM now() - (SELECT created_at FROM messages
-		WHERE status = s ORDER BY created_at ASC LIMIT 1))::float8 FROM unnest($1::text[]) AS s`, queueStatuses)
-	if err == nil {
-		age := map[string]float64{}
-		for rows.Next() {
-			var s string
-			var a *float64
-			if rows.Scan(&s, &a) == nil && a != nil {
-				age[s] = *a
-			}
-		}
-		rows.Close()
+	if age, err := g.store.OldestAges(ctx, queueStatuses); err == nil {
 		g.age = age
 	}
 	g.at = time.Now()

@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lestrrat-go/jwx/v3/jwk"
 	"go.opentelemetry.io/otel/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
@@ -26,12 +27,12 @@ import (
 
 	"github.com/uifsagw/uifsagw/gateway/casework"
 	"github.com/uifsagw/uifsagw/gateway/courier"
-	"github.com/uifsagw/uifsagw/gateway/devenv"
 	"github.com/uifsagw/uifsagw/gateway/edge"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/intake"
 	"github.com/uifsagw/uifsagw/gateway/pki"
 	"github.com/uifsagw/uifsagw/gateway/review"
+	"github.com/uifsagw/uifsagw/gateway/service"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
 	"github.com/uifsagw/uifsagw/gateway/withholding"
 	"github.com/uifsagw/uifsagw/partners"
@@ -58,13 +59,24 @@ type Server struct {
 	codecs         *codecCache
 	rules          *withholding.RuleBook
 	roots          *x509.CertPool
-	issuer         *devenv.Issuer
+	issuer         DevSignIn
 
-	extraWorkers []func(context.Context)
-	intake       *intake.Service
-	api          *edge.Server
-	fetcher      *courier.Fetcher
-	proc         *casework.Processor
+	// services are every background loop, started by Start and stopped,
+	// each waiting for its goroutines, by Close.
+	services service.Group
+	notifier *exchange.Notifier
+	intake   *intake.Service
+	api      *edge.Server
+	sender   *courier.Sender
+	fetcher  *courier.Fetcher
+	proc     *casework.Processor
+
+	// serving tracks the two listeners' Serve goroutines; serveErr gets
+	// the first unexpected end of one.
+	serving   sync.WaitGroup
+	serveErr  chan error
+	started   bool
+	closeOnce sync.Once
 
 	partnerLn, staffLn net.Listener
 	partnerSrv         *http.Server
@@ -87,18 +99,36 @@ type Options struct {
 	// between scrapes; default 5 s. Tests shorten it to see a change at once.
 	QueueGaugeTTL time.Duration
 	// DevIssuer, when set, is mounted at /dev/oidc on the staff listener and
-	// is the staff sign-in provider (uifsagw dev and tests only).
-	DevIssuer *devenv.Issuer
+	// is the staff sign-in provider (uifsagw dev and tests only; devenv.Issuer
+	// is one).
+	DevIssuer DevSignIn
+}
+
+// DevSignIn is a built-in sign-in provider for development and tests: its
+// handler serves the OpenID endpoints, Keys verifies the tokens it mints,
+// and Identity names the issuer and the audience of those tokens.
+type DevSignIn interface {
+	Handler() http.Handler
+	Keys() jwk.Set
+	Identity() (issuerURL, audience string)
 }
 
 // New builds a server from its configuration. It refuses to start on a
 // database whose schema is not the one this build expects.
-func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
-	s := &Server{cfg: cfg, log: opt.Logger}
+//
+// When it fails part-way it closes whatever it had opened (the database
+// pool, the trace exporters, the metrics provider), so a caller that retries
+// leaks nothing.
+func New(ctx context.Context, cfg Config, opt Options) (_ *Server, err error) {
+	s := &Server{cfg: cfg, log: opt.Logger, serveErr: make(chan error, 2)}
 	if s.log == nil {
 		s.log = telemetry.NewLogger(os.Stderr, cfg.Log.Format, cfg.Log.Level)
 	}
-	var err error
+	defer func() {
+		if err != nil {
+			s.release(context.WithoutCancel(ctx))
+		}
+	}()
 	if s.metrics, err = telemetry.NewMetrics(); err != nil {
 		return nil, err
 	}
@@ -145,12 +175,6 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 	if err := s.codecs.check(s.dir.Current()); err != nil {
 		return nil, err
 	}
-	s.dir.OnReload(func(d *partners.Directory) {
-		s.zeroCounters(d)
-		if err := s.codecs.check(d); err != nil {
-			s.log.Error("partner directory names a format this gateway cannot read", "err", err)
-		}
-	})
 
 	var storeOpts []exchange.Option
 	if cfg.Workers.Lease > 0 {
@@ -162,12 +186,10 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 	if s.store, err = exchange.Open(ctx, cfg.DatabaseURL, pii, storeOpts...); err != nil {
 		return nil, err
 	}
-	if err := exchange.CheckSchema(ctx, s.store.Pool()); err != nil {
-		s.store.Close()
+	if err := s.store.CheckSchema(ctx); err != nil {
 		return nil, err
 	}
-	if p, err := exchange.ConnectedPrivilege(ctx, s.store.Pool()); err != nil {
-		s.store.Close()
+	if p, err := s.store.Privilege(ctx); err != nil {
 		return nil, err
 	} else if !p.LeastPrivileged() {
 		// Such a role could disable the audit log's triggers or rewrite it.
@@ -177,7 +199,6 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 	// Messages stored before dates of birth were sealed are sealed now; the
 	// database cannot do it in a migration, as it does not hold the key.
 	if n, err := s.store.ResealDatesOfBirth(ctx); err != nil {
-		s.store.Close()
 		return nil, fmt.Errorf("seal the dates of birth of earlier messages: %w", err)
 	} else if n > 0 {
 		s.log.Info("sealed the dates of birth of messages stored by an earlier version", "messages", n)
@@ -235,7 +256,7 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 		if err := s.store.Ping(ctx); err != nil {
 			return fmt.Errorf("database: %w", err)
 		}
-		if err := exchange.CheckSchema(ctx, s.store.Pool()); err != nil {
+		if err := s.store.CheckSchema(ctx); err != nil {
 			return err
 		}
 		if s.keys.Signer() == nil || s.certs.Get() == nil {
@@ -244,15 +265,35 @@ func New(ctx context.Context, cfg Config, opt Options) (*Server, error) {
 		return nil
 	}
 	s.partnerLn, s.staffLn = opt.PartnerListener, opt.StaffListener
-	s.proc = s.newProcessor()
+	s.buildWorkers()
 	staff, err := s.staffHandler(cfg)
 	if err != nil {
 		return nil, err
 	}
 	s.staffSrv = &http.Server{Handler: staff, ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
-	s.partnerLn, s.staffLn = opt.PartnerListener, opt.StaffListener
+	s.dir.OnReload(func(d *partners.Directory) {
+		s.zeroCounters(d)
+		if err := s.codecs.check(d); err != nil {
+			s.log.Error("partner directory names a format this gateway cannot read", "err", err)
+		}
+		// A changed CA, server name or endpoint takes effect for push at once.
+		s.sender.DirectoryChanged(d)
+	})
 	return s, nil
+}
+
+// release closes what New opened, for a New that fails part-way.
+func (s *Server) release(ctx context.Context) {
+	if s.store != nil {
+		s.store.Close()
+	}
+	if s.tracing != nil {
+		_ = s.tracing.Shutdown(ctx)
+	}
+	if s.metrics != nil {
+		_ = s.metrics.Shutdown(ctx)
+	}
 }
 
 // FlushTraces exports every finished span now.
@@ -297,53 +338,81 @@ func (s *Server) Listen() error {
 	return nil
 }
 
-// Run serves until ctx ends, then shuts down gracefully: listeners stop
-// taking requests, in-flight requests finish (up to 20 s), workers stop, and
-// the store closes.
-func (s *Server) Run(ctx context.Context) error {
+// Start binds the listeners (if not yet), starts every background service
+// and serves both listeners; it returns at once. Close stops it all.
+func (s *Server) Start(ctx context.Context) error {
 	if err := s.Listen(); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	errc := make(chan error, 2)
-	wg.Add(1)
-	go func() { defer wg.Done(); s.dir.Run(ctx) }()
-	wg.Add(1)
-	go func() { defer wg.Done(); s.runAuditCheckpoints(ctx) }()
-	s.startWorkers(ctx, &wg)
+	if err := s.services.Start(ctx); err != nil {
+		return err
+	}
+	s.started = true
+	s.serving.Add(2)
 	go func() {
+		defer s.serving.Done()
 		if err := s.partnerSrv.Serve(tls.NewListener(s.partnerLn, s.partnerSrv.TLSConfig)); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errc <- fmt.Errorf("partner listener: %w", err)
+			s.serveErr <- fmt.Errorf("partner listener: %w", err)
 		}
 	}()
 	go func() {
+		defer s.serving.Done()
 		if err := s.staffSrv.Serve(s.staffLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errc <- fmt.Errorf("staff listener: %w", err)
+			s.serveErr <- fmt.Errorf("staff listener: %w", err)
 		}
 	}()
 	s.log.Info("gateway serving", "partner_listen", s.PartnerAddr(), "staff_listen", s.StaffAddr(),
 		"state", s.cfg.StateFIPS, "partners", s.dir.Current().Len())
+	return nil
+}
+
+// Run serves until ctx ends, then shuts down gracefully (Close).
+func (s *Server) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if err := s.Start(ctx); err != nil {
+		s.Close()
+		return err
+	}
 	var runErr error
 	select {
 	case <-ctx.Done():
-	case runErr = <-errc:
-		cancel()
+	case runErr = <-s.serveErr:
 	}
-	shutCtx, done := context.WithTimeout(context.Background(), 20*time.Second)
-	defer done()
-	_ = s.partnerSrv.Shutdown(shutCtx)
-	_ = s.staffSrv.Shutdown(shutCtx)
-	s.api.FlushRefusals(shutCtx)
-	wg.Wait()
-	// Everything that audits has stopped: anchor the final head.
-	s.checkpointIfGrown(shutCtx)
-	_ = s.tracing.Shutdown(shutCtx)
-	_ = s.metrics.Shutdown(shutCtx)
-	s.store.Close()
-	s.log.Info("gateway stopped")
+	cancel()
+	s.Close()
 	return runErr
+}
+
+// Close shuts down gracefully and returns when every goroutine the server
+// started has returned: the listeners stop taking requests and in-flight
+// requests finish (up to 20 s), the services stop (the last deliveries and
+// decisions finish), the final audit checkpoint is written, and the store
+// closes. It may be called more than once.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		shutCtx, done := context.WithTimeout(context.Background(), 20*time.Second)
+		defer done()
+		if !s.started {
+			// Serve never took the listeners over; close the ones bound here.
+			for _, l := range []net.Listener{s.partnerLn, s.staffLn} {
+				if l != nil {
+					_ = l.Close()
+				}
+			}
+		}
+		_ = s.partnerSrv.Shutdown(shutCtx)
+		_ = s.staffSrv.Shutdown(shutCtx)
+		s.serving.Wait()
+		s.api.FlushRefusals(shutCtx)
+		s.services.Stop()
+		if s.started {
+			// Everything that audits has stopped: anchor the final head.
+			s.checkpointIfGrown(shutCtx)
+		}
+		s.release(shutCtx)
+		s.log.Info("gateway stopped")
+	})
 }
 
 // FlushRefusals writes the counts of partner API refusals that were beyond a
@@ -414,9 +483,9 @@ func (s *Server) reviewHandler(cfg Config) (http.Handler, error) {
 		RedirectURL: sc.RedirectURL, Audience: sc.Audience, RoleClaim: sc.RoleClaim, Secure: sc.SecureCookies}
 	ver := &review.Verifier{Issuer: sc.Issuer, Audience: sc.Audience, RoleClaim: sc.RoleClaim, JWKSURL: sc.JWKSURL}
 	if s.issuer != nil {
-		rc.IssuerURL, ver.Issuer, ver.Keys = s.issuer.URL, s.issuer.URL, s.issuer.Keys
-		rc.Audience = s.issuer.Audience
-		ver.Audience = s.issuer.Audience
+		url, aud := s.issuer.Identity()
+		rc.IssuerURL, ver.Issuer, ver.Keys = url, url, s.issuer.Keys
+		rc.Audience, ver.Audience = aud, aud
 		if rc.RedirectURL == "" {
 			rc.RedirectURL = "http://" + s.StaffAddrOrConfig(cfg) + "/callback"
 		}
@@ -459,7 +528,7 @@ func (s *Server) reviewHandler(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.extraWorkers = append(s.extraWorkers, func(ctx context.Context) { _ = h.RunJobs(ctx, 2*time.Second) })
+	s.services.Add(service.NewFunc("review jobs", func(ctx context.Context) { _ = h.RunJobs(ctx, 2*time.Second) }))
 	return h, nil
 }
 
@@ -487,11 +556,11 @@ func (s *Server) registerGauges() {
 				o.ObserveFloat64(certDays, c.NotAfter.Sub(now).Hours()/24, metric.WithAttributes(attrOwner(p.ID)))
 			}
 		}
-		st := s.store.Pool().Stat()
-		o.ObserveInt64(poolConns, int64(st.IdleConns()), metric.WithAttributes(attrState("idle")))
-		o.ObserveInt64(poolConns, int64(st.AcquiredConns()), metric.WithAttributes(attrState("in_use")))
-		o.ObserveInt64(poolConns, int64(st.TotalConns()), metric.WithAttributes(attrState("total")))
-		o.ObserveInt64(poolConns, int64(st.MaxConns()), metric.WithAttributes(attrState("max")))
+		st := s.store.PoolStats()
+		o.ObserveInt64(poolConns, st.Idle, metric.WithAttributes(attrState("idle")))
+		o.ObserveInt64(poolConns, st.InUse, metric.WithAttributes(attrState("in_use")))
+		o.ObserveInt64(poolConns, st.Total, metric.WithAttributes(attrState("total")))
+		o.ObserveInt64(poolConns, st.Max, metric.WithAttributes(attrState("max")))
 		return nil
 	}, certDays, poolConns)
 }

@@ -3,12 +3,10 @@ package gateway
 import (
 	"context"
 	"fmt"
-	"github.com/jackc/pgx/v5"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/uifsagw/uifsagw/gateway/casework"
@@ -16,6 +14,7 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/intake"
 	"github.com/uifsagw/uifsagw/gateway/orders"
+	"github.com/uifsagw/uifsagw/gateway/service"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
 	"github.com/uifsagw/uifsagw/gateway/withholding"
 	"github.com/uifsagw/uifsagw/partners"
@@ -79,14 +78,25 @@ func (s *Server) ownerName() string {
 	return fmt.Sprintf("%s/%d", host, os.Getpid())
 }
 
-// startWorkers starts the processors and the courier; wg tracks them.
-func (s *Server) startWorkers(ctx context.Context, wg *sync.WaitGroup) {
+// buildWorkers makes every background loop of the gateway, each a service
+// with Start and Stop, in the order they start (and stop in reverse): the
+// directory watcher, the one notifier connection, the audit checkpoints, the
+// e-IWO batch and retention loops, then the processor, the sender, the inbox
+// fetcher and the review jobs, which wait on the notifier.
+func (s *Server) buildWorkers() {
 	owner := s.ownerName()
-	send := courier.NewSender(courier.SenderConfig{Owner: owner, Workers: s.cfg.Workers.Senders, Lease: s.cfg.Workers.Lease,
+	s.notifier = s.store.NewNotifier()
+	received := s.notifier.Subscribe(exchange.ChannelReceived)
+	outbox := s.notifier.Subscribe(exchange.ChannelOutbox)
+	s.proc = s.newProcessor()
+	s.sender = courier.NewSender(courier.SenderConfig{Owner: owner, Workers: s.cfg.Workers.Senders,
+		PerPartner: s.cfg.Workers.SenderPerPartner, Lease: s.cfg.Workers.Lease,
 		PollInterval: s.cfg.Workers.PollInterval, Timeout: s.cfg.Workers.SendTimeout,
 		BreakerThreshold: s.cfg.Workers.BreakerThreshold, BreakerCooldown: s.cfg.Workers.BreakerCooldown},
-		s.store, s.dir.Current, s.certs.Get, s.roots, s.keys.Signer, s.metrics, s.tracer, s.log.With("component", "courier"))
-	fetch := &courier.Fetcher{Sender: send, Interval: s.cfg.Workers.PollInterval, Log: s.log.With("component", "fetcher"),
+		courier.SenderDeps{Store: s.store, Directory: s.dir.Current, Cert: s.certs.Get, Roots: s.roots,
+			Signer: s.keys.Signer, Metrics: s.metrics, Tracer: s.tracer, Log: s.log.With("component", "courier"),
+			Wake: outbox})
+	s.fetcher = &courier.Fetcher{Sender: s.sender, Interval: s.cfg.Workers.PollInterval, Log: s.log.With("component", "fetcher"),
 		Ingest: func(ctx context.Context, p *partners.Partner, body []byte, ct, sig string) (bool, string) {
 			res := s.intake.Receive(ctx, intake.Request{Partner: p, Body: body, ContentType: ct, Signature: sig, Remote: "fetched:" + p.ID})
 			if res.Err != nil {
@@ -94,17 +104,16 @@ func (s *Server) startWorkers(ctx context.Context, wg *sync.WaitGroup) {
 			}
 			return true, ""
 		}}
-	s.fetcher = fetch
-	wg.Add(5)
-	go func() { defer wg.Done(); s.eiwoBatchLoop(ctx) }()
-	go func() { defer wg.Done(); s.retentionLoop(ctx) }()
-	go func() { defer wg.Done(); s.proc.Run(ctx) }()
-	go func() { defer wg.Done(); send.Run(ctx) }()
-	go func() { defer wg.Done(); fetch.Run(ctx) }()
-	for _, extra := range s.extraWorkers {
-		wg.Add(1)
-		go func(f func(context.Context)) { defer wg.Done(); f(ctx) }(extra)
-	}
+	s.services.Add(
+		service.NewFunc("partner directory", s.dir.Run),
+		s.notifier,
+		service.NewFunc("audit checkpoints", s.runAuditCheckpoints),
+		service.NewFunc("e-IWO batch", s.eiwoBatchLoop),
+		service.NewFunc("retention", s.retentionLoop),
+		service.NewFunc("processor", func(ctx context.Context) { s.proc.RunWoken(ctx, received) }),
+		s.sender,
+		s.fetcher,
+	)
 }
 
 // Send encodes tx in the partner's format and queues it for delivery (push,
@@ -122,20 +131,11 @@ func (s *Server) Send(ctx context.Context, actor, partnerID string, tx canonical
 	if err != nil {
 		return 0, err
 	}
-	var id int64
-	err = pgx.BeginFunc(ctx, s.store.Pool(), func(q pgx.Tx) error {
-		var err error
-		id, err = s.store.EnqueueOutbound(ctx, q, exchange.Outbound{Partner: p.ID, MessageID: tx.Header.MessageID,
-			Format: p.Format, ContentType: ct, Raw: body, Tx: tx, Pull: p.Delivery == partners.DeliverPull,
-			OrderingKey: tx.Header.SenderCaseID})
-		if err != nil {
-			return err
-		}
-		_, err = s.store.AppendAudit(ctx, q, exchange.Entry{Actor: actor, Action: "send", Target: fmt.Sprintf("message:%d", id),
+	return s.store.EnqueueAudited(ctx, exchange.Outbound{Partner: p.ID, MessageID: tx.Header.MessageID,
+		Format: p.Format, ContentType: ct, Raw: body, Tx: tx, Pull: p.Delivery == partners.DeliverPull,
+		OrderingKey: tx.Header.SenderCaseID},
+		exchange.Entry{Actor: actor, Action: "send",
 			Details: map[string]string{"partner": p.ID, "messageId": tx.Header.MessageID, "function": string(tx.Header.Function)}})
-		return err
-	})
-	return id, err
 }
 
 // FetchNow pulls the inbox of one fetch_inbox partner right away (tests and tools).

@@ -25,7 +25,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"gopkg.in/yaml.v3"
 
-	"github.com/uifsagw/uifsagw/gateway/signing"
+	"github.com/uifsagw/uifsagw/partners/keyset"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
@@ -393,7 +393,7 @@ func (p *Partner) validate() error {
 	}
 	if p.JWKSFile == "" {
 		bad("jwks_file", "required: the partner's public signing keys")
-	} else if set, err := signing.LoadKeySet(p.Path(p.JWKSFile)); err != nil {
+	} else if set, err := keyset.Load(p.Path(p.JWKSFile)); err != nil {
 		bad("jwks_file", "%v", err)
 	} else {
 		p.jwks = set

@@ -1,12 +1,16 @@
 package partners
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/uifsagw/uifsagw/gateway/signing"
+	"github.com/lestrrat-go/jwx/v3/jwk"
 )
 
 func writeEntry(t *testing.T, dir, name, body string) {
@@ -18,11 +22,7 @@ func writeEntry(t *testing.T, dir, name, body string) {
 
 func TestLoadDirectory(t *testing.T) {
 	dir := t.TempDir()
-	k, _ := signing.GenerateKey()
-	set, _ := signing.PublicSet(k)
-	if err := signing.WriteJSON(filepath.Join(dir, "k.json"), set, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writePublicKeySet(t, filepath.Join(dir, "k.json"))
 	pinA := "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
 	pinB := "uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek="
 	entry := func(id, state, pins string) string {
@@ -60,5 +60,25 @@ func TestLoadDirectory(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v does not name %s", err, want)
 		}
+	}
+}
+
+// writePublicKeySet writes a JWK set with the public half of a new P-256 key.
+func writePublicKeySet(t *testing.T, path string) {
+	t.Helper()
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := jwk.Import(priv.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = k.Set(jwk.KeyIDKey, "partner-key")
+	set := jwk.NewSet()
+	_ = set.AddKey(k)
+	b, _ := json.Marshal(set)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

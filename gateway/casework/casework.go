@@ -14,7 +14,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/orders"
+	"github.com/uifsagw/uifsagw/gateway/service"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
 	"github.com/uifsagw/uifsagw/gateway/withholding"
 	"github.com/uifsagw/uifsagw/partners"
@@ -89,34 +89,24 @@ func (p *Processor) Run(ctx context.Context) {
 	if err != nil {
 		p.log.Warn("received notifications unavailable; polling only", "err", err)
 	}
-	sem := make(chan struct{}, p.cfg.Workers)
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	for {
-		msgs, err := p.store.ClaimReceived(ctx, p.cfg.Owner, p.cfg.Batch)
-		if err != nil && ctx.Err() == nil {
-			p.log.Warn("claim received failed", "err", err)
-		}
-		for _, m := range msgs {
-			sem <- struct{}{}
-			wg.Add(1)
-			go func(m exchange.Message) {
-				defer func() { <-sem; wg.Done() }()
-				if err := p.Process(ctx, m); err != nil && ctx.Err() == nil {
-					p.log.Error("processing failed; the message will be claimed again", "message", m.ID, "err", err)
-				}
-			}(m)
-		}
-		if len(msgs) == p.cfg.Batch {
-			continue
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-wake:
-		case <-time.After(p.cfg.Poll):
-		}
-	}
+	p.RunWoken(ctx, wake)
+}
+
+// RunWoken processes until ctx ends, woken by wake (the gateway's shared
+// notifier) with a polling fallback; the claim loop is the sender's too.
+func (p *Processor) RunWoken(ctx context.Context, wake <-chan struct{}) {
+	(&service.Poller[exchange.Message]{
+		Workers: p.cfg.Workers, Batch: p.cfg.Batch, Poll: p.cfg.Poll, Wake: wake,
+		Claim: func(ctx context.Context, limit int) ([]exchange.Message, error) {
+			return p.store.ClaimReceived(ctx, p.cfg.Owner, limit)
+		},
+		Handle: func(ctx context.Context, m exchange.Message) {
+			if err := p.Process(ctx, m); err != nil && ctx.Err() == nil {
+				p.log.Error("processing failed; the message will be claimed again", "message", m.ID, "err", err)
+			}
+		},
+		OnError: func(err error) { p.log.Warn("claim received failed", "err", err) },
+	}).Run(ctx)
 }
 
 // Decision is what processing one message concluded.

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/uifsagw/uifsagw/gateway/service"
 	"github.com/uifsagw/uifsagw/gateway/wire"
 	"github.com/uifsagw/uifsagw/partners"
 )
@@ -93,7 +94,20 @@ type Fetcher struct {
 
 	mu      sync.Mutex // one fetch at a time: the cursors are shared
 	cursors map[string]int64
+	base    service.Base
 }
+
+// Start fetches in the background until Stop.
+func (f *Fetcher) Start(ctx context.Context) error {
+	if _, err := f.base.Begin(ctx); err != nil {
+		return err
+	}
+	f.base.Go(f.Run)
+	return nil
+}
+
+// Stop ends fetching and waits for a fetch under way to return.
+func (f *Fetcher) Stop() { f.base.Stop() }
 
 // Run fetches until ctx ends.
 func (f *Fetcher) Run(ctx context.Context) {
@@ -127,7 +141,9 @@ func (f *Fetcher) fetch(ctx context.Context, p *partners.Partner) error {
 	if f.cursors == nil {
 		f.cursors = map[string]int64{}
 	}
-	cl := &Client{HTTP: f.Sender.client(p), BaseURL: p.Endpoint}
+	hc, done := f.Sender.client(p)
+	defer done()
+	cl := &Client{HTTP: hc, BaseURL: p.Endpoint}
 	for {
 		page, err := cl.Inbox(ctx, f.cursors[p.ID], 100)
 		if err != nil {

@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/service"
 	"github.com/uifsagw/uifsagw/gateway/signing"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
 	"github.com/uifsagw/uifsagw/partners"
@@ -34,12 +35,22 @@ type Outbox interface {
 	DeliveryPaused(ctx context.Context) (bool, error)
 }
 
+// DefaultPerPartner is how many deliveries may be in flight to one partner
+// at once unless configured (workers.sender_per_partner).
+const DefaultPerPartner = 8
+
 // SenderConfig sizes the sender.
 type SenderConfig struct {
 	// Owner names this process in leases (hostname + pid).
 	Owner string
-	// Workers is how many deliveries may be in flight at once.
-	Workers      int
+	// Workers is how many outbox items may be claimed and not yet finished
+	// at once, over all partners.
+	Workers int
+	// PerPartner is how many deliveries may be in flight to one partner at
+	// once (default DefaultPerPartner). The messages of one case still leave
+	// one at a time, in order: the outbox hands out only the oldest open
+	// message of each case.
+	PerPartner   int
 	Batch        int
 	Lease        time.Duration
 	PollInterval time.Duration
@@ -47,6 +58,24 @@ type SenderConfig struct {
 	// BreakerThreshold and BreakerCooldown tune the per-partner circuit breaker.
 	BreakerThreshold int
 	BreakerCooldown  time.Duration
+}
+
+// SenderDeps are what the sender works with.
+type SenderDeps struct {
+	Store     Outbox
+	Directory func() *partners.Directory
+	// Cert is our client certificate, fetched per handshake so a renewed one
+	// is used on new connections without a restart.
+	Cert func() *tls.Certificate
+	// Roots verify partners that name no CA of their own.
+	Roots   *x509.CertPool
+	Signer  func() *signing.Signer
+	Metrics *telemetry.Metrics
+	Tracer  trace.Tracer
+	Log     *slog.Logger
+	// Wake, when set, signals new outbox work (the gateway's shared
+	// notifier); otherwise the sender listens on a connection of its own.
+	Wake <-chan struct{}
 }
 
 // Sender drains the outbox: it claims due items, posts each to its partner
@@ -63,20 +92,59 @@ type Sender struct {
 	metrics   *telemetry.Metrics
 	tracer    trace.Tracer
 	log       *slog.Logger
+	wake      <-chan struct{}
 	breaker   *breaker
+	base      service.Base
 
 	mu      sync.Mutex
-	clients map[string]*http.Client
+	clients map[string]*partnerClient
+	slots   map[string]chan struct{}
+}
+
+// partnerClient is the HTTP client for one partner, with what it was built
+// from: when a directory reload changes any of it, the client is replaced.
+type partnerClient struct {
+	endpoint, serverName string
+	roots                *x509.CertPool
+	http                 *http.Client
+	// inUse counts requests under way on it; a retired client closes its
+	// connections once the last of them is done (they go back to its idle
+	// pool when a request ends, after the directory changed).
+	inUse   int
+	retired bool
+}
+
+func (c *partnerClient) fits(p *partners.Partner, roots *x509.CertPool) bool {
+	return c.endpoint == p.Endpoint && c.serverName == p.TLS.ServerName && c.roots.Equal(roots)
+}
+
+// rootsFor returns the CAs a partner's server certificate must chain to.
+func (s *Sender) rootsFor(p *partners.Partner) *x509.CertPool {
+	if roots := p.CAPool(); roots != nil {
+		return roots
+	}
+	return s.roots
 }
 
 // NewSender builds a sender.
-func NewSender(cfg SenderConfig, store Outbox, directory func() *partners.Directory, cert func() *tls.Certificate,
-	roots *x509.CertPool, signer func() *signing.Signer, m *telemetry.Metrics, tracer trace.Tracer, log *slog.Logger) *Sender {
+func NewSender(cfg SenderConfig, d SenderDeps) *Sender {
 	if cfg.Workers < 1 {
 		cfg.Workers = 4
 	}
-	if cfg.Batch < cfg.Workers {
-		cfg.Batch = cfg.Workers * 4
+	if cfg.PerPartner < 1 {
+		cfg.PerPartner = DefaultPerPartner
+	}
+	if cfg.Batch < 1 {
+		cfg.Batch = cfg.Workers
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = 5 * time.Second
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = time.Minute
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 15 * time.Second
 	}
 	br := newBreaker()
 	if cfg.BreakerThreshold > 0 {
@@ -85,13 +153,14 @@ func NewSender(cfg SenderConfig, store Outbox, directory func() *partners.Direct
 	if cfg.BreakerCooldown > 0 {
 		br.Cooldown = cfg.BreakerCooldown
 	}
-	s := &Sender{cfg: cfg, store: store, directory: directory, cert: cert, roots: roots, signer: signer,
-		metrics: m, tracer: tracer, log: log, breaker: br, clients: map[string]*http.Client{}}
-	open, _ := m.Meter().Int64ObservableGauge("uifsagw.delivery.circuit_open",
+	s := &Sender{cfg: cfg, store: d.Store, directory: d.Directory, cert: d.Cert, roots: d.Roots, signer: d.Signer,
+		metrics: d.Metrics, tracer: d.Tracer, log: d.Log, wake: d.Wake, breaker: br,
+		clients: map[string]*partnerClient{}, slots: map[string]chan struct{}{}}
+	open, _ := s.metrics.Meter().Int64ObservableGauge("uifsagw.delivery.circuit_open",
 		metric.WithDescription("1 while deliveries to a partner are held by its circuit breaker."))
-	_, _ = m.Meter().RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+	_, _ = s.metrics.Meter().RegisterCallback(func(ctx context.Context, o metric.Observer) error {
 		now := time.Now()
-		for _, p := range directory().All() {
+		for _, p := range s.directory().All() {
 			v := int64(0)
 			if s.breaker.open(p.ID, now) {
 				v = 1
@@ -103,84 +172,155 @@ func NewSender(cfg SenderConfig, store Outbox, directory func() *partners.Direct
 	return s
 }
 
+// Start runs the sender until Stop.
+func (s *Sender) Start(ctx context.Context) error {
+	if _, err := s.base.Begin(ctx); err != nil {
+		return err
+	}
+	s.base.Go(s.Run)
+	return nil
+}
+
+// Stop ends the sender and waits for the deliveries in flight.
+func (s *Sender) Stop() { s.base.Stop() }
+
 // Run delivers until ctx ends. It wakes on NOTIFY from the store and polls as
 // a fallback, so a lost notification only delays, never loses, a delivery.
 func (s *Sender) Run(ctx context.Context) {
-	wake, err := s.store.Listen(ctx, exchange.ChannelOutbox)
-	if err != nil {
-		s.log.Warn("outbox notifications unavailable; polling only", "err", err)
+	wake := s.wake
+	if wake == nil {
+		var err error
+		if wake, err = s.store.Listen(ctx, exchange.ChannelOutbox); err != nil {
+			s.log.Warn("outbox notifications unavailable; polling only", "err", err)
+		}
 	}
-	sem := make(chan struct{}, s.cfg.Workers)
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	rescue := time.NewTicker(s.cfg.Lease)
-	defer rescue.Stop()
-	for {
+	var rescue sync.WaitGroup
+	rescue.Add(1)
+	go func() { defer rescue.Done(); s.rescueLoop(ctx) }()
+	defer rescue.Wait()
+	(&service.Poller[exchange.OutboxItem]{
+		Workers: s.cfg.Workers, Batch: s.cfg.Batch, Poll: s.cfg.PollInterval, Wake: wake,
 		// The global pause holds everything in the outbox, claimed by no one.
-		if paused, err := s.store.DeliveryPaused(ctx); err == nil && paused {
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(s.cfg.PollInterval):
-			}
-			continue
-		}
-		items, err := s.store.ClaimOutbox(ctx, s.cfg.Owner, s.cfg.Batch, s.cfg.Lease)
-		if err != nil && ctx.Err() == nil {
-			s.log.Warn("claim outbox failed", "err", err)
-		}
-		for _, it := range items {
-			sem <- struct{}{}
-			wg.Add(1)
-			go func(it exchange.OutboxItem) {
-				defer func() { <-sem; wg.Done() }()
-				s.deliver(ctx, it)
-			}(it)
-		}
-		if len(items) == s.cfg.Batch {
-			continue // more may be due now
-		}
+		Hold: func(ctx context.Context) bool {
+			paused, err := s.store.DeliveryPaused(ctx)
+			return err == nil && paused
+		},
+		Claim: func(ctx context.Context, limit int) ([]exchange.OutboxItem, error) {
+			return s.store.ClaimOutbox(ctx, s.cfg.Owner, limit, s.cfg.Lease)
+		},
+		Handle:  s.deliverInTurn,
+		OnError: func(err error) { s.log.Warn("claim outbox failed", "err", err) },
+	}).Run(ctx)
+}
+
+// rescueLoop gives back the items of senders that died holding them.
+func (s *Sender) rescueLoop(ctx context.Context) {
+	t := time.NewTicker(s.cfg.Lease)
+	defer t.Stop()
+	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-wake:
-		case <-rescue.C:
+		case <-t.C:
 			if n, err := s.store.RescueExpiredLeases(ctx); err == nil && n > 0 {
 				s.log.Info("rescued outbox items with expired leases", "count", n)
 			}
-		case <-time.After(s.cfg.PollInterval):
 		}
 	}
 }
 
-func (s *Sender) client(p *partners.Partner) *http.Client {
+// deliverInTurn waits for one of the partner's PerPartner places, then
+// delivers. An item still waiting when the sender stops goes back to the
+// outbox at once rather than when its lease ends.
+func (s *Sender) deliverInTurn(ctx context.Context, it exchange.OutboxItem) {
+	slot := s.partnerSlots(it.Partner)
+	select {
+	case slot <- struct{}{}:
+	case <-ctx.Done():
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = s.store.Release(rctx, it.MessageID, "gateway stopping", time.Now())
+		return
+	}
+	defer func() { <-slot }()
+	s.deliver(ctx, it)
+}
+
+func (s *Sender) partnerSlots(id string) chan struct{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	key := p.ID + "|" + p.Endpoint
-	if c, ok := s.clients[key]; ok {
-		return c
+	c, ok := s.slots[id]
+	if !ok {
+		c = make(chan struct{}, s.cfg.PerPartner)
+		s.slots[id] = c
 	}
-	roots := p.CAPool()
-	if roots == nil {
-		roots = s.roots
-	}
-	tr := &http.Transport{
-		TLSClientConfig: &tls.Config{
-			MinVersion: tls.VersionTLS12,
-			// The certificate is fetched per handshake so a renewed one is used
-			// on new connections without a restart.
-			GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return s.cert(), nil },
-			RootCAs:              roots,
-			ServerName:           p.TLS.ServerName,
-		},
-		ForceAttemptHTTP2:   true,
-		MaxIdleConnsPerHost: s.cfg.Workers,
-		IdleConnTimeout:     90 * time.Second,
-		TLSHandshakeTimeout: 10 * time.Second,
-	}
-	c := &http.Client{Transport: tr, Timeout: s.cfg.Timeout}
-	s.clients[key] = c
 	return c
+}
+
+// client returns the partner's HTTP client, building it on first use and
+// again whenever the partner's endpoint, server name or CAs change; done
+// must be called when the requests made with it are over.
+func (s *Sender) client(p *partners.Partner) (c *http.Client, done func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	roots := s.rootsFor(p)
+	pc, ok := s.clients[p.ID]
+	if ok && !pc.fits(p, roots) {
+		s.retireLocked(p.ID, pc)
+		ok = false
+	}
+	if !ok {
+		tr := &http.Transport{
+			TLSClientConfig: &tls.Config{
+				MinVersion: tls.VersionTLS12,
+				// The certificate is fetched per handshake so a renewed one is used
+				// on new connections without a restart.
+				GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return s.cert(), nil },
+				RootCAs:              roots,
+				ServerName:           p.TLS.ServerName,
+			},
+			ForceAttemptHTTP2:   true,
+			MaxIdleConnsPerHost: s.cfg.PerPartner,
+			IdleConnTimeout:     90 * time.Second,
+			TLSHandshakeTimeout: 10 * time.Second,
+		}
+		pc = &partnerClient{endpoint: p.Endpoint, serverName: p.TLS.ServerName, roots: roots,
+			http: &http.Client{Transport: tr, Timeout: s.cfg.Timeout}}
+		s.clients[p.ID] = pc
+	}
+	pc.inUse++
+	return pc.http, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		pc.inUse--
+		if pc.retired && pc.inUse == 0 {
+			pc.http.CloseIdleConnections()
+		}
+	}
+}
+
+// retireLocked takes a client out of use and closes its idle connections;
+// those busy with a request are closed when the last request is done.
+func (s *Sender) retireLocked(id string, pc *partnerClient) {
+	pc.retired = true
+	pc.http.CloseIdleConnections()
+	if s.clients[id] == pc {
+		delete(s.clients, id)
+	}
+}
+
+// DirectoryChanged retires the clients of partners that left the directory
+// or whose endpoint, server name or CAs changed; the next delivery builds a
+// client from the new entry, so the change takes effect for push at once.
+func (s *Sender) DirectoryChanged(d *partners.Directory) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, pc := range s.clients {
+		if p, ok := d.Get(id); ok && pc.fits(p, s.rootsFor(p)) {
+			continue
+		}
+		s.retireLocked(id, pc)
+	}
 }
 
 // permanent reports whether a refusal will not change by retrying the same bytes.
@@ -194,6 +334,11 @@ func permanent(status int) bool {
 }
 
 func (s *Sender) deliver(ctx context.Context, it exchange.OutboxItem) {
+	// A delivery under way when the sender stops is finished and recorded,
+	// not cut off: cut off after the partner took it, it would be posted
+	// again once its lease ended. The send timeout still bounds the post.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.Timeout+30*time.Second)
+	defer cancel()
 	ctx = telemetry.ContextWithTraceID(ctx, it.TraceID)
 	ctx, span := s.tracer.Start(ctx, "deliver", trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithAttributes(attribute.String("partner", it.Partner)))
@@ -216,9 +361,10 @@ func (s *Sender) deliver(ctx context.Context, it exchange.OutboxItem) {
 		_ = s.store.Release(ctx, it.MessageID, "circuit open", until)
 		return
 	}
-	raw := it.Raw
-	cl := &Client{HTTP: s.client(p), BaseURL: p.Endpoint, Signer: s.signer(), ServerKeys: p.JWKS()}
-	res, err := cl.Post(ctx, raw, it.ContentType, it.SenderMsgID)
+	hc, done := s.client(p)
+	cl := &Client{HTTP: hc, BaseURL: p.Endpoint, Signer: s.signer(), ServerKeys: p.JWKS()}
+	res, err := cl.Post(ctx, it.Raw, it.ContentType, it.SenderMsgID)
+	done()
 	elapsed := time.Since(now).Seconds()
 	outcome := "delivered"
 	switch {

@@ -11,6 +11,8 @@ import (
 	"os"
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
+
+	"github.com/uifsagw/uifsagw/partners/keyset"
 )
 
 // GenerateKey makes a new ES256 private key with a kid derived from its
@@ -48,43 +50,11 @@ func LoadPrivateKey(path string) (jwk.Key, error) {
 }
 
 // LoadKeySet reads a JWK set (public keys) from a JSON file.
-func LoadKeySet(path string) (jwk.Set, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read JWKS: %w", err)
-	}
-	return ParseKeySet(b)
-}
+func LoadKeySet(path string) (jwk.Set, error) { return keyset.Load(path) }
 
 // ParseKeySet parses a JWK set and refuses private or symmetric keys in it:
 // a published key set must hold public keys only.
-func ParseKeySet(b []byte) (jwk.Set, error) {
-	set, err := jwk.Parse(b)
-	if err != nil {
-		return nil, fmt.Errorf("parse JWKS: %w", err)
-	}
-	for i := 0; i < set.Len(); i++ {
-		k, _ := set.Key(i)
-		if KeyID(k) == "" {
-			return nil, fmt.Errorf("JWKS key %d has no kid", i)
-		}
-		if _, err := keyAlgorithm(k); err != nil {
-			return nil, fmt.Errorf("JWKS key %q: %w", KeyID(k), err)
-		}
-		if isPrivate(k) {
-			return nil, fmt.Errorf("JWKS key %q is a private key; publish only public keys", KeyID(k))
-		}
-	}
-	return set, nil
-}
-
-func isPrivate(k jwk.Key) bool {
-	switch k.(type) {
-	case jwk.ECDSAPrivateKey, jwk.RSAPrivateKey, jwk.OKPPrivateKey, jwk.SymmetricKey:
-		return true
-	}
-	return false
-}
+func ParseKeySet(b []byte) (jwk.Set, error) { return keyset.Parse(b) }
 
 // PublicSet returns a JWK set of the public halves of keys.
 func PublicSet(keys ...jwk.Key) (jwk.Set, error) {

@@ -20,6 +20,8 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jws"
 	"github.com/lestrrat-go/jwx/v3/jws/jwsbb"
+
+	"github.com/uifsagw/uifsagw/partners/keyset"
 )
 
 // Allowed lists the signature algorithms the gateway accepts and produces.
@@ -29,7 +31,7 @@ var Allowed = []jwa.SignatureAlgorithm{jwa.ES256(), jwa.PS256(), jwa.EdDSA()}
 var (
 	ErrMissing      = errors.New("no JWS-Signature header")
 	ErrMalformed    = errors.New("the signature is not a detached compact JWS")
-	ErrAlgorithm    = errors.New("signature algorithm not accepted (use ES256, PS256 or EdDSA)")
+	ErrAlgorithm    = keyset.ErrAlgorithm
 	ErrUnknownKey   = errors.New("no key with that kid in the sender's JWKS")
 	ErrBadSignature = errors.New("signature does not verify over the body")
 	ErrStale        = errors.New("iat is outside the accepted window")
@@ -74,10 +76,7 @@ func NewSigner(key jwk.Key) (*Signer, error) {
 func (s *Signer) KeyID() string { return KeyID(s.key) }
 
 // KeyID returns the kid of key, or "" when it has none.
-func KeyID(key jwk.Key) string {
-	kid, _ := key.KeyID()
-	return kid
-}
+func KeyID(key jwk.Key) string { return keyset.KeyID(key) }
 
 // Public returns the public half of the signing key.
 func (s *Signer) Public() (jwk.Key, error) { return s.key.PublicKey() }
@@ -249,24 +248,9 @@ func findKey(set jwk.Set, c Claims) (jwk.Key, error) {
 	return key, nil
 }
 
-// keyAlgorithm infers the one algorithm the gateway uses with a key type.
-func keyAlgorithm(key jwk.Key) (jwa.SignatureAlgorithm, error) {
-	var want jwa.SignatureAlgorithm
-	switch key.KeyType() {
-	case jwa.EC():
-		want = jwa.ES256()
-	case jwa.RSA():
-		want = jwa.PS256()
-	case jwa.OKP():
-		want = jwa.EdDSA()
-	default:
-		return want, ErrAlgorithm
-	}
-	if a, ok := key.Algorithm(); ok && a.String() != "" && a.String() != want.String() {
-		return jwa.SignatureAlgorithm{}, fmt.Errorf("key %q: algorithm %s not accepted for its key type: %w", KeyID(key), a, ErrAlgorithm)
-	}
-	return want, nil
-}
+// keyAlgorithm infers the one algorithm the gateway uses with a key type
+// (the rule lives in partners/keyset, which the directory also applies).
+func keyAlgorithm(key jwk.Key) (jwa.SignatureAlgorithm, error) { return keyset.Algorithm(key) }
 
 // BodyDigest returns the lowercase hex SHA-256 of body.
 func BodyDigest(body []byte) string {
