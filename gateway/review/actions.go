@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/httperr"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
@@ -97,7 +98,7 @@ func (h *Handler) act(ctx context.Context, s *session, id int64, action, note, p
 	case "route":
 		err = h.route(ctx, s, id, partner, note, &res)
 	default:
-		return res, userError{http.StatusNotFound, "not_found", "no such action " + strconv.Quote(action)}
+		return res, httperr.New(http.StatusNotFound, "not_found", "no such action "+strconv.Quote(action))
 	}
 	if err != nil {
 		return res, err
@@ -108,7 +109,7 @@ func (h *Handler) act(ctx context.Context, s *session, id int64, action, note, p
 
 func (h *Handler) route(ctx context.Context, s *session, id int64, partner, note string, res *actionResult) error {
 	if h.send == nil {
-		return userError{http.StatusNotImplemented, "unavailable", "routing is not configured on this gateway"}
+		return httperr.New(http.StatusNotImplemented, "unavailable", "routing is not configured on this gateway")
 	}
 	partner = strings.TrimSpace(partner)
 	if partner == "" || len(partner) > 64 {
@@ -121,7 +122,7 @@ func (h *Handler) route(ctx context.Context, s *session, id int64, partner, note
 	newID, err := h.send(ctx, partner, tx)
 	if err != nil {
 		h.log.WarnContext(ctx, "route failed", "message", id, "partner", partner, "err", err)
-		return userError{http.StatusBadGateway, "route_failed", "the transaction could not be routed to " + partner}
+		return httperr.New(http.StatusBadGateway, "route_failed", "the transaction could not be routed to "+partner)
 	}
 	res.NewMessageID = newID
 	return pgx.BeginFunc(ctx, h.store.Pool(), func(q pgx.Tx) error {
@@ -182,7 +183,7 @@ func (h *Handler) apiAction(w http.ResponseWriter, r *http.Request, s *session) 
 		h.fail(w, r, s, true, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	staffJSON.Write(w, http.StatusOK, res)
 }
 
 // decide confirms or overrides a controlling-order determination: the
@@ -202,7 +203,7 @@ func (h *Handler) decide(ctx context.Context, s *session, itemID int64, decision
 			return out, badRequest("an override needs a reason (5 to 500 characters)")
 		}
 	default:
-		return out, userError{http.StatusNotFound, "not_found", "no such decision " + strconv.Quote(decision)}
+		return out, httperr.New(http.StatusNotFound, "not_found", "no such decision "+strconv.Quote(decision))
 	}
 	err := pgx.BeginFunc(ctx, h.store.Pool(), func(tx pgx.Tx) error {
 		it, err := exchange.GetReviewItem(ctx, tx, itemID)
@@ -311,7 +312,7 @@ func (h *Handler) decide(ctx context.Context, s *session, itemID int64, decision
 func reviewItemID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, userError{http.StatusNotFound, "not_found", "no such review item"}
+		return 0, httperr.New(http.StatusNotFound, "not_found", "no such review item")
 	}
 	return id, nil
 }
@@ -356,7 +357,7 @@ func (h *Handler) apiDecision(w http.ResponseWriter, r *http.Request, s *session
 		h.fail(w, r, s, true, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	staffJSON.Write(w, http.StatusOK, res)
 }
 
 func (h *Handler) apiReviewItems(w http.ResponseWriter, r *http.Request, s *session) {
@@ -370,5 +371,5 @@ func (h *Handler) apiReviewItems(w http.ResponseWriter, r *http.Request, s *sess
 	for i, it := range items {
 		out[i] = toReviewJSON(it)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": out})
+	staffJSON.Write(w, http.StatusOK, map[string]any{"items": out})
 }

@@ -166,7 +166,7 @@ func (h *Handler) apiAudit(w http.ResponseWriter, r *http.Request, s *session) {
 	if !v.OK {
 		verify["firstBad"] = v.FirstBad
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"entries": toAuditJSON(v.Records), "verify": verify})
+	staffJSON.Write(w, http.StatusOK, map[string]any{"entries": toAuditJSON(v.Records), "verify": verify})
 }
 
 // auditCSV exports the audit entries matching the filter (up to 10,000).

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/httperr"
 	"github.com/uifsagw/uifsagw/gateway/orders"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
@@ -87,7 +88,7 @@ func (h *Handler) loadCase(ctx context.Context, caseID string) (caseView, error)
 			return v, err
 		}
 	case errors.Is(err, exchange.ErrInvalid):
-		return v, userError{http.StatusConflict, "ambiguous_case", fmt.Sprintf("Case ID %s is used by more than one partner for different cases: open the case by New York's case ID.", caseID)}
+		return v, httperr.New(http.StatusConflict, "ambiguous_case", fmt.Sprintf("Case ID %s is used by more than one partner for different cases: open the case by New York's case ID.", caseID))
 	case err != nil:
 		return v, err
 	default:
@@ -323,7 +324,7 @@ func (h *Handler) apiCase(w http.ResponseWriter, r *http.Request, s *session) {
 	for i, p := range v.Participants {
 		people[i] = map[string]any{"role": p.Role, "name": p.Name, "ssn": p.SSN, "dateOfBirth": p.DOB, "residenceState": p.ResidenceState}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"caseId": v.CaseID, "partnerCaseIds": partnerIDs, "participants": people,
+	staffJSON.Write(w, http.StatusOK, map[string]any{"caseId": v.CaseID, "partnerCaseIds": partnerIDs, "participants": people,
 		"messages": toJSONs(v.Messages), "orders": orderList, "payments": payments, "paidTotalCents": int64(v.PaidTotal),
 		"iwos": iwos, "nextSteps": open})
 }

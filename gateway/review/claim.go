@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/httperr"
 )
 
 func (h *Handler) claimPage(w http.ResponseWriter, r *http.Request, s *session) {
@@ -25,7 +26,7 @@ func (h *Handler) claimPage(w http.ResponseWriter, r *http.Request, s *session) 
 	op := r.PathValue("op")
 	takeOver := r.PostFormValue("takeover") == "1"
 	if takeOver && !s.staff.Can(PermDetermine) {
-		h.fail(w, r, s, false, userError{http.StatusForbidden, "forbidden", "only a supervisor can take over someone else's claim"})
+		h.fail(w, r, s, false, httperr.New(http.StatusForbidden, "forbidden", "only a supervisor can take over someone else's claim"))
 		return
 	}
 	err = pgx.BeginFunc(r.Context(), h.store.Pool(), func(tx pgx.Tx) error {
@@ -33,7 +34,7 @@ func (h *Handler) claimPage(w http.ResponseWriter, r *http.Request, s *session) 
 	})
 	if err != nil {
 		if errors.Is(err, exchange.ErrClaimed) {
-			err = userError{http.StatusConflict, "claimed", "someone else is working this message; ask them, or a supervisor"}
+			err = httperr.New(http.StatusConflict, "claimed", "someone else is working this message; ask them, or a supervisor")
 		}
 		h.fail(w, r, s, false, err)
 		return
@@ -59,9 +60,9 @@ func (h *Handler) claimOp(ctx context.Context, tx pgx.Tx, s *session, id int64, 
 			return err
 		}
 		if !ok {
-			return userError{http.StatusConflict, "not_claimed", "you hold no claim on this message"}
+			return httperr.New(http.StatusConflict, "not_claimed", "you hold no claim on this message")
 		}
 		return h.audit(ctx, tx, s, "release", target, nil)
 	}
-	return userError{http.StatusNotFound, "not_found", "no such action"}
+	return httperr.New(http.StatusNotFound, "not_found", "no such action")
 }

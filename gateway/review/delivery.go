@@ -12,7 +12,7 @@ func (h *Handler) apiDelivery(w http.ResponseWriter, r *http.Request, s *session
 		h.fail(w, r, s, true, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]bool{"paused": paused})
+	staffJSON.Write(w, http.StatusOK, map[string]bool{"paused": paused})
 }
 
 // apiSetDelivery pauses or resumes outbound delivery for every partner
@@ -35,5 +35,5 @@ func (h *Handler) apiSetDelivery(w http.ResponseWriter, r *http.Request, s *sess
 		h.fail(w, r, s, true, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]bool{"paused": *body.Paused})
+	staffJSON.Write(w, http.StatusOK, map[string]bool{"paused": *body.Paused})
 }

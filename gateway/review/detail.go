@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/httperr"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
@@ -74,7 +75,7 @@ func (d detailView) title() string { return fmt.Sprintf("Message #%d", d.M.ID) }
 func messageID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, userError{http.StatusNotFound, "not_found", "no such message"}
+		return 0, httperr.New(http.StatusNotFound, "not_found", "no such message")
 	}
 	return id, nil
 }
@@ -338,7 +339,7 @@ func (h *Handler) apiMessage(w http.ResponseWriter, r *http.Request, s *session)
 	for i, rc := range v.Receipts {
 		receipts[i] = map[string]any{"receiptId": rc.ID, "bodySha256": rc.BodySHA256, "receivedAt": rc.ReceivedAt, "jws": rc.JWS}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	staffJSON.Write(w, http.StatusOK, map[string]any{
 		"message": toJSON(v.M), "transaction": maskedTransactionJSON(v.Tx), "raw": v.Raw, "rawKind": v.RawKind,
 		"history": hist, "receipts": receipts, "reviewItems": reviews, "related": toJSONs(v.Related),
 		"replies": toJSONs(v.Replies), "audit": toAuditJSON(v.Trail), "actions": v.Actions,
@@ -468,7 +469,7 @@ func (h *Handler) apiReveal(w http.ResponseWriter, r *http.Request, s *session) 
 		// JSON strings cannot carry every byte; base64 is the exact copy.
 		answer["base64"] = base64.StdEncoding.EncodeToString([]byte(value))
 	}
-	writeJSON(w, http.StatusOK, answer)
+	staffJSON.Write(w, http.StatusOK, answer)
 }
 
 // decodeBody reads one JSON object of the documented fields and nothing

@@ -2,7 +2,6 @@ package review
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/httperr"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
@@ -240,40 +240,21 @@ func (h *Handler) routes() {
 	api("GET /api/jobs/{id}", PermRead, h.apiJob)
 	api("POST /api/jobs/{id}/cancel", PermAdmin, h.apiCancelJob)
 	m.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint")
+		staffJSON.Error(w, httperr.New(http.StatusNotFound, "not_found", "no such API endpoint"))
 	}))
 	h.mux = m
 }
 
-// apiError is the JSON error body of the staff API.
-type apiError struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
-}
-
-func writeError(w http.ResponseWriter, status int, code, msg string) {
-	var e apiError
-	e.Error.Code, e.Error.Message = code, msg
-	writeJSON(w, status, e)
-}
+// staffJSON is the staff API's shape: indented for the people who read it.
+var staffJSON = httperr.JSON{ContentType: "application/json", Indent: "  "}
 
 // errStatus maps a store or handler error to an HTTP status, a code and a
 // message fit to show staff (no internals).
 func errStatus(err error) (int, string, string) {
-	var ue userError
+	var p *httperr.Problem
 	switch {
-	case errors.As(err, &ue):
-		return ue.status, ue.code, ue.msg
+	case errors.As(err, &p):
+		return p.Status, p.Code, p.Message
 	case errors.Is(err, exchange.ErrNotFound):
 		return http.StatusNotFound, "not_found", "not found"
 	case errors.Is(err, exchange.ErrState):
@@ -296,16 +277,8 @@ func stateMessage(err error) string {
 	return "the message is not in a state that allows this"
 }
 
-// userError is a refusal whose message is meant for the person.
-type userError struct {
-	status int
-	code   string
-	msg    string
-}
-
-func (e userError) Error() string { return e.msg }
-
-func badRequest(msg string) error { return userError{http.StatusBadRequest, "invalid", msg} }
+// badRequest is a refusal of bad input, its message meant for the person.
+func badRequest(msg string) error { return httperr.New(http.StatusBadRequest, "invalid", msg) }
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, s *session, apiCall bool, err error) {
 	status, code, msg := errStatus(err)
@@ -313,7 +286,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, s *session, apiCa
 		h.log.ErrorContext(r.Context(), "staff request failed", "path", r.URL.Path, "err", err)
 	}
 	if apiCall {
-		writeError(w, status, code, msg)
+		staffJSON.Error(w, httperr.New(status, code, msg))
 		return
 	}
 	h.renderError(w, r, s, status, msg)

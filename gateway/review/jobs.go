@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/httperr"
 )
 
 // JobChunk is how many messages one transaction of a bulk job handles:
@@ -109,7 +110,7 @@ func (h *Handler) createJobPage(w http.ResponseWriter, r *http.Request, s *sessi
 func (h *Handler) cancelJobPage(w http.ResponseWriter, r *http.Request, s *session) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		h.fail(w, r, s, false, userError{http.StatusNotFound, "not_found", "no such job"})
+		h.fail(w, r, s, false, httperr.New(http.StatusNotFound, "not_found", "no such job"))
 		return
 	}
 	if err := h.store.CancelJob(r.Context(), id, s.staff.Subject); err != nil {
@@ -181,13 +182,13 @@ func (h *Handler) apiJobs(w http.ResponseWriter, r *http.Request, s *session) {
 	for i, j := range jobs {
 		out[i] = toJobJSON(j)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": out})
+	staffJSON.Write(w, http.StatusOK, map[string]any{"items": out})
 }
 
 func (h *Handler) apiJob(w http.ResponseWriter, r *http.Request, s *session) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		h.fail(w, r, s, true, userError{http.StatusNotFound, "not_found", "no such job"})
+		h.fail(w, r, s, true, httperr.New(http.StatusNotFound, "not_found", "no such job"))
 		return
 	}
 	j, err := h.store.GetJob(r.Context(), id)
@@ -195,7 +196,7 @@ func (h *Handler) apiJob(w http.ResponseWriter, r *http.Request, s *session) {
 		h.fail(w, r, s, true, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toJobJSON(j))
+	staffJSON.Write(w, http.StatusOK, toJobJSON(j))
 }
 
 func (h *Handler) apiCreateJob(w http.ResponseWriter, r *http.Request, s *session) {
@@ -216,13 +217,13 @@ func (h *Handler) apiCreateJob(w http.ResponseWriter, r *http.Request, s *sessio
 		h.fail(w, r, s, true, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, toJobJSON(j))
+	staffJSON.Write(w, http.StatusCreated, toJobJSON(j))
 }
 
 func (h *Handler) apiCancelJob(w http.ResponseWriter, r *http.Request, s *session) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		h.fail(w, r, s, true, userError{http.StatusNotFound, "not_found", "no such job"})
+		h.fail(w, r, s, true, httperr.New(http.StatusNotFound, "not_found", "no such job"))
 		return
 	}
 	if err := h.store.CancelJob(r.Context(), id, s.staff.Subject); err != nil {
@@ -234,5 +235,5 @@ func (h *Handler) apiCancelJob(w http.ResponseWriter, r *http.Request, s *sessio
 		h.fail(w, r, s, true, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toJobJSON(j))
+	staffJSON.Write(w, http.StatusOK, toJobJSON(j))
 }

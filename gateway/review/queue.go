@@ -390,7 +390,7 @@ func (h *Handler) apiMessages(w http.ResponseWriter, r *http.Request, s *session
 	for _, c := range v.Counts {
 		counts[string(c.Status)] = c.Count
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": toJSONs(v.Items), "next": next, "counts": counts})
+	staffJSON.Write(w, http.StatusOK, map[string]any{"items": toJSONs(v.Items), "next": next, "counts": counts})
 }
 
 func (h *Handler) apiMe(w http.ResponseWriter, r *http.Request, s *session) {
@@ -400,6 +400,6 @@ func (h *Handler) apiMe(w http.ResponseWriter, r *http.Request, s *session) {
 			perms = append(perms, p)
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"subject": s.staff.Subject, "name": s.staff.Name, "email": s.staff.Email,
+	staffJSON.Write(w, http.StatusOK, map[string]any{"subject": s.staff.Subject, "name": s.staff.Name, "email": s.staff.Email,
 		"roles": s.staff.Roles, "permissions": perms, "expires": s.staff.Expires.UTC()})
 }

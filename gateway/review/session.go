@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/uifsagw/uifsagw/gateway/httperr"
 	"net/http"
 	"net/url"
 	"strings"
@@ -45,7 +46,7 @@ func (h *Handler) authed(apiCall bool, perm Permission, fn func(http.ResponseWri
 		if err != nil {
 			if apiCall {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="uifsagw staff"`)
-				writeError(w, http.StatusUnauthorized, "unauthenticated", "sign in: a valid session or bearer token is required")
+				staffJSON.Error(w, httperr.New(http.StatusUnauthorized, "unauthenticated", "sign in: a valid session or bearer token is required"))
 				return
 			}
 			if r.Method == http.MethodGet {
@@ -65,7 +66,7 @@ func (h *Handler) authed(apiCall bool, perm Permission, fn func(http.ResponseWri
 			}
 			if !csrfValid(h.cfg.SessionKey, s.token, got) {
 				if apiCall {
-					writeError(w, http.StatusForbidden, "csrf", "missing or wrong "+csrfHeader+" header")
+					staffJSON.Error(w, httperr.New(http.StatusForbidden, "csrf", "missing or wrong "+csrfHeader+" header"))
 				} else {
 					h.renderError(w, r, s, http.StatusForbidden, "The form was stale or did not come from this site. Reload the page and try again.")
 				}
@@ -75,7 +76,7 @@ func (h *Handler) authed(apiCall bool, perm Permission, fn func(http.ResponseWri
 		if !s.staff.Can(perm) {
 			msg := fmt.Sprintf("your role does not allow this (%s)", perm)
 			if apiCall {
-				writeError(w, http.StatusForbidden, "forbidden", msg)
+				staffJSON.Error(w, httperr.New(http.StatusForbidden, "forbidden", msg))
 			} else {
 				h.renderError(w, r, s, http.StatusForbidden, "Your role does not allow this.")
 			}

@@ -139,7 +139,7 @@ func (h *Handler) apiNewer(w http.ResponseWriter, r *http.Request, s *session) {
 		h.fail(w, r, s, true, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"newer": n})
+	staffJSON.Write(w, http.StatusOK, map[string]any{"newer": n})
 }
 
 // chartDays is how many days the queue's pictures cover.

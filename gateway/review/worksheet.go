@@ -10,6 +10,7 @@ import (
 
 	"github.com/uifsagw/uifsagw/gateway/casework"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/httperr"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
@@ -88,8 +89,8 @@ func parseWorksheet(v url.Values) (worksheetView, canonical.Cents, error) {
 // number is said to be unknown, anything else is logged and not shown.
 func worksheetError(number string, err error) error {
 	if errors.Is(err, exchange.ErrNotFound) {
-		return userError{http.StatusNotFound, "not_found",
-			fmt.Sprintf("No income withholding order in force has tracking or control number %q.", number)}
+		return httperr.New(http.StatusNotFound, "not_found",
+			fmt.Sprintf("No income withholding order in force has tracking or control number %q.", number))
 	}
 	return err
 }
@@ -97,7 +98,7 @@ func worksheetError(number string, err error) error {
 func (h *Handler) worksheetPage(w http.ResponseWriter, r *http.Request, s *session) {
 	wv, disposable, err := parseWorksheet(r.URL.Query())
 	if err != nil {
-		wv.Error = err.Error()
+		_, _, wv.Error = errStatus(err)
 	} else if wv.Tracking != "" {
 		if h.worksheet == nil {
 			wv.Error = "the allocation worksheet is not available in this deployment"
@@ -124,7 +125,7 @@ func (h *Handler) apiWorksheet(w http.ResponseWriter, r *http.Request, s *sessio
 		return
 	}
 	if h.worksheet == nil {
-		writeError(w, http.StatusNotImplemented, "not_available", "the allocation worksheet is not available in this deployment")
+		staffJSON.Error(w, httperr.New(http.StatusNotImplemented, "not_available", "the allocation worksheet is not available in this deployment"))
 		return
 	}
 	ws, err := h.worksheet(r.Context(), wv.Tracking, disposable, wv.secondFamily(), canonical.Frequency(wv.Frequency))
@@ -132,5 +133,5 @@ func (h *Handler) apiWorksheet(w http.ResponseWriter, r *http.Request, s *sessio
 		h.fail(w, r, s, true, worksheetError(wv.Tracking, err))
 		return
 	}
-	writeJSON(w, http.StatusOK, ws)
+	staffJSON.Write(w, http.StatusOK, ws)
 }
