@@ -92,21 +92,9 @@ func parseAuditQuery(v url.Values) (auditQuery, exchange.AuditFilter, error) {
 			f.Target = "message:" + q.Target
 		}
 	}
-	if q.Since != "" {
-		t, err := time.Parse(time.DateOnly, q.Since)
-		if err != nil {
-			return q, f, badRequest("from must be a date YYYY-MM-DD")
-		}
-		f.Since = t
-	}
-	if q.Before != "" {
-		t, err := time.Parse(time.DateOnly, q.Before)
-		if err != nil {
-			return q, f, badRequest("to must be a date YYYY-MM-DD")
-		}
-		f.Before = t.AddDate(0, 0, 1)
-	}
-	return q, f, nil
+	var err error
+	f.Since, f.Before, err = dayRange(q.Since, "from", q.Before, "to")
+	return q, f, err
 }
 
 func (h *Handler) loadAudit(ctx context.Context, v url.Values) (auditView, error) {

@@ -82,19 +82,9 @@ func parseQueueQuery(v url.Values) (queueQuery, exchange.StaffFilter, error) {
 	}
 	// Staff type partner ids in any case; the store keeps the directory's.
 	f.PartnerFold, f.Function, f.Action, f.CaseID, f.Text, f.Name = q.Partner, q.Function, q.Action, q.CaseID, q.Text, q.Name
-	if q.Since != "" {
-		t, err := time.Parse(time.DateOnly, q.Since)
-		if err != nil {
-			return q, f, badRequest("since must be a date YYYY-MM-DD")
-		}
-		f.Since = t
-	}
-	if q.Before != "" {
-		t, err := time.Parse(time.DateOnly, q.Before)
-		if err != nil {
-			return q, f, badRequest("before must be a date YYYY-MM-DD")
-		}
-		f.Before = t.AddDate(0, 0, 1)
+	var err error
+	if f.Since, f.Before, err = dayRange(q.Since, "since", q.Before, "before"); err != nil {
+		return q, f, err
 	}
 	q.Limit = 50
 	if l := v.Get("limit"); l != "" {
@@ -105,6 +95,24 @@ func parseQueueQuery(v url.Values) (queueQuery, exchange.StaffFilter, error) {
 		q.Limit = n
 	}
 	return q, f, nil
+}
+
+// dayRange reads the days a filter runs from and to, both inclusive: since
+// from its first moment, before up to the start of the next day. The names
+// are the form's, for the refusal.
+func dayRange(since, sinceName, before, beforeName string) (from, to time.Time, err error) {
+	if since != "" {
+		if from, err = time.Parse(time.DateOnly, since); err != nil {
+			return from, to, badRequest(sinceName + " must be a date YYYY-MM-DD")
+		}
+	}
+	if before != "" {
+		if to, err = time.Parse(time.DateOnly, before); err != nil {
+			return from, to, badRequest(beforeName + " must be a date YYYY-MM-DD")
+		}
+		to = to.AddDate(0, 0, 1)
+	}
+	return from, to, nil
 }
 
 // values renders the filter back into a query string (without the cursor).
