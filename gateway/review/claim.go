@@ -11,8 +11,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/httperr"
 )
@@ -29,9 +27,7 @@ func (h *Handler) claimPage(w http.ResponseWriter, r *http.Request, s *session) 
 		h.fail(w, r, s, false, httperr.New(http.StatusForbidden, "forbidden", "only a supervisor can take over someone else's claim"))
 		return
 	}
-	err = pgx.BeginFunc(r.Context(), h.store.Pool(), func(tx pgx.Tx) error {
-		return h.claimOp(r.Context(), tx, s, id, op, takeOver)
-	})
+	err = h.claimOp(r.Context(), s, id, op, takeOver)
 	if err != nil {
 		if errors.Is(err, exchange.ErrClaimed) {
 			err = httperr.New(http.StatusConflict, "claimed", "someone else is working this message; ask them, or a supervisor")
@@ -42,27 +38,20 @@ func (h *Handler) claimPage(w http.ResponseWriter, r *http.Request, s *session) 
 	http.Redirect(w, r, "/messages/"+strconv.FormatInt(id, 10)+"?notice="+op, http.StatusSeeOther)
 }
 
-func (h *Handler) claimOp(ctx context.Context, tx pgx.Tx, s *session, id int64, op string, takeOver bool) error {
-	target := fmtTarget("message", id)
+func (h *Handler) claimOp(ctx context.Context, s *session, id int64, op string, takeOver bool) error {
 	switch op {
 	case "claim":
-		if _, _, err := exchange.LockMessage(ctx, tx, id); err != nil {
-			return err
-		}
-		c, err := exchange.ClaimMessage(ctx, tx, id, s.staff.Subject, s.staff.Name, h.now(), takeOver)
-		if err != nil {
-			return err
-		}
-		return h.audit(ctx, tx, s, "claim", target, map[string]any{"since": c.At.UTC()})
+		_, err := h.store.StaffClaim(ctx, id, s.staff.Subject, s.staff.Name, h.now(), takeOver)
+		return err
 	case "release":
-		ok, err := exchange.ReleaseMessage(ctx, tx, id, s.staff.Subject, s.staff.Can(PermDetermine))
+		ok, err := h.store.StaffRelease(ctx, id, s.staff.Subject, s.staff.Can(PermDetermine), h.now())
 		if err != nil {
 			return err
 		}
 		if !ok {
 			return httperr.New(http.StatusConflict, "not_claimed", "you hold no claim on this message")
 		}
-		return h.audit(ctx, tx, s, "release", target, nil)
+		return nil
 	}
 	return httperr.New(http.StatusNotFound, "not_found", "no such action")
 }

@@ -13,8 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/httperr"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
@@ -57,7 +55,7 @@ type detailView struct {
 	CanReveal    bool
 	CanDetermine bool
 	CanRoute     bool
-	Actions      []string
+	Actions      []exchange.StaffAction
 	// IWO is the e-IWO document in words, for an IWO message.
 	IWO *iwoView
 	// Claim is who is working the message (nil: nobody); Mine is true when
@@ -197,32 +195,28 @@ func relationshipLabel(r canonical.Relationship) string {
 
 // allowedActions are the actions the message's direction and status allow,
 // so the page offers only buttons that can work (the store checks again).
-func allowedActions(m exchange.Message) []string {
-	var out []string
+func allowedActions(m exchange.Message) []exchange.StaffAction {
+	var out []exchange.StaffAction
 	switch {
 	case m.Direction == exchange.DirIn && inSet(m.Status, exchange.StatusNeedsReview, exchange.StatusRefused, exchange.StatusProcessed,
 		exchange.StatusResolved, exchange.StatusCancelled, exchange.StatusDeadLetter):
-		out = append(out, "reprocess")
+		out = append(out, exchange.ActReprocess)
 	case m.Direction == exchange.DirOut && inSet(m.Status, exchange.StatusNeedsReview, exchange.StatusDeadLetter,
 		exchange.StatusCancelled, exchange.StatusResolved):
-		out = append(out, "reprocess")
+		out = append(out, exchange.ActReprocess)
 	}
 	if m.Direction == exchange.DirOut && inSet(m.Status, exchange.StatusDelivered, exchange.StatusPickedUp, exchange.StatusDeadLetter,
 		exchange.StatusCancelled, exchange.StatusNeedsReview, exchange.StatusResolved, exchange.StatusAwaitingPickup) {
-		out = append(out, "resend")
+		out = append(out, exchange.ActResend)
 	}
-	if inSet(m.Status, cancellable...) {
-		out = append(out, "cancel")
+	if exchange.Cancellable(m.Status) {
+		out = append(out, exchange.ActCancel)
 	}
-	if !inSet(m.Status, exchange.StatusResolved, exchange.StatusProcessing, exchange.StatusSending) {
-		out = append(out, "resolve")
+	if exchange.Resolvable(m.Status) {
+		out = append(out, exchange.ActResolve)
 	}
-	out = append(out, "route")
-	return out
+	return append(out, exchange.ActRoute)
 }
-
-var cancellable = []exchange.Status{exchange.StatusReceived, exchange.StatusNeedsReview, exchange.StatusQueued,
-	exchange.StatusDeadLetter, exchange.StatusAwaitingPickup, exchange.StatusRefused}
 
 func inSet(s exchange.Status, set ...exchange.Status) bool {
 	for _, x := range set {
@@ -402,14 +396,11 @@ func (h *Handler) reveal(ctx context.Context, s *session, id int64, field, code,
 		}
 		value = dob.String()
 	}
-	err = pgx.BeginFunc(ctx, h.store.Pool(), func(tx pgx.Tx) error {
-		details := map[string]any{"field": field, "reason": reason.text, "reasonCode": reason.code, "roles": s.staff.Roles}
-		if reason.note != "" {
-			details["note"] = reason.note
-		}
-		return h.audit(ctx, tx, s, "reveal", fmtTarget("message", id), details)
-	})
-	if err != nil {
+	details := map[string]any{"field": field, "reason": reason.text, "reasonCode": reason.code, "roles": s.staff.Roles}
+	if reason.note != "" {
+		details["note"] = reason.note
+	}
+	if err := h.audit(ctx, s, "reveal", fmtTarget("message", id), details); err != nil {
 		return "", err
 	}
 	if h.met != nil {

@@ -292,8 +292,10 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, s *session, apiCa
 	h.renderError(w, r, s, status, msg)
 }
 
-func (h *Handler) audit(ctx context.Context, q exchange.Querier, s *session, action, target string, details any) error {
-	_, err := h.store.AppendAudit(ctx, q, exchange.Entry{At: h.now(), Actor: s.staff.Subject, Action: action,
+// audit records a read or a reveal in the audit chain, in a transaction of
+// its own that commits before the answer goes out: no record, no answer.
+func (h *Handler) audit(ctx context.Context, s *session, action, target string, details any) error {
+	_, err := h.store.AppendAudit(ctx, nil, exchange.Entry{At: h.now(), Actor: s.staff.Subject, Action: action,
 		Target: target, Details: details})
 	return err
 }

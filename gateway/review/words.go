@@ -331,37 +331,38 @@ var actionHelps = map[string]string{
 	"resolve":       "Close this message as handled outside the gateway. Say in the note what was done.",
 }
 
-func actionHelp(action string, dir exchange.Direction) string {
-	if action == "reprocess" {
-		action += "-" + string(dir)
+func actionHelp(action exchange.StaffAction, dir exchange.Direction) string {
+	key := string(action)
+	if action == exchange.ActReprocess {
+		key += "-" + string(dir)
 	}
-	return actionHelps[action]
+	return actionHelps[key]
 }
 
 // actionConfirm is the question asked before a destructive action, "" for
 // the others.
-func actionConfirm(action string) string {
+func actionConfirm(action exchange.StaffAction) string {
 	switch action {
-	case "cancel":
+	case exchange.ActCancel:
 		return "Cancel this message? It will not be processed or sent."
-	case "resolve":
+	case exchange.ActResolve:
 		return "Close this message as resolved?"
 	}
 	return ""
 }
 
-func actionLabel(action string) string {
+func actionLabel(action exchange.StaffAction) string {
 	switch action {
-	case "reprocess":
+	case exchange.ActReprocess:
 		return "Reprocess"
-	case "resend":
+	case exchange.ActResend:
 		return "Resend"
-	case "cancel":
+	case exchange.ActCancel:
 		return "Cancel message"
-	case "resolve":
+	case exchange.ActResolve:
 		return "Mark resolved"
 	}
-	return humanize(action)
+	return humanize(string(action))
 }
 
 // auditFacts are an audit record's details as labelled values.

@@ -15,8 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 )
 
@@ -295,7 +293,5 @@ func age(d time.Duration) string {
 
 // auditRead records a bulk read of case data (an export) in the audit chain.
 func (h *Handler) auditRead(r *http.Request, s *session, action string, details map[string]any) error {
-	return pgx.BeginFunc(r.Context(), h.store.Pool(), func(tx pgx.Tx) error {
-		return h.audit(r.Context(), tx, s, action, "queue", details)
-	})
+	return h.audit(r.Context(), s, action, "queue", details)
 }
