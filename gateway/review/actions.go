@@ -50,7 +50,7 @@ func (h *Handler) act(ctx context.Context, s *session, id int64, action exchange
 	if note, err = checkNote(note, action == exchange.ActResolve); err != nil {
 		return res, err
 	}
-	c := exchange.StaffChange{Message: id, Action: action, Actor: s.staff.Subject, Note: note, At: h.now()}
+	c := exchange.StaffChange{Message: id, Action: action, Actor: s.Staff.Subject, Note: note, At: h.now()}
 	var to exchange.Status
 	if action == exchange.ActRoute {
 		to, err = h.route(ctx, c, partner, &res)
@@ -152,7 +152,7 @@ func (h *Handler) decide(ctx context.Context, s *session, itemID int64, decision
 	default:
 		return out, httperr.New(http.StatusNotFound, "not_found", "no such decision "+strconv.Quote(decision))
 	}
-	actor := s.staff.Subject
+	actor := s.Staff.Subject
 	var d Decision
 	rule := func(it exchange.ReviewItem) (exchange.Ruling, error) {
 		if it.Kind != "controlling_order" {

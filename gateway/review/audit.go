@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/uifsagw/uifsagw/gateway/review/stafftext"
+
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 )
 
@@ -52,7 +54,7 @@ type auditEntry struct {
 	exchange.AuditRecord
 	TargetLink  string
 	TargetWords string
-	Facts       []fact
+	Facts       []stafftext.Fact
 }
 
 // auditActions are the actions staff can filter by, in words.
@@ -116,7 +118,7 @@ func (h *Handler) loadAudit(ctx context.Context, v url.Values) (auditView, error
 	}
 	for _, r := range out.Records {
 		link, words := targetLink(r.Target)
-		out.Entries = append(out.Entries, auditEntry{AuditRecord: r, TargetLink: link, TargetWords: words, Facts: auditFacts(r.Details)})
+		out.Entries = append(out.Entries, auditEntry{AuditRecord: r, TargetLink: link, TargetWords: words, Facts: stafftext.AuditFacts(r.Details)})
 	}
 	n, bad, err := h.store.VerifyAudit(ctx)
 	switch {
@@ -185,7 +187,7 @@ func (h *Handler) auditCSV(w http.ResponseWriter, r *http.Request, s *session) {
 	_ = cw.Write([]string{"entry", "when (UTC)", "who", "action", "target", "details", "hash"})
 	for _, e := range all {
 		var parts []string
-		for _, f := range auditFacts(e.Details) {
+		for _, f := range stafftext.AuditFacts(e.Details) {
 			parts = append(parts, f.Label+": "+f.Value)
 		}
 		_ = cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.DateTime), e.Actor, e.Action, e.Target,

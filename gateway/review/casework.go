@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/uifsagw/uifsagw/gateway/review/stafftext"
+
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/httperr"
 	"github.com/uifsagw/uifsagw/gateway/orders"
@@ -245,10 +247,10 @@ func (v *caseView) addPeople(tx canonical.Transaction, seen map[string]bool) {
 	addOne := func(role string, n canonical.Name, ssn canonical.SSN, dob *canonical.Date, lives string) {
 		p := caseParticipant{Role: role, Name: n, ResidenceState: lives}
 		if ssn != "" {
-			p.SSN = maskSSN(string(ssn))
+			p.SSN = stafftext.MaskSSN(string(ssn))
 		}
 		if dob != nil && !dob.IsZero() {
-			p.DOB = maskedDOB
+			p.DOB = stafftext.MaskedDOB
 		}
 		k := role + "|" + strings.ToUpper(n.First+" "+n.Last) + "|" + p.SSN
 		if seen[k] {

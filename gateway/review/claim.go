@@ -13,6 +13,7 @@ import (
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/httperr"
+	"github.com/uifsagw/uifsagw/gateway/review/staffauth"
 )
 
 func (h *Handler) claimPage(w http.ResponseWriter, r *http.Request, s *session) {
@@ -23,7 +24,7 @@ func (h *Handler) claimPage(w http.ResponseWriter, r *http.Request, s *session) 
 	}
 	op := r.PathValue("op")
 	takeOver := r.PostFormValue("takeover") == "1"
-	if takeOver && !s.staff.Can(PermDetermine) {
+	if takeOver && !s.Staff.Can(staffauth.PermDetermine) {
 		h.fail(w, r, s, false, httperr.New(http.StatusForbidden, "forbidden", "only a supervisor can take over someone else's claim"))
 		return
 	}
@@ -41,10 +42,10 @@ func (h *Handler) claimPage(w http.ResponseWriter, r *http.Request, s *session) 
 func (h *Handler) claimOp(ctx context.Context, s *session, id int64, op string, takeOver bool) error {
 	switch op {
 	case "claim":
-		_, err := h.store.StaffClaim(ctx, id, s.staff.Subject, s.staff.Name, h.now(), takeOver)
+		_, err := h.store.StaffClaim(ctx, id, s.Staff.Subject, s.Staff.Name, h.now(), takeOver)
 		return err
 	case "release":
-		ok, err := h.store.StaffRelease(ctx, id, s.staff.Subject, s.staff.Can(PermDetermine), h.now())
+		ok, err := h.store.StaffRelease(ctx, id, s.Staff.Subject, s.Staff.Can(staffauth.PermDetermine), h.now())
 		if err != nil {
 			return err
 		}

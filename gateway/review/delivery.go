@@ -31,7 +31,7 @@ func (h *Handler) apiSetDelivery(w http.ResponseWriter, r *http.Request, s *sess
 		h.fail(w, r, s, true, badRequest(`body must be {"paused": true|false, "reason": "3 to 500 characters"}`))
 		return
 	}
-	if err := h.store.SetDeliveryPaused(r.Context(), *body.Paused, s.staff.Subject, body.Reason); err != nil {
+	if err := h.store.SetDeliveryPaused(r.Context(), *body.Paused, s.Staff.Subject, body.Reason); err != nil {
 		h.fail(w, r, s, true, err)
 		return
 	}

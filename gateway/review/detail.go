@@ -13,6 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/uifsagw/uifsagw/gateway/review/staffauth"
+	"github.com/uifsagw/uifsagw/gateway/review/stafftext"
+
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/httperr"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
@@ -83,8 +86,8 @@ func (h *Handler) loadDetail(ctx context.Context, s *session, id int64, revealed
 	if err != nil {
 		return detailView{}, err
 	}
-	v := detailView{M: m, Tx: m.Tx, CanAct: s.staff.Can(PermAct), CanReveal: s.staff.Can(PermReveal),
-		CanDetermine: s.staff.Can(PermDetermine)}
+	v := detailView{M: m, Tx: m.Tx, CanAct: s.Staff.Can(staffauth.PermAct), CanReveal: s.Staff.Can(staffauth.PermReveal),
+		CanDetermine: s.Staff.Can(staffauth.PermDetermine)}
 	v.CanRoute = v.CanAct && h.send != nil
 	v.Actions = allowedActions(m)
 	raw, err := h.store.RawBody(ctx, id)
@@ -111,16 +114,16 @@ func (h *Handler) loadDetail(ctx context.Context, s *session, id int64, revealed
 		p.Sex, p.PaternityStatus, p.ResidenceState = string(pt.Sex), string(pt.PaternityStatus), pt.ResidenceState
 		v.People = append(v.People, p)
 	}
-	v.Raw, v.RawKind = prettyRaw(raw, m.ContentType, full)
+	v.Raw, v.RawKind = stafftext.PrettyRaw(raw, m.ContentType, full)
 	v.IWO = loadIWO(m, raw)
 	claims, err := h.store.Claims(ctx, []int64{id})
 	if err != nil {
 		return detailView{}, err
 	}
 	if c, ok := claims[id]; ok {
-		v.Claim, v.ClaimIsMine = &c, c.Subject == s.staff.Subject
+		v.Claim, v.ClaimIsMine = &c, c.Subject == s.Staff.Subject
 	}
-	v.CanTakeOver = s.staff.Can(PermDetermine)
+	v.CanTakeOver = s.Staff.Can(staffauth.PermDetermine)
 	if v.History, err = h.store.History(ctx, id); err != nil {
 		return detailView{}, err
 	}
@@ -165,14 +168,14 @@ func person(role string, n canonical.Name, ssn canonical.SSN, dob *canonical.Dat
 	p := personView{Role: role, Name: n}
 	if ssn != "" {
 		p.SSNPath = prefix + ".ssn"
-		p.SSN = maskSSN(string(ssn))
+		p.SSN = stafftext.MaskSSN(string(ssn))
 		if r, ok := revealed[p.SSNPath]; ok {
 			p.SSN, p.SSNRevealed = r, true
 		}
 	}
 	if dob != nil && !dob.IsZero() {
 		p.DOBPath = prefix + ".dateOfBirth"
-		p.DOB = maskedDOB
+		p.DOB = stafftext.MaskedDOB
 		if r, ok := revealed[p.DOBPath]; ok {
 			p.DOB, p.DOBRevealed = r, true
 		}
@@ -238,7 +241,7 @@ func (h *Handler) detailPage(w http.ResponseWriter, r *http.Request, s *session)
 	gone := false
 	if tok := r.URL.Query().Get("shown"); tok != "" {
 		var ok bool
-		if shown, ok = h.flash.take(h.now(), tok, s.staff.Subject, id); ok {
+		if shown, ok = h.flash.take(h.now(), tok, s.Staff.Subject, id); ok {
 			revealed = map[string]string{shown.field: shown.value}
 		} else {
 			gone = true
@@ -282,7 +285,7 @@ func toReviewJSON(it exchange.ReviewItem) reviewJSON {
 		raw = json.RawMessage("{}")
 	}
 	out := reviewJSON{ID: it.ID, MessageID: it.MessageID, Kind: it.Kind, State: it.State,
-		Evidence: json.RawMessage(maskJSONText(string(raw))), AssignedTo: it.AssignedTo, Resolution: it.Resolution,
+		Evidence: json.RawMessage(stafftext.MaskJSONText(string(raw))), AssignedTo: it.AssignedTo, Resolution: it.Resolution,
 		CreatedAt: it.CreatedAt.UTC()}
 	if !it.ResolvedAt.IsZero() {
 		t := it.ResolvedAt.UTC()
@@ -334,7 +337,7 @@ func (h *Handler) apiMessage(w http.ResponseWriter, r *http.Request, s *session)
 		receipts[i] = map[string]any{"receiptId": rc.ID, "bodySha256": rc.BodySHA256, "receivedAt": rc.ReceivedAt, "jws": rc.JWS}
 	}
 	staffJSON.Write(w, http.StatusOK, map[string]any{
-		"message": toJSON(v.M), "transaction": maskedTransactionJSON(v.Tx), "raw": v.Raw, "rawKind": v.RawKind,
+		"message": toJSON(v.M), "transaction": stafftext.MaskedTransactionJSON(v.Tx), "raw": v.Raw, "rawKind": v.RawKind,
 		"history": hist, "receipts": receipts, "reviewItems": reviews, "related": toJSONs(v.Related),
 		"replies": toJSONs(v.Replies), "audit": toAuditJSON(v.Trail), "actions": v.Actions,
 	})
@@ -396,7 +399,7 @@ func (h *Handler) reveal(ctx context.Context, s *session, id int64, field, code,
 		}
 		value = dob.String()
 	}
-	details := map[string]any{"field": field, "reason": reason.text, "reasonCode": reason.code, "roles": s.staff.Roles}
+	details := map[string]any{"field": field, "reason": reason.text, "reasonCode": reason.code, "roles": s.Staff.Roles}
 	if reason.note != "" {
 		details["note"] = reason.note
 	}
@@ -405,12 +408,12 @@ func (h *Handler) reveal(ctx context.Context, s *session, id int64, field, code,
 	}
 	if h.met != nil {
 		role := "unknown"
-		if len(s.staff.Roles) > 0 {
-			role = string(s.staff.Roles[len(s.staff.Roles)-1])
+		if len(s.Staff.Roles) > 0 {
+			role = string(s.Staff.Roles[len(s.Staff.Roles)-1])
 		}
 		h.met.Reveals.Add(ctx, 1, telemetry.Attrs("role", role))
 	}
-	h.log.InfoContext(ctx, "PII revealed", "subject", s.staff.Subject, "message", id, "field", field)
+	h.log.InfoContext(ctx, "PII revealed", "subject", s.Staff.Subject, "message", id, "field", field)
 	return value, nil
 }
 
@@ -431,7 +434,7 @@ func (h *Handler) revealPage(w http.ResponseWriter, r *http.Request, s *session)
 		h.fail(w, r, s, false, err)
 		return
 	}
-	tok := h.flash.put(h.now(), pendingReveal{subject: s.staff.Subject, message: id, field: field, value: value})
+	tok := h.flash.put(h.now(), pendingReveal{subject: s.Staff.Subject, message: id, field: field, value: value})
 	http.Redirect(w, r, fmt.Sprintf("/messages/%d?shown=%s", id, tok), http.StatusSeeOther)
 }
 
@@ -479,7 +482,7 @@ func decodeBody(r *http.Request, v any) error {
 }
 
 // The reasons staff may give for a reveal: a short list a supervisor can
-// count, and "other" with a sentence for anything else.
+// count, and "other" with a stafftext.Sentence for anything else.
 const revealOther = "other"
 
 var revealReasons = []struct{ Code, Label string }{
@@ -493,7 +496,7 @@ var revealReasons = []struct{ Code, Label string }{
 // auditReason is a reveal's reason as the audit trail records it.
 type auditReason struct {
 	code string
-	// text is the label of a listed reason, or the sentence given with "other".
+	// text is the label of a listed reason, or the stafftext.Sentence given with "other".
 	text string
 	// note is an optional remark given with a listed reason.
 	note string
@@ -506,7 +509,7 @@ func revealReason(code, note string) (auditReason, error) {
 	}
 	if code == revealOther {
 		if len(note) < 20 || len(strings.Fields(note)) < 4 {
-			return auditReason{}, badRequest(`for the reason "other", say why in a sentence (at least 4 words) in "note"`)
+			return auditReason{}, badRequest(`for the reason "other", say why in a stafftext.Sentence (at least 4 words) in "note"`)
 		}
 		return auditReason{code: code, text: note}, nil
 	}
@@ -515,5 +518,5 @@ func revealReason(code, note string) (auditReason, error) {
 			return auditReason{code: code, text: r.Label, note: note}, nil
 		}
 	}
-	return auditReason{}, badRequest(`choose the reason for the reveal: identity-verification, court-filing, payment-research, locate, or other with a sentence in "note"`)
+	return auditReason{}, badRequest(`choose the reason for the reveal: identity-verification, court-filing, payment-research, locate, or other with a stafftext.Sentence in "note"`)
 }

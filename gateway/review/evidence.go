@@ -8,8 +8,9 @@ package review
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
+
+	"github.com/uifsagw/uifsagw/gateway/review/stafftext"
 
 	"github.com/uifsagw/uifsagw/gateway/casework"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
@@ -26,14 +27,12 @@ type reviewView struct {
 	// Finding is the one-order rules' finding in sentences.
 	Finding []string
 	// Facts are the other evidence fields as label and value.
-	Facts        []fact
+	Facts        []stafftext.Fact
 	EvidenceJSON string
 	Open         bool
 	// NeedsSupervisor is true when only a supervisor can decide the item.
 	NeedsSupervisor bool
 }
-
-type fact struct{ Label, Value string }
 
 type evidenceOrder struct {
 	ID           string          `json:"id"`
@@ -55,7 +54,7 @@ type evidenceDetermination struct {
 	Controlling *struct{ ID string }
 	Basis       string
 	Reason      string
-	// Outcome is one sentence: what the determination found.
+	// Outcome is one stafftext.Sentence: what the determination found.
 	Outcome  string
 	Missing  []string
 	FileWith []string
@@ -104,7 +103,7 @@ type oneOrderEvidence struct {
 }
 
 func toReviewView(it exchange.ReviewItem) reviewView {
-	v := reviewView{ReviewItem: it, KindWords: kindWords(it.Kind), Open: it.State != exchange.ReviewResolved,
+	v := reviewView{ReviewItem: it, KindWords: stafftext.KindWords(it.Kind), Open: it.State != exchange.ReviewResolved,
 		NeedsSupervisor: it.Kind == casework.ReviewControllingOrder}
 	raw, _ := it.Evidence.(json.RawMessage)
 	var ev oneOrderEvidence
@@ -130,17 +129,17 @@ func toReviewView(it exchange.ReviewItem) reviewView {
 			}
 		}
 		if ev.Response != "" {
-			v.Facts = append(v.Facts, fact{"Answer prepared", ev.Response})
+			v.Facts = append(v.Facts, stafftext.Fact{Label: "Answer prepared", Value: ev.Response})
 		}
 	} else if len(raw) > 0 {
-		v.Facts = flatFacts(raw)
+		v.Facts = stafftext.Facts(raw)
 	}
 	if len(raw) > 0 {
 		buf := []byte(raw)
 		if b, err := json.MarshalIndent(json.RawMessage(raw), "", "  "); err == nil {
 			buf = b
 		}
-		v.EvidenceJSON = maskJSONText(string(buf))
+		v.EvidenceJSON = stafftext.MaskJSONText(string(buf))
 	}
 	return v
 }
@@ -150,7 +149,7 @@ func findingSentences(f orders.Finding) []string {
 	if w, ok := findingWords[f.Kind]; ok {
 		out = append(out, w)
 	} else if f.Kind != "" {
-		out = append(out, humanize(string(f.Kind))+".")
+		out = append(out, stafftext.Humanize(string(f.Kind))+".")
 	}
 	if len(f.OrderIDs) > 0 {
 		out = append(out, "Orders involved: "+strings.Join(f.OrderIDs, ", ")+".")
@@ -168,14 +167,14 @@ func findingSentences(f orders.Finding) []string {
 		out = append(out, s+".")
 	}
 	if f.Reason != "" {
-		out = append(out, sentence(f.Reason))
+		out = append(out, stafftext.Sentence(f.Reason))
 	}
 	return out
 }
 
 func determinationWords(d orders.Determination) *evidenceDetermination {
-	v := &evidenceDetermination{Kind: string(d.Kind), Rule: string(d.Rule), Basis: sentence(d.Basis),
-		Reason: sentence(d.Reason), Missing: d.Missing}
+	v := &evidenceDetermination{Kind: string(d.Kind), Rule: string(d.Rule), Basis: stafftext.Sentence(d.Basis),
+		Reason: stafftext.Sentence(d.Reason), Missing: d.Missing}
 	if d.Controlling != nil {
 		v.Controlling = &struct{ ID string }{d.Controlling.ID}
 	}
@@ -184,11 +183,11 @@ func determinationWords(d orders.Determination) *evidenceDetermination {
 		v.Outcome = "One order controls"
 		if c := d.Controlling; c != nil {
 			v.Outcome += fmt.Sprintf(": order %s, docket %s", c.ID, c.Docket)
-			if n := stateName(c.TribunalFIPS); n != "" {
+			if n := stafftext.StateName(c.TribunalFIPS); n != "" {
 				v.Outcome += " of " + n
 			}
 			if c.Amount > 0 {
-				v.Outcome += ", " + perPeriod(c.Amount, c.Frequency)
+				v.Outcome += ", " + stafftext.PerPeriod(c.Amount, c.Frequency)
 			}
 		}
 	case orders.NewOrderRequired:
@@ -198,14 +197,14 @@ func determinationWords(d orders.Determination) *evidenceDetermination {
 	case orders.Refused:
 		v.Outcome = "The orders cannot be determined together"
 	default:
-		v.Outcome = humanize(string(d.Kind))
+		v.Outcome = stafftext.Humanize(string(d.Kind))
 	}
 	if w, ok := ruleWords[d.Rule]; ok {
 		v.Outcome += ", because " + w
 	}
 	v.Outcome += "."
 	for _, s := range d.FileWith {
-		if n := stateName(s); n != "" {
+		if n := stafftext.StateName(s); n != "" {
 			s = n
 		}
 		v.FileWith = append(v.FileWith, s)
@@ -215,60 +214,6 @@ func determinationWords(d orders.Determination) *evidenceDetermination {
 			d.Arrears.Total.Dollars(), d.Arrears.Stated.Dollars(), d.Arrears.Credited.Dollars())
 	}
 	return v
-}
-
-// sentence starts s with a capital and ends it with a full stop.
-func sentence(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return ""
-	}
-	s = strings.ToUpper(s[:1]) + s[1:]
-	if !strings.HasSuffix(s, ".") {
-		s += "."
-	}
-	return s
-}
-
-// flatFacts turns other evidence (a JSON object) into labelled rows, SSNs
-// and dates of birth masked as in the JSON view.
-func flatFacts(raw []byte) []fact {
-	var m map[string]any
-	if json.Unmarshal([]byte(maskJSONText(string(raw))), &m) != nil {
-		return nil
-	}
-	var out []fact
-	var walk func(prefix string, v any)
-	walk = func(prefix string, v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			keys := make([]string, 0, len(x))
-			for k := range x {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			for _, k := range keys {
-				label := humanize(k)
-				if prefix != "" {
-					label = prefix + " › " + strings.ToLower(label)
-				}
-				walk(label, x[k])
-			}
-		case []any:
-			for i, e := range x {
-				walk(fmt.Sprintf("%s %d", prefix, i+1), e)
-			}
-		case nil:
-		default:
-			s := fmt.Sprint(x)
-			if strings.EqualFold(prefix, "partner") {
-				s = partnerWords(s)
-			}
-			out = append(out, fact{prefix, s})
-		}
-	}
-	walk("", m)
-	return out
 }
 
 func (v reviewView) ControllingID() string {

@@ -8,8 +8,9 @@ package review
 
 import (
 	"strconv"
-	"strings"
 	"sync"
+
+	"github.com/uifsagw/uifsagw/gateway/review/stafftext"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
@@ -62,30 +63,30 @@ func loadIWO(m exchange.Message, raw []byte) *iwoView {
 	if v.Action == "" {
 		v.Action = string(iwo.DocAction)
 	}
-	v.Issuer = stateName(iwo.IssuingState)
+	v.Issuer = stafftext.StateName(iwo.IssuingState)
 	if iwo.IssuingJurisdiction != "" {
 		v.Issuer = iwo.IssuingJurisdiction + ", " + v.Issuer
 	}
 	if iwo.EmployeeSSN != "" {
-		v.EmployeeSSN = maskSSN(string(iwo.EmployeeSSN))
+		v.EmployeeSSN = stafftext.MaskSSN(string(iwo.EmployeeSSN))
 	}
 	if iwo.EmployeeBirth != nil && !iwo.EmployeeBirth.IsZero() {
-		v.EmployeeDOB = maskedDOB
+		v.EmployeeDOB = stafftext.MaskedDOB
 	}
 	// The fields hold the SSN and dates in clear; the view keeps only the
 	// masked forms.
 	v.IWO.EmployeeSSN, v.IWO.EmployeeBirth = "", nil
 	for _, c := range iwo.Children {
-		ch := iwoChild{Name: fullName(c.Name)}
+		ch := iwoChild{Name: stafftext.FullName(c.Name)}
 		if c.DateOfBirth != nil && !c.DateOfBirth.IsZero() {
-			ch.DOB = maskedDOB
+			ch.DOB = stafftext.MaskedDOB
 		}
 		v.Children = append(v.Children, ch)
 	}
 	v.IWO.Children = nil
 	add := func(what string, a canonical.Amount) {
 		if a.Cents != 0 {
-			v.Lines = append(v.Lines, iwoLine{what, perPeriod(a.Cents, a.Frequency)})
+			v.Lines = append(v.Lines, iwoLine{what, stafftext.PerPeriod(a.Cents, a.Frequency)})
 		}
 	}
 	add("Current child support", iwo.CurrentChildSupport)
@@ -113,7 +114,7 @@ func loadIWO(m exchange.Message, raw []byte) *iwoView {
 		}
 	}
 	if iwo.LimitPercent > 0 {
-		law := stateName(iwo.LimitState)
+		law := stafftext.StateName(iwo.LimitState)
 		if law == "" {
 			law = iwo.LimitState
 		}
@@ -121,9 +122,4 @@ func loadIWO(m exchange.Message, raw []byte) *iwoView {
 			" (the employee's principal place of employment)"
 	}
 	return v
-}
-
-// fullName is a name as one reads it: first, middle, last and suffix.
-func fullName(n canonical.Name) string {
-	return strings.Join(strings.Fields(strings.Join([]string{n.First, n.Middle, n.Last, n.Suffix}, " ")), " ")
 }

@@ -96,7 +96,7 @@ func (h *Handler) createJob(ctx context.Context, s *session, v url.Values, note 
 	if note, err = checkNote(note, true); err != nil {
 		return exchange.Job{}, err
 	}
-	return h.store.CreateReprocessJob(ctx, f, s.staff.Subject, note)
+	return h.store.CreateReprocessJob(ctx, f, s.Staff.Subject, note)
 }
 
 func (h *Handler) createJobPage(w http.ResponseWriter, r *http.Request, s *session) {
@@ -113,7 +113,7 @@ func (h *Handler) cancelJobPage(w http.ResponseWriter, r *http.Request, s *sessi
 		h.fail(w, r, s, false, httperr.New(http.StatusNotFound, "not_found", "no such job"))
 		return
 	}
-	if err := h.store.CancelJob(r.Context(), id, s.staff.Subject); err != nil {
+	if err := h.store.CancelJob(r.Context(), id, s.Staff.Subject); err != nil {
 		h.fail(w, r, s, false, err)
 		return
 	}
@@ -226,7 +226,7 @@ func (h *Handler) apiCancelJob(w http.ResponseWriter, r *http.Request, s *sessio
 		h.fail(w, r, s, true, httperr.New(http.StatusNotFound, "not_found", "no such job"))
 		return
 	}
-	if err := h.store.CancelJob(r.Context(), id, s.staff.Subject); err != nil {
+	if err := h.store.CancelJob(r.Context(), id, s.Staff.Subject); err != nil {
 		h.fail(w, r, s, true, err)
 		return
 	}

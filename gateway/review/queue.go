@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/review/staffauth"
 )
 
 // queueQuery is the queue's filter as the URL carries it.
@@ -402,12 +403,12 @@ func (h *Handler) apiMessages(w http.ResponseWriter, r *http.Request, s *session
 }
 
 func (h *Handler) apiMe(w http.ResponseWriter, r *http.Request, s *session) {
-	var perms []Permission
-	for _, p := range []Permission{PermRead, PermAct, PermReveal, PermDetermine, PermAdmin, PermAudit} {
-		if s.staff.Can(p) {
+	var perms []staffauth.Permission
+	for _, p := range []staffauth.Permission{staffauth.PermRead, staffauth.PermAct, staffauth.PermReveal, staffauth.PermDetermine, staffauth.PermAdmin, staffauth.PermAudit} {
+		if s.Staff.Can(p) {
 			perms = append(perms, p)
 		}
 	}
-	staffJSON.Write(w, http.StatusOK, map[string]any{"subject": s.staff.Subject, "name": s.staff.Name, "email": s.staff.Email,
-		"roles": s.staff.Roles, "permissions": perms, "expires": s.staff.Expires.UTC()})
+	staffJSON.Write(w, http.StatusOK, map[string]any{"subject": s.Staff.Subject, "name": s.Staff.Name, "email": s.Staff.Email,
+		"roles": s.Staff.Roles, "permissions": perms, "expires": s.Staff.Expires.UTC()})
 }

@@ -7,60 +7,20 @@ package review
 import (
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/uifsagw/uifsagw/gateway/review/stafftext"
+
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 )
-
-// refusalWords say each edge refusal code in a caseworker's words.
-var refusalWords = map[string]string{
-	"client_certificate_required": "no client certificate: the caller did not identify itself",
-	"unknown_certificate":         "the certificate is not one of a known partner",
-	"certificate_expired":         "the partner's certificate has expired",
-	"certificate_chain":           "the certificate was not issued by a trusted authority",
-	"rate_limited":                "the partner sent too much too fast and was asked to slow down",
-	"body_too_large":              "the message was too large",
-	"unsupported_media_type":      "the message was in a format the partner is not set up for",
-	"signature_missing":           "the message was not signed",
-	"signature_malformed":         "the signature could not be read",
-	"signature_algorithm":         "the signature used an algorithm that is not allowed",
-	"signature_unknown_key":       "the signature was made with a key the partner has not published",
-	"signature_invalid":           "the signature does not match the message: it was changed, or signed with another key",
-	"signature_stale":             "the signature is too old or dated in the future (clock or replay)",
-	"jti_mismatch":                "the signature names another message",
-	"malformed":                   "the message could not be read in its format",
-	"invalid":                     "the message was read but breaks the rules (see the field errors)",
-	"sender_mismatch":             "the message says it is from a state this partner may not send for",
-	"wrong_receiver":              "the message is addressed to another state",
-	"conflict":                    "a different message was already received under the same message ID",
-	"not_found":                   "the partner asked for something that does not exist",
-	"bad_request":                 "the request was not well formed",
-	"method_not_allowed":          "the partner used the wrong kind of request",
-}
-
-func refusalWord(code string) string {
-	if w, ok := refusalWords[code]; ok {
-		return strings.ToUpper(w[:1]) + w[1:]
-	}
-	return humanize(code)
-}
-
-// digitsLikeSSN finds what may be an SSN in a decoder's message, as a
-// last guard: reasons are written never to repeat one.
-var digitsLikeSSN = regexp.MustCompile(`\b\d{3}-?\d{2}-?\d{4}\b`)
-
-func maskReason(s string) string {
-	return digitsLikeSSN.ReplaceAllStringFunc(s, maskSSN)
-}
 
 type refusalRow struct {
 	exchange.Refusal
 	Words  string
 	Reason string
-	Fields []fact
+	Fields []stafftext.Fact
 }
 
 type refusalCountView struct {
@@ -126,13 +86,13 @@ func (h *Handler) loadRefusals(r *http.Request) (refusalsView, error) {
 		return v, err
 	}
 	for _, rf := range rows {
-		row := refusalRow{Refusal: rf, Words: refusalWord(rf.Code), Reason: maskReason(rf.Reason)}
+		row := refusalRow{Refusal: rf, Words: stafftext.RefusalWord(rf.Code), Reason: stafftext.MaskReason(rf.Reason)}
 		for _, fe := range rf.Fields {
 			label := fe.Path
 			if fe.PartnerPath != "" && fe.PartnerPath != fe.Path {
 				label += " (their " + fe.PartnerPath + ")"
 			}
-			row.Fields = append(row.Fields, fact{label, maskReason(fe.Reason)})
+			row.Fields = append(row.Fields, stafftext.Fact{Label: label, Value: stafftext.MaskReason(fe.Reason)})
 		}
 		v.Rows = append(v.Rows, row)
 	}
@@ -148,8 +108,8 @@ func (h *Handler) loadRefusals(r *http.Request) (refusalsView, error) {
 		if v.Since != "" {
 			link.Set("since", v.Since)
 		}
-		v.Counts = append(v.Counts, refusalCountView{RefusalCount: c, Words: refusalWord(c.Code),
-			Link: "/refusals?" + link.Encode(), PartnerName: stateName(c.Partner)})
+		v.Counts = append(v.Counts, refusalCountView{RefusalCount: c, Words: stafftext.RefusalWord(c.Code),
+			Link: "/refusals?" + link.Encode(), PartnerName: stafftext.StateName(c.Partner)})
 		v.Total += c.Count
 	}
 	if len(rows) == 100 {

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/uifsagw/uifsagw/gateway/review/stafftext"
+
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 )
 
@@ -62,9 +64,9 @@ func (h *Handler) queueCSV(w http.ResponseWriter, r *http.Request, s *session) {
 		"sender case id", "receiver case id", "status", "status meaning", "message id"})
 	for _, m := range rows {
 		_ = cw.Write([]string{strconv.FormatInt(m.ID, 10), m.CreatedAt.UTC().Format(time.DateTime), dirWords(m.Direction),
-			m.Partner, stateName(m.Partner), txWords(m.Function, m.Action, m.Reason),
+			m.Partner, stafftext.StateName(m.Partner), stafftext.TxWords(m.Function, m.Action, m.Reason),
 			m.Function + " " + m.Action + " " + m.Reason, m.SenderCaseID, m.ReceiverCaseID,
-			statusText(m.Status), statusWords[m.Status], m.MessageID})
+			statusText(m.Status), stafftext.StatusWords[m.Status], m.MessageID})
 	}
 	cw.Flush()
 }
@@ -224,7 +226,7 @@ func (h *Handler) computePictures(r *http.Request) (pictures, error) {
 		}
 		pc, ok := byPartner[c.Partner]
 		if !ok {
-			pc = &partnerChart{Partner: c.Partner, Name: stateName(c.Partner)}
+			pc = &partnerChart{Partner: c.Partner, Name: stafftext.StateName(c.Partner)}
 			byPartner[c.Partner] = pc
 			order = append(order, c.Partner)
 		}
