@@ -9,6 +9,7 @@ import (
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/httperr"
+	"github.com/uifsagw/uifsagw/gateway/review/staffview"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
@@ -161,7 +162,7 @@ func (h *Handler) decide(ctx context.Context, s *session, itemID int64, decision
 		if it.State == exchange.ReviewResolved {
 			return exchange.Ruling{}, fmt.Errorf("%w: review item %d is already resolved", exchange.ErrState, itemID)
 		}
-		v := toReviewView(it)
+		v := staffview.ToReview(it)
 		var group []int64
 		for _, o := range v.Orders {
 			if n, err := strconv.ParseInt(o.ID, 10, 64); err == nil {

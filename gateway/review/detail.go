@@ -13,7 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/uifsagw/uifsagw/gateway/review/staffauth"
+	"github.com/uifsagw/uifsagw/gateway/review/staffview"
+
 	"github.com/uifsagw/uifsagw/gateway/review/stafftext"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
@@ -22,212 +23,12 @@ import (
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
-// personView is a person of the transaction with SSN and date of birth
-// masked, unless revealed in this response.
-type personView struct {
-	Role            string
-	Name            canonical.Name
-	SSN             string
-	SSNPath         string
-	SSNRevealed     bool
-	DOB             string
-	DOBPath         string
-	DOBRevealed     bool
-	Sex             string
-	PaternityStatus string
-	ResidenceState  string
-	Aliases         []canonical.Name
-}
-
-type detailView struct {
-	M       exchange.Message
-	Tx      canonical.Transaction
-	NCP     *personView
-	People  []personView
-	Raw     string
-	RawKind string
-	// RawRevealed says Raw holds the exact bytes, shown after an audited reveal.
-	RawRevealed  bool
-	History      []exchange.HistoryEntry
-	Receipts     []exchange.Receipt
-	Reviews      []reviewView
-	Related      []exchange.Message
-	Replies      []exchange.Message
-	Trail        []exchange.AuditRecord
-	CanAct       bool
-	CanReveal    bool
-	CanDetermine bool
-	CanRoute     bool
-	Actions      []exchange.StaffAction
-	// IWO is the e-IWO document in words, for an IWO message.
-	IWO *iwoView
-	// Claim is who is working the message (nil: nobody); Mine is true when
-	// it is the person viewing.
-	Claim       *exchange.Claim
-	ClaimIsMine bool
-	CanTakeOver bool
-	// RevealGone says the page was asked for a revealed value it no longer
-	// holds (a reload: values are shown once).
-	RevealGone bool
-}
-
-func (d detailView) title() string { return fmt.Sprintf("Message #%d", d.M.ID) }
-
 func messageID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, httperr.New(http.StatusNotFound, "not_found", "no such message")
 	}
 	return id, nil
-}
-
-func (h *Handler) loadDetail(ctx context.Context, s *session, id int64, revealed map[string]string) (detailView, error) {
-	m, err := h.store.GetMessage(ctx, id)
-	if err != nil {
-		return detailView{}, err
-	}
-	v := detailView{M: m, Tx: m.Tx, CanAct: s.Staff.Can(staffauth.PermAct), CanReveal: s.Staff.Can(staffauth.PermReveal),
-		CanDetermine: s.Staff.Can(staffauth.PermDetermine)}
-	v.CanRoute = v.CanAct && h.send != nil
-	v.Actions = allowedActions(m)
-	raw, err := h.store.RawBody(ctx, id)
-	if err != nil {
-		return detailView{}, err
-	}
-	// The SSNs and dates of birth are sealed apart from the stored form; the
-	// page needs the dates to say that there is one (masked), and both to
-	// find them in the raw body.
-	full, err := h.store.LoadTransaction(ctx, id, true)
-	if err != nil {
-		return detailView{}, err
-	}
-	if n := full.NCP; n != nil {
-		p := person("Noncustodial parent", n.Name, n.SSN, n.DateOfBirth, "ncp", revealed)
-		p.Sex = string(n.Sex)
-		if full.NCPLocate != nil {
-			p.Aliases = full.NCPLocate.Aliases
-		}
-		v.NCP = &p
-	}
-	for i, pt := range full.Participants {
-		p := person(relationshipLabel(pt.Relationship), pt.Name, pt.SSN, pt.DateOfBirth, "participants["+strconv.Itoa(i)+"]", revealed)
-		p.Sex, p.PaternityStatus, p.ResidenceState = string(pt.Sex), string(pt.PaternityStatus), pt.ResidenceState
-		v.People = append(v.People, p)
-	}
-	v.Raw, v.RawKind = stafftext.PrettyRaw(raw, m.ContentType, full)
-	v.IWO = loadIWO(m, raw)
-	claims, err := h.store.Claims(ctx, []int64{id})
-	if err != nil {
-		return detailView{}, err
-	}
-	if c, ok := claims[id]; ok {
-		v.Claim, v.ClaimIsMine = &c, c.Subject == s.Staff.Subject
-	}
-	v.CanTakeOver = s.Staff.Can(staffauth.PermDetermine)
-	if v.History, err = h.store.History(ctx, id); err != nil {
-		return detailView{}, err
-	}
-	if v.Receipts, err = h.store.Receipts(ctx, id); err != nil {
-		return detailView{}, err
-	}
-	items, err := h.store.ReviewItems(ctx, id)
-	if err != nil {
-		return detailView{}, err
-	}
-	for _, it := range items {
-		v.Reviews = append(v.Reviews, toReviewView(it))
-	}
-	seen := map[int64]bool{id: true}
-	for _, c := range []string{m.SenderCaseID, m.ReceiverCaseID} {
-		if c == "" {
-			continue
-		}
-		rel, _, err := h.store.SearchMessages(ctx, exchange.StaffFilter{Filter: exchange.Filter{CaseID: c}}, exchange.Page{Limit: 25})
-		if err != nil {
-			return detailView{}, err
-		}
-		for _, r := range rel {
-			if !seen[r.ID] {
-				seen[r.ID] = true
-				v.Related = append(v.Related, r)
-			}
-		}
-	}
-	replies, _, err := h.store.SearchMessages(ctx, exchange.StaffFilter{Filter: exchange.Filter{InReplyTo: m.MessageID}}, exchange.Page{Limit: 25})
-	if err != nil {
-		return detailView{}, err
-	}
-	v.Replies = replies
-	if v.Trail, err = h.store.AuditTrail(ctx, fmtTarget("message", id), 100); err != nil {
-		return detailView{}, err
-	}
-	return v, nil
-}
-
-func person(role string, n canonical.Name, ssn canonical.SSN, dob *canonical.Date, prefix string, revealed map[string]string) personView {
-	p := personView{Role: role, Name: n}
-	if ssn != "" {
-		p.SSNPath = prefix + ".ssn"
-		p.SSN = stafftext.MaskSSN(string(ssn))
-		if r, ok := revealed[p.SSNPath]; ok {
-			p.SSN, p.SSNRevealed = r, true
-		}
-	}
-	if dob != nil && !dob.IsZero() {
-		p.DOBPath = prefix + ".dateOfBirth"
-		p.DOB = stafftext.MaskedDOB
-		if r, ok := revealed[p.DOBPath]; ok {
-			p.DOB, p.DOBRevealed = r, true
-		}
-	}
-	return p
-}
-
-func relationshipLabel(r canonical.Relationship) string {
-	switch r {
-	case canonical.RelChild:
-		return "Child"
-	case canonical.RelCustodialParty:
-		return "Custodial party"
-	}
-	if r == "" {
-		return "Participant"
-	}
-	return "Participant (" + string(r) + ")"
-}
-
-// allowedActions are the actions the message's direction and status allow,
-// so the page offers only buttons that can work (the store checks again).
-func allowedActions(m exchange.Message) []exchange.StaffAction {
-	var out []exchange.StaffAction
-	switch {
-	case m.Direction == exchange.DirIn && inSet(m.Status, exchange.StatusNeedsReview, exchange.StatusRefused, exchange.StatusProcessed,
-		exchange.StatusResolved, exchange.StatusCancelled, exchange.StatusDeadLetter):
-		out = append(out, exchange.ActReprocess)
-	case m.Direction == exchange.DirOut && inSet(m.Status, exchange.StatusNeedsReview, exchange.StatusDeadLetter,
-		exchange.StatusCancelled, exchange.StatusResolved):
-		out = append(out, exchange.ActReprocess)
-	}
-	if m.Direction == exchange.DirOut && inSet(m.Status, exchange.StatusDelivered, exchange.StatusPickedUp, exchange.StatusDeadLetter,
-		exchange.StatusCancelled, exchange.StatusNeedsReview, exchange.StatusResolved, exchange.StatusAwaitingPickup) {
-		out = append(out, exchange.ActResend)
-	}
-	if exchange.Cancellable(m.Status) {
-		out = append(out, exchange.ActCancel)
-	}
-	if exchange.Resolvable(m.Status) {
-		out = append(out, exchange.ActResolve)
-	}
-	return append(out, exchange.ActRoute)
-}
-
-func inSet(s exchange.Status, set ...exchange.Status) bool {
-	for _, x := range set {
-		if s == x {
-			return true
-		}
-	}
-	return false
 }
 
 func (h *Handler) detailPage(w http.ResponseWriter, r *http.Request, s *session) {
@@ -247,7 +48,7 @@ func (h *Handler) detailPage(w http.ResponseWriter, r *http.Request, s *session)
 			gone = true
 		}
 	}
-	v, err := h.loadDetail(r.Context(), s, id, revealed)
+	v, err := staffview.LoadDetail(r.Context(), h.store, s.Staff, h.send != nil, id, revealed)
 	if err != nil {
 		h.fail(w, r, s, false, err)
 		return
@@ -319,7 +120,7 @@ func (h *Handler) apiMessage(w http.ResponseWriter, r *http.Request, s *session)
 		h.fail(w, r, s, true, err)
 		return
 	}
-	v, err := h.loadDetail(r.Context(), s, id, nil)
+	v, err := staffview.LoadDetail(r.Context(), h.store, s.Staff, h.send != nil, id, nil)
 	if err != nil {
 		h.fail(w, r, s, true, err)
 		return

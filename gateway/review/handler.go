@@ -16,6 +16,7 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/httperr"
 	"github.com/uifsagw/uifsagw/gateway/review/staffauth"
+	"github.com/uifsagw/uifsagw/gateway/review/staffview"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
@@ -110,7 +111,7 @@ type Handler struct {
 	auth      *staffauth.SignIn
 	pages     *pages
 	flash     *revealFlash
-	pics      pictureCache
+	pics      staffview.PictureCache
 }
 
 // New returns the staff UI and API handler; see NewHandler.
@@ -262,9 +263,15 @@ var staffJSON = httperr.JSON{ContentType: "application/json", Indent: "  "}
 // message fit to show staff (no internals).
 func errStatus(err error) (int, string, string) {
 	var p *httperr.Problem
+	var in staffview.InputError
+	var amb staffview.AmbiguousCaseError
 	switch {
 	case errors.As(err, &p):
 		return p.Status, p.Code, p.Message
+	case errors.As(err, &in):
+		return http.StatusBadRequest, "invalid", string(in)
+	case errors.As(err, &amb):
+		return http.StatusConflict, "ambiguous_case", amb.Error()
 	case errors.Is(err, exchange.ErrNotFound):
 		return http.StatusNotFound, "not_found", "not found"
 	case errors.Is(err, exchange.ErrState):

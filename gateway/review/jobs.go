@@ -11,6 +11,7 @@ import (
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/httperr"
+	"github.com/uifsagw/uifsagw/gateway/review/staffview"
 )
 
 // JobChunk is how many messages one transaction of a bulk job handles:
@@ -70,7 +71,7 @@ type jobsView struct {
 	Running bool
 }
 
-func (jobsView) title() string { return "Bulk jobs" }
+func (jobsView) Title() string { return "Bulk jobs" }
 
 func (h *Handler) jobsPage(w http.ResponseWriter, r *http.Request, s *session) {
 	jobs, err := h.store.ListJobs(r.Context(), 50)
@@ -86,7 +87,7 @@ func (h *Handler) jobsPage(w http.ResponseWriter, r *http.Request, s *session) {
 }
 
 func (h *Handler) createJob(ctx context.Context, s *session, v url.Values, note string) (exchange.Job, error) {
-	q, f, err := parseQueueQuery(v)
+	q, f, err := staffview.ParseQuery(v)
 	if err != nil {
 		return exchange.Job{}, err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/uifsagw/uifsagw/gateway/review/staffauth"
 	"github.com/uifsagw/uifsagw/gateway/review/stafftext"
+	"github.com/uifsagw/uifsagw/gateway/review/staffview"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
@@ -93,7 +94,7 @@ var funcs = template.FuncMap{
 		return strings.Join(parts, ", ")
 	},
 	"add": func(a, b int) int { return a + b },
-	"dictS": func(q queueQuery, col, label string) map[string]any {
+	"dictS": func(q staffview.Query, col, label string) map[string]any {
 		return map[string]any{"Q": q, "Col": col, "Label": label}
 	},
 	"tx":            stafftext.TxWords,
@@ -117,7 +118,7 @@ var funcs = template.FuncMap{
 		}
 		return "no"
 	},
-	"pctx": func(p personView, v detailView, csrf string) map[string]any {
+	"pctx": func(p staffview.Person, v staffview.Detail, csrf string) map[string]any {
 		return map[string]any{"P": p, "CanReveal": v.CanReveal, "CSRF": csrf, "ID": v.M.ID}
 	},
 	"dict3": func(csrf string, id int64, field string) map[string]any {
@@ -166,8 +167,8 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, s *session, sta
 		ld.CanAud = s.Staff.Can(staffauth.PermAudit)
 		ld.CanAdm = s.Staff.Can(staffauth.PermAdmin)
 	}
-	if tp, ok := data.(interface{ title() string }); ok {
-		ld.Title = tp.title()
+	if tp, ok := data.(interface{ Title() string }); ok {
+		ld.Title = tp.Title()
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", ld); err != nil {
@@ -190,7 +191,7 @@ type errorPage struct {
 	Message    string
 }
 
-func (e errorPage) title() string { return e.StatusText }
+func (e errorPage) Title() string { return e.StatusText }
 
 func pageTitle(page string) string {
 	switch page {

@@ -6,121 +6,15 @@ package review
 
 import (
 	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
-	"time"
 
-	"github.com/uifsagw/uifsagw/gateway/review/stafftext"
-
-	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/review/staffview"
 )
 
-type refusalRow struct {
-	exchange.Refusal
-	Words  string
-	Reason string
-	Fields []stafftext.Fact
-}
-
-type refusalCountView struct {
-	exchange.RefusalCount
-	Words, Link, PartnerName string
-}
-
-type refusalsView struct {
-	Partner, Code, MessageID, Since, Before string
-	Days                                    int
-	Rows                                    []refusalRow
-	Counts                                  []refusalCountView
-	Total                                   int64
-	Older                                   string
-}
-
-func (refusalsView) title() string { return "Refused submissions" }
-
 func (h *Handler) refusalsPage(w http.ResponseWriter, r *http.Request, s *session) {
-	v, err := h.loadRefusals(r)
+	v, err := staffview.LoadRefusals(r.Context(), h.store, r.URL.Query(), h.now())
 	if err != nil {
 		h.fail(w, r, s, false, err)
 		return
 	}
 	h.render(w, r, s, http.StatusOK, "refusals", v)
-}
-
-func (h *Handler) loadRefusals(r *http.Request) (refusalsView, error) {
-	qv := r.URL.Query()
-	v := refusalsView{Partner: strings.TrimSpace(qv.Get("partner")), Code: strings.TrimSpace(qv.Get("code")),
-		MessageID: strings.TrimSpace(qv.Get("message")), Since: qv.Get("since"), Before: qv.Get("before_date")}
-	if len(v.Partner) > 100 || len(v.Code) > 100 || len(v.MessageID) > 200 {
-		return v, badRequest("filter values are at most 100 characters (message IDs 200)")
-	}
-	f := exchange.RefusalFilter{PartnerFold: v.Partner, Code: v.Code, MessageID: v.MessageID}
-	if v.Since != "" {
-		t, err := time.Parse(time.DateOnly, v.Since)
-		if err != nil {
-			return v, badRequest("from must be a date YYYY-MM-DD")
-		}
-		f.Since = t
-	} else {
-		// The counts cover the last 30 days unless asked otherwise.
-		f.Since = h.now().UTC().AddDate(0, 0, -30)
-	}
-	if v.Before != "" {
-		t, err := time.Parse(time.DateOnly, v.Before)
-		if err != nil {
-			return v, badRequest("to must be a date YYYY-MM-DD")
-		}
-		f.Before = t.AddDate(0, 0, 1)
-	}
-	var before int64
-	if b := qv.Get("before"); b != "" {
-		n, err := strconv.ParseInt(b, 10, 64)
-		if err != nil || n < 0 {
-			return v, badRequest("before must be a refusal number")
-		}
-		before = n
-	}
-	rows, err := h.store.RefusalsPage(r.Context(), f, before, 100)
-	if err != nil {
-		return v, err
-	}
-	for _, rf := range rows {
-		row := refusalRow{Refusal: rf, Words: stafftext.RefusalWord(rf.Code), Reason: stafftext.MaskReason(rf.Reason)}
-		for _, fe := range rf.Fields {
-			label := fe.Path
-			if fe.PartnerPath != "" && fe.PartnerPath != fe.Path {
-				label += " (their " + fe.PartnerPath + ")"
-			}
-			row.Fields = append(row.Fields, stafftext.Fact{Label: label, Value: stafftext.MaskReason(fe.Reason)})
-		}
-		v.Rows = append(v.Rows, row)
-	}
-	counts, err := h.store.RefusalCounts(r.Context(), f)
-	if err != nil {
-		return v, err
-	}
-	for _, c := range counts {
-		link := url.Values{"partner": {c.Partner}, "code": {c.Code}}
-		if v.MessageID != "" {
-			link.Set("message", v.MessageID)
-		}
-		if v.Since != "" {
-			link.Set("since", v.Since)
-		}
-		v.Counts = append(v.Counts, refusalCountView{RefusalCount: c, Words: stafftext.RefusalWord(c.Code),
-			Link: "/refusals?" + link.Encode(), PartnerName: stafftext.StateName(c.Partner)})
-		v.Total += c.Count
-	}
-	if len(rows) == 100 {
-		older := url.Values{}
-		for k, s := range map[string]string{"partner": v.Partner, "code": v.Code, "message": v.MessageID, "since": v.Since, "before_date": v.Before} {
-			if s != "" {
-				older.Set(k, s)
-			}
-		}
-		older.Set("before", strconv.FormatInt(rows[len(rows)-1].ID, 10))
-		v.Older = "/refusals?" + older.Encode()
-	}
-	return v, nil
 }

@@ -1,4 +1,4 @@
-package review
+package staffview
 
 // An e-IWO document's page: the order's fields as an employer and a
 // caseworker read them, decoded from the stored document itself (the raw
@@ -10,9 +10,8 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/uifsagw/uifsagw/gateway/review/stafftext"
-
 	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/review/stafftext"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 	"github.com/uifsagw/uifsagw/transforms"
 	"github.com/uifsagw/uifsagw/transforms/all"
@@ -30,8 +29,8 @@ type iwoChild struct {
 	DOB  string
 }
 
-// iwoView is an IWO in words.
-type iwoView struct {
+// IWOView is an IWO in words.
+type IWOView struct {
 	canonical.IWO
 	Action      string
 	Issuer      string
@@ -51,14 +50,14 @@ var iwoActionWords = map[canonical.IWODocAction]string{
 	canonical.IWOLumpSum:   "Lump-sum payment: withhold from a one-time payment",
 }
 
-// loadIWO decodes m's document when m is an e-IWO; nil otherwise.
-func loadIWO(m exchange.Message, raw []byte) *iwoView {
+// LoadIWO decodes m's document when m is an e-IWO; nil otherwise.
+func LoadIWO(m exchange.Message, raw []byte) *IWOView {
 	codec, ok := iwoCodecs().LookupIWO(m.Format)
 	if !ok || len(raw) == 0 {
 		return nil
 	}
 	iwo, errs := codec.DecodeIWO(raw)
-	v := &iwoView{IWO: iwo, Problems: errs}
+	v := &IWOView{IWO: iwo, Problems: errs}
 	v.Action = iwoActionWords[iwo.DocAction]
 	if v.Action == "" {
 		v.Action = string(iwo.DocAction)

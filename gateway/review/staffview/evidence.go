@@ -1,4 +1,4 @@
-package review
+package staffview
 
 // Review items as a caseworker reads them: the finding and the
 // determination in sentences, the orders in a table with their states and
@@ -10,20 +10,19 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/uifsagw/uifsagw/gateway/review/stafftext"
-
 	"github.com/uifsagw/uifsagw/gateway/casework"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/orders"
+	"github.com/uifsagw/uifsagw/gateway/review/stafftext"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
-// reviewView is a review item with its evidence decoded for display.
-type reviewView struct {
+// Review is a review item with its evidence decoded for display.
+type Review struct {
 	exchange.ReviewItem
 	KindWords     string
-	Orders        []evidenceOrder
-	Determination *evidenceDetermination
+	Orders        []EvidenceOrder
+	Determination *EvidenceDetermination
 	// Finding is the one-order rules' finding in sentences.
 	Finding []string
 	// Facts are the other evidence fields as label and value.
@@ -34,7 +33,7 @@ type reviewView struct {
 	NeedsSupervisor bool
 }
 
-type evidenceOrder struct {
+type EvidenceOrder struct {
 	ID           string          `json:"id"`
 	TribunalFIPS string          `json:"tribunalFips"`
 	Docket       string          `json:"docket"`
@@ -47,8 +46,8 @@ type evidenceOrder struct {
 	Controlling  bool            `json:"-"`
 }
 
-// evidenceDetermination is a controlling-order determination in words.
-type evidenceDetermination struct {
+// EvidenceDetermination is a controlling-order determination in words.
+type EvidenceDetermination struct {
 	Kind        string
 	Rule        string
 	Controlling *struct{ ID string }
@@ -96,14 +95,14 @@ var ruleWords = map[orders.Rule]string{
 // so an item stored before a field changed still reads.
 type oneOrderEvidence struct {
 	Finding       *orders.Finding       `json:"finding"`
-	Orders        []evidenceOrder       `json:"orders"`
+	Orders        []EvidenceOrder       `json:"orders"`
 	Determination *orders.Determination `json:"determination"`
 	Response      string                `json:"response"`
 	Request       *canonical.Header     `json:"request"`
 }
 
-func toReviewView(it exchange.ReviewItem) reviewView {
-	v := reviewView{ReviewItem: it, KindWords: stafftext.KindWords(it.Kind), Open: it.State != exchange.ReviewResolved,
+func ToReview(it exchange.ReviewItem) Review {
+	v := Review{ReviewItem: it, KindWords: stafftext.KindWords(it.Kind), Open: it.State != exchange.ReviewResolved,
 		NeedsSupervisor: it.Kind == casework.ReviewControllingOrder}
 	raw, _ := it.Evidence.(json.RawMessage)
 	var ev oneOrderEvidence
@@ -172,8 +171,8 @@ func findingSentences(f orders.Finding) []string {
 	return out
 }
 
-func determinationWords(d orders.Determination) *evidenceDetermination {
-	v := &evidenceDetermination{Kind: string(d.Kind), Rule: string(d.Rule), Basis: stafftext.Sentence(d.Basis),
+func determinationWords(d orders.Determination) *EvidenceDetermination {
+	v := &EvidenceDetermination{Kind: string(d.Kind), Rule: string(d.Rule), Basis: stafftext.Sentence(d.Basis),
 		Reason: stafftext.Sentence(d.Reason), Missing: d.Missing}
 	if d.Controlling != nil {
 		v.Controlling = &struct{ ID string }{d.Controlling.ID}
@@ -216,7 +215,7 @@ func determinationWords(d orders.Determination) *evidenceDetermination {
 	return v
 }
 
-func (v reviewView) ControllingID() string {
+func (v Review) ControllingID() string {
 	if v.Determination != nil && v.Determination.Controlling != nil {
 		return v.Determination.Controlling.ID
 	}
