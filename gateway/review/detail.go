@@ -283,7 +283,7 @@ func decodeBody(r *http.Request, v any) error {
 }
 
 // The reasons staff may give for a reveal: a short list a supervisor can
-// count, and "other" with a stafftext.Sentence for anything else.
+// count, and "other" with a sentence for anything else.
 const revealOther = "other"
 
 var revealReasons = []struct{ Code, Label string }{
@@ -297,7 +297,7 @@ var revealReasons = []struct{ Code, Label string }{
 // auditReason is a reveal's reason as the audit trail records it.
 type auditReason struct {
 	code string
-	// text is the label of a listed reason, or the stafftext.Sentence given with "other".
+	// text is the label of a listed reason, or the sentence given with "other".
 	text string
 	// note is an optional remark given with a listed reason.
 	note string
@@ -310,7 +310,7 @@ func revealReason(code, note string) (auditReason, error) {
 	}
 	if code == revealOther {
 		if len(note) < 20 || len(strings.Fields(note)) < 4 {
-			return auditReason{}, badRequest(`for the reason "other", say why in a stafftext.Sentence (at least 4 words) in "note"`)
+			return auditReason{}, badRequest(`for the reason "other", say why in a sentence (at least 4 words) in "note"`)
 		}
 		return auditReason{code: code, text: note}, nil
 	}
@@ -319,5 +319,5 @@ func revealReason(code, note string) (auditReason, error) {
 			return auditReason{code: code, text: r.Label, note: note}, nil
 		}
 	}
-	return auditReason{}, badRequest(`choose the reason for the reveal: identity-verification, court-filing, payment-research, locate, or other with a stafftext.Sentence in "note"`)
+	return auditReason{}, badRequest(`choose the reason for the reveal: identity-verification, court-filing, payment-research, locate, or other with a sentence in "note"`)
 }

@@ -801,7 +801,7 @@ func grepLines(s, sub string) string {
 }
 
 // TestRevealReasons: a reveal names a reason from the short list, or "other"
-// with a stafftext.Sentence; the request is one JSON object and nothing else (issue 15,
+// with a sentence; the request is one JSON object and nothing else (issue 15,
 // item 5). Refused requests reveal nothing and leave no audit record.
 func TestRevealReasons(t *testing.T) {
 	e := newEnv(t)

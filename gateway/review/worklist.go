@@ -1,7 +1,7 @@
 package review
 
 // The queue as a work list: the CSV export of the current filter, the count
-// of messages newer than the page, and the staffview.Pictures above the list (volume
+// of messages newer than the page, and the pictures above the list (volume
 // and refusals per partner per day, the oldest waiting item per status).
 
 import (

@@ -139,7 +139,7 @@ func CodeWord(field string, code any) string {
 }
 
 // acronyms keep their capitals when an all-capitals description is put in
-// Sentence case.
+// sentence case.
 var acronyms = map[string]string{"tanf": "TANF", "iv-d": "IV-D", "ncp": "NCP", "cp": "CP", "iwo": "IWO",
 	"uifsa": "UIFSA", "fips": "FIPS", "ssn": "SSN", "irs": "IRS", "csenet": "CSENet", "cej": "CEJ", "eft": "EFT",
 	"uib": "UIB", "ui": "UI", "dna": "DNA", "ssa": "SSA", "fpls": "FPLS", "ocse": "OCSE", "nmsn": "NMSN",

@@ -8,7 +8,7 @@ import (
 
 func TestWords(t *testing.T) {
 	for _, c := range []struct{ name, got, want string }{
-		{"federal description, Sentence case", TxWords("ENF", "R", "ERREG"),
+		{"federal description, sentence case", TxWords("ENF", "R", "ERREG"),
 			"Enforcement request, registration of foreign order for enforcement only by obligor"},
 		{"acronyms kept", sentenceCase("CASE INFORMATION REQUEST, ALL AVAILABLE IV-D INFORMATION"),
 			"Case information request, all available IV-D information"},

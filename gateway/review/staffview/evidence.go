@@ -53,7 +53,7 @@ type EvidenceDetermination struct {
 	Controlling *struct{ ID string }
 	Basis       string
 	Reason      string
-	// Outcome is one stafftext.Sentence: what the determination found.
+	// Outcome is one sentence: what the determination found.
 	Outcome  string
 	Missing  []string
 	FileWith []string

@@ -1,6 +1,6 @@
 package staffview
 
-// The Pictures above the queue (volume and refusals per partner per day,
+// The pictures above the queue (volume and refusals per partner per day,
 // the oldest waiting item per status) and the order of an export.
 
 import (
@@ -65,7 +65,7 @@ func SortMessages(ms []exchange.Message, col string, asc bool) {
 	})
 }
 
-// chartDays is how many days the queue's Pictures cover.
+// chartDays is how many days the queue's pictures cover.
 const chartDays = 7
 
 // partnerChart is one partner's row of the volume picture.
@@ -99,11 +99,11 @@ type oldestView struct {
 var waitingStatuses = []exchange.Status{exchange.StatusNeedsReview, exchange.StatusDeadLetter, exchange.StatusReceived,
 	exchange.StatusQueued, exchange.StatusAwaitingPickup, exchange.StatusRefused}
 
-// picturesTTL is how long the queue's Pictures are reused: they count a
+// picturesTTL is how long the queue's pictures are reused: they count a
 // week of messages, which on a busy gateway costs more than the page itself.
 const picturesTTL = 15 * time.Second
 
-// PictureCache keeps the last Pictures for picturesTTL (they hold counts,
+// PictureCache keeps the last pictures for picturesTTL (they hold counts,
 // no personal data, and are the same for every person).
 type PictureCache struct {
 	mu sync.Mutex
