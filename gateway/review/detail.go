@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -20,7 +19,6 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/httperr"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
-	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
 func messageID(r *http.Request) (int64, error) {
@@ -54,7 +52,7 @@ func (h *Handler) detailPage(w http.ResponseWriter, r *http.Request, s *session)
 		return
 	}
 	v.RevealGone = gone
-	if shown.field == revealRaw {
+	if shown.field == staffview.RevealRaw {
 		v.Raw, v.RawKind, v.RawRevealed = strings.ToValidUTF8(shown.value, "\uFFFD"), "exact bytes as received", true
 	}
 	h.render(w, r, s, http.StatusOK, "detail", v)
@@ -144,65 +142,24 @@ func (h *Handler) apiMessage(w http.ResponseWriter, r *http.Request, s *session)
 	})
 }
 
-// revealPath accepts exactly the fields a reveal may name; "raw" is the body
-// exactly as received, which the page otherwise shows decoded and masked.
-var revealPath = regexp.MustCompile(`^(?:raw|(ncp|participants\[[0-8]\])\.(ssn|dateOfBirth))$`)
-
-// revealRaw names the exact received bytes in a reveal.
-const revealRaw = "raw"
-
 // reveal returns the clear value of one SSN or date of birth of message id
 // after writing the audit record (who, which field of which message, why)
 // and committing it: no record, no value.
 func (h *Handler) reveal(ctx context.Context, s *session, id int64, field, code, note string) (string, error) {
-	if !revealPath.MatchString(field) {
-		return "", badRequest("unknown field " + strconv.Quote(field))
+	if err := staffview.CheckRevealField(field); err != nil {
+		return "", err
 	}
-	reason, err := revealReason(code, note)
+	reason, err := staffview.ParseRevealReason(code, note)
 	if err != nil {
 		return "", err
 	}
-	var value string
-	if field == revealRaw {
-		raw, err := h.store.RawBody(ctx, id)
-		if err != nil {
-			return "", err
-		}
-		value = string(raw)
-	} else if strings.HasSuffix(field, ".ssn") {
-		ssn, err := h.store.Reveal(ctx, id, field)
-		if err != nil {
-			return "", err
-		}
-		d := ssn.Digits()
-		value = d
-		if len(d) == 9 {
-			value = d[:3] + "-" + d[3:5] + "-" + d[5:]
-		}
-	} else {
-		tx, err := h.store.LoadTransaction(ctx, id, true)
-		if err != nil {
-			return "", err
-		}
-		var dob *canonical.Date
-		if field == "ncp.dateOfBirth" {
-			if tx.NCP != nil {
-				dob = tx.NCP.DateOfBirth
-			}
-		} else {
-			i, _ := strconv.Atoi(field[len("participants[") : len("participants[")+1])
-			if i < len(tx.Participants) {
-				dob = tx.Participants[i].DateOfBirth
-			}
-		}
-		if dob == nil || dob.IsZero() {
-			return "", fmt.Errorf("%w: no date of birth at %s of message %d", exchange.ErrNotFound, field, id)
-		}
-		value = dob.String()
+	value, err := staffview.RevealValue(ctx, h.store, id, field)
+	if err != nil {
+		return "", err
 	}
-	details := map[string]any{"field": field, "reason": reason.text, "reasonCode": reason.code, "roles": s.Staff.Roles}
-	if reason.note != "" {
-		details["note"] = reason.note
+	details := map[string]any{"field": field, "reason": reason.Text, "reasonCode": reason.Code, "roles": s.Staff.Roles}
+	if reason.Note != "" {
+		details["note"] = reason.Note
 	}
 	if err := h.audit(ctx, s, "reveal", fmtTarget("message", id), details); err != nil {
 		return "", err
@@ -228,7 +185,7 @@ func (h *Handler) revealPage(w http.ResponseWriter, r *http.Request, s *session)
 	code, note := r.PostFormValue("reason"), r.PostFormValue("note")
 	if strings.TrimSpace(code) == "" && strings.TrimSpace(note) != "" {
 		// The form's first choice is "Other", explained in the text box.
-		code = revealOther
+		code = staffview.RevealOther
 	}
 	value, err := h.reveal(r.Context(), s, id, field, code, note)
 	if err != nil {
@@ -260,7 +217,7 @@ func (h *Handler) apiReveal(w http.ResponseWriter, r *http.Request, s *session) 
 		return
 	}
 	answer := map[string]string{"field": body.Field, "value": value}
-	if body.Field == revealRaw {
+	if body.Field == staffview.RevealRaw {
 		// JSON strings cannot carry every byte; base64 is the exact copy.
 		answer["base64"] = base64.StdEncoding.EncodeToString([]byte(value))
 	}
@@ -280,44 +237,4 @@ func decodeBody(r *http.Request, v any) error {
 		return badRequest("the body must be one JSON object with nothing after it")
 	}
 	return nil
-}
-
-// The reasons staff may give for a reveal: a short list a supervisor can
-// count, and "other" with a sentence for anything else.
-const revealOther = "other"
-
-var revealReasons = []struct{ Code, Label string }{
-	{"identity-verification", "identity verification"},
-	{"court-filing", "court filing"},
-	{"payment-research", "payment research"},
-	{"locate", "locate"},
-	{revealOther, "other"},
-}
-
-// auditReason is a reveal's reason as the audit trail records it.
-type auditReason struct {
-	code string
-	// text is the label of a listed reason, or the sentence given with "other".
-	text string
-	// note is an optional remark given with a listed reason.
-	note string
-}
-
-func revealReason(code, note string) (auditReason, error) {
-	code, note = strings.TrimSpace(code), strings.TrimSpace(note)
-	if len(note) > 500 {
-		return auditReason{}, badRequest("keep the explanation under 500 characters")
-	}
-	if code == revealOther {
-		if len(note) < 20 || len(strings.Fields(note)) < 4 {
-			return auditReason{}, badRequest(`for the reason "other", say why in a sentence (at least 4 words) in "note"`)
-		}
-		return auditReason{code: code, text: note}, nil
-	}
-	for _, r := range revealReasons {
-		if r.Code == code {
-			return auditReason{code: code, text: r.Label, note: note}, nil
-		}
-	}
-	return auditReason{}, badRequest(`choose the reason for the reveal: identity-verification, court-filing, payment-research, locate, or other with a sentence in "note"`)
 }

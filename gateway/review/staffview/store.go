@@ -32,6 +32,7 @@ type Store interface {
 	LoadTransaction(ctx context.Context, id int64, withPII bool) (canonical.Transaction, error)
 	OldestWaiting(ctx context.Context, statuses []exchange.Status) ([]exchange.Waiting, error)
 	RawBody(ctx context.Context, id int64) ([]byte, error)
+	Reveal(ctx context.Context, id int64, path string) (canonical.SSN, error)
 	Receipts(ctx context.Context, id int64) ([]exchange.Receipt, error)
 	RefusalCounts(ctx context.Context, f exchange.RefusalFilter) ([]exchange.RefusalCount, error)
 	RefusalsPage(ctx context.Context, f exchange.RefusalFilter, beforeID int64, limit int) ([]exchange.Refusal, error)
