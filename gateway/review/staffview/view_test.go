@@ -151,3 +151,47 @@ func TestLoadIWOOnlyForIWOs(t *testing.T) {
 		t.Error("a CSENet message has no IWO view")
 	}
 }
+
+func TestRevealReasonsAndFields(t *testing.T) {
+	for _, f := range []string{"raw", "ncp.ssn", "participants[3].dateOfBirth"} {
+		if err := CheckRevealField(f); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	for _, f := range []string{"", "ncp.name", "participants[9].ssn", "raw.ssn", "ncp.ssn "} {
+		if err := CheckRevealField(f); err == nil {
+			t.Errorf("%q accepted", f)
+		}
+	}
+	if r, err := ParseRevealReason("locate", " skip trace "); err != nil || r != (RevealReason{Code: "locate", Text: "locate", Note: "skip trace"}) {
+		t.Errorf("listed reason: %+v %v", r, err)
+	}
+	if r, err := ParseRevealReason(RevealOther, "the court asked for the full number"); err != nil || r.Text != "the court asked for the full number" {
+		t.Errorf("other with a sentence: %+v %v", r, err)
+	}
+	for _, c := range [][2]string{{RevealOther, "because"}, {"curiosity", ""}, {"locate", strings.Repeat("x", 501)}} {
+		if _, err := ParseRevealReason(c[0], c[1]); err == nil {
+			t.Errorf("%q %q accepted", c[0], c[1])
+		}
+	}
+}
+
+func TestParseWorksheet(t *testing.T) {
+	wv, d, err := ParseWorksheet(url.Values{"tracking": {"T-1"}, "disposable": {"300.00"}, "secondFamily": {"yes"}, "frequency": {"B"}})
+	if err != nil || d != 30000 || wv.SecondFamilyKnown() == nil || !*wv.SecondFamilyKnown() {
+		t.Fatalf("%+v %d %v", wv, d, err)
+	}
+	if wv, _, err := ParseWorksheet(url.Values{}); err != nil || wv.Frequency != "W" || wv.SecondFamilyKnown() != nil {
+		t.Errorf("empty form: %+v %v", wv, err)
+	}
+	for in, want := range map[string]string{
+		"tracking=T-1&disposable=0":                     "disposable: disposable earnings per pay period in dollars, e.g. 300.00",
+		"tracking=T-1&disposable=10&frequency=Q":        "frequency: W, B, S or M",
+		"tracking=T-1&disposable=10&secondFamily=maybe": "secondFamily: yes, no, or leave it out when not known",
+	} {
+		v, _ := url.ParseQuery(in)
+		if _, _, err := ParseWorksheet(v); err == nil || err.Error() != want {
+			t.Errorf("%s: %v, want %q", in, err, want)
+		}
+	}
+}
