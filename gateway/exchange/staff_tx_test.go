@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 )
 
@@ -26,23 +27,10 @@ func TestParseStaffAction(t *testing.T) {
 // Every staff change commits with its audit record, or neither does.
 func TestStaffTransactions(t *testing.T) {
 	ctx := context.Background()
-	s, url := newStore(t)
-	c := connect(t, url)
+	s, c, id, item := awaitingReview(t, "existing_order")
 	at := time.Date(2026, 11, 3, 9, 0, 0, 0, time.UTC)
-	receive(t, s, "NJ", "ST-1", "C1", at)
-	var id int64
-	if err := c.QueryRow(ctx, `SELECT id FROM messages WHERE sender_message_id = 'ST-1'`).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
 	audits := func() int {
 		return count(t, c, `SELECT count(*) FROM audit_log WHERE target = $1`, "message:"+strconv.FormatInt(id, 10))
-	}
-	if err := s.SetStatus(ctx, s.Pool(), id, exchange.StatusNeedsReview, "test", "to review"); err != nil {
-		t.Fatal(err)
-	}
-	item, err := exchange.AddReviewItem(ctx, s.Pool(), exchange.ReviewItem{MessageID: id, Kind: "existing_order"})
-	if err != nil {
-		t.Fatal(err)
 	}
 
 	// Claims: the claim and its record; a second person is refused and
@@ -91,27 +79,14 @@ func TestStaffTransactions(t *testing.T) {
 // the audit chain as they were.
 func TestDecideReviewItemIsOneTransaction(t *testing.T) {
 	ctx := context.Background()
-	s, url := newStore(t)
-	c := connect(t, url)
+	s, c, id, item := awaitingReview(t, "controlling_order")
 	at := time.Date(2026, 11, 3, 9, 0, 0, 0, time.UTC)
-	receive(t, s, "NJ", "ST-2", "C2", at)
-	var id int64
-	if err := c.QueryRow(ctx, `SELECT id FROM messages WHERE sender_message_id = 'ST-2'`).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SetStatus(ctx, s.Pool(), id, exchange.StatusNeedsReview, "test", "to review"); err != nil {
-		t.Fatal(err)
-	}
-	item, err := exchange.AddReviewItem(ctx, s.Pool(), exchange.ReviewItem{MessageID: id, Kind: "controlling_order"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	rule := func(it exchange.ReviewItem) (exchange.Ruling, error) {
 		return exchange.Ruling{Resolution: "confirmed: no controlling order", AuditAction: "determination_confirm",
 			Details: map[string]any{"message": it.MessageID}}, nil
 	}
 	boom := errors.New("notice refused")
-	_, err = s.DecideReviewItem(ctx, item, "sup", at, rule, func(context.Context, exchange.Querier, exchange.ReviewItem, exchange.Ruling) error {
+	_, err := s.DecideReviewItem(ctx, item, "sup", at, rule, func(context.Context, exchange.Querier, exchange.ReviewItem, exchange.Ruling) error {
 		return boom
 	})
 	if !errors.Is(err, boom) {
@@ -138,4 +113,27 @@ func TestDecideReviewItemIsOneTransaction(t *testing.T) {
 	if n := count(t, c, `SELECT count(*) FROM audit_log WHERE action = 'determination_confirm' AND target = $1`, "review_item:"+strconv.FormatInt(item, 10)); n != 1 {
 		t.Fatal("no audit record of the decision")
 	}
+}
+
+// awaitingReview stores a received message waiting for a person with one
+// open review item of kind, and returns the store, a connection, the
+// message and the item.
+func awaitingReview(t *testing.T, kind string) (*exchange.Store, *pgx.Conn, int64, int64) {
+	t.Helper()
+	ctx := context.Background()
+	s, url := newStore(t)
+	c := connect(t, url)
+	receive(t, s, "NJ", "ST-1", "C1", time.Date(2026, 11, 3, 9, 0, 0, 0, time.UTC))
+	var id int64
+	if err := c.QueryRow(ctx, `SELECT id FROM messages WHERE sender_message_id = 'ST-1'`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetStatus(ctx, s.Pool(), id, exchange.StatusNeedsReview, "test", "to review"); err != nil {
+		t.Fatal(err)
+	}
+	item, err := exchange.AddReviewItem(ctx, s.Pool(), exchange.ReviewItem{MessageID: id, Kind: kind})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, c, id, item
 }

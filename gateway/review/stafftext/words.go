@@ -326,45 +326,40 @@ func Humanize(s string) string {
 	return b.String()
 }
 
-// actionHelps say what each action does, in the words of the person using it.
-var actionHelps = map[string]string{
-	"reprocess-in":  "Run the gateway's rules on this message again, as if it had just arrived (after a code table or partner setting was fixed). Any open review item is closed.",
-	"reprocess-out": "Put this message back in the queue to be sent again with the same content, and try delivery from the start. Any open review item is closed.",
-	"resend":        "Deliver this message to the partner again, as it was sent before (the partner may already have it; it will recognise the repeat).",
-	"cancel":        "Stop working this message: it will not be processed or sent. This cannot be undone, but you can reprocess it later.",
-	"resolve":       "Close this message as handled outside the gateway. Say in the note what was done.",
+// actionWords say each action to the person using it: the button, what it
+// does (reprocess by direction), and the question asked before the
+// destructive ones.
+var actionWords = map[exchange.StaffAction]struct{ label, help, helpOut, confirm string }{
+	exchange.ActReprocess: {label: "Reprocess",
+		help:    "Run the gateway's rules on this message again, as if it had just arrived (after a code table or partner setting was fixed). Any open review item is closed.",
+		helpOut: "Put this message back in the queue to be sent again with the same content, and try delivery from the start. Any open review item is closed."},
+	exchange.ActResend: {label: "Resend",
+		help: "Deliver this message to the partner again, as it was sent before (the partner may already have it; it will recognise the repeat)."},
+	exchange.ActCancel: {label: "Cancel message",
+		help:    "Stop working this message: it will not be processed or sent. This cannot be undone, but you can reprocess it later.",
+		confirm: "Cancel this message? It will not be processed or sent."},
+	exchange.ActResolve: {label: "Mark resolved",
+		help:    "Close this message as handled outside the gateway. Say in the note what was done.",
+		confirm: "Close this message as resolved?"},
 }
 
+// ActionHelp says what action does to a message of direction dir.
 func ActionHelp(action exchange.StaffAction, dir exchange.Direction) string {
-	key := string(action)
-	if action == exchange.ActReprocess {
-		key += "-" + string(dir)
+	w := actionWords[action]
+	if dir == exchange.DirOut && w.helpOut != "" {
+		return w.helpOut
 	}
-	return actionHelps[key]
+	return w.help
 }
 
 // ActionConfirm is the question asked before a destructive action, "" for
 // the others.
-func ActionConfirm(action exchange.StaffAction) string {
-	switch action {
-	case exchange.ActCancel:
-		return "Cancel this message? It will not be processed or sent."
-	case exchange.ActResolve:
-		return "Close this message as resolved?"
-	}
-	return ""
-}
+func ActionConfirm(action exchange.StaffAction) string { return actionWords[action].confirm }
 
+// ActionLabel is the action's button.
 func ActionLabel(action exchange.StaffAction) string {
-	switch action {
-	case exchange.ActReprocess:
-		return "Reprocess"
-	case exchange.ActResend:
-		return "Resend"
-	case exchange.ActCancel:
-		return "Cancel message"
-	case exchange.ActResolve:
-		return "Mark resolved"
+	if l := actionWords[action].label; l != "" {
+		return l
 	}
 	return Humanize(string(action))
 }
