@@ -29,6 +29,7 @@ func New(status int, code, msg string) *Problem {
 	return &Problem{Status: status, Code: code, Message: msg}
 }
 
+// Error is the code and the message.
 func (p *Problem) Error() string { return p.Code + ": " + p.Message }
 
 // envelope is the body of every error answer: {"error": {...}}, or the same

@@ -50,6 +50,7 @@ func maskFor(name, value string) string {
 // an SSN or a date of birth.
 var jsonSensitive = regexp.MustCompile(`"([^"\\]*(?i:ssn|social|birth|dob)[^"\\]*)"(\s*:\s*)("(?:[^"\\]|\\.)*"|-?\d+)`)
 
+// MaskJSONText masks every SSN and date of birth field of JSON text.
 func MaskJSONText(s string) string {
 	return jsonSensitive.ReplaceAllStringFunc(s, func(m string) string {
 		sub := jsonSensitive.FindStringSubmatch(m)

@@ -31,6 +31,7 @@ var refusalWords = map[string]string{
 	"method_not_allowed":          "the partner used the wrong kind of request",
 }
 
+// RefusalWord is a refusal code in words.
 func RefusalWord(code string) string {
 	if w, ok := refusalWords[code]; ok {
 		return strings.ToUpper(w[:1]) + w[1:]
@@ -42,6 +43,7 @@ func RefusalWord(code string) string {
 // last guard: reasons are written never to repeat one.
 var digitsLikeSSN = regexp.MustCompile(`\b\d{3}-?\d{2}-?\d{4}\b`)
 
+// MaskReason masks anything like an SSN in a refusal's reason.
 func MaskReason(s string) string {
 	return digitsLikeSSN.ReplaceAllStringFunc(s, MaskSSN)
 }

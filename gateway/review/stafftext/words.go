@@ -292,6 +292,7 @@ var reviewKindWords = map[string]string{
 	"dead_letter":        "Delivery failed for good",
 }
 
+// KindWords names a review item's kind.
 func KindWords(k string) string {
 	if w, ok := reviewKindWords[k]; ok {
 		return w

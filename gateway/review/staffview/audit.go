@@ -23,16 +23,18 @@ type AuditLog struct {
 	FirstBad int64
 	OK       bool
 	Older    string
-	F        auditQuery
+	F        AuditQuery
 	CSVLink  string
 	Actions  []string
 }
 
-type auditQuery struct {
+// AuditQuery is the audit page's filter as the URL carries it.
+type AuditQuery struct {
 	Actor, Action, Target, Since, Before string
 }
 
-func (q auditQuery) Values() url.Values {
+// Values is the filter as a query string.
+func (q AuditQuery) Values() url.Values {
 	v := url.Values{}
 	for k, s := range map[string]string{"actor": q.Actor, "action": q.Action, "target": q.Target, "since": q.Since, "before": q.Before} {
 		if s != "" {
@@ -42,7 +44,8 @@ func (q auditQuery) Values() url.Values {
 	return v
 }
 
-func (q auditQuery) Filtered() bool { return len(q.Values()) > 0 }
+// Filtered reports whether any filter is set.
+func (q AuditQuery) Filtered() bool { return len(q.Values()) > 0 }
 
 // auditEntry is an audit record as the page shows it.
 type auditEntry struct {
@@ -74,8 +77,9 @@ func targetLink(t string) (string, string) {
 	return "", strings.ReplaceAll(t, "_", " ")
 }
 
-func ParseAuditQuery(v url.Values) (auditQuery, exchange.AuditFilter, error) {
-	q := auditQuery{Actor: strings.TrimSpace(v.Get("actor")), Action: strings.TrimSpace(v.Get("action")),
+// ParseAuditQuery reads the audit page's filter from its query string.
+func ParseAuditQuery(v url.Values) (AuditQuery, exchange.AuditFilter, error) {
+	q := AuditQuery{Actor: strings.TrimSpace(v.Get("actor")), Action: strings.TrimSpace(v.Get("action")),
 		Target: strings.TrimSpace(v.Get("target")), Since: v.Get("since"), Before: v.Get("before_date")}
 	f := exchange.AuditFilter{Actor: q.Actor, Action: q.Action, Target: q.Target}
 	for _, s := range []string{q.Actor, q.Action, q.Target} {
@@ -94,6 +98,8 @@ func ParseAuditQuery(v url.Values) (auditQuery, exchange.AuditFilter, error) {
 	return q, f, err
 }
 
+// LoadAudit is the audit page for the filter of v: a page of entries, newest
+// first, and the check of the whole chain.
 func LoadAudit(ctx context.Context, st Store, v url.Values) (AuditLog, error) {
 	var before int64
 	if b := v.Get("before"); b != "" {

@@ -31,6 +31,7 @@ type CaseOrder struct {
 	SeenIn      []int64
 }
 
+// CasePayment is a collection a message of the case reported.
 type CasePayment struct {
 	MessageID int64
 	Date      string
@@ -48,6 +49,8 @@ type CaseParticipant struct {
 	ResidenceState string
 }
 
+// Case is a case as staff see it: its IDs at each partner, its people
+// (masked), messages, orders, payments, withholding orders and review items.
 type Case struct {
 	// CaseID is New York's case ID; Asked is the ID staff asked for (ours or
 	// a partner's). Legacy is true for a case known only from messages
@@ -67,8 +70,10 @@ type Case struct {
 	Employers    []canonical.Employer
 }
 
+// Title names the page.
 func (c Case) Title() string { return "Case " + c.CaseID }
 
+// LoadCase is the case staff asked for by New York's case ID or a partner's.
 func LoadCase(ctx context.Context, st Store, caseID string) (Case, error) {
 	caseID = strings.TrimSpace(caseID)
 	if caseID == "" || len(caseID) > 64 {

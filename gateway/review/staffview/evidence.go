@@ -33,6 +33,7 @@ type Review struct {
 	NeedsSupervisor bool
 }
 
+// EvidenceOrder is an order as review evidence lists it.
 type EvidenceOrder struct {
 	ID           string          `json:"id"`
 	TribunalFIPS string          `json:"tribunalFips"`
@@ -101,6 +102,7 @@ type oneOrderEvidence struct {
 	Request       *canonical.Header     `json:"request"`
 }
 
+// ToReview decodes a review item's evidence for reading.
 func ToReview(it exchange.ReviewItem) Review {
 	v := Review{ReviewItem: it, KindWords: stafftext.KindWords(it.Kind), Open: it.State != exchange.ReviewResolved,
 		NeedsSupervisor: it.Kind == casework.ReviewControllingOrder}
@@ -215,6 +217,8 @@ func determinationWords(d orders.Determination) *EvidenceDetermination {
 	return v
 }
 
+// ControllingID is the registry id of the order the determination found
+// controlling, "" when none.
 func (v Review) ControllingID() string {
 	if v.Determination != nil && v.Determination.Controlling != nil {
 		return v.Determination.Controlling.ID

@@ -28,6 +28,9 @@ type Person struct {
 	Aliases         []canonical.Name
 }
 
+// Detail is a message's page: the message, its people masked, the body,
+// history, receipts, review items, related messages, audit trail, and what
+// the person viewing may do.
 type Detail struct {
 	M       exchange.Message
 	Tx      canonical.Transaction
@@ -60,8 +63,11 @@ type Detail struct {
 	RevealGone bool
 }
 
+// Title names the page.
 func (d Detail) Title() string { return fmt.Sprintf("Message #%d", d.M.ID) }
 
+// LoadDetail is message id as staff sees it; revealed holds the values a
+// reveal just showed, by field.
 func LoadDetail(ctx context.Context, st Store, staff staffauth.Staff, canRoute bool, id int64, revealed map[string]string) (Detail, error) {
 	m, err := st.GetMessage(ctx, id)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/review/stafftext"
 )
 
+// DirWords is a direction as the export says it.
 func DirWords(d exchange.Direction) string {
 	if d == exchange.DirIn {
 		return "received"
@@ -23,6 +24,7 @@ func DirWords(d exchange.Direction) string {
 	return "sent"
 }
 
+// StatusText is a status in words ("needs review").
 func StatusText(s exchange.Status) string {
 	b := []byte(s)
 	for i := range b {
@@ -84,6 +86,8 @@ type chartBar struct {
 	Msgs, Refused int64
 }
 
+// Pictures are the queue's pictures: volume per partner per day and the
+// oldest message waiting in each status.
 type Pictures struct {
 	Days     []string
 	Partners []partnerChart

@@ -37,6 +37,7 @@ var pageSizes = []int{25, 50, 100, 200}
 // which pages by number instead of by cursor.
 func (q Query) Sorted() bool { return q.Sort != "" && !(q.Sort == "created" && !q.Asc) }
 
+// ParseQuery reads the queue's filter from its query string.
 func ParseQuery(v url.Values) (Query, exchange.StaffFilter, error) {
 	q := Query{
 		Direction: v.Get("direction"), Partner: strings.TrimSpace(v.Get("partner")),
@@ -145,6 +146,7 @@ func (q Query) Values() url.Values {
 	return v
 }
 
+// HasStatus reports whether the filter asks for status s.
 func (q Query) HasStatus(s exchange.Status) bool {
 	for _, x := range q.Statuses {
 		if x == string(s) {
@@ -154,20 +156,22 @@ func (q Query) HasStatus(s exchange.Status) bool {
 	return false
 }
 
+// Filtered reports whether any filter is set.
 func (q Query) Filtered() bool {
 	return q.Direction != "" || q.Partner != "" || q.Function != "" || q.Action != "" || len(q.Statuses) > 0 ||
 		q.CaseID != "" || q.Since != "" || q.Before != "" || q.Text != "" || q.Name != ""
 }
 
-// sortLink is the link of a column header: sorted by that column, the
+// ColumnLink is the link of a column header: sorted by that column, the
 // other way round when it already is.
-type sortLink struct {
+type ColumnLink struct {
 	URL    string
 	Active bool
 	Asc    bool
 }
 
-func (q Query) SortLink(col string) sortLink {
+// SortLink is the link of column col's header.
+func (q Query) SortLink(col string) ColumnLink {
 	v := q.Values()
 	v.Del("page")
 	active := q.Sort == col || (q.Sort == "" && col == "created")
@@ -182,7 +186,7 @@ func (q Query) SortLink(col string) sortLink {
 	if asc {
 		v.Set("order", "asc")
 	}
-	return sortLink{URL: "/?" + v.Encode(), Active: active, Asc: active && q.Asc}
+	return ColumnLink{URL: "/?" + v.Encode(), Active: active, Asc: active && q.Asc}
 }
 
 // SizeLink is the link to the same list with n rows a page.
@@ -202,6 +206,7 @@ type statusCount struct {
 	Active bool
 }
 
+// Queue is the queue page: a page of messages and the counts around it.
 type Queue struct {
 	Q      Query
 	Items  []exchange.Message
@@ -230,6 +235,8 @@ type Queue struct {
 	Filter   url.Values
 }
 
+// LoadQueue is the queue for the filter of qv, and the cursor of the next
+// page ("" on the last).
 func LoadQueue(ctx context.Context, st Store, qv url.Values) (Queue, string, error) {
 	q, f, err := ParseQuery(qv)
 	if err != nil {

@@ -27,6 +27,7 @@ type refusalCountView struct {
 	Words, Link, PartnerName string
 }
 
+// Refusals is the refused-submissions page.
 type Refusals struct {
 	Partner, Code, MessageID, Since, Before string
 	Days                                    int
@@ -36,8 +37,11 @@ type Refusals struct {
 	Older                                   string
 }
 
+// Title names the page.
 func (Refusals) Title() string { return "Refused submissions" }
 
+// LoadRefusals is the refusals page for the filter of qv; without a start
+// date it covers the 30 days before now.
 func LoadRefusals(ctx context.Context, st Store, qv url.Values, now time.Time) (Refusals, error) {
 	v := Refusals{Partner: strings.TrimSpace(qv.Get("partner")), Code: strings.TrimSpace(qv.Get("code")),
 		MessageID: strings.TrimSpace(qv.Get("message")), Since: qv.Get("since"), Before: qv.Get("before_date")}

@@ -42,6 +42,8 @@ type RevealReason struct {
 	Note string
 }
 
+// ParseRevealReason reads the reason given for a reveal: a listed one, or
+// "other" with a sentence.
 func ParseRevealReason(code, note string) (RevealReason, error) {
 	code, note = strings.TrimSpace(code), strings.TrimSpace(note)
 	if len(note) > 500 {

@@ -10,6 +10,7 @@ import (
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
+// Worksheet is the allocation worksheet's form and result.
 type Worksheet struct {
 	// Tracking is the number asked for: a tracking or a control number.
 	Tracking   string
