@@ -134,24 +134,39 @@ func (h *Handler) apiAction(w http.ResponseWriter, r *http.Request, s *session) 
 	staffJSON.Write(w, http.StatusOK, res)
 }
 
+// decisionKind is a supervisor's answer to a controlling-order determination.
+type decisionKind string
+
+const (
+	confirm  decisionKind = "confirm"
+	override decisionKind = "override"
+)
+
+// parseDecision reads the answer a URL names; an unknown one is not found.
+func parseDecision(r *http.Request) (decisionKind, error) {
+	switch d := decisionKind(r.PathValue("decision")); d {
+	case confirm, override:
+		return d, nil
+	}
+	return "", httperr.New(http.StatusNotFound, "not_found", "no such decision "+strconv.Quote(r.PathValue("decision")))
+}
+
 // decide confirms or overrides a controlling-order determination: the
 // registry marks the controlling order, the review item is resolved, and the
 // audit record is written, all in one transaction. When no other item of the
 // message stays open, the message leaves needs_review as processed.
-func (h *Handler) decide(ctx context.Context, s *session, itemID int64, decision, orderID, reason string) (reviewJSON, error) {
+func (h *Handler) decide(ctx context.Context, s *session, itemID int64, decision decisionKind, orderID, reason string) (reviewJSON, error) {
 	var out reviewJSON
 	reason = strings.TrimSpace(reason)
 	switch decision {
-	case "confirm":
+	case confirm:
 		if len(reason) > 500 {
 			return out, badRequest("the note is at most 500 characters")
 		}
-	case "override":
+	case override:
 		if len(reason) < 5 || len(reason) > 500 {
 			return out, badRequest("an override needs a reason (5 to 500 characters)")
 		}
-	default:
-		return out, httperr.New(http.StatusNotFound, "not_found", "no such decision "+strconv.Quote(decision))
 	}
 	actor := s.Staff.Subject
 	var d Decision
@@ -170,7 +185,7 @@ func (h *Handler) decide(ctx context.Context, s *session, itemID int64, decision
 			}
 		}
 		chosen := v.ControllingID()
-		if decision == "override" {
+		if decision == override {
 			chosen = strings.TrimSpace(orderID)
 			found := false
 			for _, o := range v.Orders {
@@ -180,8 +195,8 @@ func (h *Handler) decide(ctx context.Context, s *session, itemID int64, decision
 				return exchange.Ruling{}, badRequest("the controlling order must be one of the orders in the evidence")
 			}
 		}
-		verb := map[string]string{"confirm": "confirmed", "override": "overridden"}[decision]
-		r := exchange.Ruling{Group: group, AuditAction: "determination_" + decision}
+		verb := map[decisionKind]string{confirm: "confirmed", override: "overridden"}[decision]
+		r := exchange.Ruling{Group: group, AuditAction: "determination_" + string(decision)}
 		if chosen != "" {
 			n, err := strconv.ParseInt(chosen, 10, 64)
 			if err != nil {
@@ -206,7 +221,7 @@ func (h *Handler) decide(ctx context.Context, s *session, itemID int64, decision
 		if reason != "" {
 			r.Resolution += " — " + reason
 		}
-		d = Decision{ReviewItem: itemID, Message: it.MessageID, Group: group, Override: decision == "override",
+		d = Decision{ReviewItem: itemID, Message: it.MessageID, Group: group, Override: decision == override,
 			Reason: reason, Actor: actor, Controlling: r.Controlling}
 		if v.Determination != nil {
 			d.Basis = v.Determination.Basis
@@ -245,9 +260,13 @@ func (h *Handler) decisionPage(w http.ResponseWriter, r *http.Request, s *sessio
 		h.fail(w, r, s, false, err)
 		return
 	}
-	decision := r.PathValue("decision")
+	decision, err := parseDecision(r)
+	if err != nil {
+		h.fail(w, r, s, false, err)
+		return
+	}
 	reason := r.PostFormValue("reason")
-	if decision == "confirm" {
+	if decision == confirm {
 		reason = r.PostFormValue("note")
 	}
 	res, err := h.decide(r.Context(), s, id, decision, r.PostFormValue("orderId"), reason)
@@ -264,6 +283,11 @@ func (h *Handler) apiDecision(w http.ResponseWriter, r *http.Request, s *session
 		h.fail(w, r, s, true, err)
 		return
 	}
+	decision, err := parseDecision(r)
+	if err != nil {
+		h.fail(w, r, s, true, err)
+		return
+	}
 	var body struct {
 		OrderID string `json:"orderId"`
 		Reason  string `json:"reason"`
@@ -274,7 +298,7 @@ func (h *Handler) apiDecision(w http.ResponseWriter, r *http.Request, s *session
 			return
 		}
 	}
-	res, err := h.decide(r.Context(), s, id, r.PathValue("decision"), body.OrderID, body.Reason)
+	res, err := h.decide(r.Context(), s, id, decision, body.OrderID, body.Reason)
 	if err != nil {
 		h.fail(w, r, s, true, err)
 		return

@@ -22,13 +22,13 @@ func (h *Handler) claimPage(w http.ResponseWriter, r *http.Request, s *session) 
 		h.fail(w, r, s, false, err)
 		return
 	}
-	op := r.PathValue("op")
+	op := claimOp(r.PathValue("op"))
 	takeOver := r.PostFormValue("takeover") == "1"
 	if takeOver && !s.Staff.Can(staffauth.PermDetermine) {
 		h.fail(w, r, s, false, httperr.New(http.StatusForbidden, "forbidden", "only a supervisor can take over someone else's claim"))
 		return
 	}
-	err = h.claimOp(r.Context(), s, id, op, takeOver)
+	err = h.claim(r.Context(), s, id, op, takeOver)
 	if err != nil {
 		if errors.Is(err, exchange.ErrClaimed) {
 			err = httperr.New(http.StatusConflict, "claimed", "someone else is working this message; ask them, or a supervisor")
@@ -36,15 +36,23 @@ func (h *Handler) claimPage(w http.ResponseWriter, r *http.Request, s *session) 
 		h.fail(w, r, s, false, err)
 		return
 	}
-	http.Redirect(w, r, "/messages/"+strconv.FormatInt(id, 10)+"?notice="+op, http.StatusSeeOther)
+	http.Redirect(w, r, "/messages/"+strconv.FormatInt(id, 10)+"?notice="+string(op), http.StatusSeeOther)
 }
 
-func (h *Handler) claimOp(ctx context.Context, s *session, id int64, op string, takeOver bool) error {
+// claimOp is what a person does with a claim: take it, or let it go.
+type claimOp string
+
+const (
+	opClaim   claimOp = "claim"
+	opRelease claimOp = "release"
+)
+
+func (h *Handler) claim(ctx context.Context, s *session, id int64, op claimOp, takeOver bool) error {
 	switch op {
-	case "claim":
+	case opClaim:
 		_, err := h.store.StaffClaim(ctx, id, s.Staff.Subject, s.Staff.Name, h.now(), takeOver)
 		return err
-	case "release":
+	case opRelease:
 		ok, err := h.store.StaffRelease(ctx, id, s.Staff.Subject, s.Staff.Can(staffauth.PermDetermine), h.now())
 		if err != nil {
 			return err
