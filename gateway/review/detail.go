@@ -36,12 +36,12 @@ func (h *Handler) detailPage(w http.ResponseWriter, r *http.Request, s *session)
 		return
 	}
 	var revealed map[string]string
-	var shown pendingReveal
+	var shown staffview.PendingReveal
 	gone := false
 	if tok := r.URL.Query().Get("shown"); tok != "" {
 		var ok bool
-		if shown, ok = h.flash.take(h.now(), tok, s.Staff.Subject, id); ok {
-			revealed = map[string]string{shown.field: shown.value}
+		if shown, ok = h.flash.Take(h.now(), tok, s.Staff.Subject, id); ok {
+			revealed = map[string]string{shown.Field: shown.Value}
 		} else {
 			gone = true
 		}
@@ -52,8 +52,8 @@ func (h *Handler) detailPage(w http.ResponseWriter, r *http.Request, s *session)
 		return
 	}
 	v.RevealGone = gone
-	if shown.field == staffview.RevealRaw {
-		v.Raw, v.RawKind, v.RawRevealed = strings.ToValidUTF8(shown.value, "\uFFFD"), "exact bytes as received", true
+	if shown.Field == staffview.RevealRaw {
+		v.Raw, v.RawKind, v.RawRevealed = strings.ToValidUTF8(shown.Value, "\uFFFD"), "exact bytes as received", true
 	}
 	h.render(w, r, s, http.StatusOK, "detail", v)
 }
@@ -192,7 +192,7 @@ func (h *Handler) revealPage(w http.ResponseWriter, r *http.Request, s *session)
 		h.fail(w, r, s, false, err)
 		return
 	}
-	tok := h.flash.put(h.now(), pendingReveal{subject: s.Staff.Subject, message: id, field: field, value: value})
+	tok := h.flash.Put(h.now(), staffview.PendingReveal{Subject: s.Staff.Subject, Message: id, Field: field, Value: value})
 	http.Redirect(w, r, fmt.Sprintf("/messages/%d?shown=%s", id, tok), http.StatusSeeOther)
 }
 

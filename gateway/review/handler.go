@@ -110,7 +110,7 @@ type Handler struct {
 	mux       *http.ServeMux
 	auth      *staffauth.SignIn
 	pages     *pages
-	flash     *revealFlash
+	flash     *staffview.RevealFlash
 	pics      staffview.PictureCache
 }
 
@@ -175,7 +175,7 @@ func NewHandler(cfg Config, deps Deps) (*Handler, error) {
 		return nil, err
 	}
 	h.pages = p
-	h.flash = newRevealFlash()
+	h.flash = staffview.NewRevealFlash()
 	h.routes()
 	return h, nil
 }
