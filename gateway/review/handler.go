@@ -1,7 +1,7 @@
 // Package review is the staff side of the gateway: the exchange queue,
 // message detail with masked PII, actions, the audit trail, and the staff
 // JSON API, over HTTP. Who staff are is staffauth's; what they read is
-// stafftext's; the views of cases and messages are built by caseview.
+// stafftext's; the views of cases and messages are built by staffview.
 package review
 
 import (
