@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -15,6 +14,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jwt"
 
+	"github.com/uifsagw/uifsagw/gateway/httperr"
 	"github.com/uifsagw/uifsagw/gateway/signing"
 )
 
@@ -119,7 +119,7 @@ func (is *Issuer) mint(u DevUser, nonce string, ttl time.Duration) (string, erro
 func (is *Issuer) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]any{
+		providerJSON.Write(w, http.StatusOK, map[string]any{
 			"issuer":                                is.URL,
 			"authorization_endpoint":                is.URL + "/authorize",
 			"token_endpoint":                        is.URL + "/token",
@@ -130,7 +130,7 @@ func (is *Issuer) Handler() http.Handler {
 			"code_challenge_methods_supported":      []string{"S256"},
 		})
 	})
-	mux.HandleFunc("GET /jwks", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, is.Keys()) })
+	mux.HandleFunc("GET /jwks", func(w http.ResponseWriter, r *http.Request) { providerJSON.Write(w, http.StatusOK, is.Keys()) })
 	mux.HandleFunc("GET /authorize", is.authorizePage)
 	mux.HandleFunc("POST /authorize", is.authorize)
 	mux.HandleFunc("POST /token", is.token)
@@ -189,7 +189,7 @@ func (is *Issuer) authorize(w http.ResponseWriter, r *http.Request) {
 
 func (is *Issuer) token(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") != "authorization_code" {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "unsupported_grant_type"})
+		providerJSON.Write(w, http.StatusBadRequest, map[string]string{"error": "unsupported_grant_type"})
 		return
 	}
 	code := r.PostForm.Get("code")
@@ -198,20 +198,20 @@ func (is *Issuer) token(w http.ResponseWriter, r *http.Request) {
 	delete(is.codes, code) // a code is good once, whatever happens next
 	is.mu.Unlock()
 	if !ok || time.Now().After(p.expires) || p.redirect != r.PostForm.Get("redirect_uri") || p.clientID != r.PostForm.Get("client_id") {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_grant"})
+		providerJSON.Write(w, http.StatusBadRequest, map[string]string{"error": "invalid_grant"})
 		return
 	}
 	sum := sha256.Sum256([]byte(r.PostForm.Get("code_verifier")))
 	if base64.RawURLEncoding.EncodeToString(sum[:]) != p.challenge {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_grant", "error_description": "PKCE verification failed"})
+		providerJSON.Write(w, http.StatusBadRequest, map[string]string{"error": "invalid_grant", "error_description": "PKCE verification failed"})
 		return
 	}
 	tok, err := is.mint(p.user, p.nonce, 0)
 	if err != nil {
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "server_error"})
+		providerJSON.Write(w, http.StatusInternalServerError, map[string]string{"error": "server_error"})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"id_token": tok, "access_token": tok, "token_type": "Bearer",
+	providerJSON.Write(w, http.StatusOK, map[string]any{"id_token": tok, "access_token": tok, "token_type": "Bearer",
 		"expires_in": int(is.TTL.Seconds())})
 }
 
@@ -223,9 +223,5 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
+// providerJSON is how a provider answers: tokens and keys are never cached.
+var providerJSON = httperr.JSON{ContentType: "application/json", NoStore: true}

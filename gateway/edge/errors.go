@@ -1,13 +1,10 @@
 package edge
 
 import (
-	"encoding/json"
-	"encoding/xml"
 	"net/http"
-	"strings"
 
+	"github.com/uifsagw/uifsagw/gateway/httperr"
 	"github.com/uifsagw/uifsagw/gateway/intake"
-	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
 // Error codes partners see. They are stable: partners branch on them. Those
@@ -56,48 +53,17 @@ func fromIntake(e *intake.Error) *APIError {
 }
 
 // APIError is the structured error body: which field, why.
-type APIError struct {
-	Status  int                    `json:"-" xml:"-"`
-	Code    string                 `json:"code" xml:"code"`
-	Message string                 `json:"message" xml:"message"`
-	Fields  []canonical.FieldError `json:"fields,omitempty" xml:"fields>field,omitempty"`
-}
+type APIError = httperr.Problem
 
-func (e *APIError) Error() string { return e.Code + ": " + e.Message }
+func apiErr(status int, code, msg string) *APIError { return httperr.New(status, code, msg) }
 
-func apiErr(status int, code, msg string) *APIError {
-	return &APIError{Status: status, Code: code, Message: msg}
-}
+// partnerJSON is the partner API's shape: compact, charset named.
+var partnerJSON = httperr.JSON{ContentType: "application/json; charset=utf-8"}
 
-type errorEnvelope struct {
-	XMLName xml.Name  `json:"-" xml:"urn:uifsagw:error:1 Error"`
-	Error   *APIError `json:"error" xml:"error"`
-}
+// writeError answers in XML to a partner that spoke XML, in JSON otherwise.
+func writeError(w http.ResponseWriter, r *http.Request, e *APIError) { partnerJSON.Negotiated(w, r, e) }
+
+func writeJSON(w http.ResponseWriter, status int, v any) { partnerJSON.Write(w, status, v) }
 
 // wantsXML reports whether the request was XML, so the answer is XML too.
-func wantsXML(r *http.Request) bool {
-	if a := r.Header.Get("Accept"); strings.Contains(a, "json") {
-		return false
-	} else if strings.Contains(a, "xml") {
-		return true
-	}
-	return strings.Contains(r.Header.Get("Content-Type"), "xml")
-}
-
-func writeError(w http.ResponseWriter, r *http.Request, e *APIError) {
-	env := errorEnvelope{Error: e}
-	if wantsXML(r) {
-		w.Header().Set("Content-Type", "application/xml; charset=utf-8")
-		w.WriteHeader(e.Status)
-		_, _ = w.Write([]byte(xml.Header))
-		_ = xml.NewEncoder(w).Encode(env)
-		return
-	}
-	writeJSON(w, e.Status, env)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
+var wantsXML = httperr.WantsXML

@@ -5,150 +5,21 @@ package review
 // with the hash chain verified on every view.
 
 import (
-	"context"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/uifsagw/uifsagw/gateway/review/stafftext"
+	"github.com/uifsagw/uifsagw/gateway/review/staffview"
+
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 )
 
-// auditView is the audit page: entries newest first and the chain check.
-type auditView struct {
-	Entries  []auditEntry
-	Records  []exchange.AuditRecord
-	Checked  int
-	FirstBad int64
-	OK       bool
-	Older    string
-	F        auditQuery
-	CSVLink  string
-	Actions  []string
-}
-
-type auditQuery struct {
-	Actor, Action, Target, Since, Before string
-}
-
-func (q auditQuery) values() url.Values {
-	v := url.Values{}
-	for k, s := range map[string]string{"actor": q.Actor, "action": q.Action, "target": q.Target, "since": q.Since, "before": q.Before} {
-		if s != "" {
-			v.Set(k, s)
-		}
-	}
-	return v
-}
-
-func (q auditQuery) Filtered() bool { return len(q.values()) > 0 }
-
-// auditEntry is an audit record as the page shows it.
-type auditEntry struct {
-	exchange.AuditRecord
-	TargetLink  string
-	TargetWords string
-	Facts       []fact
-}
-
-// auditActions are the actions staff can filter by, in words.
-var auditActions = []string{"reveal", "reprocess", "resend", "cancel", "resolve", "route", "determination_confirm",
-	"determination_override", "export_queue", "claim", "release"}
-
-func targetLink(t string) (string, string) {
-	kind, id, ok := strings.Cut(t, ":")
-	if !ok {
-		return "", t
-	}
-	switch kind {
-	case "message":
-		return "/messages/" + url.PathEscape(id), "message #" + id
-	case "case":
-		return "/cases/" + url.PathEscape(id), "case " + id
-	case "job":
-		return "/jobs", "bulk job " + id
-	case "review", "review_item":
-		return "", "review item " + id
-	}
-	return "", strings.ReplaceAll(t, "_", " ")
-}
-
-func parseAuditQuery(v url.Values) (auditQuery, exchange.AuditFilter, error) {
-	q := auditQuery{Actor: strings.TrimSpace(v.Get("actor")), Action: strings.TrimSpace(v.Get("action")),
-		Target: strings.TrimSpace(v.Get("target")), Since: v.Get("since"), Before: v.Get("before_date")}
-	f := exchange.AuditFilter{Actor: q.Actor, Action: q.Action, Target: q.Target}
-	for _, s := range []string{q.Actor, q.Action, q.Target} {
-		if len(s) > 200 {
-			return q, f, badRequest("filter values are at most 200 characters")
-		}
-	}
-	if q.Target != "" && !strings.Contains(q.Target, ":") {
-		// "12" means message 12, the common question.
-		if _, err := strconv.ParseInt(q.Target, 10, 64); err == nil {
-			f.Target = "message:" + q.Target
-		}
-	}
-	if q.Since != "" {
-		t, err := time.Parse(time.DateOnly, q.Since)
-		if err != nil {
-			return q, f, badRequest("from must be a date YYYY-MM-DD")
-		}
-		f.Since = t
-	}
-	if q.Before != "" {
-		t, err := time.Parse(time.DateOnly, q.Before)
-		if err != nil {
-			return q, f, badRequest("to must be a date YYYY-MM-DD")
-		}
-		f.Before = t.AddDate(0, 0, 1)
-	}
-	return q, f, nil
-}
-
-func (h *Handler) loadAudit(ctx context.Context, v url.Values) (auditView, error) {
-	var before int64
-	if b := v.Get("before"); b != "" {
-		n, err := strconv.ParseInt(b, 10, 64)
-		if err != nil || n < 0 {
-			return auditView{}, badRequest("before must be an audit entry id")
-		}
-		before = n
-	}
-	q, f, err := parseAuditQuery(v)
-	if err != nil {
-		return auditView{}, err
-	}
-	out := auditView{F: q, Actions: auditActions, CSVLink: "/audit.csv?" + q.values().Encode()}
-	if out.Records, err = h.store.AuditSearch(ctx, f, before, 100); err != nil {
-		return out, err
-	}
-	for _, r := range out.Records {
-		link, words := targetLink(r.Target)
-		out.Entries = append(out.Entries, auditEntry{AuditRecord: r, TargetLink: link, TargetWords: words, Facts: auditFacts(r.Details)})
-	}
-	n, bad, err := h.store.VerifyAudit(ctx)
-	switch {
-	case errors.Is(err, exchange.ErrAuditTampered):
-		out.Checked, out.FirstBad = n, bad
-	case err != nil:
-		return out, err
-	default:
-		out.Checked, out.OK = n, true
-	}
-	if len(out.Records) == 100 {
-		older := q.values()
-		older.Set("before", strconv.FormatInt(out.Records[len(out.Records)-1].ID, 10))
-		out.Older = "/audit?" + older.Encode()
-	}
-	return out, nil
-}
-
 func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request, s *session) {
-	v, err := h.loadAudit(r.Context(), r.URL.Query())
+	v, err := staffview.LoadAudit(r.Context(), h.store, r.URL.Query())
 	if err != nil {
 		h.fail(w, r, s, false, err)
 		return
@@ -157,7 +28,7 @@ func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request, s *session) 
 }
 
 func (h *Handler) apiAudit(w http.ResponseWriter, r *http.Request, s *session) {
-	v, err := h.loadAudit(r.Context(), r.URL.Query())
+	v, err := staffview.LoadAudit(r.Context(), h.store, r.URL.Query())
 	if err != nil {
 		h.fail(w, r, s, true, err)
 		return
@@ -166,13 +37,13 @@ func (h *Handler) apiAudit(w http.ResponseWriter, r *http.Request, s *session) {
 	if !v.OK {
 		verify["firstBad"] = v.FirstBad
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"entries": toAuditJSON(v.Records), "verify": verify})
+	staffJSON.Write(w, http.StatusOK, map[string]any{"entries": toAuditJSON(v.Records), "verify": verify})
 }
 
 // auditCSV exports the audit entries matching the filter (up to 10,000).
 // Details are exported as recorded: reveal reasons, never revealed values.
 func (h *Handler) auditCSV(w http.ResponseWriter, r *http.Request, s *session) {
-	_, f, err := parseAuditQuery(r.URL.Query())
+	_, f, err := staffview.ParseAuditQuery(r.URL.Query())
 	if err != nil {
 		h.fail(w, r, s, false, err)
 		return
@@ -197,7 +68,7 @@ func (h *Handler) auditCSV(w http.ResponseWriter, r *http.Request, s *session) {
 	_ = cw.Write([]string{"entry", "when (UTC)", "who", "action", "target", "details", "hash"})
 	for _, e := range all {
 		var parts []string
-		for _, f := range auditFacts(e.Details) {
+		for _, f := range stafftext.AuditFacts(e.Details) {
 			parts = append(parts, f.Label+": "+f.Value)
 		}
 		_ = cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.DateTime), e.Actor, e.Action, e.Target,

@@ -11,9 +11,9 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/httperr"
+	"github.com/uifsagw/uifsagw/gateway/review/staffauth"
 )
 
 func (h *Handler) claimPage(w http.ResponseWriter, r *http.Request, s *session) {
@@ -22,46 +22,45 @@ func (h *Handler) claimPage(w http.ResponseWriter, r *http.Request, s *session) 
 		h.fail(w, r, s, false, err)
 		return
 	}
-	op := r.PathValue("op")
+	op := claimOp(r.PathValue("op"))
 	takeOver := r.PostFormValue("takeover") == "1"
-	if takeOver && !s.staff.Can(PermDetermine) {
-		h.fail(w, r, s, false, userError{http.StatusForbidden, "forbidden", "only a supervisor can take over someone else's claim"})
+	if takeOver && !s.Staff.Can(staffauth.PermDetermine) {
+		h.fail(w, r, s, false, httperr.New(http.StatusForbidden, "forbidden", "only a supervisor can take over someone else's claim"))
 		return
 	}
-	err = pgx.BeginFunc(r.Context(), h.store.Pool(), func(tx pgx.Tx) error {
-		return h.claimOp(r.Context(), tx, s, id, op, takeOver)
-	})
+	err = h.claim(r.Context(), s, id, op, takeOver)
 	if err != nil {
 		if errors.Is(err, exchange.ErrClaimed) {
-			err = userError{http.StatusConflict, "claimed", "someone else is working this message; ask them, or a supervisor"}
+			err = httperr.New(http.StatusConflict, "claimed", "someone else is working this message; ask them, or a supervisor")
 		}
 		h.fail(w, r, s, false, err)
 		return
 	}
-	http.Redirect(w, r, "/messages/"+strconv.FormatInt(id, 10)+"?notice="+op, http.StatusSeeOther)
+	http.Redirect(w, r, "/messages/"+strconv.FormatInt(id, 10)+"?notice="+string(op), http.StatusSeeOther)
 }
 
-func (h *Handler) claimOp(ctx context.Context, tx pgx.Tx, s *session, id int64, op string, takeOver bool) error {
-	target := fmtTarget("message", id)
+// claimOp is what a person does with a claim: take it, or let it go.
+type claimOp string
+
+const (
+	opClaim   claimOp = "claim"
+	opRelease claimOp = "release"
+)
+
+func (h *Handler) claim(ctx context.Context, s *session, id int64, op claimOp, takeOver bool) error {
 	switch op {
-	case "claim":
-		if _, _, err := exchange.LockMessage(ctx, tx, id); err != nil {
-			return err
-		}
-		c, err := exchange.ClaimMessage(ctx, tx, id, s.staff.Subject, s.staff.Name, h.now(), takeOver)
-		if err != nil {
-			return err
-		}
-		return h.audit(ctx, tx, s, "claim", target, map[string]any{"since": c.At.UTC()})
-	case "release":
-		ok, err := exchange.ReleaseMessage(ctx, tx, id, s.staff.Subject, s.staff.Can(PermDetermine))
+	case opClaim:
+		_, err := h.store.StaffClaim(ctx, id, s.Staff.Subject, s.Staff.Name, h.now(), takeOver)
+		return err
+	case opRelease:
+		ok, err := h.store.StaffRelease(ctx, id, s.Staff.Subject, s.Staff.Can(staffauth.PermDetermine), h.now())
 		if err != nil {
 			return err
 		}
 		if !ok {
-			return userError{http.StatusConflict, "not_claimed", "you hold no claim on this message"}
+			return httperr.New(http.StatusConflict, "not_claimed", "you hold no claim on this message")
 		}
-		return h.audit(ctx, tx, s, "release", target, nil)
+		return nil
 	}
-	return userError{http.StatusNotFound, "not_found", "no such action"}
+	return httperr.New(http.StatusNotFound, "not_found", "no such action")
 }

@@ -12,7 +12,7 @@ func (h *Handler) apiDelivery(w http.ResponseWriter, r *http.Request, s *session
 		h.fail(w, r, s, true, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]bool{"paused": paused})
+	staffJSON.Write(w, http.StatusOK, map[string]bool{"paused": paused})
 }
 
 // apiSetDelivery pauses or resumes outbound delivery for every partner
@@ -31,9 +31,9 @@ func (h *Handler) apiSetDelivery(w http.ResponseWriter, r *http.Request, s *sess
 		h.fail(w, r, s, true, badRequest(`body must be {"paused": true|false, "reason": "3 to 500 characters"}`))
 		return
 	}
-	if err := h.store.SetDeliveryPaused(r.Context(), *body.Paused, s.staff.Subject, body.Reason); err != nil {
+	if err := h.store.SetDeliveryPaused(r.Context(), *body.Paused, s.Staff.Subject, body.Reason); err != nil {
 		h.fail(w, r, s, true, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]bool{"paused": *body.Paused})
+	staffJSON.Write(w, http.StatusOK, map[string]bool{"paused": *body.Paused})
 }

@@ -8,228 +8,25 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/uifsagw/uifsagw/gateway/review/staffview"
+
+	"github.com/uifsagw/uifsagw/gateway/review/stafftext"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/httperr"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
-	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
-
-// personView is a person of the transaction with SSN and date of birth
-// masked, unless revealed in this response.
-type personView struct {
-	Role            string
-	Name            canonical.Name
-	SSN             string
-	SSNPath         string
-	SSNRevealed     bool
-	DOB             string
-	DOBPath         string
-	DOBRevealed     bool
-	Sex             string
-	PaternityStatus string
-	ResidenceState  string
-	Aliases         []canonical.Name
-}
-
-type detailView struct {
-	M       exchange.Message
-	Tx      canonical.Transaction
-	NCP     *personView
-	People  []personView
-	Raw     string
-	RawKind string
-	// RawRevealed says Raw holds the exact bytes, shown after an audited reveal.
-	RawRevealed  bool
-	History      []exchange.HistoryEntry
-	Receipts     []exchange.Receipt
-	Reviews      []reviewView
-	Related      []exchange.Message
-	Replies      []exchange.Message
-	Trail        []exchange.AuditRecord
-	CanAct       bool
-	CanReveal    bool
-	CanDetermine bool
-	CanRoute     bool
-	Actions      []string
-	// IWO is the e-IWO document in words, for an IWO message.
-	IWO *iwoView
-	// Claim is who is working the message (nil: nobody); Mine is true when
-	// it is the person viewing.
-	Claim       *exchange.Claim
-	ClaimIsMine bool
-	CanTakeOver bool
-	// RevealGone says the page was asked for a revealed value it no longer
-	// holds (a reload: values are shown once).
-	RevealGone bool
-}
-
-func (d detailView) title() string { return fmt.Sprintf("Message #%d", d.M.ID) }
 
 func messageID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, userError{http.StatusNotFound, "not_found", "no such message"}
+		return 0, httperr.New(http.StatusNotFound, "not_found", "no such message")
 	}
 	return id, nil
-}
-
-func (h *Handler) loadDetail(ctx context.Context, s *session, id int64, revealed map[string]string) (detailView, error) {
-	m, err := h.store.GetMessage(ctx, id)
-	if err != nil {
-		return detailView{}, err
-	}
-	v := detailView{M: m, Tx: m.Tx, CanAct: s.staff.Can(PermAct), CanReveal: s.staff.Can(PermReveal),
-		CanDetermine: s.staff.Can(PermDetermine)}
-	v.CanRoute = v.CanAct && h.send != nil
-	v.Actions = allowedActions(m)
-	raw, err := h.store.RawBody(ctx, id)
-	if err != nil {
-		return detailView{}, err
-	}
-	// The SSNs and dates of birth are sealed apart from the stored form; the
-	// page needs the dates to say that there is one (masked), and both to
-	// find them in the raw body.
-	full, err := h.store.LoadTransaction(ctx, id, true)
-	if err != nil {
-		return detailView{}, err
-	}
-	if n := full.NCP; n != nil {
-		p := person("Noncustodial parent", n.Name, n.SSN, n.DateOfBirth, "ncp", revealed)
-		p.Sex = string(n.Sex)
-		if full.NCPLocate != nil {
-			p.Aliases = full.NCPLocate.Aliases
-		}
-		v.NCP = &p
-	}
-	for i, pt := range full.Participants {
-		p := person(relationshipLabel(pt.Relationship), pt.Name, pt.SSN, pt.DateOfBirth, "participants["+strconv.Itoa(i)+"]", revealed)
-		p.Sex, p.PaternityStatus, p.ResidenceState = string(pt.Sex), string(pt.PaternityStatus), pt.ResidenceState
-		v.People = append(v.People, p)
-	}
-	v.Raw, v.RawKind = prettyRaw(raw, m.ContentType, full)
-	v.IWO = loadIWO(m, raw)
-	claims, err := h.store.Claims(ctx, []int64{id})
-	if err != nil {
-		return detailView{}, err
-	}
-	if c, ok := claims[id]; ok {
-		v.Claim, v.ClaimIsMine = &c, c.Subject == s.staff.Subject
-	}
-	v.CanTakeOver = s.staff.Can(PermDetermine)
-	if v.History, err = h.store.History(ctx, id); err != nil {
-		return detailView{}, err
-	}
-	if v.Receipts, err = h.store.Receipts(ctx, id); err != nil {
-		return detailView{}, err
-	}
-	items, err := h.store.ReviewItems(ctx, id)
-	if err != nil {
-		return detailView{}, err
-	}
-	for _, it := range items {
-		v.Reviews = append(v.Reviews, toReviewView(it))
-	}
-	seen := map[int64]bool{id: true}
-	for _, c := range []string{m.SenderCaseID, m.ReceiverCaseID} {
-		if c == "" {
-			continue
-		}
-		rel, _, err := h.store.SearchMessages(ctx, exchange.StaffFilter{Filter: exchange.Filter{CaseID: c}}, exchange.Page{Limit: 25})
-		if err != nil {
-			return detailView{}, err
-		}
-		for _, r := range rel {
-			if !seen[r.ID] {
-				seen[r.ID] = true
-				v.Related = append(v.Related, r)
-			}
-		}
-	}
-	replies, _, err := h.store.SearchMessages(ctx, exchange.StaffFilter{Filter: exchange.Filter{InReplyTo: m.MessageID}}, exchange.Page{Limit: 25})
-	if err != nil {
-		return detailView{}, err
-	}
-	v.Replies = replies
-	if v.Trail, err = h.store.AuditTrail(ctx, fmtTarget("message", id), 100); err != nil {
-		return detailView{}, err
-	}
-	return v, nil
-}
-
-func person(role string, n canonical.Name, ssn canonical.SSN, dob *canonical.Date, prefix string, revealed map[string]string) personView {
-	p := personView{Role: role, Name: n}
-	if ssn != "" {
-		p.SSNPath = prefix + ".ssn"
-		p.SSN = maskSSN(string(ssn))
-		if r, ok := revealed[p.SSNPath]; ok {
-			p.SSN, p.SSNRevealed = r, true
-		}
-	}
-	if dob != nil && !dob.IsZero() {
-		p.DOBPath = prefix + ".dateOfBirth"
-		p.DOB = maskedDOB
-		if r, ok := revealed[p.DOBPath]; ok {
-			p.DOB, p.DOBRevealed = r, true
-		}
-	}
-	return p
-}
-
-func relationshipLabel(r canonical.Relationship) string {
-	switch r {
-	case canonical.RelChild:
-		return "Child"
-	case canonical.RelCustodialParty:
-		return "Custodial party"
-	}
-	if r == "" {
-		return "Participant"
-	}
-	return "Participant (" + string(r) + ")"
-}
-
-// allowedActions are the actions the message's direction and status allow,
-// so the page offers only buttons that can work (the store checks again).
-func allowedActions(m exchange.Message) []string {
-	var out []string
-	switch {
-	case m.Direction == exchange.DirIn && inSet(m.Status, exchange.StatusNeedsReview, exchange.StatusRefused, exchange.StatusProcessed,
-		exchange.StatusResolved, exchange.StatusCancelled, exchange.StatusDeadLetter):
-		out = append(out, "reprocess")
-	case m.Direction == exchange.DirOut && inSet(m.Status, exchange.StatusNeedsReview, exchange.StatusDeadLetter,
-		exchange.StatusCancelled, exchange.StatusResolved):
-		out = append(out, "reprocess")
-	}
-	if m.Direction == exchange.DirOut && inSet(m.Status, exchange.StatusDelivered, exchange.StatusPickedUp, exchange.StatusDeadLetter,
-		exchange.StatusCancelled, exchange.StatusNeedsReview, exchange.StatusResolved, exchange.StatusAwaitingPickup) {
-		out = append(out, "resend")
-	}
-	if inSet(m.Status, cancellable...) {
-		out = append(out, "cancel")
-	}
-	if !inSet(m.Status, exchange.StatusResolved, exchange.StatusProcessing, exchange.StatusSending) {
-		out = append(out, "resolve")
-	}
-	out = append(out, "route")
-	return out
-}
-
-var cancellable = []exchange.Status{exchange.StatusReceived, exchange.StatusNeedsReview, exchange.StatusQueued,
-	exchange.StatusDeadLetter, exchange.StatusAwaitingPickup, exchange.StatusRefused}
-
-func inSet(s exchange.Status, set ...exchange.Status) bool {
-	for _, x := range set {
-		if s == x {
-			return true
-		}
-	}
-	return false
 }
 
 func (h *Handler) detailPage(w http.ResponseWriter, r *http.Request, s *session) {
@@ -239,24 +36,24 @@ func (h *Handler) detailPage(w http.ResponseWriter, r *http.Request, s *session)
 		return
 	}
 	var revealed map[string]string
-	var shown pendingReveal
+	var shown staffview.PendingReveal
 	gone := false
 	if tok := r.URL.Query().Get("shown"); tok != "" {
 		var ok bool
-		if shown, ok = h.flash.take(h.now(), tok, s.staff.Subject, id); ok {
-			revealed = map[string]string{shown.field: shown.value}
+		if shown, ok = h.flash.Take(h.now(), tok, s.Staff.Subject, id); ok {
+			revealed = map[string]string{shown.Field: shown.Value}
 		} else {
 			gone = true
 		}
 	}
-	v, err := h.loadDetail(r.Context(), s, id, revealed)
+	v, err := staffview.LoadDetail(r.Context(), h.store, s.Staff, h.send != nil, id, revealed)
 	if err != nil {
 		h.fail(w, r, s, false, err)
 		return
 	}
 	v.RevealGone = gone
-	if shown.field == revealRaw {
-		v.Raw, v.RawKind, v.RawRevealed = strings.ToValidUTF8(shown.value, "\uFFFD"), "exact bytes as received", true
+	if shown.Field == staffview.RevealRaw {
+		v.Raw, v.RawKind, v.RawRevealed = strings.ToValidUTF8(shown.Value, "\uFFFD"), "exact bytes as received", true
 	}
 	h.render(w, r, s, http.StatusOK, "detail", v)
 }
@@ -287,7 +84,7 @@ func toReviewJSON(it exchange.ReviewItem) reviewJSON {
 		raw = json.RawMessage("{}")
 	}
 	out := reviewJSON{ID: it.ID, MessageID: it.MessageID, Kind: it.Kind, State: it.State,
-		Evidence: json.RawMessage(maskJSONText(string(raw))), AssignedTo: it.AssignedTo, Resolution: it.Resolution,
+		Evidence: json.RawMessage(stafftext.MaskJSONText(string(raw))), AssignedTo: it.AssignedTo, Resolution: it.Resolution,
 		CreatedAt: it.CreatedAt.UTC()}
 	if !it.ResolvedAt.IsZero() {
 		t := it.ResolvedAt.UTC()
@@ -321,7 +118,7 @@ func (h *Handler) apiMessage(w http.ResponseWriter, r *http.Request, s *session)
 		h.fail(w, r, s, true, err)
 		return
 	}
-	v, err := h.loadDetail(r.Context(), s, id, nil)
+	v, err := staffview.LoadDetail(r.Context(), h.store, s.Staff, h.send != nil, id, nil)
 	if err != nil {
 		h.fail(w, r, s, true, err)
 		return
@@ -338,87 +135,43 @@ func (h *Handler) apiMessage(w http.ResponseWriter, r *http.Request, s *session)
 	for i, rc := range v.Receipts {
 		receipts[i] = map[string]any{"receiptId": rc.ID, "bodySha256": rc.BodySHA256, "receivedAt": rc.ReceivedAt, "jws": rc.JWS}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"message": toJSON(v.M), "transaction": maskedTransactionJSON(v.Tx), "raw": v.Raw, "rawKind": v.RawKind,
+	staffJSON.Write(w, http.StatusOK, map[string]any{
+		"message": toJSON(v.M), "transaction": stafftext.MaskedTransactionJSON(v.Tx), "raw": v.Raw, "rawKind": v.RawKind,
 		"history": hist, "receipts": receipts, "reviewItems": reviews, "related": toJSONs(v.Related),
 		"replies": toJSONs(v.Replies), "audit": toAuditJSON(v.Trail), "actions": v.Actions,
 	})
 }
 
-// revealPath accepts exactly the fields a reveal may name; "raw" is the body
-// exactly as received, which the page otherwise shows decoded and masked.
-var revealPath = regexp.MustCompile(`^(?:raw|(ncp|participants\[[0-8]\])\.(ssn|dateOfBirth))$`)
-
-// revealRaw names the exact received bytes in a reveal.
-const revealRaw = "raw"
-
 // reveal returns the clear value of one SSN or date of birth of message id
 // after writing the audit record (who, which field of which message, why)
 // and committing it: no record, no value.
 func (h *Handler) reveal(ctx context.Context, s *session, id int64, field, code, note string) (string, error) {
-	if !revealPath.MatchString(field) {
-		return "", badRequest("unknown field " + strconv.Quote(field))
+	if err := staffview.CheckRevealField(field); err != nil {
+		return "", err
 	}
-	reason, err := revealReason(code, note)
+	reason, err := staffview.ParseRevealReason(code, note)
 	if err != nil {
 		return "", err
 	}
-	var value string
-	if field == revealRaw {
-		raw, err := h.store.RawBody(ctx, id)
-		if err != nil {
-			return "", err
-		}
-		value = string(raw)
-	} else if strings.HasSuffix(field, ".ssn") {
-		ssn, err := h.store.Reveal(ctx, id, field)
-		if err != nil {
-			return "", err
-		}
-		d := ssn.Digits()
-		value = d
-		if len(d) == 9 {
-			value = d[:3] + "-" + d[3:5] + "-" + d[5:]
-		}
-	} else {
-		tx, err := h.store.LoadTransaction(ctx, id, true)
-		if err != nil {
-			return "", err
-		}
-		var dob *canonical.Date
-		if field == "ncp.dateOfBirth" {
-			if tx.NCP != nil {
-				dob = tx.NCP.DateOfBirth
-			}
-		} else {
-			i, _ := strconv.Atoi(field[len("participants[") : len("participants[")+1])
-			if i < len(tx.Participants) {
-				dob = tx.Participants[i].DateOfBirth
-			}
-		}
-		if dob == nil || dob.IsZero() {
-			return "", fmt.Errorf("%w: no date of birth at %s of message %d", exchange.ErrNotFound, field, id)
-		}
-		value = dob.String()
-	}
-	err = pgx.BeginFunc(ctx, h.store.Pool(), func(tx pgx.Tx) error {
-		details := map[string]any{"field": field, "reason": reason.text, "reasonCode": reason.code, "roles": s.staff.Roles}
-		if reason.note != "" {
-			details["note"] = reason.note
-		}
-		return h.audit(ctx, tx, s, "reveal", fmtTarget("message", id), details)
-	})
+	value, err := staffview.RevealValue(ctx, h.store, id, field)
 	if err != nil {
+		return "", err
+	}
+	details := map[string]any{"field": field, "reason": reason.Text, "reasonCode": reason.Code, "roles": s.Staff.Roles}
+	if reason.Note != "" {
+		details["note"] = reason.Note
+	}
+	if err := h.audit(ctx, s, "reveal", fmtTarget("message", id), details); err != nil {
 		return "", err
 	}
 	if h.met != nil {
 		role := "unknown"
-		if len(s.staff.Roles) > 0 {
-			role = string(s.staff.Roles[len(s.staff.Roles)-1])
+		if len(s.Staff.Roles) > 0 {
+			role = string(s.Staff.Roles[len(s.Staff.Roles)-1])
 		}
 		h.met.Reveals.Add(ctx, 1, telemetry.Attrs("role", role))
 	}
-	h.log.InfoContext(ctx, "PII revealed", "subject", s.staff.Subject, "message", id, "field", field)
+	h.log.InfoContext(ctx, "PII revealed", "subject", s.Staff.Subject, "message", id, "field", field)
 	return value, nil
 }
 
@@ -432,14 +185,14 @@ func (h *Handler) revealPage(w http.ResponseWriter, r *http.Request, s *session)
 	code, note := r.PostFormValue("reason"), r.PostFormValue("note")
 	if strings.TrimSpace(code) == "" && strings.TrimSpace(note) != "" {
 		// The form's first choice is "Other", explained in the text box.
-		code = revealOther
+		code = staffview.RevealOther
 	}
 	value, err := h.reveal(r.Context(), s, id, field, code, note)
 	if err != nil {
 		h.fail(w, r, s, false, err)
 		return
 	}
-	tok := h.flash.put(h.now(), pendingReveal{subject: s.staff.Subject, message: id, field: field, value: value})
+	tok := h.flash.Put(h.now(), staffview.PendingReveal{Subject: s.Staff.Subject, Message: id, Field: field, Value: value})
 	http.Redirect(w, r, fmt.Sprintf("/messages/%d?shown=%s", id, tok), http.StatusSeeOther)
 }
 
@@ -464,11 +217,11 @@ func (h *Handler) apiReveal(w http.ResponseWriter, r *http.Request, s *session) 
 		return
 	}
 	answer := map[string]string{"field": body.Field, "value": value}
-	if body.Field == revealRaw {
+	if body.Field == staffview.RevealRaw {
 		// JSON strings cannot carry every byte; base64 is the exact copy.
 		answer["base64"] = base64.StdEncoding.EncodeToString([]byte(value))
 	}
-	writeJSON(w, http.StatusOK, answer)
+	staffJSON.Write(w, http.StatusOK, answer)
 }
 
 // decodeBody reads one JSON object of the documented fields and nothing
@@ -484,44 +237,4 @@ func decodeBody(r *http.Request, v any) error {
 		return badRequest("the body must be one JSON object with nothing after it")
 	}
 	return nil
-}
-
-// The reasons staff may give for a reveal: a short list a supervisor can
-// count, and "other" with a sentence for anything else.
-const revealOther = "other"
-
-var revealReasons = []struct{ Code, Label string }{
-	{"identity-verification", "identity verification"},
-	{"court-filing", "court filing"},
-	{"payment-research", "payment research"},
-	{"locate", "locate"},
-	{revealOther, "other"},
-}
-
-// auditReason is a reveal's reason as the audit trail records it.
-type auditReason struct {
-	code string
-	// text is the label of a listed reason, or the sentence given with "other".
-	text string
-	// note is an optional remark given with a listed reason.
-	note string
-}
-
-func revealReason(code, note string) (auditReason, error) {
-	code, note = strings.TrimSpace(code), strings.TrimSpace(note)
-	if len(note) > 500 {
-		return auditReason{}, badRequest("keep the explanation under 500 characters")
-	}
-	if code == revealOther {
-		if len(note) < 20 || len(strings.Fields(note)) < 4 {
-			return auditReason{}, badRequest(`for the reason "other", say why in a sentence (at least 4 words) in "note"`)
-		}
-		return auditReason{code: code, text: note}, nil
-	}
-	for _, r := range revealReasons {
-		if r.Code == code {
-			return auditReason{code: code, text: r.Label, note: note}, nil
-		}
-	}
-	return auditReason{}, badRequest(`choose the reason for the reveal: identity-verification, court-filing, payment-research, locate, or other with a sentence in "note"`)
 }

@@ -1,17 +1,22 @@
+// Package review is the staff side of the gateway: the exchange queue,
+// message detail with masked PII, actions, the audit trail, and the staff
+// JSON API, over HTTP. Who staff are is staffauth's; what they read is
+// stafftext's; the views of cases and messages are built by staffview.
 package review
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/httperr"
+	"github.com/uifsagw/uifsagw/gateway/review/staffauth"
+	"github.com/uifsagw/uifsagw/gateway/review/staffview"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
@@ -86,9 +91,14 @@ type Decision struct {
 // DecisionFunc acts on a decision within its transaction.
 type DecisionFunc func(ctx context.Context, q exchange.Querier, d Decision) error
 
+// Verifier checks staff tokens; see staffauth.Verifier.
+type Verifier = staffauth.Verifier
+
+// session is the signed-in person of one request.
+type session = staffauth.Session
+
 // Handler is the staff web UI and JSON API.
 type Handler struct {
-	cfg       Config
 	store     *exchange.Store
 	ver       *Verifier
 	log       *slog.Logger
@@ -98,11 +108,10 @@ type Handler struct {
 	onDec     DecisionFunc
 	worksheet WorksheetFunc
 	mux       *http.ServeMux
-	oidc      *oidcClient
-	verMu     sync.Mutex
+	auth      *staffauth.SignIn
 	pages     *pages
-	flash     *revealFlash
-	pics      pictureCache
+	flash     *staffview.RevealFlash
+	pics      staffview.PictureCache
 }
 
 // New returns the staff UI and API handler; see NewHandler.
@@ -136,7 +145,7 @@ func NewHandler(cfg Config, deps Deps) (*Handler, error) {
 	if len(cfg.Scopes) == 0 {
 		cfg.Scopes = []string{"openid", "profile", "email"}
 	}
-	h := &Handler{cfg: cfg, store: deps.Store, ver: deps.Verifier, log: deps.Logger, met: deps.Metrics,
+	h := &Handler{store: deps.Store, ver: deps.Verifier, log: deps.Logger, met: deps.Metrics,
 		now: deps.Now, send: deps.Send, onDec: deps.OnDecision, worksheet: deps.Worksheet}
 	if h.log == nil {
 		h.log = slog.Default()
@@ -144,8 +153,6 @@ func NewHandler(cfg Config, deps Deps) (*Handler, error) {
 	if h.now == nil {
 		h.now = time.Now
 	}
-	h.oidc = &oidcClient{issuer: strings.TrimRight(cfg.IssuerURL, "/"), auth: cfg.AuthorizationURL,
-		token: cfg.TokenURL, jwks: cfg.JWKSURL, client: cfg.HTTPClient}
 	if h.ver == nil {
 		if cfg.Audience == "" {
 			return nil, errors.New("review: an audience is required when no Verifier is given")
@@ -159,12 +166,16 @@ func NewHandler(cfg Config, deps Deps) (*Handler, error) {
 			h.ver.JWKSURL = cfg.JWKSURL
 		}
 	}
+	h.auth = staffauth.NewSignIn(staffauth.Config{IssuerURL: cfg.IssuerURL, AuthorizationURL: cfg.AuthorizationURL,
+		TokenURL: cfg.TokenURL, JWKSURL: cfg.JWKSURL, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+		RedirectURL: cfg.RedirectURL, Scopes: cfg.Scopes, SessionKey: cfg.SessionKey, Secure: cfg.Secure,
+		HTTPClient: cfg.HTTPClient}, h.ver, h.log)
 	p, err := loadPages()
 	if err != nil {
 		return nil, err
 	}
 	h.pages = p
-	h.flash = newRevealFlash()
+	h.flash = staffview.NewRevealFlash()
 	h.routes()
 	return h, nil
 }
@@ -184,7 +195,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // formActionOrigin lets the sign-out and sign-in redirects reach the provider.
 func (h *Handler) formActionOrigin() string {
-	u := h.oidc.issuer
+	u := h.auth.Issuer()
 	if i := strings.Index(u, "://"); i >= 0 {
 		if j := strings.IndexByte(u[i+3:], '/'); j >= 0 {
 			return u[:i+3+j]
@@ -199,81 +210,68 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /callback", h.callback)
 	m.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
 
-	page := func(pattern string, perm Permission, fn func(http.ResponseWriter, *http.Request, *session)) {
+	page := func(pattern string, perm staffauth.Permission, fn func(http.ResponseWriter, *http.Request, *session)) {
 		m.Handle(pattern, h.authed(false, perm, fn))
 	}
-	api := func(pattern string, perm Permission, fn func(http.ResponseWriter, *http.Request, *session)) {
+	api := func(pattern string, perm staffauth.Permission, fn func(http.ResponseWriter, *http.Request, *session)) {
 		m.Handle(pattern, h.authed(true, perm, fn))
 	}
-	page("POST /logout", PermRead, h.logout)
-	page("GET /{$}", PermRead, h.queuePage)
-	page("GET /queue.csv", PermRead, h.queueCSV)
-	page("GET /refusals", PermRead, h.refusalsPage)
-	page("GET /audit.csv", PermAudit, h.auditCSV)
-	page("GET /messages/{id}", PermRead, h.detailPage)
-	page("POST /messages/{id}/reveal", PermReveal, h.revealPage)
-	page("POST /messages/{id}/work/{op}", PermAct, h.claimPage)
-	page("POST /messages/{id}/actions/{action}", PermAct, h.actionPage)
-	page("POST /review-items/{id}/{decision}", PermDetermine, h.decisionPage)
-	page("GET /cases/{caseId}", PermRead, h.casePage)
-	page("GET /audit", PermAudit, h.auditPage)
-	page("GET /worksheets/allocation", PermRead, h.worksheetPage)
-	page("GET /jobs", PermRead, h.jobsPage)
-	page("POST /jobs", PermAdmin, h.createJobPage)
-	page("POST /jobs/{id}/cancel", PermAdmin, h.cancelJobPage)
+	page("POST /logout", staffauth.PermRead, h.logout)
+	page("GET /{$}", staffauth.PermRead, h.queuePage)
+	page("GET /queue.csv", staffauth.PermRead, h.queueCSV)
+	page("GET /refusals", staffauth.PermRead, h.refusalsPage)
+	page("GET /audit.csv", staffauth.PermAudit, h.auditCSV)
+	page("GET /messages/{id}", staffauth.PermRead, h.detailPage)
+	page("POST /messages/{id}/reveal", staffauth.PermReveal, h.revealPage)
+	page("POST /messages/{id}/work/{op}", staffauth.PermAct, h.claimPage)
+	page("POST /messages/{id}/actions/{action}", staffauth.PermAct, h.actionPage)
+	page("POST /review-items/{id}/{decision}", staffauth.PermDetermine, h.decisionPage)
+	page("GET /cases/{caseId}", staffauth.PermRead, h.casePage)
+	page("GET /audit", staffauth.PermAudit, h.auditPage)
+	page("GET /worksheets/allocation", staffauth.PermRead, h.worksheetPage)
+	page("GET /jobs", staffauth.PermRead, h.jobsPage)
+	page("POST /jobs", staffauth.PermAdmin, h.createJobPage)
+	page("POST /jobs/{id}/cancel", staffauth.PermAdmin, h.cancelJobPage)
 
-	api("GET /api/me", PermRead, h.apiMe)
-	api("GET /api/messages", PermRead, h.apiMessages)
-	api("GET /api/messages/newer", PermRead, h.apiNewer)
-	api("GET /api/messages/{id}", PermRead, h.apiMessage)
-	api("POST /api/messages/{id}/reveal", PermReveal, h.apiReveal)
-	api("POST /api/messages/{id}/{action}", PermAct, h.apiAction)
-	api("GET /api/review-items", PermRead, h.apiReviewItems)
-	api("POST /api/review-items/{id}/{decision}", PermDetermine, h.apiDecision)
-	api("GET /api/cases/{caseId}", PermRead, h.apiCase)
-	api("GET /api/audit", PermAudit, h.apiAudit)
-	api("GET /api/worksheets/allocation", PermRead, h.apiWorksheet)
-	api("GET /api/delivery", PermRead, h.apiDelivery)
-	api("POST /api/delivery", PermAdmin, h.apiSetDelivery)
-	api("GET /api/jobs", PermRead, h.apiJobs)
-	api("POST /api/jobs", PermAdmin, h.apiCreateJob)
-	api("GET /api/jobs/{id}", PermRead, h.apiJob)
-	api("POST /api/jobs/{id}/cancel", PermAdmin, h.apiCancelJob)
+	api("GET /api/me", staffauth.PermRead, h.apiMe)
+	api("GET /api/messages", staffauth.PermRead, h.apiMessages)
+	api("GET /api/messages/newer", staffauth.PermRead, h.apiNewer)
+	api("GET /api/messages/{id}", staffauth.PermRead, h.apiMessage)
+	api("POST /api/messages/{id}/reveal", staffauth.PermReveal, h.apiReveal)
+	api("POST /api/messages/{id}/{action}", staffauth.PermAct, h.apiAction)
+	api("GET /api/review-items", staffauth.PermRead, h.apiReviewItems)
+	api("POST /api/review-items/{id}/{decision}", staffauth.PermDetermine, h.apiDecision)
+	api("GET /api/cases/{caseId}", staffauth.PermRead, h.apiCase)
+	api("GET /api/audit", staffauth.PermAudit, h.apiAudit)
+	api("GET /api/worksheets/allocation", staffauth.PermRead, h.apiWorksheet)
+	api("GET /api/delivery", staffauth.PermRead, h.apiDelivery)
+	api("POST /api/delivery", staffauth.PermAdmin, h.apiSetDelivery)
+	api("GET /api/jobs", staffauth.PermRead, h.apiJobs)
+	api("POST /api/jobs", staffauth.PermAdmin, h.apiCreateJob)
+	api("GET /api/jobs/{id}", staffauth.PermRead, h.apiJob)
+	api("POST /api/jobs/{id}/cancel", staffauth.PermAdmin, h.apiCancelJob)
 	m.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint")
+		staffJSON.Error(w, httperr.New(http.StatusNotFound, "not_found", "no such API endpoint"))
 	}))
 	h.mux = m
 }
 
-// apiError is the JSON error body of the staff API.
-type apiError struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
-}
-
-func writeError(w http.ResponseWriter, status int, code, msg string) {
-	var e apiError
-	e.Error.Code, e.Error.Message = code, msg
-	writeJSON(w, status, e)
-}
+// staffJSON is the staff API's shape: indented for the people who read it.
+var staffJSON = httperr.JSON{ContentType: "application/json", Indent: "  "}
 
 // errStatus maps a store or handler error to an HTTP status, a code and a
 // message fit to show staff (no internals).
 func errStatus(err error) (int, string, string) {
-	var ue userError
+	var p *httperr.Problem
+	var in staffview.InputError
+	var amb staffview.AmbiguousCaseError
 	switch {
-	case errors.As(err, &ue):
-		return ue.status, ue.code, ue.msg
+	case errors.As(err, &p):
+		return p.Status, p.Code, p.Message
+	case errors.As(err, &in):
+		return http.StatusBadRequest, "invalid", string(in)
+	case errors.As(err, &amb):
+		return http.StatusConflict, "ambiguous_case", amb.Error()
 	case errors.Is(err, exchange.ErrNotFound):
 		return http.StatusNotFound, "not_found", "not found"
 	case errors.Is(err, exchange.ErrState):
@@ -296,16 +294,8 @@ func stateMessage(err error) string {
 	return "the message is not in a state that allows this"
 }
 
-// userError is a refusal whose message is meant for the person.
-type userError struct {
-	status int
-	code   string
-	msg    string
-}
-
-func (e userError) Error() string { return e.msg }
-
-func badRequest(msg string) error { return userError{http.StatusBadRequest, "invalid", msg} }
+// badRequest is a refusal of bad input, its message meant for the person.
+func badRequest(msg string) error { return httperr.New(http.StatusBadRequest, "invalid", msg) }
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, s *session, apiCall bool, err error) {
 	status, code, msg := errStatus(err)
@@ -313,14 +303,16 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, s *session, apiCa
 		h.log.ErrorContext(r.Context(), "staff request failed", "path", r.URL.Path, "err", err)
 	}
 	if apiCall {
-		writeError(w, status, code, msg)
+		staffJSON.Error(w, httperr.New(status, code, msg))
 		return
 	}
 	h.renderError(w, r, s, status, msg)
 }
 
-func (h *Handler) audit(ctx context.Context, q exchange.Querier, s *session, action, target string, details any) error {
-	_, err := h.store.AppendAudit(ctx, q, exchange.Entry{At: h.now(), Actor: s.staff.Subject, Action: action,
+// audit records a read or a reveal in the audit chain, in a transaction of
+// its own that commits before the answer goes out: no record, no answer.
+func (h *Handler) audit(ctx context.Context, s *session, action, target string, details any) error {
+	_, err := h.store.AppendAudit(ctx, nil, exchange.Entry{At: h.now(), Actor: s.Staff.Subject, Action: action,
 		Target: target, Details: details})
 	return err
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/httperr"
+	"github.com/uifsagw/uifsagw/gateway/review/staffview"
 )
 
 // JobChunk is how many messages one transaction of a bulk job handles:
@@ -69,7 +71,7 @@ type jobsView struct {
 	Running bool
 }
 
-func (jobsView) title() string { return "Bulk jobs" }
+func (jobsView) Title() string { return "Bulk jobs" }
 
 func (h *Handler) jobsPage(w http.ResponseWriter, r *http.Request, s *session) {
 	jobs, err := h.store.ListJobs(r.Context(), 50)
@@ -85,7 +87,7 @@ func (h *Handler) jobsPage(w http.ResponseWriter, r *http.Request, s *session) {
 }
 
 func (h *Handler) createJob(ctx context.Context, s *session, v url.Values, note string) (exchange.Job, error) {
-	q, f, err := parseQueueQuery(v)
+	q, f, err := staffview.ParseQuery(v)
 	if err != nil {
 		return exchange.Job{}, err
 	}
@@ -95,7 +97,7 @@ func (h *Handler) createJob(ctx context.Context, s *session, v url.Values, note 
 	if note, err = checkNote(note, true); err != nil {
 		return exchange.Job{}, err
 	}
-	return h.store.CreateReprocessJob(ctx, f, s.staff.Subject, note)
+	return h.store.CreateReprocessJob(ctx, f, s.Staff.Subject, note)
 }
 
 func (h *Handler) createJobPage(w http.ResponseWriter, r *http.Request, s *session) {
@@ -109,10 +111,10 @@ func (h *Handler) createJobPage(w http.ResponseWriter, r *http.Request, s *sessi
 func (h *Handler) cancelJobPage(w http.ResponseWriter, r *http.Request, s *session) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		h.fail(w, r, s, false, userError{http.StatusNotFound, "not_found", "no such job"})
+		h.fail(w, r, s, false, httperr.New(http.StatusNotFound, "not_found", "no such job"))
 		return
 	}
-	if err := h.store.CancelJob(r.Context(), id, s.staff.Subject); err != nil {
+	if err := h.store.CancelJob(r.Context(), id, s.Staff.Subject); err != nil {
 		h.fail(w, r, s, false, err)
 		return
 	}
@@ -181,13 +183,13 @@ func (h *Handler) apiJobs(w http.ResponseWriter, r *http.Request, s *session) {
 	for i, j := range jobs {
 		out[i] = toJobJSON(j)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": out})
+	staffJSON.Write(w, http.StatusOK, map[string]any{"items": out})
 }
 
 func (h *Handler) apiJob(w http.ResponseWriter, r *http.Request, s *session) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		h.fail(w, r, s, true, userError{http.StatusNotFound, "not_found", "no such job"})
+		h.fail(w, r, s, true, httperr.New(http.StatusNotFound, "not_found", "no such job"))
 		return
 	}
 	j, err := h.store.GetJob(r.Context(), id)
@@ -195,7 +197,7 @@ func (h *Handler) apiJob(w http.ResponseWriter, r *http.Request, s *session) {
 		h.fail(w, r, s, true, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toJobJSON(j))
+	staffJSON.Write(w, http.StatusOK, toJobJSON(j))
 }
 
 func (h *Handler) apiCreateJob(w http.ResponseWriter, r *http.Request, s *session) {
@@ -216,16 +218,16 @@ func (h *Handler) apiCreateJob(w http.ResponseWriter, r *http.Request, s *sessio
 		h.fail(w, r, s, true, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, toJobJSON(j))
+	staffJSON.Write(w, http.StatusCreated, toJobJSON(j))
 }
 
 func (h *Handler) apiCancelJob(w http.ResponseWriter, r *http.Request, s *session) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		h.fail(w, r, s, true, userError{http.StatusNotFound, "not_found", "no such job"})
+		h.fail(w, r, s, true, httperr.New(http.StatusNotFound, "not_found", "no such job"))
 		return
 	}
-	if err := h.store.CancelJob(r.Context(), id, s.staff.Subject); err != nil {
+	if err := h.store.CancelJob(r.Context(), id, s.Staff.Subject); err != nil {
 		h.fail(w, r, s, true, err)
 		return
 	}
@@ -234,5 +236,5 @@ func (h *Handler) apiCancelJob(w http.ResponseWriter, r *http.Request, s *sessio
 		h.fail(w, r, s, true, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toJobJSON(j))
+	staffJSON.Write(w, http.StatusOK, toJobJSON(j))
 }

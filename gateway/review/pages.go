@@ -10,6 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/uifsagw/uifsagw/gateway/review/staffauth"
+	"github.com/uifsagw/uifsagw/gateway/review/stafftext"
+	"github.com/uifsagw/uifsagw/gateway/review/staffview"
+
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
@@ -77,7 +81,7 @@ var funcs = template.FuncMap{
 		}
 		return min(100, done*100/total)
 	},
-	"name": fullName,
+	"name": stafftext.FullName,
 	"addr": func(a *canonical.Address) string {
 		if a == nil {
 			return ""
@@ -90,31 +94,31 @@ var funcs = template.FuncMap{
 		return strings.Join(parts, ", ")
 	},
 	"add": func(a, b int) int { return a + b },
-	"dictS": func(q queueQuery, col, label string) map[string]any {
+	"dictS": func(q staffview.Query, col, label string) map[string]any {
 		return map[string]any{"Q": q, "Col": col, "Label": label}
 	},
-	"tx":            txWords,
-	"fips":          fipsWords,
-	"stateName":     stateName,
-	"partner":       partnerWords,
-	"per":           perPeriod,
-	"freq":          freqWord,
-	"code":          codeWord,
-	"kindWords":     kindWords,
-	"docAction":     docActionWords,
-	"lower":         func(x any) string { return strings.ToLower(str(x)) },
-	"actionHelp":    actionHelp,
-	"actionConfirm": actionConfirm,
-	"actionLabel":   actionLabel,
-	"auditFacts":    auditFacts,
-	"statusHelp":    func(s exchange.Status) string { return statusWords[s] },
+	"tx":            stafftext.TxWords,
+	"fips":          stafftext.FIPSWords,
+	"stateName":     stafftext.StateName,
+	"partner":       stafftext.PartnerWords,
+	"per":           stafftext.PerPeriod,
+	"freq":          stafftext.FreqWord,
+	"code":          stafftext.CodeWord,
+	"kindWords":     stafftext.KindWords,
+	"docAction":     stafftext.DocActionWords,
+	"lower":         func(x any) string { return strings.ToLower(stafftext.Str(x)) },
+	"actionHelp":    stafftext.ActionHelp,
+	"actionConfirm": stafftext.ActionConfirm,
+	"actionLabel":   stafftext.ActionLabel,
+	"auditFacts":    stafftext.AuditFacts,
+	"statusHelp":    func(s exchange.Status) string { return stafftext.StatusWords[s] },
 	"yesno": func(b bool) string {
 		if b {
 			return "yes"
 		}
 		return "no"
 	},
-	"pctx": func(p personView, v detailView, csrf string) map[string]any {
+	"pctx": func(p staffview.Person, v staffview.Detail, csrf string) map[string]any {
 		return map[string]any{"P": p, "CanReveal": v.CanReveal, "CSRF": csrf, "ID": v.M.ID}
 	},
 	"dict3": func(csrf string, id int64, field string) map[string]any {
@@ -137,7 +141,7 @@ func loadPages() (*pages, error) {
 // layoutData is what every page's frame needs.
 type layoutData struct {
 	Title  string
-	Staff  *Staff
+	Staff  *staffauth.Staff
 	CSRF   string
 	Nav    string
 	Notice string
@@ -153,18 +157,18 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, s *session, sta
 	t := h.pages.byName[page]
 	ld := layoutData{Title: pageTitle(page), Page: data, Nav: page, Notice: notices[r.URL.Query().Get("notice")]}
 	if s != nil {
-		ld.Staff = &s.staff
-		ld.CSRF = s.csrf
-		rs := make([]string, len(s.staff.Roles))
-		for i, x := range s.staff.Roles {
+		ld.Staff = &s.Staff
+		ld.CSRF = s.CSRF
+		rs := make([]string, len(s.Staff.Roles))
+		for i, x := range s.Staff.Roles {
 			rs[i] = string(x)
 		}
 		ld.Roles = strings.Join(rs, ", ")
-		ld.CanAud = s.staff.Can(PermAudit)
-		ld.CanAdm = s.staff.Can(PermAdmin)
+		ld.CanAud = s.Staff.Can(staffauth.PermAudit)
+		ld.CanAdm = s.Staff.Can(staffauth.PermAdmin)
 	}
-	if tp, ok := data.(interface{ title() string }); ok {
-		ld.Title = tp.title()
+	if tp, ok := data.(interface{ Title() string }); ok {
+		ld.Title = tp.Title()
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", ld); err != nil {
@@ -187,7 +191,7 @@ type errorPage struct {
 	Message    string
 }
 
-func (e errorPage) title() string { return e.StatusText }
+func (e errorPage) Title() string { return e.StatusText }
 
 func pageTitle(page string) string {
 	switch page {

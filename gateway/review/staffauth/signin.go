@@ -1,4 +1,4 @@
-package review
+package staffauth
 
 import (
 	"context"
@@ -9,83 +9,76 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/uifsagw/uifsagw/gateway/httperr"
+
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 )
 
+// The names the sign-in uses in cookies, headers and forms.
 const (
-	sessionCookie = "uifsagw_session"
+	SessionCookie = "uifsagw_session"
 	loginCookie   = "uifsagw_login"
-	csrfHeader    = "X-CSRF-Token"
-	csrfField     = "csrf"
+	CSRFHeader    = "X-CSRF-Token"
+	CSRFField     = "csrf"
 )
 
-// session is the signed-in person of one request.
-type session struct {
-	staff Staff
-	// token is the verified token; csrf is derived from it.
-	token string
-	// cookie says the credential came from the session cookie (ambient,
+// Session is the signed-in person of one request.
+type Session struct {
+	Staff Staff
+	// Token is the verified token; CSRF is derived from it.
+	Token string
+	// Cookie says the credential came from the session cookie (ambient,
 	// so state changes need the CSRF token) rather than a bearer header.
-	cookie bool
-	csrf   string
+	Cookie bool
+	CSRF   string
 }
 
-// authed wraps fn with authentication, the permission check and, for state
-// changes made with the session cookie, the CSRF check.
-func (h *Handler) authed(apiCall bool, perm Permission, fn func(http.ResponseWriter, *http.Request, *session)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s, err := h.authenticate(r)
-		if err != nil {
-			if apiCall {
-				w.Header().Set("WWW-Authenticate", `Bearer realm="uifsagw staff"`)
-				writeError(w, http.StatusUnauthorized, "unauthenticated", "sign in: a valid session or bearer token is required")
-				return
-			}
-			if r.Method == http.MethodGet {
-				next := r.URL.RequestURI()
-				http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
-				return
-			}
-			h.renderError(w, r, nil, http.StatusUnauthorized, "Your session has ended. Sign in again.")
-			return
-		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead && s.cookie {
-			got := r.Header.Get(csrfHeader)
-			if got == "" && !apiCall {
-				// Forms: read the token without consuming a large body.
-				r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-				got = r.PostFormValue(csrfField)
-			}
-			if !csrfValid(h.cfg.SessionKey, s.token, got) {
-				if apiCall {
-					writeError(w, http.StatusForbidden, "csrf", "missing or wrong "+csrfHeader+" header")
-				} else {
-					h.renderError(w, r, s, http.StatusForbidden, "The form was stale or did not come from this site. Reload the page and try again.")
-				}
-				return
-			}
-		}
-		if !s.staff.Can(perm) {
-			msg := fmt.Sprintf("your role does not allow this (%s)", perm)
-			if apiCall {
-				writeError(w, http.StatusForbidden, "forbidden", msg)
-			} else {
-				h.renderError(w, r, s, http.StatusForbidden, "Your role does not allow this.")
-			}
-			return
-		}
-		fn(w, r, s)
-	})
+// Config is the sign-in's side of the staff UI's configuration.
+type Config struct {
+	IssuerURL, AuthorizationURL, TokenURL, JWKSURL string
+	ClientID, ClientSecret, RedirectURL            string
+	Scopes                                         []string
+	// SessionKey keys the CSRF tokens and the sign-in cookie.
+	SessionKey []byte
+	Secure     bool
+	HTTPClient *http.Client
 }
 
-func (h *Handler) authenticate(r *http.Request) (*session, error) {
+// SignIn signs staff in through the agency's OpenID Connect provider (the
+// authorization-code flow with PKCE) and recognises them on each request,
+// by the session cookie or a bearer token.
+type SignIn struct {
+	cfg   Config
+	ver   *Verifier
+	verMu sync.Mutex
+	oidc  *oidcClient
+	log   *slog.Logger
+}
+
+// NewSignIn returns the sign-in of cfg, checking tokens with ver.
+func NewSignIn(cfg Config, ver *Verifier, log *slog.Logger) *SignIn {
+	return &SignIn{cfg: cfg, ver: ver, log: log, oidc: &oidcClient{issuer: strings.TrimRight(cfg.IssuerURL, "/"),
+		auth: cfg.AuthorizationURL, token: cfg.TokenURL, jwks: cfg.JWKSURL, client: cfg.HTTPClient}}
+}
+
+// Issuer is the provider's issuer URL without a trailing slash.
+func (h *SignIn) Issuer() string { return h.oidc.issuer }
+
+// CSRFValid reports whether got is the form token of session s.
+func (h *SignIn) CSRFValid(s *Session, got string) bool {
+	return csrfValid(h.cfg.SessionKey, s.Token, got)
+}
+
+// Authenticate recognises the person of r: a bearer token, or the session cookie.
+func (h *SignIn) Authenticate(r *http.Request) (*Session, error) {
 	if err := h.ensureVerifier(r.Context()); err != nil {
 		return nil, err
 	}
@@ -98,9 +91,9 @@ func (h *Handler) authenticate(r *http.Request) (*session, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &session{staff: st, token: tok}, nil
+		return &Session{Staff: st, Token: tok}, nil
 	}
-	c, err := r.Cookie(sessionCookie)
+	c, err := r.Cookie(SessionCookie)
 	if err != nil {
 		return nil, ErrNoToken
 	}
@@ -108,7 +101,7 @@ func (h *Handler) authenticate(r *http.Request) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &session{staff: st, token: c.Value, cookie: true, csrf: csrfToken(h.cfg.SessionKey, c.Value)}, nil
+	return &Session{Staff: st, Token: c.Value, Cookie: true, CSRF: csrfToken(h.cfg.SessionKey, c.Value)}, nil
 }
 
 // oidcClient is the provider as go-oidc and golang.org/x/oauth2 see it:
@@ -124,7 +117,7 @@ type oidcClient struct {
 
 // oauth returns the OAuth 2.0 configuration of the code flow, discovering
 // the provider on first use, and fills in the verifier's JWKS URL.
-func (h *Handler) oauth(ctx context.Context) (*oauth2.Config, error) {
+func (h *SignIn) oauth(ctx context.Context) (*oauth2.Config, error) {
 	o := h.oidc
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -137,13 +130,13 @@ func (h *Handler) oauth(ctx context.Context) (*oauth2.Config, error) {
 	if ep.AuthURL == "" || ep.TokenURL == "" || (jwks == "" && h.ver.Keys == nil && h.ver.JWKSURL == "") {
 		p, err := oidc.NewProvider(ctx, o.issuer)
 		if err != nil {
-			return nil, fmt.Errorf("review: OIDC discovery: %w", err)
+			return nil, fmt.Errorf("staff sign-in: OIDC discovery: %w", err)
 		}
 		var doc struct {
 			JWKS string `json:"jwks_uri"`
 		}
 		if err := p.Claims(&doc); err != nil {
-			return nil, fmt.Errorf("review: OIDC discovery: %w", err)
+			return nil, fmt.Errorf("staff sign-in: OIDC discovery: %w", err)
 		}
 		d := p.Endpoint()
 		if ep.AuthURL == "" {
@@ -173,7 +166,7 @@ func (h *Handler) oauth(ctx context.Context) (*oauth2.Config, error) {
 
 // ensureVerifier fills in the JWKS URL of a verifier built from Config from
 // discovery, once.
-func (h *Handler) ensureVerifier(ctx context.Context) error {
+func (h *SignIn) ensureVerifier(ctx context.Context) error {
 	if h.ver.Keys != nil {
 		return nil
 	}
@@ -189,7 +182,7 @@ func (h *Handler) ensureVerifier(ctx context.Context) error {
 	h.verMu.Lock()
 	defer h.verMu.Unlock()
 	if h.ver.JWKSURL == "" {
-		return errors.New("review: the provider publishes no jwks_uri")
+		return errors.New("staff sign-in: the provider publishes no jwks_uri")
 	}
 	return nil
 }
@@ -209,7 +202,7 @@ func randomString() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func (h *Handler) sealLogin(p pendingLogin) string {
+func (h *SignIn) sealLogin(p pendingLogin) string {
 	b, _ := json.Marshal(p)
 	payload := base64.RawURLEncoding.EncodeToString(b)
 	m := hmac.New(sha256.New, h.cfg.SessionKey)
@@ -217,7 +210,7 @@ func (h *Handler) sealLogin(p pendingLogin) string {
 	return payload + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-func (h *Handler) openLogin(v string) (pendingLogin, bool) {
+func (h *SignIn) openLogin(v string) (pendingLogin, bool) {
 	payload, sig, ok := strings.Cut(v, ".")
 	if !ok {
 		return pendingLogin{}, false
@@ -251,25 +244,26 @@ func localPath(next string) string {
 	return next
 }
 
-// login starts the authorization-code flow with PKCE (S256), state and nonce.
-func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+// Login starts the authorization-code flow with PKCE (S256), state and
+// nonce. It fails, answering nothing, when the provider cannot be reached.
+func (h *SignIn) Login(w http.ResponseWriter, r *http.Request) error {
 	conf, err := h.oauth(r.Context())
 	if err != nil {
-		h.log.ErrorContext(r.Context(), "staff sign-in unavailable", "err", err)
-		h.renderError(w, r, nil, http.StatusBadGateway, "The sign-in provider cannot be reached. Try again in a minute.")
-		return
+		return err
 	}
 	p := pendingLogin{State: randomString(), Nonce: randomString(), Verifier: oauth2.GenerateVerifier(),
 		Next: localPath(r.URL.Query().Get("next")), Expires: time.Now().Add(10 * time.Minute).Unix()}
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: h.sealLogin(p), Path: "/callback", HttpOnly: true,
 		Secure: h.cfg.Secure, SameSite: http.SameSiteLaxMode, MaxAge: 600})
 	http.Redirect(w, r, conf.AuthCodeURL(p.State, oidc.Nonce(p.Nonce), oauth2.S256ChallengeOption(p.Verifier)), http.StatusSeeOther)
+	return nil
 }
 
 // callback finishes the flow: state check, code exchange with the PKCE
 // verifier, ID token verification (signature, issuer, audience, expiry,
-// role) and nonce check, then the session cookie.
-func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
+// role) and nonce check, then the session cookie. It returns the person and
+// where to take them, or the refusal to show (nothing else was answered).
+func (h *SignIn) Callback(w http.ResponseWriter, r *http.Request) (Staff, string, *httperr.Problem) {
 	c, err := r.Cookie(loginCookie)
 	var p pendingLogin
 	ok := err == nil
@@ -278,47 +272,49 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	if !ok || q.Get("state") == "" || !hmac.Equal([]byte(q.Get("state")), []byte(p.State)) {
-		h.renderError(w, r, nil, http.StatusBadRequest, "The sign-in attempt expired or did not start here. Sign in again.")
-		return
+		return Staff{}, "", refusal(http.StatusBadRequest, "The sign-in attempt expired or did not start here. Sign in again.")
 	}
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/callback", MaxAge: -1, HttpOnly: true,
 		Secure: h.cfg.Secure, SameSite: http.SameSiteLaxMode})
 	if e := q.Get("error"); e != "" {
-		h.renderError(w, r, nil, http.StatusUnauthorized, "The sign-in provider refused: "+e)
-		return
+		return Staff{}, "", refusal(http.StatusUnauthorized, "The sign-in provider refused: "+e)
 	}
 	idToken, err := h.exchangeCode(r.Context(), q.Get("code"), p.Verifier)
 	if err != nil {
 		h.log.WarnContext(r.Context(), "staff sign-in: code exchange failed", "err", err)
-		h.renderError(w, r, nil, http.StatusBadGateway, "Sign-in failed at the provider. Try again.")
-		return
+		return Staff{}, "", refusal(http.StatusBadGateway, "Sign-in failed at the provider. Try again.")
 	}
 	if err := h.ensureVerifier(r.Context()); err != nil {
-		h.renderError(w, r, nil, http.StatusBadGateway, "Sign-in failed at the provider. Try again.")
-		return
+		return Staff{}, "", refusal(http.StatusBadGateway, "Sign-in failed at the provider. Try again.")
 	}
 	st, n, err := h.ver.verify(r.Context(), idToken)
 	if err != nil {
 		h.log.WarnContext(r.Context(), "staff sign-in: token refused", "err", err)
-		h.renderError(w, r, nil, http.StatusUnauthorized, "Your account has no access to this service.")
-		return
+		return Staff{}, "", refusal(http.StatusUnauthorized, "Your account has no access to this service.")
 	}
 	if n == "" || !hmac.Equal([]byte(n), []byte(p.Nonce)) {
-		h.renderError(w, r, nil, http.StatusUnauthorized, "The sign-in answer did not match this attempt. Sign in again.")
-		return
+		return Staff{}, "", refusal(http.StatusUnauthorized, "The sign-in answer did not match this attempt. Sign in again.")
 	}
 	maxAge := int(time.Until(st.Expires).Seconds())
 	if maxAge <= 0 {
 		maxAge = 60
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: idToken, Path: "/", HttpOnly: true, Secure: h.cfg.Secure,
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: idToken, Path: "/", HttpOnly: true, Secure: h.cfg.Secure,
 		SameSite: http.SameSiteLaxMode, MaxAge: maxAge})
-	h.log.InfoContext(r.Context(), "staff signed in", "subject", st.Subject)
-	http.Redirect(w, r, localPath(p.Next), http.StatusSeeOther)
+	return st, localPath(p.Next), nil
+}
+
+// refusal is a sign-in that did not happen, in words for the person.
+func refusal(status int, msg string) *httperr.Problem { return httperr.New(status, "sign_in", msg) }
+
+// SignOut ends the session in the browser.
+func (h *SignIn) SignOut(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		Secure: h.cfg.Secure, SameSite: http.SameSiteLaxMode})
 }
 
 // exchangeCode trades the code and the PKCE verifier for the ID token.
-func (h *Handler) exchangeCode(ctx context.Context, code, verifier string) (string, error) {
+func (h *SignIn) exchangeCode(ctx context.Context, code, verifier string) (string, error) {
 	if code == "" {
 		return "", errors.New("no code")
 	}
@@ -335,11 +331,4 @@ func (h *Handler) exchangeCode(ctx context.Context, code, verifier string) (stri
 		return "", errors.New("token endpoint: no id_token in the answer")
 	}
 	return idToken, nil
-}
-
-func (h *Handler) logout(w http.ResponseWriter, r *http.Request, s *session) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		Secure: h.cfg.Secure, SameSite: http.SameSiteLaxMode})
-	h.log.InfoContext(r.Context(), "staff signed out", "subject", s.staff.Subject)
-	h.render(w, r, nil, http.StatusOK, "signedout", map[string]any{})
 }

@@ -1,4 +1,4 @@
-package review
+package stafftext
 
 import (
 	"strings"
@@ -24,7 +24,7 @@ func TestPrettyRawDecodes(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			out, _ := prettyRaw([]byte(c.raw), c.ct, tx)
+			out, _ := PrettyRaw([]byte(c.raw), c.ct, tx)
 			for _, leak := range []string{"123456789", "123-45-6789", "123.45.6789", "1981-04-17", "04/17/1981", "4/17/1981", "17.04.1981", "&#", `\u00`, "CDATA"} {
 				if strings.Contains(out, leak) {
 					t.Errorf("shows %q:\n%s", leak, out)

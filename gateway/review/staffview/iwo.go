@@ -1,4 +1,4 @@
-package review
+package staffview
 
 // An e-IWO document's page: the order's fields as an employer and a
 // caseworker read them, decoded from the stored document itself (the raw
@@ -8,10 +8,10 @@ package review
 
 import (
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/review/stafftext"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 	"github.com/uifsagw/uifsagw/transforms"
 	"github.com/uifsagw/uifsagw/transforms/all"
@@ -29,8 +29,8 @@ type iwoChild struct {
 	DOB  string
 }
 
-// iwoView is an IWO in words.
-type iwoView struct {
+// IWOView is an IWO in words.
+type IWOView struct {
 	canonical.IWO
 	Action      string
 	Issuer      string
@@ -50,42 +50,42 @@ var iwoActionWords = map[canonical.IWODocAction]string{
 	canonical.IWOLumpSum:   "Lump-sum payment: withhold from a one-time payment",
 }
 
-// loadIWO decodes m's document when m is an e-IWO; nil otherwise.
-func loadIWO(m exchange.Message, raw []byte) *iwoView {
+// LoadIWO decodes m's document when m is an e-IWO; nil otherwise.
+func LoadIWO(m exchange.Message, raw []byte) *IWOView {
 	codec, ok := iwoCodecs().LookupIWO(m.Format)
 	if !ok || len(raw) == 0 {
 		return nil
 	}
 	iwo, errs := codec.DecodeIWO(raw)
-	v := &iwoView{IWO: iwo, Problems: errs}
+	v := &IWOView{IWO: iwo, Problems: errs}
 	v.Action = iwoActionWords[iwo.DocAction]
 	if v.Action == "" {
 		v.Action = string(iwo.DocAction)
 	}
-	v.Issuer = stateName(iwo.IssuingState)
+	v.Issuer = stafftext.StateName(iwo.IssuingState)
 	if iwo.IssuingJurisdiction != "" {
 		v.Issuer = iwo.IssuingJurisdiction + ", " + v.Issuer
 	}
 	if iwo.EmployeeSSN != "" {
-		v.EmployeeSSN = maskSSN(string(iwo.EmployeeSSN))
+		v.EmployeeSSN = stafftext.MaskSSN(string(iwo.EmployeeSSN))
 	}
 	if iwo.EmployeeBirth != nil && !iwo.EmployeeBirth.IsZero() {
-		v.EmployeeDOB = maskedDOB
+		v.EmployeeDOB = stafftext.MaskedDOB
 	}
 	// The fields hold the SSN and dates in clear; the view keeps only the
 	// masked forms.
 	v.IWO.EmployeeSSN, v.IWO.EmployeeBirth = "", nil
 	for _, c := range iwo.Children {
-		ch := iwoChild{Name: fullName(c.Name)}
+		ch := iwoChild{Name: stafftext.FullName(c.Name)}
 		if c.DateOfBirth != nil && !c.DateOfBirth.IsZero() {
-			ch.DOB = maskedDOB
+			ch.DOB = stafftext.MaskedDOB
 		}
 		v.Children = append(v.Children, ch)
 	}
 	v.IWO.Children = nil
 	add := func(what string, a canonical.Amount) {
 		if a.Cents != 0 {
-			v.Lines = append(v.Lines, iwoLine{what, perPeriod(a.Cents, a.Frequency)})
+			v.Lines = append(v.Lines, iwoLine{what, stafftext.PerPeriod(a.Cents, a.Frequency)})
 		}
 	}
 	add("Current child support", iwo.CurrentChildSupport)
@@ -113,7 +113,7 @@ func loadIWO(m exchange.Message, raw []byte) *iwoView {
 		}
 	}
 	if iwo.LimitPercent > 0 {
-		law := stateName(iwo.LimitState)
+		law := stafftext.StateName(iwo.LimitState)
 		if law == "" {
 			law = iwo.LimitState
 		}
@@ -121,9 +121,4 @@ func loadIWO(m exchange.Message, raw []byte) *iwoView {
 			" (the employee's principal place of employment)"
 	}
 	return v
-}
-
-// fullName is a name as one reads it: first, middle, last and suffix.
-func fullName(n canonical.Name) string {
-	return strings.Join(strings.Fields(strings.Join([]string{n.First, n.Middle, n.Last, n.Suffix}, " ")), " ")
 }

@@ -1,4 +1,4 @@
-package review
+package staffview
 
 import (
 	"testing"
@@ -6,10 +6,10 @@ import (
 )
 
 func TestRevealFlash(t *testing.T) {
-	f := newRevealFlash()
+	f := NewRevealFlash()
 	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	put := func() string {
-		return f.put(t0, pendingReveal{subject: "casey", message: 7, field: "ncp.ssn", value: "123-45-6789"})
+		return f.Put(t0, PendingReveal{Subject: "casey", Message: 7, Field: "ncp.ssn", Value: "123-45-6789"})
 	}
 	for _, c := range []struct {
 		name    string
@@ -24,15 +24,15 @@ func TestRevealFlash(t *testing.T) {
 		{"too late", t0.Add(revealTTL + time.Second), "casey", 7, false},
 	} {
 		tok := put()
-		p, ok := f.take(c.at, tok, c.subject, c.message)
-		if ok != c.ok || (ok && p.value != "123-45-6789") {
+		p, ok := f.Take(c.at, tok, c.subject, c.message)
+		if ok != c.ok || (ok && p.Value != "123-45-6789") {
 			t.Errorf("%s: %v %+v", c.name, ok, p)
 		}
-		if _, again := f.take(c.at, tok, "casey", 7); again {
+		if _, again := f.Take(c.at, tok, "casey", 7); again {
 			t.Errorf("%s: the value was given twice", c.name)
 		}
 	}
-	if _, ok := f.take(t0, "no-such-token", "casey", 7); ok {
+	if _, ok := f.Take(t0, "no-such-token", "casey", 7); ok {
 		t.Error("an unknown token gave a value")
 	}
 	a, b := put(), put()

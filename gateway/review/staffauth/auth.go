@@ -1,7 +1,7 @@
-// Package review is the staff side of the gateway: sign-in through the
-// agency's OpenID Connect provider, the exchange queue, message detail with
-// masked PII, actions, the audit trail, and the staff JSON API.
-package review
+// Package staffauth says who a member of staff is and what they may do:
+// sign-in through the agency's OpenID Connect provider, token checks, roles
+// and their permissions, the session cookie and its CSRF token.
+package staffauth
 
 import (
 	"context"

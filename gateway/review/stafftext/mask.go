@@ -1,4 +1,4 @@
-package review
+package stafftext
 
 import (
 	"encoding/json"
@@ -9,13 +9,13 @@ import (
 )
 
 const (
-	maskedDOB    = "****-**-**"
+	MaskedDOB    = "****-**-**"
 	maskedSSNAll = "***-**-****"
 	maxRawShown  = 1 << 20
 )
 
-// maskSSN masks a stored value that may already be masked ("***-**-1234").
-func maskSSN(s string) string {
+// MaskSSN masks a stored value that may already be masked ("***-**-1234").
+func MaskSSN(s string) string {
 	d := strings.Map(func(r rune) rune {
 		if r >= '0' && r <= '9' {
 			return r
@@ -41,16 +41,17 @@ func maskFor(name, value string) string {
 		if value == "" {
 			return ""
 		}
-		return maskedDOB
+		return MaskedDOB
 	}
-	return maskSSN(value)
+	return MaskSSN(value)
 }
 
 // jsonSensitive finds "key": "value" or "key": number pairs whose key names
 // an SSN or a date of birth.
 var jsonSensitive = regexp.MustCompile(`"([^"\\]*(?i:ssn|social|birth|dob)[^"\\]*)"(\s*:\s*)("(?:[^"\\]|\\.)*"|-?\d+)`)
 
-func maskJSONText(s string) string {
+// MaskJSONText masks every SSN and date of birth field of JSON text.
+func MaskJSONText(s string) string {
 	return jsonSensitive.ReplaceAllStringFunc(s, func(m string) string {
 		sub := jsonSensitive.FindStringSubmatch(m)
 		val := strings.Trim(sub[3], `"`)
@@ -58,12 +59,12 @@ func maskJSONText(s string) string {
 	})
 }
 
-// maskedTransactionJSON is the canonical transaction as the API shows it:
+// MaskedTransactionJSON is the canonical transaction as the API shows it:
 // SSNs masked (they are stored masked) and dates of birth masked too.
-func maskedTransactionJSON(tx canonical.Transaction) json.RawMessage {
+func MaskedTransactionJSON(tx canonical.Transaction) json.RawMessage {
 	b, err := json.Marshal(tx)
 	if err != nil {
 		return json.RawMessage("null")
 	}
-	return json.RawMessage(newSecrets(tx).Replace(maskJSONText(string(b))))
+	return json.RawMessage(newSecrets(tx).Replace(MaskJSONText(string(b))))
 }

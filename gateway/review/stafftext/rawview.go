@@ -1,4 +1,4 @@
-package review
+package stafftext
 
 import (
 	"bytes"
@@ -83,7 +83,7 @@ func (s *secrets) Replace(text string) string {
 		text = replaceGroup(re, text, "***-**-"+s.last4[i])
 	}
 	for _, re := range s.dob {
-		text = replaceGroup(re, text, maskedDOB)
+		text = replaceGroup(re, text, MaskedDOB)
 	}
 	return text
 }
@@ -120,7 +120,7 @@ func replaceGroup(re *regexp.Regexp, text, with string) string {
 	}
 }
 
-// prettyRaw renders a stored body for a reader without the reveal
+// PrettyRaw renders a stored body for a reader without the reveal
 // permission. It never shows the bytes as they came: JSON is re-written from
 // its decoded tokens (every \u escape resolved) and XML from its parsed tree
 // (character references and CDATA resolved, comments decoded), so a value a
@@ -128,7 +128,7 @@ func replaceGroup(re *regexp.Regexp, text, with string) string {
 // SSNs and dates of birth are then masked structurally (fields named like ssn
 // or birth) and literally (the message's own values wherever they appear).
 // The exact bytes are shown only through the audited reveal.
-func prettyRaw(raw []byte, contentType string, tx canonical.Transaction) (text, kind string) {
+func PrettyRaw(raw []byte, contentType string, tx canonical.Transaction) (text, kind string) {
 	if len(raw) > maxRawShown {
 		raw = raw[:maxRawShown]
 	}
@@ -150,7 +150,7 @@ func prettyRaw(raw []byte, contentType string, tx canonical.Transaction) (text, 
 	// patterns above, which keep off the middle of longer numbers, do not
 	// look. Such text is masked wherever the digits occur, keeping their
 	// length so the columns stay where they were.
-	return rep.ReplaceAnywhere(rep.Replace(maskJSONText(text))), "text"
+	return rep.ReplaceAnywhere(rep.Replace(MaskJSONText(text))), "text"
 }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}

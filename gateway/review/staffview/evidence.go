@@ -1,4 +1,4 @@
-package review
+package staffview
 
 // Review items as a caseworker reads them: the finding and the
 // determination in sentences, the orders in a table with their states and
@@ -8,34 +8,33 @@ package review
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/uifsagw/uifsagw/gateway/casework"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/orders"
+	"github.com/uifsagw/uifsagw/gateway/review/stafftext"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
-// reviewView is a review item with its evidence decoded for display.
-type reviewView struct {
+// Review is a review item with its evidence decoded for display.
+type Review struct {
 	exchange.ReviewItem
 	KindWords     string
-	Orders        []evidenceOrder
-	Determination *evidenceDetermination
+	Orders        []EvidenceOrder
+	Determination *EvidenceDetermination
 	// Finding is the one-order rules' finding in sentences.
 	Finding []string
 	// Facts are the other evidence fields as label and value.
-	Facts        []fact
+	Facts        []stafftext.Fact
 	EvidenceJSON string
 	Open         bool
 	// NeedsSupervisor is true when only a supervisor can decide the item.
 	NeedsSupervisor bool
 }
 
-type fact struct{ Label, Value string }
-
-type evidenceOrder struct {
+// EvidenceOrder is an order as review evidence lists it.
+type EvidenceOrder struct {
 	ID           string          `json:"id"`
 	TribunalFIPS string          `json:"tribunalFips"`
 	Docket       string          `json:"docket"`
@@ -48,8 +47,8 @@ type evidenceOrder struct {
 	Controlling  bool            `json:"-"`
 }
 
-// evidenceDetermination is a controlling-order determination in words.
-type evidenceDetermination struct {
+// EvidenceDetermination is a controlling-order determination in words.
+type EvidenceDetermination struct {
 	Kind        string
 	Rule        string
 	Controlling *struct{ ID string }
@@ -97,14 +96,15 @@ var ruleWords = map[orders.Rule]string{
 // so an item stored before a field changed still reads.
 type oneOrderEvidence struct {
 	Finding       *orders.Finding       `json:"finding"`
-	Orders        []evidenceOrder       `json:"orders"`
+	Orders        []EvidenceOrder       `json:"orders"`
 	Determination *orders.Determination `json:"determination"`
 	Response      string                `json:"response"`
 	Request       *canonical.Header     `json:"request"`
 }
 
-func toReviewView(it exchange.ReviewItem) reviewView {
-	v := reviewView{ReviewItem: it, KindWords: kindWords(it.Kind), Open: it.State != exchange.ReviewResolved,
+// ToReview decodes a review item's evidence for reading.
+func ToReview(it exchange.ReviewItem) Review {
+	v := Review{ReviewItem: it, KindWords: stafftext.KindWords(it.Kind), Open: it.State != exchange.ReviewResolved,
 		NeedsSupervisor: it.Kind == casework.ReviewControllingOrder}
 	raw, _ := it.Evidence.(json.RawMessage)
 	var ev oneOrderEvidence
@@ -130,17 +130,17 @@ func toReviewView(it exchange.ReviewItem) reviewView {
 			}
 		}
 		if ev.Response != "" {
-			v.Facts = append(v.Facts, fact{"Answer prepared", ev.Response})
+			v.Facts = append(v.Facts, stafftext.Fact{Label: "Answer prepared", Value: ev.Response})
 		}
 	} else if len(raw) > 0 {
-		v.Facts = flatFacts(raw)
+		v.Facts = stafftext.Facts(raw)
 	}
 	if len(raw) > 0 {
 		buf := []byte(raw)
 		if b, err := json.MarshalIndent(json.RawMessage(raw), "", "  "); err == nil {
 			buf = b
 		}
-		v.EvidenceJSON = maskJSONText(string(buf))
+		v.EvidenceJSON = stafftext.MaskJSONText(string(buf))
 	}
 	return v
 }
@@ -150,7 +150,7 @@ func findingSentences(f orders.Finding) []string {
 	if w, ok := findingWords[f.Kind]; ok {
 		out = append(out, w)
 	} else if f.Kind != "" {
-		out = append(out, humanize(string(f.Kind))+".")
+		out = append(out, stafftext.Humanize(string(f.Kind))+".")
 	}
 	if len(f.OrderIDs) > 0 {
 		out = append(out, "Orders involved: "+strings.Join(f.OrderIDs, ", ")+".")
@@ -168,14 +168,14 @@ func findingSentences(f orders.Finding) []string {
 		out = append(out, s+".")
 	}
 	if f.Reason != "" {
-		out = append(out, sentence(f.Reason))
+		out = append(out, stafftext.Sentence(f.Reason))
 	}
 	return out
 }
 
-func determinationWords(d orders.Determination) *evidenceDetermination {
-	v := &evidenceDetermination{Kind: string(d.Kind), Rule: string(d.Rule), Basis: sentence(d.Basis),
-		Reason: sentence(d.Reason), Missing: d.Missing}
+func determinationWords(d orders.Determination) *EvidenceDetermination {
+	v := &EvidenceDetermination{Kind: string(d.Kind), Rule: string(d.Rule), Basis: stafftext.Sentence(d.Basis),
+		Reason: stafftext.Sentence(d.Reason), Missing: d.Missing}
 	if d.Controlling != nil {
 		v.Controlling = &struct{ ID string }{d.Controlling.ID}
 	}
@@ -184,11 +184,11 @@ func determinationWords(d orders.Determination) *evidenceDetermination {
 		v.Outcome = "One order controls"
 		if c := d.Controlling; c != nil {
 			v.Outcome += fmt.Sprintf(": order %s, docket %s", c.ID, c.Docket)
-			if n := stateName(c.TribunalFIPS); n != "" {
+			if n := stafftext.StateName(c.TribunalFIPS); n != "" {
 				v.Outcome += " of " + n
 			}
 			if c.Amount > 0 {
-				v.Outcome += ", " + perPeriod(c.Amount, c.Frequency)
+				v.Outcome += ", " + stafftext.PerPeriod(c.Amount, c.Frequency)
 			}
 		}
 	case orders.NewOrderRequired:
@@ -198,14 +198,14 @@ func determinationWords(d orders.Determination) *evidenceDetermination {
 	case orders.Refused:
 		v.Outcome = "The orders cannot be determined together"
 	default:
-		v.Outcome = humanize(string(d.Kind))
+		v.Outcome = stafftext.Humanize(string(d.Kind))
 	}
 	if w, ok := ruleWords[d.Rule]; ok {
 		v.Outcome += ", because " + w
 	}
 	v.Outcome += "."
 	for _, s := range d.FileWith {
-		if n := stateName(s); n != "" {
+		if n := stafftext.StateName(s); n != "" {
 			s = n
 		}
 		v.FileWith = append(v.FileWith, s)
@@ -217,61 +217,9 @@ func determinationWords(d orders.Determination) *evidenceDetermination {
 	return v
 }
 
-// sentence starts s with a capital and ends it with a full stop.
-func sentence(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return ""
-	}
-	s = strings.ToUpper(s[:1]) + s[1:]
-	if !strings.HasSuffix(s, ".") {
-		s += "."
-	}
-	return s
-}
-
-// flatFacts turns other evidence (a JSON object) into labelled rows, SSNs
-// and dates of birth masked as in the JSON view.
-func flatFacts(raw []byte) []fact {
-	var m map[string]any
-	if json.Unmarshal([]byte(maskJSONText(string(raw))), &m) != nil {
-		return nil
-	}
-	var out []fact
-	var walk func(prefix string, v any)
-	walk = func(prefix string, v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			keys := make([]string, 0, len(x))
-			for k := range x {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			for _, k := range keys {
-				label := humanize(k)
-				if prefix != "" {
-					label = prefix + " › " + strings.ToLower(label)
-				}
-				walk(label, x[k])
-			}
-		case []any:
-			for i, e := range x {
-				walk(fmt.Sprintf("%s %d", prefix, i+1), e)
-			}
-		case nil:
-		default:
-			s := fmt.Sprint(x)
-			if strings.EqualFold(prefix, "partner") {
-				s = partnerWords(s)
-			}
-			out = append(out, fact{prefix, s})
-		}
-	}
-	walk("", m)
-	return out
-}
-
-func (v reviewView) ControllingID() string {
+// ControllingID is the registry id of the order the determination found
+// controlling, "" when none.
+func (v Review) ControllingID() string {
 	if v.Determination != nil && v.Determination.Controlling != nil {
 		return v.Determination.Controlling.ID
 	}

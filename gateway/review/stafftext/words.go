@@ -1,4 +1,8 @@
-package review
+// Package stafftext is what staff read: codes in a caseworker's words
+// (transactions, statuses, states, refusals, actions), and every SSN and
+// date of birth masked wherever a page or an answer could show one (decoded
+// fields, JSON, the raw body as received in any partner format).
+package stafftext
 
 // Words for codes: the staff pages show every code beside what it means, in
 // a caseworker's words. The meanings come from data, not from this file: the
@@ -104,8 +108,8 @@ func readCSV(data []byte, fn func(map[string]string)) error {
 	return nil
 }
 
-// str is the string value of a code of any string type (FIPS, Frequency...).
-func str(x any) string {
+// Str is the string value of a code of any string type (FIPS, Frequency...).
+func Str(x any) string {
 	if x == nil {
 		return ""
 	}
@@ -125,10 +129,10 @@ func str(x any) string {
 	return fmt.Sprint(x)
 }
 
-// codeWord is the layout's meaning of a code of field ("block.Field"), or ""
+// CodeWord is the layout's meaning of a code of field ("block.Field"), or ""
 // when the code is blank or unknown.
-func codeWord(field string, code any) string {
-	c := str(code)
+func CodeWord(field string, code any) string {
+	c := Str(code)
 	if c == "" {
 		return ""
 	}
@@ -175,18 +179,18 @@ func sentenceCase(s string) string {
 	return out
 }
 
-// txWords names a transaction: the code table's description of the
+// TxWords names a transaction: the code table's description of the
 // combination, or the function and action in words when the table does not
 // list it.
-func txWords(function, action, reason any) string {
-	f, a, r := str(function), str(action), str(reason)
+func TxWords(function, action, reason any) string {
+	f, a, r := Str(function), Str(action), Str(reason)
 	if f == "" && a == "" {
 		return ""
 	}
 	if d := vocab().combos.Describe(canonical.FunctionCode(f), canonical.ActionCode(a), canonical.ReasonCode(r)); d != "" {
 		return sentenceCase(d)
 	}
-	fw, aw := codeWord("header.Functional-Type-Code", f), codeWord("header.Action-Code", a)
+	fw, aw := CodeWord("header.Functional-Type-Code", f), CodeWord("header.Action-Code", a)
 	if fw == "" {
 		fw = f
 	}
@@ -204,24 +208,24 @@ func txWords(function, action, reason any) string {
 	return out
 }
 
-// stateName is the name of the state of a FIPS code (state, county and
+// StateName is the name of the state of a FIPS code (state, county and
 // office) or of a postal abbreviation; "" when unknown.
-func stateName(code any) string {
-	c := strings.TrimSpace(str(code))
+func StateName(code any) string {
+	c := strings.TrimSpace(Str(code))
 	if len(c) >= 2 && c[0] >= '0' && c[0] <= '9' {
 		return vocab().states[c[:2]]
 	}
 	return vocab().states[strings.ToUpper(c)]
 }
 
-// fipsWords is a FIPS code with its state's name: "34 New Jersey", or
+// FIPSWords is a FIPS code with its state's name: "34 New Jersey", or
 // "34005 New Jersey, county 005".
-func fipsWords(code any) string {
-	c := strings.TrimSpace(str(code))
+func FIPSWords(code any) string {
+	c := strings.TrimSpace(Str(code))
 	if c == "" {
 		return ""
 	}
-	name := stateName(c)
+	name := StateName(c)
 	if name == "" {
 		return c + " (unknown state)"
 	}
@@ -231,39 +235,39 @@ func fipsWords(code any) string {
 	return c + " " + name
 }
 
-// partnerWords is a partner's id with the state's name when the id is a
+// PartnerWords is a partner's id with the state's name when the id is a
 // postal abbreviation ("NJ New Jersey").
-func partnerWords(p string) string {
-	if n := stateName(p); n != "" && len(p) == 2 {
+func PartnerWords(p string) string {
+	if n := StateName(p); n != "" && len(p) == 2 {
 		return p + " " + n
 	}
 	return p
 }
 
-// freqWord is a frequency in words ("monthly"), "" when blank.
-func freqWord(f any) string {
-	c := str(f)
+// FreqWord is a frequency in words ("monthly"), "" when blank.
+func FreqWord(f any) string {
+	c := Str(f)
 	if c == "" {
 		return ""
 	}
-	w := codeWord("order.Order-Freq.", c)
+	w := CodeWord("order.Order-Freq.", c)
 	if w == "" {
 		return "per period " + c
 	}
 	return strings.ToLower(w)
 }
 
-// perPeriod is an amount with its period: "$540.00 monthly".
-func perPeriod(c canonical.Cents, f any) string {
+// PerPeriod is an amount with its period: "$540.00 monthly".
+func PerPeriod(c canonical.Cents, f any) string {
 	out := "$" + c.Dollars()
-	if w := freqWord(f); w != "" {
+	if w := FreqWord(f); w != "" {
 		out += " " + w
 	}
 	return out
 }
 
-// statusWords says what a message's status means to the person working it.
-var statusWords = map[exchange.Status]string{
+// StatusWords says what a message's status means to the person working it.
+var StatusWords = map[exchange.Status]string{
 	exchange.StatusReceived:       "received, waiting to be processed",
 	exchange.StatusProcessing:     "being processed now",
 	exchange.StatusProcessed:      "processed; any answers are on their way",
@@ -289,16 +293,17 @@ var reviewKindWords = map[string]string{
 	"dead_letter":        "Delivery failed for good",
 }
 
-func kindWords(k string) string {
+// KindWords names a review item's kind.
+func KindWords(k string) string {
 	if w, ok := reviewKindWords[k]; ok {
 		return w
 	}
-	return humanize(k)
+	return Humanize(k)
 }
 
-// humanize turns an identifier (snake_case or CamelCase) into words:
+// Humanize turns an identifier (snake_case or CamelCase) into words:
 // "ExistingOrderID" → "Existing order ID".
-func humanize(s string) string {
+func Humanize(s string) string {
 	rs := []rune(s)
 	var b strings.Builder
 	for i, r := range rs {
@@ -323,57 +328,53 @@ func humanize(s string) string {
 	return b.String()
 }
 
-// actionHelps say what each action does, in the words of the person using it.
-var actionHelps = map[string]string{
-	"reprocess-in":  "Run the gateway's rules on this message again, as if it had just arrived (after a code table or partner setting was fixed). Any open review item is closed.",
-	"reprocess-out": "Put this message back in the queue to be sent again with the same content, and try delivery from the start. Any open review item is closed.",
-	"resend":        "Deliver this message to the partner again, as it was sent before (the partner may already have it; it will recognise the repeat).",
-	"cancel":        "Stop working this message: it will not be processed or sent. This cannot be undone, but you can reprocess it later.",
-	"resolve":       "Close this message as handled outside the gateway. Say in the note what was done.",
+// actionWords say each action to the person using it: the button, what it
+// does (reprocess by direction), and the question asked before the
+// destructive ones.
+var actionWords = map[exchange.StaffAction]struct{ label, help, helpOut, confirm string }{
+	exchange.ActReprocess: {label: "Reprocess",
+		help:    "Run the gateway's rules on this message again, as if it had just arrived (after a code table or partner setting was fixed). Any open review item is closed.",
+		helpOut: "Put this message back in the queue to be sent again with the same content, and try delivery from the start. Any open review item is closed."},
+	exchange.ActResend: {label: "Resend",
+		help: "Deliver this message to the partner again, as it was sent before (the partner may already have it; it will recognise the repeat)."},
+	exchange.ActCancel: {label: "Cancel message",
+		help:    "Stop working this message: it will not be processed or sent. This cannot be undone, but you can reprocess it later.",
+		confirm: "Cancel this message? It will not be processed or sent."},
+	exchange.ActResolve: {label: "Mark resolved",
+		help:    "Close this message as handled outside the gateway. Say in the note what was done.",
+		confirm: "Close this message as resolved?"},
 }
 
-func actionHelp(action string, dir exchange.Direction) string {
-	if action == "reprocess" {
-		action += "-" + string(dir)
+// ActionHelp says what action does to a message of direction dir.
+func ActionHelp(action exchange.StaffAction, dir exchange.Direction) string {
+	w := actionWords[action]
+	if dir == exchange.DirOut && w.helpOut != "" {
+		return w.helpOut
 	}
-	return actionHelps[action]
+	return w.help
 }
 
-// actionConfirm is the question asked before a destructive action, "" for
+// ActionConfirm is the question asked before a destructive action, "" for
 // the others.
-func actionConfirm(action string) string {
-	switch action {
-	case "cancel":
-		return "Cancel this message? It will not be processed or sent."
-	case "resolve":
-		return "Close this message as resolved?"
+func ActionConfirm(action exchange.StaffAction) string { return actionWords[action].confirm }
+
+// ActionLabel is the action's button.
+func ActionLabel(action exchange.StaffAction) string {
+	if l := actionWords[action].label; l != "" {
+		return l
 	}
-	return ""
+	return Humanize(string(action))
 }
 
-func actionLabel(action string) string {
-	switch action {
-	case "reprocess":
-		return "Reprocess"
-	case "resend":
-		return "Resend"
-	case "cancel":
-		return "Cancel message"
-	case "resolve":
-		return "Mark resolved"
-	}
-	return humanize(action)
+// AuditFacts are an audit record's details as labelled values.
+func AuditFacts(details []byte) []Fact {
+	return Facts(details)
 }
 
-// auditFacts are an audit record's details as labelled values.
-func auditFacts(details []byte) []fact {
-	return flatFacts(details)
-}
-
-// docActionWords names an e-IWO document action (federal e-IWO record
+// DocActionWords names an e-IWO document action (federal e-IWO record
 // layout: ORG original, AMD amended, TRM termination, LUM lump sum).
-func docActionWords(a any) string {
-	c := str(a)
+func DocActionWords(a any) string {
+	c := Str(a)
 	w := map[string]string{"ORG": "Original order", "AMD": "Amended order", "TRM": "Termination", "LUM": "Lump-sum notice"}[c]
 	if w == "" {
 		return c

@@ -1,4 +1,4 @@
-package review
+package staffview
 
 // Post-redirect-get for reveals: the POST that reveals a value keeps it in
 // memory under a random one-time token and redirects to the message page,
@@ -21,23 +21,26 @@ const revealTTL = time.Minute
 // maxPendingReveals bounds the memory held; past it the oldest are dropped.
 const maxPendingReveals = 10000
 
-type pendingReveal struct {
-	subject string
-	message int64
-	field   string
-	value   string
+// PendingReveal is a revealed value on its way to the page that shows it.
+type PendingReveal struct {
+	Subject string
+	Message int64
+	Field   string
+	Value   string
 	expires time.Time
 }
 
-type revealFlash struct {
+// RevealFlash keeps revealed values between the reveal and its page.
+type RevealFlash struct {
 	mu      sync.Mutex
-	pending map[string]pendingReveal
+	pending map[string]PendingReveal
 }
 
-func newRevealFlash() *revealFlash { return &revealFlash{pending: map[string]pendingReveal{}} }
+// NewRevealFlash holds no values yet.
+func NewRevealFlash() *RevealFlash { return &RevealFlash{pending: map[string]PendingReveal{}} }
 
-// put keeps a revealed value and returns its token.
-func (f *revealFlash) put(now time.Time, p pendingReveal) string {
+// Put keeps a revealed value and returns its token.
+func (f *RevealFlash) Put(now time.Time, p PendingReveal) string {
 	var b [18]byte
 	_, _ = rand.Read(b[:])
 	tok := base64.RawURLEncoding.EncodeToString(b[:])
@@ -53,9 +56,9 @@ func (f *revealFlash) put(now time.Time, p pendingReveal) string {
 	return tok
 }
 
-// take returns and forgets the value of tok, if it is the same person's, for
+// Take returns and forgets the value of tok, if it is the same person's, for
 // the same message, and not expired.
-func (f *revealFlash) take(now time.Time, tok, subject string, message int64) (pendingReveal, bool) {
+func (f *RevealFlash) Take(now time.Time, tok, subject string, message int64) (PendingReveal, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	p, ok := f.pending[tok]
@@ -63,8 +66,8 @@ func (f *revealFlash) take(now time.Time, tok, subject string, message int64) (p
 		return p, false
 	}
 	delete(f.pending, tok)
-	if p.subject != subject || p.message != message || now.After(p.expires) {
-		return pendingReveal{}, false
+	if p.Subject != subject || p.Message != message || now.After(p.expires) {
+		return PendingReveal{}, false
 	}
 	return p, true
 }

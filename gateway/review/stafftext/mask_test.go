@@ -1,4 +1,4 @@
-package review
+package stafftext
 
 import (
 	"strings"
@@ -59,7 +59,7 @@ func TestPrettyRawMasks(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			out, kind := prettyRaw([]byte(c.raw), c.contentType, tx)
+			out, kind := PrettyRaw([]byte(c.raw), c.contentType, tx)
 			if kind != c.kind {
 				t.Fatalf("kind %s, want %s:\n%s", kind, c.kind, out)
 			}
@@ -85,44 +85,8 @@ func TestMaskSSN(t *testing.T) {
 		"12":          "***-**-****",
 		"":            "",
 	} {
-		if got := maskSSN(in); got != want {
+		if got := MaskSSN(in); got != want {
 			t.Errorf("maskSSN(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestLocalPath(t *testing.T) {
-	for in, want := range map[string]string{
-		"":                      "/",
-		"/":                     "/",
-		"/messages/4?notice=x":  "/messages/4?notice=x",
-		"//evil.example/x":      "/",
-		"/\\evil.example":       "/",
-		"https://evil.example/": "/",
-		"messages/4":            "/",
-		"javascript:alert(1)":   "/",
-	} {
-		if got := localPath(in); got != want {
-			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestCSRFToken(t *testing.T) {
-	key := []byte(strings.Repeat("k", 32))
-	tok := csrfToken(key, "session-a")
-	cases := []struct {
-		session, got string
-		want         bool
-	}{
-		{"session-a", tok, true},
-		{"session-b", tok, false},
-		{"session-a", "", false},
-		{"session-a", tok + "x", false},
-	}
-	for _, c := range cases {
-		if csrfValid(key, c.session, c.got) != c.want {
-			t.Errorf("csrfValid(%q, %q) != %v", c.session, c.got, c.want)
 		}
 	}
 }
@@ -135,7 +99,7 @@ func FuzzPrettyRaw(f *testing.F) {
 	f.Add([]byte("plain 123 45 6789 text"), "text/plain")
 	tx := canonical.Transaction{NCP: &canonical.NCPIdentification{SSN: "123456789", DateOfBirth: mustDate("1981-04-17")}}
 	f.Fuzz(func(t *testing.T, raw []byte, ct string) {
-		out, _ := prettyRaw(raw, ct, tx)
+		out, _ := PrettyRaw(raw, ct, tx)
 		for _, leak := range []string{"123456789", "123-45-6789", "123 45 6789", "1981-04-17"} {
 			if strings.Contains(out, leak) {
 				t.Fatalf("%q leaks %q:\n%s", raw, leak, out)
