@@ -113,7 +113,7 @@ func (s *Store) AppendAudit(ctx context.Context, q Querier, e Entry) (int64, err
 	if q == nil {
 		q = s.pool
 	}
-	return appendAudit(ctx, q, s.keys.auditKey(), e)
+	return appendAudit(ctx, q, s.keys.AuditKey(), e)
 }
 
 // AuditHead is where the audit chain ends: its newest record and how many
@@ -135,7 +135,7 @@ func (s *Store) VerifyAudit(ctx context.Context) (n int, firstBad int64, err err
 // verifyAudit checks the chain. heads[0] is its head; heads[upTo], when the
 // log holds record upTo, is the head as it was at that record.
 func (s *Store) verifyAudit(ctx context.Context, upTo int64) (n int, firstBad int64, heads map[int64]AuditHead, err error) {
-	key := s.keys.auditKey()
+	key := s.keys.AuditKey()
 	heads = map[int64]AuditHead{}
 	prev := genesisHash
 	var after int64

@@ -16,112 +16,6 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// StaffFilter is what staff filter the queue by: the store's Filter plus the
-// action code and a free-text term. Text matches metadata only, never bodies:
-// the sender's message id (exactly or as a prefix), either case id, the
-// partner, or the message a reply answers.
-type StaffFilter struct {
-	Filter
-	Action string `json:"action,omitempty"`
-	Text   string `json:"text,omitempty"`
-	// PartnerFold is the partner in any letter case ("nj" finds NJ).
-	PartnerFold string `json:"partnerFold,omitempty"`
-	// Name finds messages naming a person with every word of it (see NameKeys).
-	Name string `json:"name,omitempty"`
-	// AfterID keeps only messages stored after message AfterID.
-	AfterID int64 `json:"afterId,omitempty"`
-}
-
-// staffFilterJSON is how a filter is kept in a bulk job row.
-type staffFilterJSON struct {
-	Direction Direction `json:"direction,omitempty"`
-	Partner   string    `json:"partner,omitempty"`
-	Statuses  []Status  `json:"statuses,omitempty"`
-	Function  string    `json:"function,omitempty"`
-	Action    string    `json:"action,omitempty"`
-	CaseID    string    `json:"caseId,omitempty"`
-	Text      string    `json:"text,omitempty"`
-	Fold      string    `json:"partnerFold,omitempty"`
-	Name      string    `json:"name,omitempty"`
-	Since     time.Time `json:"since,omitzero"`
-	Before    time.Time `json:"before,omitzero"`
-}
-
-func (f StaffFilter) toJSON() staffFilterJSON {
-	return staffFilterJSON{Direction: f.Direction, Partner: f.Partner, Statuses: f.Statuses, Function: f.Function,
-		Action: f.Action, CaseID: f.CaseID, Text: f.Text, Fold: f.PartnerFold, Name: f.Name, Since: f.Since, Before: f.Before}
-}
-
-func (j staffFilterJSON) filter() StaffFilter {
-	return StaffFilter{Filter: Filter{Direction: j.Direction, Partner: j.Partner, Statuses: j.Statuses,
-		Function: j.Function, CaseID: j.CaseID, Since: j.Since, Before: j.Before}, Action: j.Action, Text: j.Text,
-		PartnerFold: j.Fold, Name: j.Name}
-}
-
-// likePrefix escapes a LIKE pattern so the term matches literally.
-func likePrefix(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s) + "%"
-}
-
-// where builds the conditions of f; arg appends a parameter and returns its placeholder.
-func (f StaffFilter) where(arg func(any) string) []string {
-	var where []string
-	if f.Direction != "" {
-		where = append(where, "direction = "+arg(string(f.Direction)))
-	}
-	if f.Partner != "" {
-		// Partner IDs are lower case (partners.idPattern) and staff type
-		// "NJ": the ID as typed, lower-cased or upper-cased, each an index
-		// lookup (lower(partner) would not be).
-		a := arg(f.Partner)
-		where = append(where, "partner IN ("+a+", lower("+a+"), upper("+a+"))")
-	}
-	if f.PartnerFold != "" {
-		// Same index-friendly form as Partner: IDs are stored lower case.
-		a := arg(f.PartnerFold)
-		where = append(where, "partner IN ("+a+", lower("+a+"), upper("+a+"))")
-	}
-	if keys := NameKeys(f.Name); len(keys) > 0 {
-		where = append(where, "name_keys @> "+arg(keys)+"::text[]")
-	}
-	if f.AfterID > 0 {
-		where = append(where, "id > "+arg(f.AfterID))
-	}
-	if len(f.Statuses) > 0 {
-		ss := make([]string, len(f.Statuses))
-		for i, st := range f.Statuses {
-			ss[i] = string(st)
-		}
-		where = append(where, "status = ANY("+arg(ss)+")")
-	}
-	if f.Function != "" {
-		where = append(where, "function = "+arg(f.Function))
-	}
-	if f.Action != "" {
-		where = append(where, "action = "+arg(f.Action))
-	}
-	if f.CaseID != "" {
-		a := arg(f.CaseID)
-		where = append(where, "(sender_case_id = "+a+" OR receiver_case_id = "+a+")")
-	}
-	if f.InReplyTo != "" {
-		where = append(where, "in_reply_to = "+arg(f.InReplyTo))
-	}
-	if t := strings.TrimSpace(f.Text); t != "" {
-		a, p := arg(t), arg(likePrefix(t))
-		// Each branch can use its own index; the planner ORs the bitmaps.
-		where = append(where, "(sender_message_id LIKE "+p+" OR sender_case_id = "+a+" OR receiver_case_id = "+a+
-			" OR partner = "+a+" OR in_reply_to = "+a+")")
-	}
-	if !f.Since.IsZero() {
-		where = append(where, "created_at >= "+arg(f.Since))
-	}
-	if !f.Before.IsZero() {
-		where = append(where, "created_at < "+arg(f.Before))
-	}
-	return where
-}
-
 // SearchMessages is ListMessages for staff: the same keyset pagination
 // (newest first, cursor from the previous page) over a StaffFilter.
 func (s *Store) SearchMessages(ctx context.Context, f StaffFilter, p Page) ([]Message, string, error) {
@@ -130,7 +24,7 @@ func (s *Store) SearchMessages(ctx context.Context, f StaffFilter, p Page) ([]Me
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	where := f.where(arg)
+	where := f.Where(arg)
 	return s.pageMessages(ctx, where, args, p, "search messages")
 }
 
@@ -482,7 +376,7 @@ func scanJob(row pgx.CollectableRow) (Job, error) {
 	if err := json.Unmarshal(filter, &fj); err != nil {
 		return j, fmt.Errorf("job %d filter: %w", j.ID, err)
 	}
-	j.Filter = fj.filter()
+	j.Filter = fj.StaffFilter()
 	if finished != nil {
 		j.FinishedAt = *finished
 	}
@@ -496,7 +390,7 @@ func (s *Store) CreateReprocessJob(ctx context.Context, f StaffFilter, actor, no
 	if actor == "" {
 		return Job{}, fmt.Errorf("%w: job actor is required", ErrInvalid)
 	}
-	fb, err := json.Marshal(f.toJSON())
+	fb, err := json.Marshal(f.JSON())
 	if err != nil {
 		return Job{}, fmt.Errorf("exchange: job filter: %w", err)
 	}
@@ -508,7 +402,7 @@ func (s *Store) CreateReprocessJob(ctx context.Context, f StaffFilter, actor, no
 		}
 		args := []any{}
 		arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
-		where := append(f.where(arg), "id <= "+arg(maxID))
+		where := append(f.Where(arg), "id <= "+arg(maxID))
 		var total int64
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM messages WHERE `+strings.Join(where, " AND "), args...).Scan(&total); err != nil {
 			return fmt.Errorf("exchange: create job: %w", err)
@@ -522,7 +416,7 @@ func (s *Store) CreateReprocessJob(ctx context.Context, f StaffFilter, actor, no
 			return fmt.Errorf("exchange: create job: %w", err)
 		}
 		_, err = s.AppendAudit(ctx, tx, Entry{Actor: actor, Action: "bulk_reprocess_start", Target: "job:" + strconv.FormatInt(job.ID, 10),
-			Details: map[string]any{"filter": f.toJSON(), "total": total, "note": note}})
+			Details: map[string]any{"filter": f.JSON(), "total": total, "note": note}})
 		return err
 	})
 	return job, err
@@ -613,7 +507,7 @@ func (s *Store) RunJobChunk(ctx context.Context, size int) (Job, bool, error) {
 		found = true
 		args := []any{}
 		arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
-		where := append(job.Filter.where(arg), "id > "+arg(job.CursorID), "id <= "+arg(job.MaxID))
+		where := append(job.Filter.Where(arg), "id > "+arg(job.CursorID), "id <= "+arg(job.MaxID))
 		idRows, err := tx.Query(ctx, `SELECT id FROM messages WHERE `+strings.Join(where, " AND ")+
 			` ORDER BY id LIMIT `+arg(size), args...)
 		if err != nil {

@@ -12,29 +12,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
-
-// NameKeys normalises a name the way migration 012 indexes names: lower
-// case, hyphens as spaces, only the letters a-z kept ("O'Brien-Smith" →
-// obrien, smith). Letters outside a-z are dropped on both sides alike.
-func NameKeys(s string) []string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case r == '-' || unicode.IsSpace(r):
-			b.WriteByte(' ')
-		case r >= 'a' && r <= 'z':
-			b.WriteRune(r)
-		}
-	}
-	return strings.Fields(b.String())
-}
 
 // SortColumns are the columns the staff queue sorts by, as SQL.
 var SortColumns = map[string]string{
@@ -79,7 +62,7 @@ func (s *Store) SearchMessagesSorted(ctx context.Context, f StaffFilter, so Sort
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	where := f.where(arg)
+	where := f.Where(arg)
 	sql := "SELECT " + summaryCols + " FROM messages"
 	if len(where) > 0 {
 		sql += " WHERE " + strings.Join(where, " AND ")
@@ -115,7 +98,7 @@ func (s *Store) CountMessages(ctx context.Context, f StaffFilter, limit int) (in
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	where := f.where(arg)
+	where := f.Where(arg)
 	sql := "SELECT 1 FROM messages"
 	if len(where) > 0 {
 		sql += " WHERE " + strings.Join(where, " AND ")

@@ -11,22 +11,12 @@ package exchange
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
-
-// Querier is what the store needs to run statements: satisfied by
-// *pgxpool.Pool, *pgx.Conn and pgx.Tx.
-type Querier interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
 
 // Store is the exchange store. It is safe for concurrent use.
 type Store struct {
@@ -123,44 +113,6 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-type beginner interface {
-	Begin(ctx context.Context) (pgx.Tx, error)
-}
-
-// within runs fn in a transaction begun from q: a real transaction on a pool
-// or connection, a savepoint inside a caller's transaction. Either way the
-// statements of one store operation apply together or not at all.
-func within(ctx context.Context, q Querier, fn func(tx pgx.Tx) error) error {
-	b, ok := q.(beginner)
-	if !ok {
-		return fmt.Errorf("%w: querier %T cannot begin a transaction", ErrInvalid, q)
-	}
-	return pgx.BeginFunc(ctx, b, fn)
-}
-
 func (s *Store) tx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, s.pool, fn)
-}
-
-// newID returns a random identifier with a readable prefix.
-func newID(prefix string) string { return prefix + "_" + rand.Text() }
-
-func addHistory(ctx context.Context, q Querier, id int64, from, to Status, actor, note string) error {
-	_, err := q.Exec(ctx, `INSERT INTO message_history (message_id, from_status, to_status, actor, note)
-		VALUES ($1, $2, $3, $4, $5)`, id, string(from), string(to), actor, truncate(note, 2000))
-	if err != nil {
-		return fmt.Errorf("exchange: history: %w", err)
-	}
-	return nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	// Cut on a rune boundary so the text stays valid UTF-8 for PostgreSQL.
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
 }
