@@ -16,10 +16,14 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/uifsagw/uifsagw/gateway/exchange/audit"
 )
 
-// Store is the exchange store. It is safe for concurrent use.
+// Store is the exchange store. It is safe for concurrent use. The stores of
+// the aggregates are embedded, so their methods are Store's.
 type Store struct {
+	*auditStore
+
 	pool   *pgxpool.Pool
 	keys   PIIKeys
 	cfg    config
@@ -28,6 +32,12 @@ type Store struct {
 	// when group commit is off.
 	gc *groupCommitter
 }
+
+// The aggregate stores, embedded under names of their own (each package
+// calls its type Store).
+type (
+	auditStore = audit.Store
+)
 
 type config struct {
 	processingLease time.Duration
@@ -75,7 +85,7 @@ func Open(ctx context.Context, url string, keys PIIKeys, opts ...Option) (*Store
 	if err != nil {
 		return nil, fmt.Errorf("exchange: connect: %w", err)
 	}
-	s := &Store{pool: pool, keys: keys, cfg: cfg, closed: make(chan struct{}), gc: newGroupCommitter(cfg.groupBatch, cfg.groupWait)}
+	s := &Store{auditStore: audit.New(pool, keys), pool: pool, keys: keys, cfg: cfg, closed: make(chan struct{}), gc: newGroupCommitter(cfg.groupBatch, cfg.groupWait)}
 	if err := s.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, err

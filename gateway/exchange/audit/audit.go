@@ -1,4 +1,4 @@
-package exchange
+package audit
 
 import (
 	"bytes"

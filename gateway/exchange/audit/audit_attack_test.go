@@ -1,4 +1,4 @@
-package exchange_test
+package audit_test
 
 import (
 	"context"
