@@ -303,37 +303,6 @@ func (s *Store) AuditEntries(ctx context.Context, before int64, limit int) ([]Au
 	return out, nil
 }
 
-// CaseIWO is an e-IWO document of a case with the employer's answer.
-type CaseIWO struct {
-	IWORow
-	AckReasons    []string
-	AckNote       string
-	AckOtherState string
-	UpdatedAt     time.Time
-}
-
-// IWOsForCase lists the e-IWO documents of a case, oldest first.
-func (s *Store) IWOsForCase(ctx context.Context, caseID string) ([]CaseIWO, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, case_id, employer_fein, employer_partner, doc_action, control_number,
-		tracking_number, status, coalesce(order_id,0), coalesce(request_message,0), coalesce(document_message,0),
-		initiating_partner, initiating_message_id, created_at, ack_reasons, ack_note, ack_other_state, updated_at
-		FROM iwos WHERE case_id = $1 ORDER BY id LIMIT 500`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("exchange: case IWOs: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (CaseIWO, error) {
-		var r CaseIWO
-		err := row.Scan(&r.ID, &r.CaseID, &r.EmployerFEIN, &r.EmployerPartner, &r.DocAction, &r.ControlNumber,
-			&r.TrackingNumber, &r.Status, &r.OrderID, &r.RequestMessage, &r.DocumentMessage, &r.InitiatingPartner,
-			&r.InitiatingMessageID, &r.CreatedAt, &r.AckReasons, &r.AckNote, &r.AckOtherState, &r.UpdatedAt)
-		return r, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("exchange: case IWOs: %w", err)
-	}
-	return out, nil
-}
-
 // Bulk job states.
 const (
 	JobRunning   = "running"

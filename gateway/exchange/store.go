@@ -17,12 +17,16 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/uifsagw/uifsagw/gateway/exchange/audit"
+	"github.com/uifsagw/uifsagw/gateway/exchange/iwos"
+	"github.com/uifsagw/uifsagw/gateway/exchange/registry"
 )
 
 // Store is the exchange store. It is safe for concurrent use. The stores of
 // the aggregates are embedded, so their methods are Store's.
 type Store struct {
 	*auditStore
+	*registryStore
+	*iwoStore
 
 	pool   *pgxpool.Pool
 	keys   PIIKeys
@@ -36,7 +40,9 @@ type Store struct {
 // The aggregate stores, embedded under names of their own (each package
 // calls its type Store).
 type (
-	auditStore = audit.Store
+	auditStore    = audit.Store
+	registryStore = registry.Store
+	iwoStore      = iwos.Store
 )
 
 type config struct {
@@ -85,7 +91,7 @@ func Open(ctx context.Context, url string, keys PIIKeys, opts ...Option) (*Store
 	if err != nil {
 		return nil, fmt.Errorf("exchange: connect: %w", err)
 	}
-	s := &Store{auditStore: audit.New(pool, keys), pool: pool, keys: keys, cfg: cfg, closed: make(chan struct{}), gc: newGroupCommitter(cfg.groupBatch, cfg.groupWait)}
+	s := &Store{auditStore: audit.New(pool, keys), registryStore: registry.New(pool), iwoStore: iwos.New(pool), pool: pool, keys: keys, cfg: cfg, closed: make(chan struct{}), gc: newGroupCommitter(cfg.groupBatch, cfg.groupWait)}
 	if err := s.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, err

@@ -1,4 +1,4 @@
-package exchange_test
+package iwos_test
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package exchange_test
+package registry_test
 
 import (
 	"context"
