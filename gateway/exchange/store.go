@@ -18,7 +18,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/uifsagw/uifsagw/gateway/exchange/audit"
 	"github.com/uifsagw/uifsagw/gateway/exchange/iwos"
+	"github.com/uifsagw/uifsagw/gateway/exchange/jobs"
 	"github.com/uifsagw/uifsagw/gateway/exchange/registry"
+	"github.com/uifsagw/uifsagw/gateway/exchange/reviewdb"
 )
 
 // Store is the exchange store. It is safe for concurrent use. The stores of
@@ -27,6 +29,8 @@ type Store struct {
 	*auditStore
 	*registryStore
 	*iwoStore
+	*reviewStore
+	*jobStore
 
 	pool   *pgxpool.Pool
 	keys   PIIKeys
@@ -43,6 +47,8 @@ type (
 	auditStore    = audit.Store
 	registryStore = registry.Store
 	iwoStore      = iwos.Store
+	reviewStore   = reviewdb.Store
+	jobStore      = jobs.Store
 )
 
 type config struct {
@@ -92,6 +98,8 @@ func Open(ctx context.Context, url string, keys PIIKeys, opts ...Option) (*Store
 		return nil, fmt.Errorf("exchange: connect: %w", err)
 	}
 	s := &Store{auditStore: audit.New(pool, keys), registryStore: registry.New(pool), iwoStore: iwos.New(pool), pool: pool, keys: keys, cfg: cfg, closed: make(chan struct{}), gc: newGroupCommitter(cfg.groupBatch, cfg.groupWait)}
+	s.reviewStore = reviewdb.New(pool, s.auditStore)
+	s.jobStore = jobs.New(pool, s.auditStore)
 	if err := s.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, err

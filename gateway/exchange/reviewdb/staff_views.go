@@ -1,4 +1,4 @@
-package exchange
+package reviewdb
 
 // Read models of the staff UI's work list, refusals view, charts and audit
 // search. Every query is bounded (a limit, a day range or a cap) so a large

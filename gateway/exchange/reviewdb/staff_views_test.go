@@ -1,4 +1,4 @@
-package exchange_test
+package reviewdb_test
 
 import (
 	"context"
