@@ -20,6 +20,13 @@ func IWOByTracking(ctx context.Context, q Querier, tracking string) (IWORow, err
 	return iwos.IWOByTracking(ctx, q, tracking)
 }
 
+// IWOForEmployerCase returns the newest IWO sent to the employer for our
+// case: what an employer's own notice, which names no tracking number, is
+// about.
+func IWOForEmployerCase(ctx context.Context, q Querier, fein, ourCaseID string) (IWORow, error) {
+	return iwos.IWOForEmployerCase(ctx, q, fein, ourCaseID)
+}
+
 // IWORow is one e-IWO document the gateway sent.
 type IWORow = iwos.IWORow
 

@@ -13,11 +13,8 @@ var (
 	connect  = exchangetest.Connect
 	count    = exchangetest.Count
 	date     = exchangetest.Date
-	fakeSign = exchangetest.FakeSign
-	inbound  = exchangetest.Inbound
 	newStore = exchangetest.NewStore
 	outbound = exchangetest.Outbound
 	receive  = exchangetest.Receive
-	sampleTx = exchangetest.SampleTx
 	testKeys = exchangetest.Keys
 )

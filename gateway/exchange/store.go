@@ -12,14 +12,17 @@ package exchange
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/uifsagw/uifsagw/gateway/exchange/audit"
 	"github.com/uifsagw/uifsagw/gateway/exchange/iwos"
 	"github.com/uifsagw/uifsagw/gateway/exchange/jobs"
+	"github.com/uifsagw/uifsagw/gateway/exchange/messages"
+	"github.com/uifsagw/uifsagw/gateway/exchange/outbox"
+	"github.com/uifsagw/uifsagw/gateway/exchange/processing"
 	"github.com/uifsagw/uifsagw/gateway/exchange/registry"
+	"github.com/uifsagw/uifsagw/gateway/exchange/retention"
 	"github.com/uifsagw/uifsagw/gateway/exchange/reviewdb"
 )
 
@@ -31,50 +34,29 @@ type Store struct {
 	*iwoStore
 	*reviewStore
 	*jobStore
+	*messageStore
+	*processingStore
+	*retentionStore
+	*outboxStore
 
 	pool   *pgxpool.Pool
 	keys   PIIKeys
-	cfg    config
 	closed chan struct{}
-	// gc gathers concurrent Receive calls into shared transactions; nil
-	// when group commit is off.
-	gc *groupCommitter
 }
 
 // The aggregate stores, embedded under names of their own (each package
 // calls its type Store).
 type (
-	auditStore    = audit.Store
-	registryStore = registry.Store
-	iwoStore      = iwos.Store
-	reviewStore   = reviewdb.Store
-	jobStore      = jobs.Store
+	auditStore      = audit.Store
+	registryStore   = registry.Store
+	iwoStore        = iwos.Store
+	reviewStore     = reviewdb.Store
+	jobStore        = jobs.Store
+	messageStore    = messages.Store
+	processingStore = processing.Store
+	retentionStore  = retention.Store
+	outboxStore     = outbox.Store
 )
-
-type config struct {
-	processingLease time.Duration
-	skipSchemaCheck bool
-	poolConfig      func(*pgxpool.Config)
-	// groupBatch and groupWait bound intake group commit (see WithGroupCommit).
-	groupBatch int
-	groupWait  time.Duration
-}
-
-// Option configures Open.
-type Option func(*config)
-
-// WithProcessingLease sets how long a worker may hold a claimed inbound
-// message before RescueExpiredLeases hands it to another; default 5 minutes.
-func WithProcessingLease(d time.Duration) Option {
-	return func(c *config) { c.processingLease = d }
-}
-
-// SkipSchemaCheck opens the store without comparing the schema version; for
-// `uifsagw migrate`, which is about to change it.
-func SkipSchemaCheck() Option { return func(c *config) { c.skipSchemaCheck = true } }
-
-// WithPoolConfig adjusts the pgxpool configuration (sizes, tracers) before connecting.
-func WithPoolConfig(f func(*pgxpool.Config)) Option { return func(c *config) { c.poolConfig = f } }
 
 // Open connects to the database at url. Unless SkipSchemaCheck is given it
 // fails with a *SchemaVersionError when the schema does not match this build.
@@ -82,29 +64,30 @@ func Open(ctx context.Context, url string, keys PIIKeys, opts ...Option) (*Store
 	if !keys.Valid() {
 		return nil, fmt.Errorf("%w: PII keys not configured", ErrInvalid)
 	}
-	cfg := config{processingLease: 5 * time.Minute, groupBatch: DefaultGroupCommitBatch, groupWait: DefaultGroupCommitWait}
-	for _, o := range opts {
-		o(&cfg)
-	}
+	cfg := messages.Configure(opts...)
 	pc, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("exchange: database URL: %w", err)
 	}
-	if cfg.poolConfig != nil {
-		cfg.poolConfig(pc)
+	if cfg.PoolConfig != nil {
+		cfg.PoolConfig(pc)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
 		return nil, fmt.Errorf("exchange: connect: %w", err)
 	}
-	s := &Store{auditStore: audit.New(pool, keys), registryStore: registry.New(pool), iwoStore: iwos.New(pool), pool: pool, keys: keys, cfg: cfg, closed: make(chan struct{}), gc: newGroupCommitter(cfg.groupBatch, cfg.groupWait)}
+	s := &Store{auditStore: audit.New(pool, keys), registryStore: registry.New(pool), iwoStore: iwos.New(pool), messageStore: messages.New(pool, keys, opts...),
+		pool: pool, keys: keys, closed: make(chan struct{})}
 	s.reviewStore = reviewdb.New(pool, s.auditStore)
 	s.jobStore = jobs.New(pool, s.auditStore)
+	s.processingStore = processing.New(pool, keys, cfg.ProcessingLease)
+	s.retentionStore = retention.New(pool, keys)
+	s.outboxStore = outbox.New(pool, keys, s.auditStore, s.messageStore)
 	if err := s.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, err
 	}
-	if !cfg.skipSchemaCheck {
+	if !cfg.SkipSchemaCheck {
 		if err := CheckSchema(ctx, pool); err != nil {
 			pool.Close()
 			return nil, err

@@ -18,6 +18,8 @@ var (
 	ErrState = errors.New("exchange: operation not allowed in the current state")
 	// ErrInvalid says an argument is missing or malformed.
 	ErrInvalid = errors.New("exchange: invalid argument")
+	// ErrErased says a message's body was erased by the retention policy.
+	ErrErased = errors.New("exchange: the message body was erased under the retention policy")
 )
 
 // Direction says whether a message came from a partner or goes to one.

@@ -216,3 +216,19 @@ func (s *Store) CaseIWOs(ctx context.Context, caseID string) ([]CaseIWO, error) 
 	}
 	return out, nil
 }
+
+// IWOForEmployerCase returns the newest IWO sent to the employer for our
+// case: what an employer's own notice, which names no tracking number, is
+// about.
+func IWOForEmployerCase(ctx context.Context, q Querier, fein, ourCaseID string) (IWORow, error) {
+	var tracking string
+	err := q.QueryRow(ctx, `SELECT tracking_number FROM iwos WHERE employer_fein = $1 AND our_case_id = $2
+		ORDER BY id DESC LIMIT 1`, fein, ourCaseID).Scan(&tracking)
+	if errors.Is(err, pgx.ErrNoRows) || ourCaseID == "" {
+		return IWORow{}, ErrNotFound
+	}
+	if err != nil {
+		return IWORow{}, err
+	}
+	return IWOByTracking(ctx, q, tracking)
+}

@@ -1,4 +1,4 @@
-package exchange
+package retention
 
 import (
 	"context"
@@ -65,20 +65,20 @@ func (s *Store) resealBatch(ctx context.Context, limit int) (int, error) {
 				return fmt.Errorf("exchange: reseal message %d: %w", p.id, err)
 			}
 			for _, f := range dobs {
-				sealed, err := s.keys.Seal([]byte(f.dob.String()), ssnAAD(p.id, f.path))
+				sealed, err := s.keys.Seal([]byte(f.DOB().String()), ssnAAD(p.id, f.Path()))
 				if err != nil {
 					return err
 				}
 				if _, err := tx.Exec(ctx, `INSERT INTO message_ssns (message_id, path, sealed) VALUES ($1, $2, $3)
-					ON CONFLICT DO NOTHING`, p.id, f.path, sealed); err != nil {
+					ON CONFLICT DO NOTHING`, p.id, f.Path(), sealed); err != nil {
 					return fmt.Errorf("exchange: reseal message %d: %w", p.id, err)
 				}
 				idx := -1
-				if f.path != ncpDOBPath {
-					_, _ = fmt.Sscanf(f.path, "participants[%d].dateOfBirth", &idx)
+				if f.Path() != ncpDOBPath {
+					_, _ = fmt.Sscanf(f.Path(), "participants[%d].dateOfBirth", &idx)
 				}
 				if _, err := tx.Exec(ctx, `UPDATE person_keys SET dob_hmac = $3 WHERE message_id = $1 AND participant_index = $2`,
-					p.id, idx, s.keys.HashDOB(f.dob)); err != nil {
+					p.id, idx, s.keys.HashDOB(f.DOB())); err != nil {
 					return fmt.Errorf("exchange: reseal message %d: %w", p.id, err)
 				}
 			}

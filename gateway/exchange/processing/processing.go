@@ -1,4 +1,4 @@
-package exchange
+package processing
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package exchange_test
+package messages_test
 
 import (
 	"context"

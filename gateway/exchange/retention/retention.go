@@ -1,16 +1,12 @@
-package exchange
+package retention
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 )
-
-// ErrErased says a message's body was erased by the retention policy.
-var ErrErased = errors.New("exchange: the message body was erased under the retention policy")
 
 // Retention is the policy: how long bodies (with their SSNs) and whole
 // messages are kept. Zero keeps forever.

@@ -1,4 +1,4 @@
-package exchange_test
+package outbox_test
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package exchange
+package messages
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/uifsagw/uifsagw/gateway/exchange/reviewdb"
 )
 
 // EnqueueOutbound stores an outgoing message and queues it: an outbox row for
@@ -210,7 +211,7 @@ func (s *Store) MarkDeadLetter(ctx context.Context, id int64, errText string) er
 			return err
 		}
 		ev, _ := json.Marshal(map[string]any{"error": truncate(errText, 2000), "attempts": attempts, "partner": partner})
-		_, err = AddReviewItem(ctx, tx, ReviewItem{MessageID: id, Kind: "dead_letter", Evidence: json.RawMessage(ev)})
+		_, err = reviewdb.AddReviewItem(ctx, tx, ReviewItem{MessageID: id, Kind: "dead_letter", Evidence: json.RawMessage(ev)})
 		return err
 	})
 }
