@@ -10,16 +10,9 @@ package exchange
 
 import (
 	"context"
-	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/uifsagw/uifsagw/gateway/exchange/base"
 )
-
-// AddHistory records a status change of message id.
-func AddHistory(ctx context.Context, q Querier, id int64, from, to Status, actor, note string) error {
-	return base.AddHistory(ctx, q, id, from, to, actor, note)
-}
 
 // AuditRecord is an audit entry as stored.
 type AuditRecord = base.AuditRecord
@@ -28,18 +21,12 @@ const ChannelOutbox = base.ChannelOutbox
 
 const ChannelReceived = base.ChannelReceived
 
-// DecodeCursor reads a cursor EncodeCursor made.
-func DecodeCursor(c string) (time.Time, int64, error) { return base.DecodeCursor(c) }
-
 const DirIn = base.DirIn
 
 const DirOut = base.DirOut
 
 // Direction says whether a message came from a partner or goes to one.
 type Direction = base.Direction
-
-// EncodeCursor makes the page cursor of the row (at, id).
-func EncodeCursor(at time.Time, id int64) string { return base.EncodeCursor(at, id) }
 
 // Entry is one audit log record.
 type Entry = base.Entry
@@ -73,9 +60,6 @@ var ErrUnknownKey = base.ErrUnknownKey
 // Filter narrows ListMessages. Zero fields do not filter.
 type Filter = base.Filter
 
-// FilterJSON is how a filter is kept in a bulk job row.
-type FilterJSON = base.FilterJSON
-
 // GeneratePIIKeys returns a fresh encryption key and HMAC key in the base64
 // form ParsePIIKeys reads (for `uifsagw dev` and first installation).
 func GeneratePIIKeys() (encB64, hmacB64 string) { return base.GeneratePIIKeys() }
@@ -86,36 +70,22 @@ type HistoryEntry = base.HistoryEntry
 // Inbound is a message a partner sent, verified and decoded by the edge.
 type Inbound = base.Inbound
 
-// LikePrefix escapes a LIKE pattern so the term matches literally.
-func LikePrefix(s string) string { return base.LikePrefix(s) }
-
 // Message is one stored message. Tx carries the canonical transaction with
 // SSNs masked; LoadTransaction rebuilds it with SSNs for authorised use. Raw
 // is the decrypted body, set only where the caller needs the bytes (the pull
 // inbox); ListMessages leaves Tx and Raw empty.
 type Message = base.Message
 
-const MessageCols = base.MessageCols
-
 // NameKeys normalises a name the way migration 012 indexes names: lower
 // case, hyphens as spaces, only the letters a-z kept ("O'Brien-Smith" →
 // obrien, smith). Letters outside a-z are dropped on both sides alike.
 func NameKeys(s string) []string { return base.NameKeys(s) }
-
-// NewID returns a random identifier with a readable prefix.
-func NewID(prefix string) string { return base.NewID(prefix) }
 
 // Outbound is a message the gateway sends.
 type Outbound = base.Outbound
 
 // OutboxItem is an outbound message leased to a sender.
 type OutboxItem = base.OutboxItem
-
-// OutboxTransition moves one outbox item out of the states in from, or
-// returns ErrNotFound / ErrState.
-func OutboxTransition(ctx context.Context, tx pgx.Tx, id int64, from []string, set string, args ...any) (partner string, attempts int, err error) {
-	return base.OutboxTransition(ctx, tx, id, from, set, args...)
-}
 
 // PIIKeys holds the keys that protect personal data at rest: an AES-256-GCM
 // key (plus previous keys kept for reading during rotation) and an
@@ -127,12 +97,6 @@ type PIIKeys = base.PIIKeys
 // previous page, empty for the first.
 type Page = base.Page
 
-// PageMessages runs one keyset page over messages, newest first: where and
-// args hold the filter so far; the cursor and the limit are added here.
-func PageMessages(ctx context.Context, q Querier, where []string, args []any, p Page, what string) ([]Message, string, error) {
-	return base.PageMessages(ctx, q, where, args, p, what)
-}
-
 // ParsePIIKeys reads base64 keys. encB64 is one 32-byte AES key, or a
 // comma-separated list whose first key seals and whose others only open
 // (rotation). hmacB64 is the HMAC key, at least 32 bytes; it cannot rotate
@@ -141,9 +105,6 @@ func ParsePIIKeys(encB64, hmacB64 string) (PIIKeys, error) { return base.ParsePI
 
 // PersonMatch is a message that names a person with a given SSN.
 type PersonMatch = base.PersonMatch
-
-// Qualified prefixes every column of cols with alias.
-func Qualified(alias, cols string) string { return base.Qualified(alias, cols) }
 
 // Querier is what the store needs to run statements: satisfied by
 // *pgxpool.Pool, *pgx.Conn and pgx.Tx.
@@ -165,25 +126,6 @@ type ReviewItem = base.ReviewItem
 const ReviewOpen = base.ReviewOpen
 
 const ReviewResolved = base.ReviewResolved
-
-// ScanInto scans a row of SummaryCols (MessageCols with withCanonical), then extra.
-func ScanInto(row pgx.CollectableRow, withCanonical bool, extra ...any) (Message, error) {
-	return base.ScanInto(row, withCanonical, extra...)
-}
-
-// ScanMessage scans a row of MessageCols.
-func ScanMessage(row pgx.CollectableRow) (Message, error) { return base.ScanMessage(row) }
-
-// ScanSummary scans a row of SummaryCols.
-func ScanSummary(row pgx.CollectableRow) (Message, error) { return base.ScanSummary(row) }
-
-// SetMessageStatus moves message id to status to and records the change.
-func SetMessageStatus(ctx context.Context, q Querier, id int64, to Status, actor, note string) error {
-	return base.SetMessageStatus(ctx, q, id, to, actor, note)
-}
-
-// SortByID sorts messages by id, oldest first.
-func SortByID(ms []Message) { base.SortByID(ms) }
 
 // StaffFilter is what staff filter the queue by: the store's Filter plus the
 // action code and a free-text term. Text matches metadata only, never bodies:
@@ -222,19 +164,6 @@ const StatusSending = base.StatusSending
 
 // Statuses lists every status.
 var Statuses = base.Statuses
-
-// SummaryCols are the messages columns ScanSummary reads; MessageCols add the canonical form.
-const SummaryCols = base.SummaryCols
-
-// Truncate cuts s to at most n bytes on a rune boundary.
-func Truncate(s string, n int) string { return base.Truncate(s, n) }
-
-// Within runs fn in a transaction begun from q: a real transaction on a pool
-// or connection, a savepoint inside a caller's transaction. Either way the
-// statements of one store operation apply together or not at all.
-func Within(ctx context.Context, q Querier, fn func(tx pgx.Tx) error) error {
-	return base.Within(ctx, q, fn)
-}
 
 var addHistory = base.AddHistory
 

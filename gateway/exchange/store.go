@@ -1,12 +1,3 @@
-// Package exchange is the gateway's durable exchange store on PostgreSQL:
-// messages in and out with their raw evidence and canonical form, the state
-// history, signed receipts, the outbox and the pull inbox, matching keys,
-// the audit chain and the review queue, and the schema migrations.
-//
-// Every method is one transaction. Methods that take a Querier also run
-// inside a caller's transaction (pgx.Tx), so a decision and the messages it
-// sends commit together. Raw bodies and SSNs are sealed with PIIKeys before
-// they reach the database; canonical JSON carries masked SSNs only.
 package exchange
 
 import (
@@ -15,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/uifsagw/uifsagw/gateway/exchange/audit"
 	"github.com/uifsagw/uifsagw/gateway/exchange/iwos"
 	"github.com/uifsagw/uifsagw/gateway/exchange/jobs"
@@ -107,6 +99,10 @@ func (s *Store) Close() {
 }
 
 // Pool is the underlying pool, for callers that open their own transactions.
+// It is for the store layer only, deprecated for every other caller: SQL
+// belongs in the aggregate stores (issue 18), and the callers outside the
+// layer are moving there. (No "Deprecated:" marker yet, so that linting the
+// packages still calling it stays clean until they have moved.)
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // Keys are the PII keys the store seals with.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
 	"github.com/uifsagw/uifsagw/gateway/exchange/reviewdb"
 )
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
 	"github.com/uifsagw/uifsagw/gateway/exchange/reviewdb"
 )
 
