@@ -15,7 +15,3 @@ var ErrAuditCheckpoint = audit.ErrAuditCheckpoint
 
 // ErrAuditTampered says the audit chain does not verify.
 var ErrAuditTampered = audit.ErrAuditTampered
-
-const auditCols = audit.Cols
-
-var scanAudit = audit.Scan

@@ -12,7 +12,6 @@ func TestMain(m *testing.M) { exchangetest.Main(m) }
 var (
 	connect  = exchangetest.Connect
 	count    = exchangetest.Count
-	date     = exchangetest.Date
 	newStore = exchangetest.NewStore
 	outbound = exchangetest.Outbound
 	receive  = exchangetest.Receive

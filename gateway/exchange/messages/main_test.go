@@ -12,7 +12,6 @@ func TestMain(m *testing.M) { exchangetest.Main(m) }
 var (
 	connect  = exchangetest.Connect
 	count    = exchangetest.Count
-	date     = exchangetest.Date
 	fakeSign = exchangetest.FakeSign
 	inbound  = exchangetest.Inbound
 	newStore = exchangetest.NewStore
