@@ -4,17 +4,11 @@ package audit
 
 import "github.com/uifsagw/uifsagw/gateway/exchange/base"
 
-// AuditRecord is an audit entry as stored.
 type AuditRecord = base.AuditRecord
-
-// Entry is one audit log record.
 type Entry = base.Entry
 
-// ErrInvalid says an argument is missing or malformed.
 var ErrInvalid = base.ErrInvalid
 
-// Querier is what the store needs to run statements: satisfied by
-// *pgxpool.Pool, *pgx.Conn and pgx.Tx.
 type Querier = base.Querier
 
 var within = base.Within

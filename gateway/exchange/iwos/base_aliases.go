@@ -4,15 +4,7 @@ package iwos
 
 import "github.com/uifsagw/uifsagw/gateway/exchange/base"
 
-// ErrInvalid says an argument is missing or malformed.
 var ErrInvalid = base.ErrInvalid
-
-// ErrNotFound says the message (or row) does not exist, or not for this partner.
 var ErrNotFound = base.ErrNotFound
 
-// Querier is what the store needs to run statements: satisfied by
-// *pgxpool.Pool, *pgx.Conn and pgx.Tx.
 type Querier = base.Querier
-
-// Status is where a message is in its life. The database enforces the same set.
-type Status = base.Status

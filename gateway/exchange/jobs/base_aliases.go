@@ -4,28 +4,14 @@ package jobs
 
 import "github.com/uifsagw/uifsagw/gateway/exchange/base"
 
-// Entry is one audit log record.
 type Entry = base.Entry
 
-// ErrInvalid says an argument is missing or malformed.
 var ErrInvalid = base.ErrInvalid
-
-// ErrNotFound says the message (or row) does not exist, or not for this partner.
 var ErrNotFound = base.ErrNotFound
-
-// ErrState says the row is not in a state that allows the operation
-// (completing a message nobody claimed, retrying a delivered item).
 var ErrState = base.ErrState
 
-// Filter narrows ListMessages. Zero fields do not filter.
 type Filter = base.Filter
-
-// StaffFilter is what staff filter the queue by: the store's Filter plus the
-// action code and a free-text term. Text matches metadata only, never bodies:
-// the sender's message id (exactly or as a prefix), either case id, the
-// partner, or the message a reply answers.
 type StaffFilter = base.StaffFilter
-
 type staffFilterJSON = base.FilterJSON
 
 var truncate = base.Truncate

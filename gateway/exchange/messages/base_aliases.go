@@ -5,92 +5,33 @@ package messages
 import "github.com/uifsagw/uifsagw/gateway/exchange/base"
 
 const ChannelOutbox = base.ChannelOutbox
-
 const ChannelReceived = base.ChannelReceived
-
 const DirIn = base.DirIn
-
 const DirOut = base.DirOut
 
-// Direction says whether a message came from a partner or goes to one.
 type Direction = base.Direction
 
-// ErrConflict says a message id was reused with a different body.
 var ErrConflict = base.ErrConflict
-
-// ErrErased says a message's body was erased by the retention policy.
 var ErrErased = base.ErrErased
-
-// ErrInvalid says an argument is missing or malformed.
 var ErrInvalid = base.ErrInvalid
-
-// ErrNotFound says the message (or row) does not exist, or not for this partner.
 var ErrNotFound = base.ErrNotFound
-
-// ErrState says the row is not in a state that allows the operation
-// (completing a message nobody claimed, retrying a delivered item).
 var ErrState = base.ErrState
 
-// Filter narrows ListMessages. Zero fields do not filter.
 type Filter = base.Filter
-
-// HistoryEntry is one state transition of a message.
 type HistoryEntry = base.HistoryEntry
-
-// Inbound is a message a partner sent, verified and decoded by the edge.
 type Inbound = base.Inbound
-
-// Message is one stored message. Tx carries the canonical transaction with
-// SSNs masked; LoadTransaction rebuilds it with SSNs for authorised use. Raw
-// is the decrypted body, set only where the caller needs the bytes (the pull
-// inbox); ListMessages leaves Tx and Raw empty.
 type Message = base.Message
-
-// Outbound is a message the gateway sends.
 type Outbound = base.Outbound
-
-// OutboxItem is an outbound message leased to a sender.
-type OutboxItem = base.OutboxItem
-
-// Page asks for one page of a keyset listing. Cursor is the Next of the
-// previous page, empty for the first.
 type Page = base.Page
-
-// PersonMatch is a message that names a person with a given SSN.
 type PersonMatch = base.PersonMatch
-
-// Querier is what the store needs to run statements: satisfied by
-// *pgxpool.Pool, *pgx.Conn and pgx.Tx.
 type Querier = base.Querier
-
-// Receipt is what the gateway signs when it has stored a message: the
-// payload of the receipt JWS. JSON names match signing.Receipt.
 type Receipt = base.Receipt
-
-// Refusal is a request the edge refused. No body is kept; the hash
-// identifies it if the partner asks.
 type Refusal = base.Refusal
-
-// ReviewItem is something a person must look at.
-type ReviewItem = base.ReviewItem
-
-// StaffFilter is what staff filter the queue by: the store's Filter plus the
-// action code and a free-text term. Text matches metadata only, never bodies:
-// the sender's message id (exactly or as a prefix), either case id, the
-// partner, or the message a reply answers.
 type StaffFilter = base.StaffFilter
-
-// Status is where a message is in its life. The database enforces the same set.
 type Status = base.Status
 
 const StatusAwaitingPickup = base.StatusAwaitingPickup
-
-const StatusDeadLetter = base.StatusDeadLetter
-
-const StatusDelivered = base.StatusDelivered
-
 const StatusQueued = base.StatusQueued
-
 const StatusReceived = base.StatusReceived
 
 var addHistory = base.AddHistory
@@ -98,13 +39,6 @@ var addHistory = base.AddHistory
 const messageCols = base.MessageCols
 
 var newID = base.NewID
-
-var outboxTransition = base.OutboxTransition
-
 var scanMessage = base.ScanMessage
-
-var setMessageStatus = base.SetMessageStatus
-
 var truncate = base.Truncate
-
 var within = base.Within

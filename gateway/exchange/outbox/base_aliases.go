@@ -4,32 +4,29 @@ package outbox
 
 import "github.com/uifsagw/uifsagw/gateway/exchange/base"
 
-// Direction says whether a message came from a partner or goes to one.
-type Direction = base.Direction
+const DirOut = base.DirOut
 
-// Entry is one audit log record.
+type Direction = base.Direction
 type Entry = base.Entry
 
-// ErrInvalid says an argument is missing or malformed.
 var ErrInvalid = base.ErrInvalid
 
-// Message is one stored message. Tx carries the canonical transaction with
-// SSNs masked; LoadTransaction rebuilds it with SSNs for authorised use. Raw
-// is the decrypted body, set only where the caller needs the bytes (the pull
-// inbox); ListMessages leaves Tx and Raw empty.
 type Message = base.Message
-
-// Outbound is a message the gateway sends.
 type Outbound = base.Outbound
-
-// Querier is what the store needs to run statements: satisfied by
-// *pgxpool.Pool, *pgx.Conn and pgx.Tx.
+type OutboxItem = base.OutboxItem
 type Querier = base.Querier
+type ReviewItem = base.ReviewItem
 
+const StatusDeadLetter = base.StatusDeadLetter
+const StatusDelivered = base.StatusDelivered
 const StatusQueued = base.StatusQueued
 
 var addHistory = base.AddHistory
 
 const messageCols = base.MessageCols
 
+var newID = base.NewID
+var outboxTransition = base.OutboxTransition
 var scanInto = base.ScanInto
+var setMessageStatus = base.SetMessageStatus
+var truncate = base.Truncate

@@ -4,45 +4,21 @@ package processing
 
 import "github.com/uifsagw/uifsagw/gateway/exchange/base"
 
-// ErrInvalid says an argument is missing or malformed.
 var ErrInvalid = base.ErrInvalid
-
-// ErrNotFound says the message (or row) does not exist, or not for this partner.
 var ErrNotFound = base.ErrNotFound
-
-// ErrState says the row is not in a state that allows the operation
-// (completing a message nobody claimed, retrying a delivered item).
 var ErrState = base.ErrState
 
-// Message is one stored message. Tx carries the canonical transaction with
-// SSNs masked; LoadTransaction rebuilds it with SSNs for authorised use. Raw
-// is the decrypted body, set only where the caller needs the bytes (the pull
-// inbox); ListMessages leaves Tx and Raw empty.
 type Message = base.Message
-
-// Querier is what the store needs to run statements: satisfied by
-// *pgxpool.Pool, *pgx.Conn and pgx.Tx.
 type Querier = base.Querier
-
-// Receipt is what the gateway signs when it has stored a message: the
-// payload of the receipt JWS. JSON names match signing.Receipt.
 type Receipt = base.Receipt
-
-// Status is where a message is in its life. The database enforces the same set.
 type Status = base.Status
 
 const StatusCancelled = base.StatusCancelled
-
 const StatusNeedsReview = base.StatusNeedsReview
-
 const StatusProcessed = base.StatusProcessed
-
 const StatusProcessing = base.StatusProcessing
-
 const StatusReceived = base.StatusReceived
-
 const StatusRefused = base.StatusRefused
-
 const StatusResolved = base.StatusResolved
 
 var addHistory = base.AddHistory
@@ -50,15 +26,9 @@ var addHistory = base.AddHistory
 const messageCols = base.MessageCols
 
 var outboxTransition = base.OutboxTransition
-
 var qualified = base.Qualified
-
 var scanMessage = base.ScanMessage
-
 var setMessageStatus = base.SetMessageStatus
-
 var sortByID = base.SortByID
-
 var truncate = base.Truncate
-
 var within = base.Within

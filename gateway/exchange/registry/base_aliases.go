@@ -4,27 +4,13 @@ package registry
 
 import "github.com/uifsagw/uifsagw/gateway/exchange/base"
 
-// ErrInvalid says an argument is missing or malformed.
 var ErrInvalid = base.ErrInvalid
-
-// ErrNotFound says the message (or row) does not exist, or not for this partner.
 var ErrNotFound = base.ErrNotFound
 
-// Message is one stored message. Tx carries the canonical transaction with
-// SSNs masked; LoadTransaction rebuilds it with SSNs for authorised use. Raw
-// is the decrypted body, set only where the caller needs the bytes (the pull
-// inbox); ListMessages leaves Tx and Raw empty.
 type Message = base.Message
-
-// NewID returns a random identifier with a readable prefix.
-func NewID(prefix string) string { return base.NewID(prefix) }
-
-// Querier is what the store needs to run statements: satisfied by
-// *pgxpool.Pool, *pgx.Conn and pgx.Tx.
 type Querier = base.Querier
 
 const messageCols = base.MessageCols
 
 var qualified = base.Qualified
-
 var scanMessage = base.ScanMessage

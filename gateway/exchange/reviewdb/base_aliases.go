@@ -2,84 +2,39 @@
 
 package reviewdb
 
-import (
-	"github.com/uifsagw/uifsagw/gateway/exchange/base"
-)
+import "github.com/uifsagw/uifsagw/gateway/exchange/base"
 
-// AuditRecord is an audit entry as stored.
 type AuditRecord = base.AuditRecord
 
 const ChannelOutbox = base.ChannelOutbox
-
 const ChannelReceived = base.ChannelReceived
-
 const DirIn = base.DirIn
-
 const DirOut = base.DirOut
 
-// Direction says whether a message came from a partner or goes to one.
 type Direction = base.Direction
 
-// ErrInvalid says an argument is missing or malformed.
 var ErrInvalid = base.ErrInvalid
-
-// ErrNotFound says the message (or row) does not exist, or not for this partner.
 var ErrNotFound = base.ErrNotFound
-
-// ErrState says the row is not in a state that allows the operation
-// (completing a message nobody claimed, retrying a delivered item).
 var ErrState = base.ErrState
 
-// Message is one stored message. Tx carries the canonical transaction with
-// SSNs masked; LoadTransaction rebuilds it with SSNs for authorised use. Raw
-// is the decrypted body, set only where the caller needs the bytes (the pull
-// inbox); ListMessages leaves Tx and Raw empty.
 type Message = base.Message
-
-// Page asks for one page of a keyset listing. Cursor is the Next of the
-// previous page, empty for the first.
 type Page = base.Page
-
-// Querier is what the store needs to run statements: satisfied by
-// *pgxpool.Pool, *pgx.Conn and pgx.Tx.
 type Querier = base.Querier
-
-// Refusal is a request the edge refused. No body is kept; the hash
-// identifies it if the partner asks.
 type Refusal = base.Refusal
-
-// ReviewItem is something a person must look at.
 type ReviewItem = base.ReviewItem
-
-// StaffFilter is what staff filter the queue by: the store's Filter plus the
-// action code and a free-text term. Text matches metadata only, never bodies:
-// the sender's message id (exactly or as a prefix), either case id, the
-// partner, or the message a reply answers.
 type StaffFilter = base.StaffFilter
-
-// Status is where a message is in its life. The database enforces the same set.
 type Status = base.Status
 
 const StatusAwaitingPickup = base.StatusAwaitingPickup
-
 const StatusCancelled = base.StatusCancelled
-
 const StatusDeadLetter = base.StatusDeadLetter
-
 const StatusDelivered = base.StatusDelivered
-
 const StatusNeedsReview = base.StatusNeedsReview
-
 const StatusPickedUp = base.StatusPickedUp
-
 const StatusProcessed = base.StatusProcessed
-
 const StatusQueued = base.StatusQueued
-
 const StatusReceived = base.StatusReceived
-
 const StatusRefused = base.StatusRefused
-
 const StatusResolved = base.StatusResolved
 
 var likePrefix = base.LikePrefix
@@ -87,13 +42,10 @@ var likePrefix = base.LikePrefix
 const messageCols = base.MessageCols
 
 var scanMessage = base.ScanMessage
-
 var scanSummary = base.ScanSummary
-
 var setMessageStatus = base.SetMessageStatus
 
 const summaryCols = base.SummaryCols
 
 var truncate = base.Truncate
-
 var within = base.Within
