@@ -5,9 +5,9 @@
 //
 // It is a façade. The SQL lives in one store layer split by aggregate:
 // base (Querier, transactions, types, PII keys, row scanners), messages
-// (intake, files, reads, outbox rows), processing, outbox (pull inbox, pause,
-// e-IWO batches), registry, iwos, reviewdb, jobs, audit, retention and admin
-// (databases and roles). Store embeds each aggregate's store, so its methods
+// (intake, files, sealing, enqueueing), lookup (reads and reveals),
+// processing, outbox (delivery, pull inbox, pause, e-IWO batches), registry,
+// iwos, reviewdb, jobs, audit, retention and admin (databases). Store embeds each aggregate's store, so its methods
 // and the names here are those of before the split. Outside this tree no
 // package is to import pgx.
 //

@@ -10,6 +10,7 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/exchange/audit"
 	"github.com/uifsagw/uifsagw/gateway/exchange/iwos"
 	"github.com/uifsagw/uifsagw/gateway/exchange/jobs"
+	"github.com/uifsagw/uifsagw/gateway/exchange/lookup"
 	"github.com/uifsagw/uifsagw/gateway/exchange/messages"
 	"github.com/uifsagw/uifsagw/gateway/exchange/outbox"
 	"github.com/uifsagw/uifsagw/gateway/exchange/processing"
@@ -30,6 +31,7 @@ type Store struct {
 	*processingStore
 	*retentionStore
 	*outboxStore
+	*lookupStore
 
 	pool   *pgxpool.Pool
 	keys   PIIKeys
@@ -48,6 +50,7 @@ type (
 	processingStore = processing.Store
 	retentionStore  = retention.Store
 	outboxStore     = outbox.Store
+	lookupStore     = lookup.Store
 )
 
 // Open connects to the database at url. Unless SkipSchemaCheck is given it
@@ -74,6 +77,7 @@ func Open(ctx context.Context, url string, keys PIIKeys, opts ...Option) (*Store
 	s.jobStore = jobs.New(pool, s.auditStore)
 	s.processingStore = processing.New(pool, keys, cfg.ProcessingLease)
 	s.retentionStore = retention.New(pool, keys)
+	s.lookupStore = lookup.New(pool, keys)
 	s.outboxStore = outbox.New(pool, keys, s.auditStore, s.messageStore)
 	if err := s.Ping(ctx); err != nil {
 		pool.Close()

@@ -12,22 +12,17 @@ const DirOut = base.DirOut
 type Direction = base.Direction
 
 var ErrConflict = base.ErrConflict
-var ErrErased = base.ErrErased
 var ErrInvalid = base.ErrInvalid
 var ErrNotFound = base.ErrNotFound
 var ErrState = base.ErrState
 
-type Filter = base.Filter
-type HistoryEntry = base.HistoryEntry
 type Inbound = base.Inbound
 type Message = base.Message
 type Outbound = base.Outbound
 type Page = base.Page
-type PersonMatch = base.PersonMatch
 type Querier = base.Querier
 type Receipt = base.Receipt
 type Refusal = base.Refusal
-type StaffFilter = base.StaffFilter
 type Status = base.Status
 
 const StatusAwaitingPickup = base.StatusAwaitingPickup
@@ -35,10 +30,6 @@ const StatusQueued = base.StatusQueued
 const StatusReceived = base.StatusReceived
 
 var addHistory = base.AddHistory
-
-const messageCols = base.MessageCols
-
 var newID = base.NewID
-var scanMessage = base.ScanMessage
 var truncate = base.Truncate
 var within = base.Within

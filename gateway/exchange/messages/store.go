@@ -109,9 +109,10 @@ func (f dobField) Path() string { return f.path }
 // DOB is the date of birth.
 func (f dobField) DOB() canonical.Date { return f.dob }
 
+// SetPII puts a revealed SSN or date of birth back at path of tx.
+func SetPII(tx *canonical.Transaction, path string, value []byte) error {
+	return setPII(tx, path, value)
+}
+
 // NCPDOBPath is where the NCP's date of birth is sealed.
 const NCPDOBPath = ncpDOBPath
-
-func (s *Store) pageMessages(ctx context.Context, where []string, args []any, p Page, what string) ([]Message, string, error) {
-	return base.PageMessages(ctx, s.pool, where, args, p, what)
-}
