@@ -11,11 +11,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/uifsagw/uifsagw/gateway"
 	"github.com/uifsagw/uifsagw/gateway/devenv"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/exchange/admin"
 	"github.com/uifsagw/uifsagw/gateway/pgserver"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
 	"github.com/uifsagw/uifsagw/partners"
@@ -292,19 +291,12 @@ func stopPeers(ps []*peer) {
 
 // ensureDatabase creates db on the dev server if it does not exist.
 func ensureDatabase(ctx context.Context, pg *pgserver.Server, db string) (string, error) {
-	conn, err := pgx.Connect(ctx, pg.URL())
+	err := admin.WithServer(ctx, pg.URL(), func(s *admin.Server) error {
+		_, err := s.EnsureDatabase(ctx, db)
+		return err
+	})
 	if err != nil {
-		return "", fmt.Errorf("connect to PostgreSQL: %w", err)
-	}
-	defer conn.Close(ctx)
-	var exists bool
-	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", db).Scan(&exists); err != nil {
-		return "", err
-	}
-	if !exists {
-		if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{db}.Sanitize()); err != nil {
-			return "", fmt.Errorf("create database: %w", err)
-		}
+		return "", fmt.Errorf("PostgreSQL: %w", err)
 	}
 	return pg.URLFor(db), nil
 }

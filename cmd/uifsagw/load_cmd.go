@@ -13,12 +13,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
-
 	"github.com/uifsagw/uifsagw/gateway"
 	"github.com/uifsagw/uifsagw/gateway/devenv"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/exchange/admin"
 	"github.com/uifsagw/uifsagw/gateway/loadgen"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
 	"github.com/uifsagw/uifsagw/partners"
@@ -321,7 +319,7 @@ func pidListeningAt(addr string) (int, error) {
 }
 
 func postmasterOf(dbURL string) (int, error) {
-	cfg, err := pgconn.ParseConfig(dbURL)
+	cfg, err := admin.ParseEndpoint(dbURL)
 	if err != nil {
 		return 0, err
 	}
@@ -411,20 +409,15 @@ func startScratchGateway(ctx context.Context, l devenv.Layout, runID string) (*s
 	if err != nil {
 		return nil, err
 	}
-	admin := *u
-	admin.Path = "/postgres"
-	sg := &scratchGateway{db: "uifsagw_load_" + strings.ToLower(nonIdent.ReplaceAllString(runID, "_")), adminURL: admin.String()}
+	maint := *u
+	maint.Path = "/postgres"
+	sg := &scratchGateway{db: "uifsagw_load_" + strings.ToLower(nonIdent.ReplaceAllString(runID, "_")), adminURL: maint.String()}
 	scratch := *u
 	scratch.Path = "/" + sg.db
 	sg.dbURL = scratch.String()
-	conn, err := pgx.Connect(ctx, sg.adminURL)
+	err = admin.WithServer(ctx, sg.adminURL, func(s *admin.Server) error { return s.CreateDatabase(ctx, sg.db, "") })
 	if err != nil {
-		return nil, fmt.Errorf("dev PostgreSQL: %w", err)
-	}
-	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{sg.db}.Sanitize())
-	conn.Close(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("scratch database: %w", err)
+		return nil, fmt.Errorf("scratch database on the dev PostgreSQL: %w", err)
 	}
 	fail := func(err error) (*scratchGateway, error) {
 		sg.drop()
@@ -435,7 +428,7 @@ func startScratchGateway(ctx context.Context, l devenv.Layout, runID string) (*s
 	}
 	serveURL := sg.dbURL
 	if r.OwnerURL != "" && r.DatabaseURL != r.OwnerURL {
-		if pc, err := pgconn.ParseConfig(r.DatabaseURL); err == nil && pc.User != "" {
+		if pc, err := admin.ParseEndpoint(r.DatabaseURL); err == nil && pc.User != "" {
 			if serveURL, err = exchange.URLWithUser(sg.dbURL, pc.User); err != nil {
 				return fail(err)
 			}
@@ -474,11 +467,7 @@ func (sg *scratchGateway) stop() {
 func (sg *scratchGateway) drop() {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, sg.adminURL)
-	if err == nil {
-		_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{sg.db}.Sanitize()+" WITH (FORCE)")
-		conn.Close(ctx)
-	}
+	err := admin.WithServer(ctx, sg.adminURL, func(s *admin.Server) error { return s.DropDatabase(ctx, sg.db) })
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "load: drop scratch database %s: %v\n", sg.db, err)
 	}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/uifsagw/uifsagw/gateway"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 )
@@ -67,12 +65,7 @@ func runMigrate(ctx context.Context, args []string) error {
 
 // migrate applies pending migrations and reports the versions before and after.
 func migrate(ctx context.Context, url string) (from, to int32, err error) {
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		return 0, 0, fmt.Errorf("connect: %w", err)
-	}
-	from, err = exchange.DatabaseSchemaVersion(ctx, conn)
-	conn.Close(ctx)
+	from, err = exchange.DatabaseSchemaVersionURL(ctx, url)
 	if err != nil {
 		return 0, 0, err
 	}

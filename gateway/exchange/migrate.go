@@ -122,6 +122,16 @@ func MigrateURL(ctx context.Context, url string) error {
 	return MigrateConn(ctx, conn)
 }
 
+// DatabaseSchemaVersionURL connects to url and returns DatabaseSchemaVersion.
+func DatabaseSchemaVersionURL(ctx context.Context, url string) (int32, error) {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return 0, fmt.Errorf("exchange: connect: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	return DatabaseSchemaVersion(ctx, conn)
+}
+
 // DatabaseSchemaVersion returns the version recorded in the database, 0 when
 // it has never been migrated.
 func DatabaseSchemaVersion(ctx context.Context, q Querier) (int32, error) {

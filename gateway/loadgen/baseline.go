@@ -10,10 +10,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
+	"github.com/uifsagw/uifsagw/gateway/exchange/admin"
 	"github.com/uifsagw/uifsagw/gateway/signing"
 	"github.com/uifsagw/uifsagw/transforms"
 
@@ -135,52 +134,21 @@ type CommitBaseline struct {
 	BodyBytes     int     `json:"bodyBytes"`
 }
 
-// baselineTable is created for the measurement and dropped after it. It is
-// a logged table: an unlogged or temporary one would skip the WAL flush
-// that a commit costs, which is the point of the measurement.
-const baselineTable = "uifsagw_load_baseline"
-
 // MeasureCommits inserts one row of bodyBytes per transaction from
-// concurrency connections for d against the database at url.
+// concurrency connections for d against the database at url, into a scratch
+// table the store layer creates and drops (admin.CommitTable).
 func MeasureCommits(ctx context.Context, url string, concurrency, bodyBytes int, d time.Duration) (CommitBaseline, error) {
 	concurrency = max(concurrency, 1)
-	pc, err := pgxpool.ParseConfig(url)
+	table, err := admin.OpenCommitTable(ctx, url, concurrency)
 	if err != nil {
-		return CommitBaseline{}, fmt.Errorf("loadgen: database URL: %w", err)
+		return CommitBaseline{}, fmt.Errorf("loadgen: %w", err)
 	}
-	pc.MaxConns, pc.MinConns = int32(concurrency), int32(concurrency)
-	// The gateway commits with synchronous_commit on; so must the baseline,
-	// whatever the server default says.
-	pc.ConnConfig.RuntimeParams["synchronous_commit"] = "on"
-	pool, err := pgxpool.NewWithConfig(ctx, pc)
-	if err != nil {
-		return CommitBaseline{}, fmt.Errorf("loadgen: connect: %w", err)
-	}
-	defer pool.Close()
-	if _, err := pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS `+baselineTable+` (
-		id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, message_id text NOT NULL, body bytea NOT NULL,
-		created_at timestamptz NOT NULL DEFAULT now())`); err != nil {
-		return CommitBaseline{}, fmt.Errorf("loadgen: baseline table: %w", err)
-	}
-	defer func() { _, _ = pool.Exec(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS `+baselineTable) }()
+	defer table.Close(ctx)
 
 	body := make([]byte, bodyBytes)
 	for i := range body {
 		body[i] = byte('A' + i%26)
 	}
-	// Warm every connection so connection setup is not measured.
-	var conns []*pgxpool.Conn
-	for range concurrency {
-		c, err := pool.Acquire(ctx)
-		if err != nil {
-			return CommitBaseline{}, fmt.Errorf("loadgen: connect: %w", err)
-		}
-		conns = append(conns, c)
-	}
-	for _, c := range conns {
-		c.Release()
-	}
-
 	rctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	var (
@@ -195,9 +163,7 @@ func MeasureCommits(ctx context.Context, url string, concurrency, bodyBytes int,
 			var mine []time.Duration
 			for n := 0; rctx.Err() == nil; n++ {
 				t0 := time.Now()
-				// One statement outside a transaction block is one transaction: INSERT then COMMIT.
-				_, err := pool.Exec(rctx, `INSERT INTO `+baselineTable+` (message_id, body) VALUES ($1, $2)`,
-					fmt.Sprintf("B-%d-%d", w, n), body)
+				err := table.Insert(rctx, fmt.Sprintf("B-%d-%d", w, n), body)
 				if err != nil {
 					if rctx.Err() == nil && !errors.Is(err, context.DeadlineExceeded) {
 						mu.Lock()
@@ -233,13 +199,9 @@ func cmpErr(first, err error) error {
 // SynchronousCommit reports the server's synchronous_commit and fsync
 // settings, so a report can say whether commits were durable.
 func SynchronousCommit(ctx context.Context, url string) (syncCommit, fsync string, err error) {
-	c, err := pgx.Connect(ctx, url)
+	syncCommit, fsync, err = admin.Durability(ctx, url)
 	if err != nil {
-		return "", "", fmt.Errorf("loadgen: connect: %w", err)
-	}
-	defer c.Close(context.WithoutCancel(ctx))
-	if err := c.QueryRow(ctx, `SELECT current_setting('synchronous_commit'), current_setting('fsync')`).Scan(&syncCommit, &fsync); err != nil {
-		return "", "", fmt.Errorf("loadgen: settings: %w", err)
+		return "", "", fmt.Errorf("loadgen: %w", err)
 	}
 	return syncCommit, fsync, nil
 }

@@ -34,7 +34,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/uifsagw/uifsagw/gateway/exchange/admin"
 )
 
 // MinMajorVersion is the oldest PostgreSQL the gateway supports.
@@ -281,10 +281,9 @@ func (s *Server) waitReady(ctx context.Context) error {
 		default:
 		}
 		cctx, ccancel := context.WithTimeout(ctx, 2*time.Second)
-		conn, err := pgx.Connect(cctx, s.URL())
+		err := admin.Ping(cctx, s.URL())
 		ccancel()
 		if err == nil {
-			_ = conn.Close(ctx)
 			return nil
 		}
 		last = err

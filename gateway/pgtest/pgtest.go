@@ -32,9 +32,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
-
+	"github.com/uifsagw/uifsagw/gateway/exchange/admin"
 	"github.com/uifsagw/uifsagw/gateway/pgserver"
 )
 
@@ -51,7 +49,7 @@ type Server struct {
 	pg       *pgserver.Server // nil for an external server
 	dir      string
 	adminURL string
-	admin    *pgxpool.Pool
+	admin    *admin.Server
 	prefix   string
 
 	mu       sync.Mutex
@@ -94,13 +92,8 @@ func Start(ctx context.Context) (*Server, error) {
 		s.pg = pg
 		s.adminURL = pg.URL()
 	}
-	cfg, err := pgxpool.ParseConfig(s.adminURL)
-	if err != nil {
-		_ = s.Stop()
-		return nil, fmt.Errorf("pgtest: admin URL: %w", err)
-	}
-	cfg.MaxConns = 4
-	if s.admin, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+	var err error
+	if s.admin, err = admin.Connect(ctx, s.adminURL, 4); err != nil {
 		_ = s.Stop()
 		return nil, fmt.Errorf("pgtest: %w", err)
 	}
@@ -125,8 +118,7 @@ func (s *Server) Stop() error {
 				errs = append(errs, s.drop(ctx, n))
 			}
 			if tmpl != "" {
-				_, err := s.admin.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{tmpl}.Sanitize()+" WITH IS_TEMPLATE false")
-				errs = append(errs, err, s.drop(ctx, tmpl))
+				errs = append(errs, s.admin.MarkTemplate(ctx, tmpl, false), s.drop(ctx, tmpl))
 			}
 			cancel()
 		}
@@ -164,7 +156,7 @@ func (s *Server) URLFor(db string) string {
 // migrations) on it once; later CreateDatabase(ctx, true) calls clone it.
 func (s *Server) SetupTemplate(ctx context.Context, setup func(ctx context.Context, url string) error) error {
 	name := s.prefix + "_tmpl"
-	if _, err := s.admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+	if err := s.admin.CreateDatabase(ctx, name, ""); err != nil {
 		return fmt.Errorf("pgtest: create template: %w", err)
 	}
 	s.mu.Lock()
@@ -175,7 +167,7 @@ func (s *Server) SetupTemplate(ctx context.Context, setup func(ctx context.Conte
 	}
 	// Cloning fails while anyone is connected to the template; forbidding
 	// connections makes a stray pool in setup show up here, not in every test.
-	if _, err := s.admin.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{name}.Sanitize()+" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"); err != nil {
+	if err := s.admin.MarkTemplate(ctx, name, true); err != nil {
 		return fmt.Errorf("pgtest: mark template: %w", err)
 	}
 	return nil
@@ -189,16 +181,14 @@ func (s *Server) CreateDatabase(ctx context.Context, fromTemplate bool) (name, d
 	name = fmt.Sprintf("%s_%d", s.prefix, s.n)
 	tmpl := s.template
 	s.mu.Unlock()
-	sql := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize()
+	from := "template0"
 	if fromTemplate {
 		if tmpl == "" {
 			return "", "", errors.New("pgtest: no template database; pass WithTemplate to Main")
 		}
-		sql += " TEMPLATE " + pgx.Identifier{tmpl}.Sanitize()
-	} else {
-		sql += " TEMPLATE template0"
+		from = tmpl
 	}
-	if _, err := s.admin.Exec(ctx, sql); err != nil {
+	if err := s.admin.CreateDatabase(ctx, name, from); err != nil {
 		return "", "", fmt.Errorf("pgtest: %w", err)
 	}
 	s.mu.Lock()
@@ -220,8 +210,8 @@ func (s *Server) DropDatabase(ctx context.Context, name string) error {
 }
 
 func (s *Server) drop(ctx context.Context, name string) error {
-	if _, err := s.admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
-		return fmt.Errorf("pgtest: drop %s: %w", name, err)
+	if err := s.admin.DropDatabase(ctx, name); err != nil {
+		return fmt.Errorf("pgtest: %w", err)
 	}
 	return nil
 }

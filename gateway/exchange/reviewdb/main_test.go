@@ -1,0 +1,20 @@
+package reviewdb_test
+
+import (
+	"testing"
+
+	"github.com/uifsagw/uifsagw/gateway/exchange/internal/exchangetest"
+)
+
+func TestMain(m *testing.M) { exchangetest.Main(m) }
+
+// The helpers the tests share, under the names the tests were written with.
+var (
+	connect  = exchangetest.Connect
+	count    = exchangetest.Count
+	fakeSign = exchangetest.FakeSign
+	inbound  = exchangetest.Inbound
+	newStore = exchangetest.NewStore
+	receive  = exchangetest.Receive
+	sampleTx = exchangetest.SampleTx
+)
