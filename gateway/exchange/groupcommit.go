@@ -381,8 +381,8 @@ func insertBatchMessages(ctx context.Context, tx pgx.Tx, live []*intakeMember) e
 	n := len(live)
 	var (
 		dir, partner, mid, format, ctype, fn, act, rsn, sf, rf, scid, rcid, status, canon, irt, trace, sig []string
-		raw, sum                                                                                          [][]byte
-		at                                                                                                []time.Time
+		raw, sum                                                                                           [][]byte
+		at                                                                                                 []time.Time
 	)
 	first := make(map[[2]string]*intakeMember, n)
 	for i, me := range live {
