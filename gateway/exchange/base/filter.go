@@ -79,7 +79,14 @@ func (f StaffFilter) Where(arg func(any) string) []string {
 	if f.AfterID > 0 {
 		where = append(where, "id > "+arg(f.AfterID))
 	}
-	if len(f.Statuses) > 0 {
+	if len(f.Statuses) == 1 {
+		// status = ANY of one value would match the same rows, but PostgreSQL
+		// does not then read (status, created_at DESC, id DESC) in index
+		// order: it fetches every message in the status and sorts them
+		// (68 ms against 0.3 ms for a deep page of 10,000 waiting in 10
+		// million, see docs/PERFORMANCE.md).
+		where = append(where, "status = "+arg(string(f.Statuses[0])))
+	} else if len(f.Statuses) > 1 {
 		ss := make([]string, len(f.Statuses))
 		for i, st := range f.Statuses {
 			ss[i] = string(st)

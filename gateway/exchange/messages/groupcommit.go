@@ -183,9 +183,14 @@ func (s *Store) commitBatch(leaderCtx context.Context, members []*intakeMember) 
 	slices.SortStableFunc(live, func(a, b *intakeMember) int {
 		return cmp.Or(cmp.Compare(a.m.partner, b.m.partner), cmp.Compare(a.m.msgID, b.m.msgID))
 	})
+	perRow := false
 	for len(live) > 0 {
-		failed, err := s.attemptBatch(ctx, live)
+		failed, err := s.attemptBatch(ctx, live, perRow)
 		switch {
+		case errors.Is(err, errPerRow):
+			// A multi-row statement failed and cannot say whose row it was:
+			// the same members again, one statement each, finds out.
+			perRow = true
 		case err == nil:
 			s.gc.batches.Add(1)
 			s.gc.messages.Add(uint64(len(live)))
@@ -205,33 +210,49 @@ func (s *Store) commitBatch(leaderCtx context.Context, members []*intakeMember) 
 	}
 }
 
+// errPerRow marks the failure of a multi-row statement of a batch: the
+// batch is tried again with one statement per row, which names the member
+// at fault.
+var errPerRow = errors.New("exchange: multi-row statement failed")
+
 // attemptBatch runs one shared transaction in four round trips whatever the
 // batch size: all inserts, then (after signing the receipts of the stored
 // ones) all their history, PII, receipt and notify rows, then the first
 // receipts of the repeats, then the commit. Repeats are looked up last so
 // that a repeat of a message stored earlier in the same batch finds it.
 // failed is the index of the member a failure belongs to, or -1.
-func (s *Store) attemptBatch(ctx context.Context, live []*intakeMember) (failed int, err error) {
+//
+// Unless perRow, the messages go in one INSERT and each other table's rows
+// in one more: PostgreSQL then plans, fires the statement triggers and
+// computes per statement once per batch rather than once per row. A failure
+// of such a statement is errPerRow.
+func (s *Store) attemptBatch(ctx context.Context, live []*intakeMember, perRow bool) (failed int, err error) {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return -1, fmt.Errorf("exchange: begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
 
-	b := &pgx.Batch{}
 	for _, me := range live {
 		me.id, me.inserted, me.r, me.err, me.ssnRows, me.dobRows = 0, false, Receipt{}, nil, nil, nil
-		b.Queue(insertMessageSQL, insertMessageArgs(me.m, me.p)...)
 	}
-	br := tx.SendBatch(ctx, b)
-	for i, me := range live {
-		if me.id, me.inserted, err = scanInsertedID(br.QueryRow()); err != nil {
-			_ = br.Close()
-			return i, err
+	if perRow {
+		b := &pgx.Batch{}
+		for _, me := range live {
+			b.Queue(insertMessageSQL, insertMessageArgs(me.m, me.p)...)
 		}
-	}
-	if err := br.Close(); err != nil {
-		return -1, fmt.Errorf("exchange: insert messages: %w", err)
+		br := tx.SendBatch(ctx, b)
+		for i, me := range live {
+			if me.id, me.inserted, err = scanInsertedID(br.QueryRow()); err != nil {
+				_ = br.Close()
+				return i, err
+			}
+		}
+		if err := br.Close(); err != nil {
+			return -1, fmt.Errorf("exchange: insert messages: %w", err)
+		}
+	} else if err := insertBatchMessages(ctx, tx, live); err != nil {
+		return -1, err
 	}
 
 	// Signing and sealing are CPU work; spread them over the cores while
@@ -251,14 +272,19 @@ func (s *Store) attemptBatch(ctx context.Context, live []*intakeMember) (failed 
 		}
 	}
 
-	b = &pgx.Batch{}
+	b := &pgx.Batch{}
 	var owner []int // owner[k] is the member of the k-th queued statement
 	queue := func(i int, sql string, args ...any) {
 		b.Queue(sql, args...)
 		owner = append(owner, i)
 	}
+	if !perRow {
+		if err := s.insertBatchRows(ctx, tx, live); err != nil {
+			return -1, err
+		}
+	}
 	for i, me := range live {
-		if !me.inserted {
+		if !me.inserted || !perRow {
 			continue
 		}
 		queue(i, `INSERT INTO message_history (message_id, from_status, to_status, actor, note)
@@ -277,7 +303,7 @@ func (s *Store) attemptBatch(ctx context.Context, live []*intakeMember) (failed 
 		queue(i, notifySQL, ChannelReceived, strconv.FormatInt(me.id, 10))
 	}
 	if len(owner) > 0 {
-		br = tx.SendBatch(ctx, b)
+		br := tx.SendBatch(ctx, b)
 		for _, i := range owner {
 			if _, err := br.Exec(); err != nil {
 				_ = br.Close()
@@ -297,7 +323,7 @@ func (s *Store) attemptBatch(ctx context.Context, live []*intakeMember) (failed 
 		}
 	}
 	if len(owner) > 0 {
-		br = tx.SendBatch(ctx, b)
+		br := tx.SendBatch(ctx, b)
 		for _, i := range owner {
 			me := live[i]
 			me.r, err = scanFirstReceipt(br.QueryRow(), me.m.partner, me.m.msgID, me.p.sum[:])
@@ -343,6 +369,119 @@ func (s *Store) prepareStored(me *intakeMember) error {
 			return err
 		}
 		me.dobRows = append(me.dobRows, sealed)
+	}
+	return nil
+}
+
+// insertBatchMessages inserts the batch's messages in one statement and
+// records each member's row id. Members are sorted by (partner, message ID),
+// so a message ID twice in the batch is two neighbours: only the first is
+// offered, and the later one is answered as a repeat of it.
+func insertBatchMessages(ctx context.Context, tx pgx.Tx, live []*intakeMember) error {
+	n := len(live)
+	var (
+		dir, partner, mid, format, ctype, fn, act, rsn, sf, rf, scid, rcid, status, canon, irt, trace, sig []string
+		raw, sum                                                                                           [][]byte
+		at                                                                                                 []time.Time
+	)
+	first := make(map[[2]string]*intakeMember, n)
+	for i, me := range live {
+		if i > 0 && live[i-1].m.partner == me.m.partner && live[i-1].m.msgID == me.m.msgID {
+			continue
+		}
+		m, p, h := me.m, me.p, me.m.tx.Header
+		first[[2]string{m.partner, m.msgID}] = me
+		dir, partner, mid, format, ctype = append(dir, string(m.dir)), append(partner, m.partner), append(mid, m.msgID), append(format, m.format), append(ctype, m.contentType)
+		fn, act, rsn = append(fn, string(h.Function)), append(act, string(h.Action)), append(rsn, string(h.Reason))
+		sf, rf, scid, rcid = append(sf, string(h.SenderFIPS)), append(rf, string(h.ReceiverFIPS)), append(scid, h.SenderCaseID), append(rcid, h.ReceiverCaseID)
+		status, raw, sum, canon = append(status, string(m.status)), append(raw, p.sealedRaw), append(sum, p.sum[:]), append(canon, string(p.canonical))
+		irt, trace, sig, at = append(irt, m.inReplyTo), append(trace, m.traceID), append(sig, m.signature), append(at, m.createdAt)
+	}
+	rows, err := tx.Query(ctx, `
+		INSERT INTO messages (direction, partner, sender_message_id, format, content_type,
+			function, action, reason, sender_fips, receiver_fips, sender_case_id, receiver_case_id,
+			status, raw_sealed, body_sha256, canonical, in_reply_to, trace_id, signature, created_at, updated_at)
+		SELECT t.dir, t.partner, t.mid, t.format, t.ctype, t.fn, t.act, t.rsn, t.sf, t.rf, t.scid, t.rcid,
+			t.status, t.raw, t.sum, t.canon::jsonb, t.irt, t.trace, t.sig, t.at, t.at
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+			$9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bytea[], $15::bytea[], $16::text[],
+			$17::text[], $18::text[], $19::text[], $20::timestamptz[])
+			WITH ORDINALITY AS t(dir, partner, mid, format, ctype, fn, act, rsn, sf, rf, scid, rcid,
+				status, raw, sum, canon, irt, trace, sig, at, ord)
+		ORDER BY t.ord
+		ON CONFLICT ON CONSTRAINT messages_sender_key DO NOTHING
+		RETURNING id, partner, sender_message_id`,
+		dir, partner, mid, format, ctype, fn, act, rsn, sf, rf, scid, rcid, status, raw, sum, canon, irt, trace, sig, at)
+	if err != nil {
+		return fmt.Errorf("%w: insert messages: %w", errPerRow, err)
+	}
+	var id int64
+	var p, m string
+	_, err = pgx.ForEachRow(rows, []any{&id, &p, &m}, func() error {
+		me := first[[2]string{p, m}]
+		if me == nil {
+			return fmt.Errorf("inserted %s from %s, which is not in the batch", m, p)
+		}
+		me.id, me.inserted = id, true
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("%w: insert messages: %w", errPerRow, err)
+	}
+	return nil
+}
+
+// insertBatchRows adds the history, sealed PII, matching-key and receipt
+// rows of the members inserted, one statement per table, and one wake-up for
+// the processors (they claim whatever is waiting), in one round trip.
+func (s *Store) insertBatchRows(ctx context.Context, tx pgx.Tx, live []*intakeMember) error {
+	var (
+		msgIDs, sealMsg, keyMsg []int64
+		rcptIDs, jws            []string
+		sums, sealed            [][]byte
+		keyHash, keyDOB         [][]byte
+		at                      []time.Time
+		sealPath, keyRole       []string
+		keyIndex                []int16
+	)
+	for _, me := range live {
+		if !me.inserted {
+			continue
+		}
+		msgIDs, rcptIDs, jws, sums, at = append(msgIDs, me.id), append(rcptIDs, me.r.ID), append(jws, me.r.JWS), append(sums, me.p.sum[:]), append(at, me.m.createdAt)
+		for k, f := range me.p.ssns {
+			sealMsg, sealPath, sealed = append(sealMsg, me.id), append(sealPath, f.path), append(sealed, me.ssnRows[k][0].([]byte))
+			if f.alias >= 0 {
+				continue // an alias SSN is sealed but is no matching key
+			}
+			keyMsg, keyRole, keyIndex = append(keyMsg, me.id), append(keyRole, f.role), append(keyIndex, int16(f.index))
+			keyHash, keyDOB = append(keyHash, me.ssnRows[k][1].([]byte)), append(keyDOB, s.keys.HashDOBOrNil(f.dob))
+		}
+		for k, f := range me.p.dobs {
+			sealMsg, sealPath, sealed = append(sealMsg, me.id), append(sealPath, f.path), append(sealed, me.dobRows[k])
+		}
+	}
+	if len(msgIDs) == 0 {
+		return nil
+	}
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO message_history (message_id, from_status, to_status, actor, note)
+		SELECT id, '', $2, 'intake', '' FROM unnest($1::bigint[]) AS t(id)`, msgIDs, string(StatusReceived))
+	if len(sealMsg) > 0 {
+		b.Queue(`INSERT INTO message_ssns (message_id, path, sealed)
+			SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[])`, sealMsg, sealPath, sealed)
+	}
+	if len(keyMsg) > 0 {
+		b.Queue(`INSERT INTO person_keys (message_id, role, participant_index, ssn_hmac, dob_hmac)
+			SELECT * FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::bytea[], $5::bytea[])`, keyMsg, keyRole, keyIndex, keyHash, keyDOB)
+	}
+	b.Queue(`INSERT INTO receipts (receipt_id, message_id, kind, jws, body_sha256, received_at)
+		SELECT t.rid, t.mid, 'issued', t.jws, t.sum, t.at
+		FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bytea[], $5::timestamptz[]) AS t(rid, mid, jws, sum, at)`,
+		rcptIDs, msgIDs, jws, sums, at)
+	b.Queue(notifySQL, ChannelReceived, strconv.FormatInt(msgIDs[0], 10))
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("%w: store received messages: %w", errPerRow, err)
 	}
 	return nil
 }
