@@ -252,7 +252,7 @@ func (s *Store) storeFile(ctx context.Context, tx pgx.Tx, f InboundFile, at time
 			if err != nil {
 				return err
 			}
-			ssnRows[i] = append(ssnRows[i], [3][]byte{sealed, s.keys.HashSSN(fl.ssn), s.keys.HashDOBOrNil(fl.dob)})
+			ssnRows[i] = append(ssnRows[i], [3][]byte{sealed, s.keys.HashSSN(fl.ssn), s.keys.hashDOBOrNil(fl.dob)})
 		}
 		// Dates of birth are sealed like SSNs: the stored canonical form
 		// holds none.

@@ -294,7 +294,7 @@ func (s *Store) attemptBatch(ctx context.Context, live []*intakeMember, perRow b
 			if f.alias >= 0 {
 				continue // an alias SSN is sealed but is no matching key
 			}
-			queue(i, insertPersonKeySQL, me.id, f.role, f.index, me.ssnRows[k][1], s.keys.HashDOBOrNil(f.dob))
+			queue(i, insertPersonKeySQL, me.id, f.role, f.index, me.ssnRows[k][1], s.keys.hashDOBOrNil(f.dob))
 		}
 		for k, f := range me.p.dobs {
 			queue(i, `INSERT INTO message_ssns (message_id, path, sealed) VALUES ($1, $2, $3)`, me.id, f.path, me.dobRows[k])

@@ -259,7 +259,7 @@ func (s *Store) storePII(ctx context.Context, q Querier, id int64, fields []ssnF
 		if f.alias >= 0 {
 			continue
 		}
-		if _, err := q.Exec(ctx, insertPersonKeySQL, id, f.role, f.index, s.keys.HashSSN(f.ssn), s.keys.HashDOBOrNil(f.dob)); err != nil {
+		if _, err := q.Exec(ctx, insertPersonKeySQL, id, f.role, f.index, s.keys.HashSSN(f.ssn), s.keys.hashDOBOrNil(f.dob)); err != nil {
 			return fmt.Errorf("exchange: store person key: %w", err)
 		}
 	}

@@ -18,7 +18,7 @@ import (
 // Store is the store of messages. It is safe for concurrent use.
 type Store struct {
 	pool *pgxpool.Pool
-	keys base.PIIKeys
+	keys piiKeys
 	cfg  config
 	// gc gathers concurrent Receive calls into shared transactions; nil
 	// when group commit is off.
@@ -74,8 +74,14 @@ func Configure(opts ...Option) Settings {
 // New returns the message store on pool, sealing with keys.
 func New(pool *pgxpool.Pool, keys base.PIIKeys, opts ...Option) *Store {
 	cfg := configure(opts)
-	return &Store{pool: pool, keys: keys, cfg: cfg, gc: newGroupCommitter(cfg.groupBatch, cfg.groupWait)}
+	return &Store{pool: pool, keys: piiKeys{keys}, cfg: cfg, gc: newGroupCommitter(cfg.groupBatch, cfg.groupWait)}
 }
+
+// piiKeys are the store's keys, with the helper that intake calls by its
+// name from before the split.
+type piiKeys struct{ base.PIIKeys }
+
+func (k piiKeys) hashDOBOrNil(d *canonical.Date) []byte { return k.HashDOBOrNil(d) }
 
 func (s *Store) tx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, s.pool, fn)
