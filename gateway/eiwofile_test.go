@@ -17,6 +17,7 @@ import (
 	"github.com/uifsagw/uifsagw/gateway"
 	"github.com/uifsagw/uifsagw/gateway/devenv"
 	"github.com/uifsagw/uifsagw/gateway/gatewaytest"
+	"github.com/uifsagw/uifsagw/gateway/partnercodecs"
 	"github.com/uifsagw/uifsagw/gateway/pgtest"
 	"github.com/uifsagw/uifsagw/gateway/pki"
 	"github.com/uifsagw/uifsagw/gateway/signing"
@@ -193,7 +194,7 @@ func TestEIWOFileEmployer(t *testing.T) {
 		t.Fatal(err)
 	}
 	initech := g.ClientAs("initech")
-	res, err := initech.Post(ctx, ackFile, "text/plain; charset=us-ascii", gateway.AckFileMessageID("3400000000000000000901"))
+	res, err := initech.Post(ctx, ackFile, "text/plain; charset=us-ascii", partnercodecs.AckFileMessageID("3400000000000000000901"))
 	if err != nil || res.Error != nil {
 		t.Fatalf("ack file: %v %+v", err, res.Error)
 	}
@@ -239,7 +240,7 @@ func TestEIWOFileEmployer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err = initech.Post(ctx, second, "text/plain; charset=us-ascii", gateway.AckFileMessageID("3400000000000000000903"))
+	res, err = initech.Post(ctx, second, "text/plain; charset=us-ascii", partnercodecs.AckFileMessageID("3400000000000000000903"))
 	if err != nil || res.Error != nil {
 		t.Fatalf("second ack file: %v %+v", err, res.Error)
 	}
@@ -270,7 +271,7 @@ func TestEIWOFileEmployer(t *testing.T) {
 		}
 	}
 	bad := strings.Join(lines, "\n")
-	res, err = initech.Post(ctx, []byte(bad), "text/plain; charset=us-ascii", gateway.AckFileMessageID("3400000000000000000911"))
+	res, err = initech.Post(ctx, []byte(bad), "text/plain; charset=us-ascii", partnercodecs.AckFileMessageID("3400000000000000000911"))
 	if err != nil || res.Error == nil || !strings.Contains(res.Error.Error(), "Record Count") {
 		t.Fatalf("miscounted file: %v %+v", err, res.Error)
 	}

@@ -30,6 +30,7 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/edge"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/intake"
+	"github.com/uifsagw/uifsagw/gateway/partnercodecs"
 	"github.com/uifsagw/uifsagw/gateway/pki"
 	"github.com/uifsagw/uifsagw/gateway/review"
 	"github.com/uifsagw/uifsagw/gateway/service"
@@ -56,7 +57,7 @@ type Server struct {
 	certs          *certHolder
 	keys           *keyHolder
 	combos         *validate.Combos
-	codecs         *codecCache
+	codecs         *partnercodecs.Cache
 	rules          *withholding.RuleBook
 	roots          *x509.CertPool
 	issuer         DevSignIn
@@ -171,8 +172,8 @@ func New(ctx context.Context, cfg Config, opt Options) (_ *Server, err error) {
 	if s.dir, err = partners.NewWatcher(cfg.PartnersDir, s.log); err != nil {
 		return nil, fmt.Errorf("partner directory: %w", err)
 	}
-	s.codecs = newCodecCache()
-	if err := s.codecs.check(s.dir.Current()); err != nil {
+	s.codecs = partnercodecs.New()
+	if err := s.codecs.Check(s.dir.Current()); err != nil {
 		return nil, err
 	}
 
@@ -211,7 +212,7 @@ func New(ctx context.Context, cfg Config, opt Options) (_ *Server, err error) {
 		MaxFileBody: cfg.Limits.MaxFileBody, IATWindow: cfg.JWS.IATWindow}, intake.Deps{
 		Store:    s.store,
 		Signer:   s.keys.Signer,
-		CodecFor: func(p *partners.Partner) (intake.Codec, error) { return s.codecs.forPartner(p, cfg.StateFIPS) },
+		CodecFor: func(p *partners.Partner) (intake.Codec, error) { return s.codecs.ForPartner(p, cfg.StateFIPS) },
 		Validate: func(t *canonical.Transaction) canonical.FieldErrors { return validate.With(t, s.combos) },
 		// The partner API keeps the refusal log; s.api exists before any request.
 		Refused: func(ctx context.Context, p *partners.Partner, e *intake.Error, msgID string, body []byte, remote string) {
@@ -274,7 +275,7 @@ func New(ctx context.Context, cfg Config, opt Options) (_ *Server, err error) {
 		ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	s.dir.OnReload(func(d *partners.Directory) {
 		s.zeroCounters(d)
-		if err := s.codecs.check(d); err != nil {
+		if err := s.codecs.Check(d); err != nil {
 			s.log.Error("partner directory names a format this gateway cannot read", "err", err)
 		}
 		// A changed CA, server name or endpoint takes effect for push at once.

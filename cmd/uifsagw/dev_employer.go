@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/uifsagw/uifsagw/gateway"
 	"github.com/uifsagw/uifsagw/gateway/devenv"
+	"github.com/uifsagw/uifsagw/gateway/partnercodecs"
 	"github.com/uifsagw/uifsagw/partners"
 )
 
@@ -65,7 +65,7 @@ func runFileEmployer(ctx context.Context, l devenv.Layout, addr string, log func
 				continue
 			}
 			_ = os.WriteFile(filepath.Join(l.Dir, "samples", "initech-ack-"+fileCtl+".txt"), ack, 0o644)
-			res, err := cl.Post(ctx, ack, "text/plain; charset=us-ascii", gateway.AckFileMessageID(fileCtl))
+			res, err := cl.Post(ctx, ack, "text/plain; charset=us-ascii", partnercodecs.AckFileMessageID(fileCtl))
 			if err != nil || res.Error != nil {
 				log("sample employer's acknowledgment file refused", "file", fileCtl, "err", err, "refusal", res.Error)
 				continue

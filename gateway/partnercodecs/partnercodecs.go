@@ -1,4 +1,9 @@
-package gateway
+// Package partnercodecs resolves the codec each partner speaks: a built-in
+// transaction or employer document format, or a partner's declarative
+// dialect mapping from the partner directory. It also envelopes employers'
+// e-IWO acknowledgments (one document, or a federal acknowledgment file) as
+// canonical messages, so they pass through the same intake as states' posts.
+package partnercodecs
 
 import (
 	"errors"
@@ -8,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/uifsagw/uifsagw/gateway/filestamp"
+	"github.com/uifsagw/uifsagw/gateway/intake"
 	"github.com/uifsagw/uifsagw/partners"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 	"github.com/uifsagw/uifsagw/transforms"
@@ -16,10 +23,10 @@ import (
 	"github.com/uifsagw/uifsagw/transforms/mapping"
 )
 
-// codecCache resolves the codec each partner speaks: a built-in format, or a
+// Cache resolves the codec each partner speaks: a built-in format, or a
 // declarative dialect mapping from the partner directory (loaded once per
-// file version).
-type codecCache struct {
+// file version). It is safe for concurrent use.
+type Cache struct {
 	mu       sync.Mutex
 	mappings map[string]cachedMapping
 }
@@ -29,13 +36,14 @@ type cachedMapping struct {
 	codec transforms.Codec
 }
 
-func newCodecCache() *codecCache { return &codecCache{mappings: map[string]cachedMapping{}} }
+// New returns an empty cache.
+func New() *Cache { return &Cache{mappings: map[string]cachedMapping{}} }
 
 // Tx returns the transaction codec of a state partner.
-func (c *codecCache) Tx(p *partners.Partner) (transforms.Codec, error) {
+func (c *Cache) Tx(p *partners.Partner) (transforms.Codec, error) {
 	if p.Mapping != "" {
 		path := p.Path(p.Mapping)
-		stamp := fileStamp(path)
+		stamp := filestamp.Of(path)
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		if m, ok := c.mappings[path]; ok && m.stamp == stamp {
@@ -61,7 +69,7 @@ func (c *codecCache) Tx(p *partners.Partner) (transforms.Codec, error) {
 }
 
 // IWO returns the document codec of an employer partner.
-func (c *codecCache) IWO(p *partners.Partner) (transforms.IWOCodec, error) {
+func (c *Cache) IWO(p *partners.Partner) (transforms.IWOCodec, error) {
 	codec, ok := transforms.LookupIWO(p.Format)
 	if !ok {
 		return nil, fmt.Errorf("partner %s: unknown employer document format %q (known: %v)", p.ID, p.Format, transforms.IWOFormats())
@@ -69,9 +77,9 @@ func (c *codecCache) IWO(p *partners.Partner) (transforms.IWOCodec, error) {
 	return codec, nil
 }
 
-// check resolves every partner's codec, so a typo in the directory is found at
+// Check resolves every partner's codec, so a typo in the directory is found at
 // load time rather than at the first message.
-func (c *codecCache) check(d *partners.Directory) error {
+func (c *Cache) Check(d *partners.Directory) error {
 	for _, p := range d.All() {
 		var err error
 		if p.Kind == partners.KindEmployer {
@@ -87,7 +95,7 @@ func (c *codecCache) check(d *partners.Directory) error {
 }
 
 // EncodeTx implements casework.Encoder.
-func (c *codecCache) EncodeTx(p *partners.Partner, tx canonical.Transaction) ([]byte, string, error) {
+func (c *Cache) EncodeTx(p *partners.Partner, tx canonical.Transaction) ([]byte, string, error) {
 	codec, err := c.Tx(p)
 	if err != nil {
 		return nil, "", err
@@ -97,7 +105,7 @@ func (c *codecCache) EncodeTx(p *partners.Partner, tx canonical.Transaction) ([]
 }
 
 // EncodeIWO implements casework.Encoder.
-func (c *codecCache) EncodeIWO(p *partners.Partner, iwo canonical.IWO) ([]byte, string, error) {
+func (c *Cache) EncodeIWO(p *partners.Partner, iwo canonical.IWO) ([]byte, string, error) {
 	codec, err := c.IWO(p)
 	if err != nil {
 		return nil, "", err
@@ -108,7 +116,7 @@ func (c *codecCache) EncodeIWO(p *partners.Partner, iwo canonical.IWO) ([]byte, 
 
 // DecodeAcks implements casework.Encoder: it reads an employer's
 // acknowledgment, or all of a federal acknowledgment file.
-func (c *codecCache) DecodeAcks(p *partners.Partner, raw []byte) ([]canonical.EmployerAck, error) {
+func (c *Cache) DecodeAcks(p *partners.Partner, raw []byte) ([]canonical.EmployerAck, error) {
 	codec, err := c.IWO(p)
 	if err != nil {
 		return nil, err
@@ -143,8 +151,10 @@ func decodeAckFile(fc *eiwofile.Codec, raw []byte) (string, []canonical.Employer
 // repeat of the same file is idempotent.
 func AckFileMessageID(c string) string { return "ACKFILE-" + c }
 
-// forPartner returns the codec the edge decodes a partner's posts with.
-func (c *codecCache) forPartner(p *partners.Partner, selfState string) (edgeCodec, error) {
+// ForPartner returns the codec intake decodes a partner's posts with: a
+// state's transaction codec, or for an employer the acknowledgment envelope
+// addressed to selfState (the 2-digit FIPS code of this gateway's state).
+func (c *Cache) ForPartner(p *partners.Partner, selfState string) (intake.Codec, error) {
 	if p.Kind == partners.KindEmployer {
 		codec, err := c.IWO(p)
 		if err != nil {
@@ -153,11 +163,6 @@ func (c *codecCache) forPartner(p *partners.Partner, selfState string) (edgeCode
 		return ackEnvelope{codec: codec, partner: p, selfState: selfState}, nil
 	}
 	return c.Tx(p)
-}
-
-type edgeCodec interface {
-	ContentType() string
-	Decode(b []byte) (canonical.Transaction, canonical.FieldErrors)
 }
 
 // ackEnvelope lets employers post acknowledgments through the same intake as
