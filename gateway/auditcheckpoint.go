@@ -12,6 +12,7 @@ import (
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
+	"github.com/uifsagw/uifsagw/gateway/credentials"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/signing"
 )
@@ -228,7 +229,7 @@ func VerifyAuditLog(ctx context.Context, st *exchange.Store, checkpoints []Audit
 // PublishedKeys loads the gateway's public signing keys from cfg (the
 // current key and jws.published_keys_file), which verify its checkpoints.
 func PublishedKeys(cfg Config) (jwk.Set, error) {
-	h, err := newKeyHolder(cfg.JWS.KeyFile, cfg.JWS.PublishedKeysFile)
+	h, err := credentials.NewKeys(cfg.JWS.KeyFile, cfg.JWS.PublishedKeysFile, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -27,6 +27,7 @@ import (
 
 	"github.com/uifsagw/uifsagw/gateway/casework"
 	"github.com/uifsagw/uifsagw/gateway/courier"
+	"github.com/uifsagw/uifsagw/gateway/credentials"
 	"github.com/uifsagw/uifsagw/gateway/edge"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/intake"
@@ -54,8 +55,8 @@ type Server struct {
 	tracer         trace.Tracer
 	store          *exchange.Store
 	dir            *partners.Watcher
-	certs          *certHolder
-	keys           *keyHolder
+	certs          *credentials.Certs
+	keys           *credentials.Keys
 	combos         *validate.Combos
 	codecs         *partnercodecs.Cache
 	rules          *withholding.RuleBook
@@ -148,14 +149,11 @@ func New(ctx context.Context, cfg Config, opt Options) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.certs, err = newCertHolder(cfg.TLS.CertFile, cfg.TLS.KeyFile); err != nil {
+	if s.certs, err = credentials.NewCerts(cfg.TLS.CertFile, cfg.TLS.KeyFile, opt.FileCheckInterval); err != nil {
 		return nil, err
 	}
-	if s.keys, err = newKeyHolder(cfg.JWS.KeyFile, cfg.JWS.PublishedKeysFile); err != nil {
+	if s.keys, err = credentials.NewKeys(cfg.JWS.KeyFile, cfg.JWS.PublishedKeysFile, opt.FileCheckInterval); err != nil {
 		return nil, err
-	}
-	if opt.FileCheckInterval > 0 {
-		s.certs.interval, s.keys.interval = opt.FileCheckInterval, opt.FileCheckInterval
 	}
 	if s.combos, err = loadCombos(cfg.CodesFile); err != nil {
 		return nil, err

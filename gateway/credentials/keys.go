@@ -1,4 +1,4 @@
-package gateway
+package credentials
 
 import (
 	"fmt"
@@ -8,13 +8,14 @@ import (
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
+	"github.com/uifsagw/uifsagw/gateway/filestamp"
 	"github.com/uifsagw/uifsagw/gateway/signing"
 )
 
-// keyHolder holds the current JWS signing key and the set of public keys we
+// Keys holds the current JWS signing key and the set of public keys we
 // publish. Rotating is replacing the key file (and listing the old public key
 // in the published-keys file so receipts it signed still verify).
-type keyHolder struct {
+type Keys struct {
 	keyFile, publishedFile string
 	interval               time.Duration
 
@@ -25,18 +26,20 @@ type keyHolder struct {
 	checked   time.Time
 }
 
-func newKeyHolder(keyFile, publishedFile string) (*keyHolder, error) {
-	h := &keyHolder{keyFile: keyFile, publishedFile: publishedFile, interval: 10 * time.Second}
+// NewKeys loads the signing key and the published keys, and looks for
+// replaced files at most every interval (DefaultInterval when zero).
+func NewKeys(keyFile, publishedFile string, interval time.Duration) (*Keys, error) {
+	h := &Keys{keyFile: keyFile, publishedFile: publishedFile, interval: orDefault(interval)}
 	if err := h.load(); err != nil {
 		return nil, err
 	}
 	return h, nil
 }
 
-func (h *keyHolder) load() error {
+func (h *Keys) load() error {
 	// The stamp is taken before reading: a file replaced while we read is
 	// then seen as changed at the next check, never as already loaded.
-	stamp := fileStamp(h.keyFile, h.publishedFile)
+	stamp := filestamp.Of(h.keyFile, h.publishedFile)
 	k, err := signing.LoadPrivateKey(h.keyFile)
 	if err != nil {
 		return err
@@ -68,12 +71,12 @@ func (h *keyHolder) load() error {
 	return nil
 }
 
-func (h *keyHolder) refresh() {
+func (h *Keys) refresh() {
 	if time.Since(h.checked) < h.interval {
 		return
 	}
 	h.checked = time.Now()
-	if s := fileStamp(h.keyFile, h.publishedFile); s != h.stamp {
+	if s := filestamp.Of(h.keyFile, h.publishedFile); s != h.stamp {
 		oldS, oldP := h.signer, h.published
 		if err := h.load(); err != nil {
 			h.signer, h.published = oldS, oldP
@@ -82,7 +85,7 @@ func (h *keyHolder) refresh() {
 }
 
 // Signer returns the current signer.
-func (h *keyHolder) Signer() *signing.Signer {
+func (h *Keys) Signer() *signing.Signer {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.refresh()
@@ -90,7 +93,7 @@ func (h *keyHolder) Signer() *signing.Signer {
 }
 
 // Published returns the public keys partners verify our signatures with.
-func (h *keyHolder) Published() jwk.Set {
+func (h *Keys) Published() jwk.Set {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.refresh()
