@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/uifsagw/uifsagw/gateway"
+	"github.com/uifsagw/uifsagw/gateway/auditcheck"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/gatewaytest"
 	"github.com/uifsagw/uifsagw/gateway/pgtest"
@@ -69,11 +70,11 @@ func TestAuditCheckpointsCatchTruncation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cps, err := gateway.ReadCheckpoints(cpFile, pub)
+	cps, err := auditcheck.ReadFile(cpFile, pub)
 	if err != nil || len(cps) < 1 {
 		t.Fatalf("checkpoints read back: %d, %v", len(cps), err)
 	}
-	rep, err := gateway.VerifyAuditLog(ctx, st, cps)
+	rep, err := auditcheck.VerifyLog(ctx, st, cps)
 	if err != nil || rep.Checkpoint == nil || rep.Checkpoint.Count != 5 || rep.Entries != 5 {
 		t.Fatalf("untouched log: %+v, %v", rep, err)
 	}
@@ -97,7 +98,7 @@ func TestAuditCheckpointsCatchTruncation(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(`{"jws":"`+forged+`"}`+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := gateway.ReadCheckpoints(bad, pub); err == nil {
+	if _, err := auditcheck.ReadFile(bad, pub); err == nil {
 		t.Error("a checkpoint signed with another key was accepted")
 	}
 
@@ -112,7 +113,7 @@ func TestAuditCheckpointsCatchTruncation(t *testing.T) {
 	if _, _, err := st.VerifyAudit(ctx); err != nil {
 		t.Fatalf("the chain alone should still verify (that is the attack): %v", err)
 	}
-	rep, err = gateway.VerifyAuditLog(ctx, st, cps)
+	rep, err = auditcheck.VerifyLog(ctx, st, cps)
 	if !errors.Is(err, exchange.ErrAuditCheckpoint) {
 		t.Fatalf("truncation not caught: %+v, %v", rep, err)
 	}

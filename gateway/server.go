@@ -25,6 +25,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"gopkg.in/yaml.v3"
 
+	"github.com/uifsagw/uifsagw/gateway/auditcheck"
 	"github.com/uifsagw/uifsagw/gateway/casework"
 	"github.com/uifsagw/uifsagw/gateway/courier"
 	"github.com/uifsagw/uifsagw/gateway/credentials"
@@ -45,28 +46,26 @@ import (
 // Server is one running gateway: the partner listener, the staff listener and
 // the workers, sharing one store.
 type Server struct {
-	cfg Config
-	log *slog.Logger
-	// lastCheckpoint is the audit head of the last checkpoint written; only
-	// the checkpoint loop and, after it has stopped, Run touch it.
-	lastCheckpoint exchange.AuditHead
-	metrics        *telemetry.Metrics
-	tracing        *sdktrace.TracerProvider
-	tracer         trace.Tracer
-	store          *exchange.Store
-	dir            *partners.Watcher
-	certs          *credentials.Certs
-	keys           *credentials.Keys
-	combos         *validate.Combos
-	codecs         *partnercodecs.Cache
-	rules          *withholding.RuleBook
-	roots          *x509.CertPool
-	issuer         DevSignIn
+	cfg     Config
+	log     *slog.Logger
+	metrics *telemetry.Metrics
+	tracing *sdktrace.TracerProvider
+	tracer  trace.Tracer
+	store   *exchange.Store
+	dir     *partners.Watcher
+	certs   *credentials.Certs
+	keys    *credentials.Keys
+	combos  *validate.Combos
+	codecs  *partnercodecs.Cache
+	rules   *withholding.RuleBook
+	roots   *x509.CertPool
+	issuer  DevSignIn
 
 	// services are every background loop, started by Start and stopped,
 	// each waiting for its goroutines, by Close.
 	services service.Group
 	notifier *exchange.Notifier
+	audit    *auditcheck.Writer
 	intake   *intake.Service
 	api      *edge.Server
 	sender   *courier.Sender
@@ -407,7 +406,7 @@ func (s *Server) Close() {
 		s.services.Stop()
 		if s.started {
 			// Everything that audits has stopped: anchor the final head.
-			s.checkpointIfGrown(shutCtx)
+			s.audit.WriteIfGrown(shutCtx)
 		}
 		s.release(shutCtx)
 		s.log.Info("gateway stopped")
@@ -591,6 +590,22 @@ func (h *handshakeCounter) Write(p []byte) (int, error) {
 		h.log.Warn("partner listener", "detail", line)
 	}
 	return len(p), nil
+}
+
+// WriteAuditCheckpoint signs the audit chain's head now (tests and tools);
+// the gateway also does at start, as the chain grows, and when it stops.
+func (s *Server) WriteAuditCheckpoint(ctx context.Context) (auditcheck.Checkpoint, error) {
+	return s.audit.Write(ctx)
+}
+
+// PublishedKeys loads the gateway's public signing keys from cfg (the
+// current key and jws.published_keys_file), which verify its checkpoints.
+func PublishedKeys(cfg Config) (jwk.Set, error) {
+	h, err := credentials.NewKeys(cfg.JWS.KeyFile, cfg.JWS.PublishedKeysFile, 0)
+	if err != nil {
+		return nil, err
+	}
+	return h.Published(), nil
 }
 
 // LoadPIIKeys reads the SSN protection keys a configuration names.

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/uifsagw/uifsagw/gateway/auditcheck"
 	"github.com/uifsagw/uifsagw/gateway/casework"
 	"github.com/uifsagw/uifsagw/gateway/courier"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
@@ -104,10 +105,12 @@ func (s *Server) buildWorkers() {
 			}
 			return true, ""
 		}}
+	s.audit = auditcheck.New(auditcheck.Config{Gateway: s.cfg.Name, File: s.cfg.Audit.CheckpointFile,
+		Interval: s.cfg.Audit.CheckpointInterval}, s.store, s.keys.Signer, s.log)
 	s.services.Add(
 		service.NewFunc("partner directory", s.dir.Run),
 		s.notifier,
-		service.NewFunc("audit checkpoints", s.runAuditCheckpoints),
+		s.audit,
 		service.NewFunc("e-IWO batch", s.eiwoBatchLoop),
 		service.NewFunc("retention", s.retentionLoop),
 		service.NewFunc("processor", func(ctx context.Context) { s.proc.RunWoken(ctx, received) }),

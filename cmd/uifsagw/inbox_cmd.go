@@ -9,6 +9,7 @@ import (
 
 	"github.com/uifsagw/uifsagw/cmd/uifsagw/internal/partnerclient"
 	"github.com/uifsagw/uifsagw/gateway"
+	"github.com/uifsagw/uifsagw/gateway/auditcheck"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 )
 
@@ -65,7 +66,7 @@ func runAudit(ctx context.Context, args []string) error {
 		return fmt.Errorf("open the database of %s: %w (for a dev install: is uifsagw dev running?)", *cfgPath, err)
 	}
 	defer st.Close()
-	var cps []gateway.AuditCheckpoint
+	var cps []auditcheck.Checkpoint
 	if *cpFile == "" {
 		*cpFile = cfg.Audit.CheckpointFile
 	}
@@ -74,11 +75,11 @@ func runAudit(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		if cps, err = gateway.ReadCheckpoints(*cpFile, pub); err != nil {
+		if cps, err = auditcheck.ReadFile(*cpFile, pub); err != nil {
 			return &exitError{Code: 1, Msg: err.Error()}
 		}
 	}
-	rep, err := gateway.VerifyAuditLog(ctx, st, cps)
+	rep, err := auditcheck.VerifyLog(ctx, st, cps)
 	if *asJSON {
 		out, _ := json.Marshal(rep)
 		fmt.Println(string(out))
