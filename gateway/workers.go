@@ -12,6 +12,7 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/auditcheck"
 	"github.com/uifsagw/uifsagw/gateway/casework"
 	"github.com/uifsagw/uifsagw/gateway/courier"
+	"github.com/uifsagw/uifsagw/gateway/eiwobatch"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/intake"
 	"github.com/uifsagw/uifsagw/gateway/orders"
@@ -111,7 +112,8 @@ func (s *Server) buildWorkers() {
 		service.NewFunc("partner directory", s.dir.Run),
 		s.notifier,
 		s.audit,
-		service.NewFunc("e-IWO batch", s.eiwoBatchLoop),
+		service.NewFunc("e-IWO batch", eiwobatch.New(eiwobatch.Config{StateFIPS: s.cfg.StateFIPS,
+			Window: s.cfg.Casework.EIWOBatchWindow, Poll: s.cfg.Workers.PollInterval}, s.store, s.dir.Current, s.log).Run),
 		service.NewFunc("retention", s.retentionLoop),
 		service.NewFunc("processor", func(ctx context.Context) { s.proc.RunWoken(ctx, received) }),
 		s.sender,
