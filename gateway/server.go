@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log"
 	"log/slog"
 	"net"
@@ -157,7 +158,7 @@ func New(ctx context.Context, cfg Config, opt Options) (_ *Server, err error) {
 	if s.combos, err = loadCombos(cfg.CodesFile); err != nil {
 		return nil, err
 	}
-	if s.rules, err = loadRuleBook(cfg.Casework.WithholdingDir); err != nil {
+	if s.rules, err = ruleBook(cfg.Casework.WithholdingDir); err != nil {
 		return nil, fmt.Errorf("withholding rules: %w", err)
 	}
 	if cfg.TLS.RootCAFile != "" {
@@ -630,6 +631,20 @@ func LoadPIIKeys(c PIIConfig) (exchange.PIIKeys, error) {
 		return k, fmt.Errorf("pii keys: %w", err)
 	}
 	return k, nil
+}
+
+// ruleBook reads the shipped withholding rules and then the operator's
+// folder, whose files replace shipped ones of the same state.
+func ruleBook(dir string) (*withholding.RuleBook, error) {
+	shipped, err := fs.Sub(partners.Withholding, "withholding")
+	if err != nil {
+		return nil, err
+	}
+	folders := []withholding.RuleFiles{{Name: "withholding", FS: shipped}}
+	if dir != "" {
+		folders = append(folders, withholding.RuleFiles{Name: dir, FS: os.DirFS(dir)})
+	}
+	return withholding.ReadRuleBook(folders...)
 }
 
 func loadCombos(extra string) (*validate.Combos, error) {

@@ -3,10 +3,7 @@ package gateway
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"sort"
 	"time"
 
 	"github.com/uifsagw/uifsagw/gateway/auditcheck"
@@ -18,62 +15,10 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/orders"
 	"github.com/uifsagw/uifsagw/gateway/service"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
-	"github.com/uifsagw/uifsagw/gateway/withholding"
 	"github.com/uifsagw/uifsagw/partners"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 	"github.com/uifsagw/uifsagw/schemas/canonical/validate"
 )
-
-// loadRuleBook reads the shipped withholding rules and then the operator's
-// folder, whose files replace shipped ones of the same state.
-func loadRuleBook(dir string) (*withholding.RuleBook, error) {
-	federal := withholding.Federal()
-	states := map[string]withholding.Rules{}
-	read := func(name string, b []byte) error {
-		r, err := withholding.ParseRules(b)
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		if r.State == "" {
-			federal = r
-		} else {
-			states[r.State] = r
-		}
-		return nil
-	}
-	shipped, _ := fs.Glob(partners.Withholding, "withholding/*.yaml")
-	for _, name := range shipped {
-		b, _ := fs.ReadFile(partners.Withholding, name)
-		if err := read(name, b); err != nil {
-			return nil, err
-		}
-	}
-	if dir != "" {
-		files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range files {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				return nil, err
-			}
-			if err := read(f, b); err != nil {
-				return nil, err
-			}
-		}
-	}
-	keys := make([]string, 0, len(states))
-	for k := range states {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	list := make([]withholding.Rules, 0, len(keys))
-	for _, k := range keys {
-		list = append(list, states[k])
-	}
-	return withholding.NewRuleBook(federal, list...)
-}
 
 func (s *Server) ownerName() string {
 	host, _ := os.Hostname()
