@@ -33,6 +33,7 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/edge"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/intake"
+	"github.com/uifsagw/uifsagw/gateway/outbound"
 	"github.com/uifsagw/uifsagw/gateway/partnercodecs"
 	"github.com/uifsagw/uifsagw/gateway/pki"
 	"github.com/uifsagw/uifsagw/gateway/review"
@@ -67,6 +68,7 @@ type Server struct {
 	services service.Group
 	notifier *exchange.Notifier
 	audit    *auditcheck.Writer
+	outbound *outbound.Sender
 	intake   *intake.Service
 	api      *edge.Server
 	sender   *courier.Sender
@@ -206,12 +208,15 @@ func New(ctx context.Context, cfg Config, opt Options) (_ *Server, err error) {
 	s.registerQueueGauges(opt.QueueGaugeTTL)
 	s.zeroCounters(s.dir.Current())
 
+	// The federal edits, with the operator's code table, for what comes in
+	// and what staff send.
+	edits := func(t *canonical.Transaction) canonical.FieldErrors { return validate.With(t, s.combos) }
 	s.intake = intake.New(intake.Config{StateFIPS: cfg.StateFIPS, Name: cfg.Name, MaxBody: cfg.Limits.MaxBody,
 		MaxFileBody: cfg.Limits.MaxFileBody, IATWindow: cfg.JWS.IATWindow}, intake.Deps{
 		Store:    s.store,
 		Signer:   s.keys.Signer,
 		CodecFor: func(p *partners.Partner) (intake.Codec, error) { return s.codecs.ForPartner(p, cfg.StateFIPS) },
-		Validate: func(t *canonical.Transaction) canonical.FieldErrors { return validate.With(t, s.combos) },
+		Validate: edits,
 		// The partner API keeps the refusal log; s.api exists before any request.
 		Refused: func(ctx context.Context, p *partners.Partner, e *intake.Error, msgID string, body []byte, remote string) {
 			s.api.RecordIntakeRefusal(ctx, p, e, msgID, body, remote)
@@ -263,6 +268,8 @@ func New(ctx context.Context, cfg Config, opt Options) (_ *Server, err error) {
 		}
 		return nil
 	}
+	s.outbound = outbound.New(outbound.Deps{Directory: s.dir.Current, Encoder: s.codecs, Store: s.store,
+		Validate: edits})
 	s.partnerLn, s.staffLn = opt.PartnerListener, opt.StaffListener
 	s.buildWorkers()
 	staff, err := s.staffHandler(cfg)

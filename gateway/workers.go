@@ -17,7 +17,6 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
 	"github.com/uifsagw/uifsagw/partners"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
-	"github.com/uifsagw/uifsagw/schemas/canonical/validate"
 )
 
 func (s *Server) ownerName() string {
@@ -66,26 +65,10 @@ func (s *Server) buildWorkers() {
 	)
 }
 
-// Send encodes tx in the partner's format and queues it for delivery (push,
-// or the partner's pull inbox) in one transaction, with an audit entry naming
-// who sent it. It is what staff "send" and "route" actions use.
+// Send encodes tx in the partner's format and queues it for delivery, with
+// an audit entry naming actor (outbound.Sender.Send).
 func (s *Server) Send(ctx context.Context, actor, partnerID string, tx canonical.Transaction) (int64, error) {
-	p, ok := s.dir.Current().Get(partnerID)
-	if !ok {
-		return 0, fmt.Errorf("%w: no partner %q", exchange.ErrInvalid, partnerID)
-	}
-	if errs := validate.With(&tx, s.combos); len(errs) > 0 {
-		return 0, errs
-	}
-	body, ct, err := s.codecs.EncodeTx(p, tx)
-	if err != nil {
-		return 0, err
-	}
-	return s.store.EnqueueAudited(ctx, exchange.Outbound{Partner: p.ID, MessageID: tx.Header.MessageID,
-		Format: p.Format, ContentType: ct, Raw: body, Tx: tx, Pull: p.Delivery == partners.DeliverPull,
-		OrderingKey: tx.Header.SenderCaseID},
-		exchange.Entry{Actor: actor, Action: "send",
-			Details: map[string]string{"partner": p.ID, "messageId": tx.Header.MessageID, "function": string(tx.Header.Function)}})
+	return s.outbound.Send(ctx, actor, partnerID, tx)
 }
 
 // FetchNow pulls the inbox of one fetch_inbox partner right away (tests and tools).
