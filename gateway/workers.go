@@ -55,7 +55,7 @@ func (s *Server) buildWorkers() {
 	s.services.Add(
 		service.NewFunc("partner directory", s.dir.Run),
 		s.notifier,
-		s.audit,
+		service.NewFunc("audit checkpoints", s.audit.Run),
 		service.NewFunc("e-IWO batch", eiwobatch.New(eiwobatch.Config{StateFIPS: s.cfg.StateFIPS,
 			Window: s.cfg.Casework.EIWOBatchWindow, Poll: s.cfg.Workers.PollInterval}, s.store, s.dir.Current, s.log).Run),
 		service.NewFunc("retention", s.retentionLoop),
@@ -100,16 +100,7 @@ func (s *Server) RunRetention(ctx context.Context) (exchange.RetentionResult, bo
 }
 
 func (s *Server) retentionLoop(ctx context.Context) {
-	t := time.NewTicker(s.cfg.Retention.Interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			_, _, _ = s.RunRetention(ctx)
-		}
-	}
+	service.Every(ctx, s.cfg.Retention.Interval, func(ctx context.Context) { _, _, _ = s.RunRetention(ctx) })
 }
 
 func (s *Server) newProcessor() *casework.Processor {

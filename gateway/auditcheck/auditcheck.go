@@ -56,17 +56,16 @@ type Store interface {
 	CurrentAuditHead(ctx context.Context) (exchange.AuditHead, error)
 }
 
-// Writer writes the checkpoints. As a service (Start, Stop) it writes one at
-// start and, at each interval, one whenever the chain has grown; the gateway
-// calls WriteIfGrown once more after everything that audits has stopped.
+// Writer writes the checkpoints. Run writes one at start and, at each
+// interval, one whenever the chain has grown; the gateway calls WriteIfGrown
+// once more after everything that audits has stopped.
 type Writer struct {
 	cfg    Config
 	store  Store
 	signer func() *signing.Signer
 	log    *slog.Logger
-	base   service.Base
-	// last is the head of the last checkpoint written; only the loop and,
-	// after Stop, the final WriteIfGrown touch it.
+	// last is the head of the last checkpoint written; only Run and, after
+	// it has returned, the final WriteIfGrown touch it.
 	last exchange.AuditHead
 }
 
@@ -134,37 +133,17 @@ func appendCheckpoint(path string, line checkpointLine) error {
 	return f.Close()
 }
 
-// Start writes a checkpoint and then, at each interval, one whenever the
-// chain has grown, until Stop.
-func (w *Writer) Start(ctx context.Context) error {
-	if _, err := w.base.Begin(ctx); err != nil {
-		return err
-	}
-	w.base.Go(w.run)
-	return nil
-}
-
-// Stop ends the loop and waits for it; the last checkpoint is WriteIfGrown's.
-func (w *Writer) Stop() { w.base.Stop() }
-
-func (w *Writer) run(ctx context.Context) {
+// Run writes a checkpoint and then, at each interval, one whenever the chain
+// has grown, until ctx ends (the gateway runs it as a service).
+func (w *Writer) Run(ctx context.Context) {
 	if cp, err := w.Write(ctx); err == nil {
 		w.last = cp.AuditHead
 	}
-	t := time.NewTicker(w.cfg.Interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			w.WriteIfGrown(ctx)
-		}
-	}
+	service.Every(ctx, w.cfg.Interval, w.WriteIfGrown)
 }
 
 // WriteIfGrown writes a checkpoint when the chain has grown since the last
-// one. It is not to be called while the loop runs.
+// one. It is not to be called while Run runs.
 func (w *Writer) WriteIfGrown(ctx context.Context) {
 	head, err := w.store.CurrentAuditHead(ctx)
 	if err != nil {

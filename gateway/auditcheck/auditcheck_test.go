@@ -17,7 +17,6 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/auditcheck"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/pgtest"
-	"github.com/uifsagw/uifsagw/gateway/service"
 	"github.com/uifsagw/uifsagw/gateway/signing"
 )
 
@@ -186,15 +185,18 @@ func TestForgedOrMalformedLinesAreRefused(t *testing.T) {
 	}
 }
 
-func TestWriterIsAService(t *testing.T) {
+// A gateway stopping before the chain was read writes no checkpoint: it has
+// learnt nothing about the chain, and says nothing in the error log.
+func TestRunEndsWithItsContext(t *testing.T) {
 	f := newFixture(t)
-	var _ service.Service = f.w
-	if err := f.w.Start(context.Background()); err != nil {
-		t.Fatal(err)
+	f.audit(t, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	f.w.Run(ctx)
+	if n := f.lines(t); n != 0 {
+		t.Errorf("%d checkpoints written by a stopped gateway", n)
 	}
-	if err := f.w.Start(context.Background()); !errors.Is(err, service.ErrStarted) {
-		t.Errorf("second start: %v, want ErrStarted", err)
+	if strings.Contains(f.log.String(), "does not verify") {
+		t.Errorf("a stop reported as a broken chain: %s", f.log.String())
 	}
-	f.w.Stop()
-	f.w.Stop()
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/service"
 	"github.com/uifsagw/uifsagw/partners"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 	"github.com/uifsagw/uifsagw/transforms/eiwofile"
@@ -54,19 +55,16 @@ func (b *Batcher) Run(ctx context.Context) {
 	if poll <= 0 {
 		poll = 5 * time.Second
 	}
-	t := time.NewTicker(poll)
-	defer t.Stop()
-	for {
-		if n, err := b.store.BuildEIWOFiles(ctx, b.cfg.Window, b.Build); err != nil && ctx.Err() == nil {
-			b.log.Error("e-IWO files", "err", err)
-		} else if n > 0 {
-			b.log.Info("e-IWO files queued", "files", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	b.buildDue(ctx)
+	service.Every(ctx, poll, b.buildDue)
+}
+
+// buildDue builds the files whose batch window has passed.
+func (b *Batcher) buildDue(ctx context.Context) {
+	if n, err := b.store.BuildEIWOFiles(ctx, b.cfg.Window, b.Build); err != nil && ctx.Err() == nil {
+		b.log.Error("e-IWO files", "err", err)
+	} else if n > 0 {
+		b.log.Info("e-IWO files queued", "files", n)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 )
 
 // Service is one background loop (or a few goroutines serving one purpose).
@@ -140,5 +141,26 @@ func (g *Group) Stop() {
 func (g *Group) stopLocked() {
 	for ; g.started > 0; g.started-- {
 		g.services[g.started-1].Stop()
+	}
+}
+
+// Every calls f every interval until ctx ends (the first call one interval
+// after the start), for the loops that only look at the clock: retention,
+// audit checkpoints, e-IWO batches. A call that outlasts the interval delays
+// the next; calls never overlap.
+func Every(ctx context.Context, interval time.Duration, f func(ctx context.Context)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			// A tick and the end can be ready together; the end wins.
+			if ctx.Err() != nil {
+				return
+			}
+			f(ctx)
+		}
 	}
 }

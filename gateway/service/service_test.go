@@ -220,3 +220,20 @@ func TestPollerHoldsWhilePaused(t *testing.T) {
 	cancel()
 	<-stopped
 }
+
+func TestEveryCallsUntilCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	calls := 0
+	Every(ctx, time.Millisecond, func(ctx context.Context) {
+		calls++
+		if calls == 3 {
+			cancel()
+		}
+	})
+	if calls != 3 {
+		t.Errorf("%d calls, want 3 (Every returns once its context ends)", calls)
+	}
+	// An ended context: no call at all.
+	Every(ctx, time.Hour, func(context.Context) { t.Error("called after the context ended") })
+}
