@@ -10,6 +10,7 @@ import (
 
 	"github.com/uifsagw/uifsagw/gateway/devenv"
 	"github.com/uifsagw/uifsagw/gateway/partnercodecs"
+	"github.com/uifsagw/uifsagw/gateway/service"
 	"github.com/uifsagw/uifsagw/partners"
 )
 
@@ -32,21 +33,14 @@ func ensureFileEmployer(l devenv.Layout) error {
 // pickup. It stops with ctx.
 func runFileEmployer(ctx context.Context, l devenv.Layout, addr string, log func(string, ...any)) {
 	cf := clientFlags{dir: l.Dir, as: devenv.FileEmployer.ID, addr: addr}
-	t := time.NewTicker(3 * time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	service.Every(ctx, 3*time.Second, func(ctx context.Context) {
 		cl, err := cf.client(ctx)
 		if err != nil {
-			continue // the gateway is not listening yet
+			return // the gateway is not listening yet
 		}
 		page, err := cl.Inbox(ctx, 0, 20)
 		if err != nil {
-			continue
+			return
 		}
 		var done []string
 		for _, it := range page.Messages {
@@ -76,5 +70,5 @@ func runFileEmployer(ctx context.Context, l devenv.Layout, addr string, log func
 		if len(done) > 0 {
 			_, _ = cl.Ack(ctx, done)
 		}
-	}
+	})
 }

@@ -3,7 +3,6 @@ package auditcheck_test
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"errors"
 	"log/slog"
 	"os"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/uifsagw/uifsagw/gateway/auditcheck"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/gatewaytest"
 	"github.com/uifsagw/uifsagw/gateway/pgtest"
 	"github.com/uifsagw/uifsagw/gateway/signing"
 )
@@ -37,17 +37,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	b64 := base64.StdEncoding.EncodeToString
-	pii, err := exchange.ParsePIIKeys(b64(bytes.Repeat([]byte("e"), 32)), b64(bytes.Repeat([]byte("m"), 32)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fixture{file: filepath.Join(t.TempDir(), "checkpoints.jsonl")}
-	if f.store, err = exchange.Open(ctx, pgtest.NewDB(t), pii); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(f.store.Close)
+	f := &fixture{file: filepath.Join(t.TempDir(), "checkpoints.jsonl"), store: gatewaytest.Store(t)}
 	key, err := signing.GenerateKey()
 	if err != nil {
 		t.Fatal(err)

@@ -114,20 +114,17 @@ func (f *Fetcher) Run(ctx context.Context) {
 	if f.Interval <= 0 {
 		f.Interval = 5 * time.Second
 	}
-	t := time.NewTicker(f.Interval)
-	defer t.Stop()
-	for {
-		for _, p := range f.Sender.directory().All() {
-			if p.FetchInbox && !p.Paused {
-				if err := f.fetch(ctx, p); err != nil && ctx.Err() == nil {
-					f.Log.Warn("fetch inbox failed", "partner", p.ID, "err", err)
-				}
+	f.fetchAll(ctx)
+	service.Every(ctx, f.Interval, f.fetchAll)
+}
+
+// fetchAll fetches every fetch_inbox partner's inbox once.
+func (f *Fetcher) fetchAll(ctx context.Context) {
+	for _, p := range f.Sender.directory().All() {
+		if p.FetchInbox && !p.Paused {
+			if err := f.fetch(ctx, p); err != nil && ctx.Err() == nil {
+				f.Log.Warn("fetch inbox failed", "partner", p.ID, "err", err)
 			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
 		}
 	}
 }

@@ -215,18 +215,11 @@ func (s *Sender) Run(ctx context.Context) {
 
 // rescueLoop gives back the items of senders that died holding them.
 func (s *Sender) rescueLoop(ctx context.Context) {
-	t := time.NewTicker(s.cfg.Lease)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := s.store.RescueExpiredLeases(ctx); err == nil && n > 0 {
-				s.log.Info("rescued outbox items with expired leases", "count", n)
-			}
+	service.Every(ctx, s.cfg.Lease, func(ctx context.Context) {
+		if n, err := s.store.RescueExpiredLeases(ctx); err == nil && n > 0 {
+			s.log.Info("rescued outbox items with expired leases", "count", n)
 		}
-	}
+	})
 }
 
 // deliverInTurn waits for one of the partner's PerPartner places, then

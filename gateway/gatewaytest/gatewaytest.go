@@ -19,6 +19,8 @@ import (
 	"github.com/uifsagw/uifsagw/gateway"
 	"github.com/uifsagw/uifsagw/gateway/courier"
 	"github.com/uifsagw/uifsagw/gateway/devenv"
+	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/pgtest"
 	"github.com/uifsagw/uifsagw/gateway/pki"
 	"github.com/uifsagw/uifsagw/gateway/signing"
 	"github.com/uifsagw/uifsagw/partners"
@@ -230,4 +232,22 @@ func Peer(t testing.TB, l devenv.Layout, id string, peer devenv.Layout, peerStat
 // MustMessageID returns a message ID unique within the test run.
 func MustMessageID(prefix string) string {
 	return fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano())
+}
+
+// Store is the exchange store on a fresh migrated database, with new PII
+// keys, closed when the test ends: for the tests of a package that needs the
+// real store but not a whole gateway (its TestMain runs pgtest.Main with
+// exchange.MigrateURL as the template).
+func Store(t testing.TB) *exchange.Store {
+	t.Helper()
+	keys, err := exchange.ParsePIIKeys(exchange.GeneratePIIKeys())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := exchange.Open(context.Background(), pgtest.NewDB(t), keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	return st
 }

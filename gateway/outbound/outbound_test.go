@@ -1,9 +1,7 @@
 package outbound_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"os"
@@ -12,6 +10,7 @@ import (
 	"time"
 
 	"github.com/uifsagw/uifsagw/gateway/exchange"
+	"github.com/uifsagw/uifsagw/gateway/gatewaytest"
 	"github.com/uifsagw/uifsagw/gateway/outbound"
 	"github.com/uifsagw/uifsagw/gateway/partnercodecs"
 	"github.com/uifsagw/uifsagw/gateway/pgtest"
@@ -60,16 +59,7 @@ func directory(t *testing.T) *partners.Directory {
 
 func newSender(t *testing.T) (*outbound.Sender, *exchange.Store) {
 	t.Helper()
-	b64 := base64.StdEncoding.EncodeToString
-	pii, err := exchange.ParsePIIKeys(b64(bytes.Repeat([]byte("p"), 32)), b64(bytes.Repeat([]byte("q"), 32)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := exchange.Open(context.Background(), pgtest.NewDB(t), pii)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
+	store := gatewaytest.Store(t)
 	d := directory(t)
 	combos := validate.DefaultCombos()
 	return outbound.New(outbound.Deps{Directory: func() *partners.Directory { return d }, Encoder: partnercodecs.New(),
