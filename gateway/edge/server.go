@@ -221,21 +221,41 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	res := s.deps.Intake.Receive(r.Context(), intake.Request{Partner: p, Body: body,
-		ContentType: r.Header.Get("Content-Type"), Signature: r.Header.Get("JWS-Signature"), Remote: r.RemoteAddr})
-	if res.Err != nil {
-		e := fromIntake(res.Err)
-		if e.Status == http.StatusServiceUnavailable {
-			w.Header().Set("Retry-After", "5")
-		}
-		writeError(w, r, e)
+	res := s.deps.Intake.Receive(r.Context(), intakeRequest(r, p, body))
+	if refused(w, r, res.Err) {
 		return
 	}
-	status := http.StatusAccepted
-	if res.Repeat {
-		status = http.StatusOK
+	writeReceipt(w, r, acceptedStatus(res.Repeat), receiptResponse(res.Receipt, res.Repeat))
+}
+
+// intakeRequest is what the intake use case needs of a partner's POST.
+func intakeRequest(r *http.Request, p *partners.Partner, body []byte) intake.Request {
+	return intake.Request{Partner: p, Body: body, ContentType: r.Header.Get("Content-Type"),
+		Signature: r.Header.Get("JWS-Signature"), Remote: r.RemoteAddr}
+}
+
+// refused writes the refusal of an intake error, asking the partner to come
+// back in a few seconds when the refusal is temporary; it reports whether
+// there was one.
+func refused(w http.ResponseWriter, r *http.Request, err *intake.Error) bool {
+	if err == nil {
+		return false
 	}
-	writeReceipt(w, r, status, receiptResponse(res.Receipt, res.Repeat))
+	e := fromIntake(err)
+	if e.Status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "5")
+	}
+	writeError(w, r, e)
+	return true
+}
+
+// acceptedStatus is 202 for something new and 200 for a repeat, which is
+// answered with the first receipt.
+func acceptedStatus(repeat bool) int {
+	if repeat {
+		return http.StatusOK
+	}
+	return http.StatusAccepted
 }
 
 // filesPath is the batch endpoint.
@@ -258,21 +278,11 @@ func (s *Server) postFile(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	res := s.deps.Intake.ReceiveFile(r.Context(), intake.Request{Partner: p, Body: body,
-		ContentType: r.Header.Get("Content-Type"), Signature: r.Header.Get("JWS-Signature"), Remote: r.RemoteAddr})
-	if res.Err != nil {
-		e := fromIntake(res.Err)
-		if e.Status == http.StatusServiceUnavailable {
-			w.Header().Set("Retry-After", "5")
-		}
-		writeError(w, r, e)
+	res := s.deps.Intake.ReceiveFile(r.Context(), intakeRequest(r, p, body))
+	if refused(w, r, res.Err) {
 		return
 	}
-	status := http.StatusAccepted
-	if res.Repeat {
-		status = http.StatusOK
-	}
-	writeJSON(w, status, FileResponse{Receipt: res.JWS, Repeat: res.Repeat, Document: res.Document})
+	writeJSON(w, acceptedStatus(res.Repeat), FileResponse{Receipt: res.JWS, Repeat: res.Repeat, Document: res.Document})
 }
 
 // readBody reads at most limit bytes of the body, refusing (and recording)
