@@ -492,15 +492,31 @@ func (s *Server) fileInbox(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) fileInboxAck(w http.ResponseWriter, r *http.Request) {
 	p := PartnerFrom(r.Context())
-	var req AckRequest
-	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil || len(req.IDs) == 0 || len(req.IDs) > 100 {
-		writeError(w, r, &APIError{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: `body must be {"ids": [...]} with 1 to 100 file ids`,
-			Fields: []canonical.FieldError{{Path: "ids", Reason: "missing, empty or too many"}}})
+	req, ok := readAck(w, r, 100, "file ids")
+	if !ok {
 		return
 	}
 	n, err := s.deps.Store.FileInboxAck(r.Context(), p.ID, req.IDs)
+	writeAcked(w, r, n, err)
+}
+
+// readAck reads an acknowledgment body of 1 to most ids (what names the
+// kind of id in the error), answering 400 itself when it is not one.
+func readAck(w http.ResponseWriter, r *http.Request, most int, what string) (AckRequest, bool) {
+	var req AckRequest
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil || len(req.IDs) == 0 || len(req.IDs) > most {
+		writeError(w, r, &APIError{Status: http.StatusBadRequest, Code: CodeBadRequest,
+			Message: fmt.Sprintf(`body must be {"ids": [...]} with 1 to %d %s`, most, what),
+			Fields:  []canonical.FieldError{{Path: "ids", Reason: "missing, empty or too many"}}})
+		return req, false
+	}
+	return req, true
+}
+
+// writeAcked answers how many items an acknowledgment removed from the inbox.
+func writeAcked(w http.ResponseWriter, r *http.Request, n int, err error) {
 	if err != nil {
 		writeError(w, r, apiErr(http.StatusServiceUnavailable, CodeUnavailable, "try again later"))
 		return
@@ -515,12 +531,8 @@ type AckRequest struct {
 
 func (s *Server) inboxAck(w http.ResponseWriter, r *http.Request) {
 	p := PartnerFrom(r.Context())
-	var req AckRequest
-	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil || len(req.IDs) == 0 || len(req.IDs) > 500 {
-		writeError(w, r, &APIError{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: `body must be {"ids": [...]} with 1 to 500 ids`,
-			Fields: []canonical.FieldError{{Path: "ids", Reason: "missing, empty or too many"}}})
+	req, ok := readAck(w, r, 500, "ids")
+	if !ok {
 		return
 	}
 	for i, id := range req.IDs {
@@ -531,9 +543,5 @@ func (s *Server) inboxAck(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	n, err := s.deps.Store.InboxAck(r.Context(), p.ID, req.IDs)
-	if err != nil {
-		writeError(w, r, apiErr(http.StatusServiceUnavailable, CodeUnavailable, "try again later"))
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]int{"acked": n})
+	writeAcked(w, r, n, err)
 }
