@@ -221,21 +221,41 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	res := s.deps.Intake.Receive(r.Context(), intake.Request{Partner: p, Body: body,
-		ContentType: r.Header.Get("Content-Type"), Signature: r.Header.Get("JWS-Signature"), Remote: r.RemoteAddr})
-	if res.Err != nil {
-		e := fromIntake(res.Err)
-		if e.Status == http.StatusServiceUnavailable {
-			w.Header().Set("Retry-After", "5")
-		}
-		writeError(w, r, e)
+	res := s.deps.Intake.Receive(r.Context(), intakeRequest(r, p, body))
+	if refused(w, r, res.Err) {
 		return
 	}
-	status := http.StatusAccepted
-	if res.Repeat {
-		status = http.StatusOK
+	writeReceipt(w, r, acceptedStatus(res.Repeat), receiptResponse(res.Receipt, res.Repeat))
+}
+
+// intakeRequest is what the intake use case needs of a partner's POST.
+func intakeRequest(r *http.Request, p *partners.Partner, body []byte) intake.Request {
+	return intake.Request{Partner: p, Body: body, ContentType: r.Header.Get("Content-Type"),
+		Signature: r.Header.Get("JWS-Signature"), Remote: r.RemoteAddr}
+}
+
+// refused writes the refusal of an intake error, asking the partner to come
+// back in a few seconds when the refusal is temporary; it reports whether
+// there was one.
+func refused(w http.ResponseWriter, r *http.Request, err *intake.Error) bool {
+	if err == nil {
+		return false
 	}
-	writeReceipt(w, r, status, receiptResponse(res.Receipt, res.Repeat))
+	e := fromIntake(err)
+	if e.Status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "5")
+	}
+	writeError(w, r, e)
+	return true
+}
+
+// acceptedStatus is 202 for something new and 200 for a repeat, which is
+// answered with the first receipt.
+func acceptedStatus(repeat bool) int {
+	if repeat {
+		return http.StatusOK
+	}
+	return http.StatusAccepted
 }
 
 // filesPath is the batch endpoint.
@@ -258,21 +278,11 @@ func (s *Server) postFile(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	res := s.deps.Intake.ReceiveFile(r.Context(), intake.Request{Partner: p, Body: body,
-		ContentType: r.Header.Get("Content-Type"), Signature: r.Header.Get("JWS-Signature"), Remote: r.RemoteAddr})
-	if res.Err != nil {
-		e := fromIntake(res.Err)
-		if e.Status == http.StatusServiceUnavailable {
-			w.Header().Set("Retry-After", "5")
-		}
-		writeError(w, r, e)
+	res := s.deps.Intake.ReceiveFile(r.Context(), intakeRequest(r, p, body))
+	if refused(w, r, res.Err) {
 		return
 	}
-	status := http.StatusAccepted
-	if res.Repeat {
-		status = http.StatusOK
-	}
-	writeJSON(w, status, FileResponse{Receipt: res.JWS, Repeat: res.Repeat, Document: res.Document})
+	writeJSON(w, acceptedStatus(res.Repeat), FileResponse{Receipt: res.JWS, Repeat: res.Repeat, Document: res.Document})
 }
 
 // readBody reads at most limit bytes of the body, refusing (and recording)
@@ -482,15 +492,31 @@ func (s *Server) fileInbox(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) fileInboxAck(w http.ResponseWriter, r *http.Request) {
 	p := PartnerFrom(r.Context())
-	var req AckRequest
-	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil || len(req.IDs) == 0 || len(req.IDs) > 100 {
-		writeError(w, r, &APIError{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: `body must be {"ids": [...]} with 1 to 100 file ids`,
-			Fields: []canonical.FieldError{{Path: "ids", Reason: "missing, empty or too many"}}})
+	req, ok := readAck(w, r, 100, "file ids")
+	if !ok {
 		return
 	}
 	n, err := s.deps.Store.FileInboxAck(r.Context(), p.ID, req.IDs)
+	writeAcked(w, r, n, err)
+}
+
+// readAck reads an acknowledgment body of 1 to most ids (what names the
+// kind of id in the error), answering 400 itself when it is not one.
+func readAck(w http.ResponseWriter, r *http.Request, most int, what string) (AckRequest, bool) {
+	var req AckRequest
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil || len(req.IDs) == 0 || len(req.IDs) > most {
+		writeError(w, r, &APIError{Status: http.StatusBadRequest, Code: CodeBadRequest,
+			Message: fmt.Sprintf(`body must be {"ids": [...]} with 1 to %d %s`, most, what),
+			Fields:  []canonical.FieldError{{Path: "ids", Reason: "missing, empty or too many"}}})
+		return req, false
+	}
+	return req, true
+}
+
+// writeAcked answers how many items an acknowledgment removed from the inbox.
+func writeAcked(w http.ResponseWriter, r *http.Request, n int, err error) {
 	if err != nil {
 		writeError(w, r, apiErr(http.StatusServiceUnavailable, CodeUnavailable, "try again later"))
 		return
@@ -505,12 +531,8 @@ type AckRequest struct {
 
 func (s *Server) inboxAck(w http.ResponseWriter, r *http.Request) {
 	p := PartnerFrom(r.Context())
-	var req AckRequest
-	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil || len(req.IDs) == 0 || len(req.IDs) > 500 {
-		writeError(w, r, &APIError{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: `body must be {"ids": [...]} with 1 to 500 ids`,
-			Fields: []canonical.FieldError{{Path: "ids", Reason: "missing, empty or too many"}}})
+	req, ok := readAck(w, r, 500, "ids")
+	if !ok {
 		return
 	}
 	for i, id := range req.IDs {
@@ -521,9 +543,5 @@ func (s *Server) inboxAck(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	n, err := s.deps.Store.InboxAck(r.Context(), p.ID, req.IDs)
-	if err != nil {
-		writeError(w, r, apiErr(http.StatusServiceUnavailable, CodeUnavailable, "try again later"))
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]int{"acked": n})
+	writeAcked(w, r, n, err)
 }

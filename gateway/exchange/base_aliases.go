@@ -201,3 +201,14 @@ var within = base.Within
 func (s *Store) pageMessages(ctx context.Context, where []string, args []any, p Page, what string) ([]Message, string, error) {
 	return base.PageMessages(ctx, s.pool, where, args, p, what)
 }
+
+// OutboxState is where an outbound message stands in the outbox.
+type OutboxState = base.OutboxState
+
+// The outbox states.
+const (
+	OutboxPending   = base.OutboxPending
+	OutboxLeased    = base.OutboxLeased
+	OutboxDelivered = base.OutboxDelivered
+	OutboxDead      = base.OutboxDead
+)

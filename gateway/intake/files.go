@@ -122,16 +122,11 @@ func (s *Service) ReceiveFile(ctx context.Context, req Request) FileResult {
 		return FileResult{Err: e}
 	}
 	body := req.Body
-	if int64(len(body)) > s.MaxFileBody() {
-		return fail(refusal(CodeTooLarge, fmt.Sprintf("file over %d bytes", s.MaxFileBody())), "", nil)
-	}
-	codec, e := s.codec(p, req.ContentType)
+	codec, claims, e := c.admit(s.MaxFileBody(), func() *Error {
+		return refusal(CodeTooLarge, fmt.Sprintf("file over %d bytes", s.MaxFileBody()))
+	})
 	if e != nil {
-		return fail(e, "", body)
-	}
-	claims, err := s.verify(ctx, req)
-	if err != nil {
-		return fail(SignatureError(err), claims.JTI, body)
+		return FileResult{Err: e}
 	}
 	fileID := claims.JTI
 	if len(fileID) > canonical.MaxMessageIDLen {

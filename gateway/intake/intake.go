@@ -159,17 +159,9 @@ func (s *Service) Receive(ctx context.Context, req Request) Result {
 		return Result{Err: e}
 	}
 	body := req.Body
-	if int64(len(body)) > s.cfg.MaxBody {
-		return fail(s.tooLarge(), "", nil)
-	}
-	codec, e := s.codec(p, req.ContentType)
+	codec, claims, e := c.admit(s.cfg.MaxBody, s.tooLarge)
 	if e != nil {
-		return fail(e, "", body)
-	}
-
-	claims, err := s.verify(ctx, req)
-	if err != nil {
-		return fail(SignatureError(err), claims.JTI, body)
+		return Result{Err: e}
 	}
 
 	_, dspan := s.deps.Tracer.Start(ctx, "decode")
@@ -249,6 +241,31 @@ func (c *call) refuse(e *Error, id string, b []byte) {
 	c.span.SetStatus(codes.Error, e.Code)
 	c.span.SetAttributes(attribute.String("error.code", e.Code))
 	c.s.deps.Refused(c.ctx, c.req.Partner, e, id, b, c.req.Remote)
+}
+
+// admit runs the checks a body passes before it is read as transactions:
+// its size against limit, the partner's media type and the detached
+// signature over the exact bytes. A refusal is recorded (under the
+// signature's jti once it is known) and returned.
+func (c *call) admit(limit int64, tooLarge func() *Error) (Codec, signing.Claims, *Error) {
+	body := c.req.Body
+	if int64(len(body)) > limit {
+		e := tooLarge()
+		c.refuse(e, "", nil)
+		return nil, signing.Claims{}, e
+	}
+	codec, e := c.s.codec(c.req.Partner, c.req.ContentType)
+	if e != nil {
+		c.refuse(e, "", body)
+		return nil, signing.Claims{}, e
+	}
+	claims, err := c.s.verify(c.ctx, c.req)
+	if err != nil {
+		e := SignatureError(err)
+		c.refuse(e, claims.JTI, body)
+		return nil, claims, e
+	}
+	return codec, claims, nil
 }
 
 // verify checks the partner's detached JWS over the exact body.

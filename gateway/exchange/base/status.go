@@ -10,10 +10,20 @@ import (
 
 // OutboxTransition moves one outbox item out of the states in from, or
 // returns ErrNotFound / ErrState.
-func OutboxTransition(ctx context.Context, tx pgx.Tx, id int64, from []string, set string, args ...any) (partner string, attempts int, err error) {
-	err = tx.QueryRow(ctx, `UPDATE outbox SET `+set+`, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+func OutboxTransition(ctx context.Context, tx pgx.Tx, id int64, from []OutboxState, to OutboxState, set string, args ...any) (partner string, attempts int, err error) {
+	states := make([]string, len(from))
+	for i, st := range from {
+		states[i] = string(st)
+	}
+	// to is one of the OutboxState constants, never input, so it may stand
+	// in the statement; set's own arguments start at $3.
+	assign := "state = '" + string(to) + "'"
+	if set != "" {
+		assign += ", " + set
+	}
+	err = tx.QueryRow(ctx, `UPDATE outbox SET `+assign+`, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
 		WHERE message_id = $1 AND state = ANY($2) RETURNING partner, attempts`,
-		append([]any{id, from}, args...)...).Scan(&partner, &attempts)
+		append([]any{id, states}, args...)...).Scan(&partner, &attempts)
 	if errors.Is(err, pgx.ErrNoRows) {
 		var state string
 		if err := tx.QueryRow(ctx, `SELECT state FROM outbox WHERE message_id = $1`, id).Scan(&state); errors.Is(err, pgx.ErrNoRows) {

@@ -247,6 +247,18 @@ type AuditRecord struct {
 	Hash     []byte
 }
 
+// OutboxState is where an outbound message stands in the outbox; the values
+// are those of the outbox table's CHECK (migration 001).
+type OutboxState string
+
+// Outbox states.
+const (
+	OutboxPending   OutboxState = "pending"   // waiting for its next attempt
+	OutboxLeased    OutboxState = "leased"    // a sender is delivering it
+	OutboxDelivered OutboxState = "delivered" // the partner took it
+	OutboxDead      OutboxState = "dead"      // given up; a review item says why
+)
+
 // Review item states.
 const (
 	ReviewOpen     = "open"

@@ -176,32 +176,22 @@ type CaseIWO struct {
 
 // IWOsForCase lists the e-IWO documents of a case, oldest first.
 func (s *Store) IWOsForCase(ctx context.Context, caseID string) ([]CaseIWO, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, case_id, employer_fein, employer_partner, doc_action, control_number,
-		tracking_number, status, coalesce(order_id,0), coalesce(request_message,0), coalesce(document_message,0),
-		initiating_partner, initiating_message_id, created_at, ack_reasons, ack_note, ack_other_state, updated_at
-		FROM iwos WHERE case_id = $1 ORDER BY id LIMIT 500`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("exchange: case IWOs: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (CaseIWO, error) {
-		var r CaseIWO
-		err := row.Scan(&r.ID, &r.CaseID, &r.EmployerFEIN, &r.EmployerPartner, &r.DocAction, &r.ControlNumber,
-			&r.TrackingNumber, &r.Status, &r.OrderID, &r.RequestMessage, &r.DocumentMessage, &r.InitiatingPartner,
-			&r.InitiatingMessageID, &r.CreatedAt, &r.AckReasons, &r.AckNote, &r.AckOtherState, &r.UpdatedAt)
-		return r, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("exchange: case IWOs: %w", err)
-	}
-	return out, nil
+	return s.caseIWOs(ctx, "case_id", caseID)
 }
 
 // CaseIWOs lists the e-IWO documents of our case, oldest first.
 func (s *Store) CaseIWOs(ctx context.Context, caseID string) ([]CaseIWO, error) {
+	return s.caseIWOs(ctx, "our_case_id", caseID)
+}
+
+// caseIWOs reads the IWOs whose column (case_id: the case the IWO was made
+// for, as the request named it; our_case_id: our own case) equals caseID.
+// column is one of the two constants above, never input.
+func (s *Store) caseIWOs(ctx context.Context, column, caseID string) ([]CaseIWO, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, case_id, employer_fein, employer_partner, doc_action, control_number,
 		tracking_number, status, coalesce(order_id,0), coalesce(request_message,0), coalesce(document_message,0),
 		initiating_partner, initiating_message_id, created_at, ack_reasons, ack_note, ack_other_state, updated_at, our_case_id
-		FROM iwos WHERE our_case_id = $1 ORDER BY id LIMIT 500`, caseID)
+		FROM iwos WHERE `+column+` = $1 ORDER BY id LIMIT 500`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("exchange: case IWOs: %w", err)
 	}

@@ -31,3 +31,12 @@ var outboxTransition = base.OutboxTransition
 var scanInto = base.ScanInto
 var setMessageStatus = base.SetMessageStatus
 var truncate = base.Truncate
+
+type OutboxState = base.OutboxState
+
+const (
+	OutboxPending   = base.OutboxPending
+	OutboxLeased    = base.OutboxLeased
+	OutboxDelivered = base.OutboxDelivered
+	OutboxDead      = base.OutboxDead
+)

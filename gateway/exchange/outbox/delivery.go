@@ -87,7 +87,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, owner string, limit int, lease 
 // expired meanwhile does not matter: the message did arrive.
 func (s *Store) MarkDelivered(ctx context.Context, id int64, receiptJWS string) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
-		if _, _, err := outboxTransition(ctx, tx, id, []string{"leased", "pending"}, "state = 'delivered'"); err != nil {
+		if _, _, err := outboxTransition(ctx, tx, id, []OutboxState{OutboxLeased, OutboxPending}, OutboxDelivered, ""); err != nil {
 			return err
 		}
 		if err := setMessageStatus(ctx, tx, id, StatusDelivered, "courier", ""); err != nil {
@@ -108,8 +108,8 @@ func (s *Store) MarkDelivered(ctx context.Context, id int64, receiptJWS string) 
 // MarkRetry hands a leased item back to the queue, due again at next.
 func (s *Store) MarkRetry(ctx context.Context, id int64, errText string, next time.Time) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
-		if _, _, err := outboxTransition(ctx, tx, id, []string{"leased"},
-			"state = 'pending', next_attempt_at = $3, last_error = $4", next, truncate(errText, 2000)); err != nil {
+		if _, _, err := outboxTransition(ctx, tx, id, []OutboxState{OutboxLeased}, OutboxPending,
+			"next_attempt_at = $3, last_error = $4", next, truncate(errText, 2000)); err != nil {
 			return err
 		}
 		return setMessageStatus(ctx, tx, id, StatusQueued, "courier", "retry at "+next.UTC().Format(time.RFC3339)+": "+errText)
@@ -120,8 +120,8 @@ func (s *Store) MarkRetry(ctx context.Context, id int64, errText string, next ti
 // Later messages of the same case are no longer held back by it.
 func (s *Store) MarkDeadLetter(ctx context.Context, id int64, errText string) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
-		partner, attempts, err := outboxTransition(ctx, tx, id, []string{"leased"},
-			"state = 'dead', last_error = $3", truncate(errText, 2000))
+		partner, attempts, err := outboxTransition(ctx, tx, id, []OutboxState{OutboxLeased}, OutboxDead,
+			"last_error = $3", truncate(errText, 2000))
 		if err != nil {
 			return err
 		}

@@ -66,6 +66,16 @@ func scanOrder(row pgx.Row) (RegistryOrder, error) {
 // children (the rules decide what overlaps), oldest first, locking them so
 // two processors cannot both decide there is no order yet.
 func OrdersFor(ctx context.Context, q Querier, obligorKey []byte, childKeys [][]byte) ([]RegistryOrder, error) {
+	out, err := ordersOf(ctx, q, obligorKey, childKeys, " FOR UPDATE")
+	if err != nil {
+		return nil, fmt.Errorf("orders for: %w", err)
+	}
+	return out, nil
+}
+
+// ordersOf reads the registry orders of the obligor or any of the children,
+// oldest first; lock is "" or a locking clause.
+func ordersOf(ctx context.Context, q Querier, obligorKey []byte, childKeys [][]byte, lock string) ([]RegistryOrder, error) {
 	if len(obligorKey) == 0 && len(childKeys) == 0 {
 		return nil, nil
 	}
@@ -73,9 +83,9 @@ func OrdersFor(ctx context.Context, q Querier, obligorKey []byte, childKeys [][]
 		childKeys = [][]byte{}
 	}
 	rows, err := q.Query(ctx, `SELECT `+orderColumns+` FROM support_orders
-		WHERE obligor_key = $1 OR child_keys && $2::bytea[] ORDER BY id FOR UPDATE`, obligorKey, childKeys)
+		WHERE obligor_key = $1 OR child_keys && $2::bytea[] ORDER BY id`+lock, obligorKey, childKeys)
 	if err != nil {
-		return nil, fmt.Errorf("orders for: %w", err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []RegistryOrder
@@ -433,25 +443,9 @@ func (s *Store) CaseExchanges(ctx context.Context, caseID string, limit int) ([]
 // CaseOrders returns the registry orders of an obligor and children, oldest
 // first, without locking them (for reading).
 func (s *Store) CaseOrders(ctx context.Context, obligorKey []byte, childKeys [][]byte) ([]RegistryOrder, error) {
-	if len(obligorKey) == 0 && len(childKeys) == 0 {
-		return nil, nil
-	}
-	if childKeys == nil {
-		childKeys = [][]byte{}
-	}
-	rows, err := s.pool.Query(ctx, `SELECT `+orderColumns+` FROM support_orders
-		WHERE obligor_key = $1 OR child_keys && $2::bytea[] ORDER BY id`, obligorKey, childKeys)
+	out, err := ordersOf(ctx, s.pool, obligorKey, childKeys, "")
 	if err != nil {
 		return nil, fmt.Errorf("exchange: case orders: %w", err)
 	}
-	defer rows.Close()
-	var out []RegistryOrder
-	for rows.Next() {
-		o, err := scanOrder(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	return out, nil
 }
