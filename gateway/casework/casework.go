@@ -138,7 +138,7 @@ func (p *Processor) ProcessBatch(ctx context.Context, b *exchange.Batch) error {
 	var decided []done
 	for _, m := range b.Messages {
 		mctx, span := p.startSpan(ctx, m)
-		fn, dec, err := p.decider(mctx, m)
+		fn, dec, err := p.decider(mctx, m, func() (canonical.Transaction, error) { return b.Transaction(m) })
 		if err != nil {
 			_ = b.Decide(mctx, m, func(exchange.Querier) (exchange.Status, string, error) { return "", "", err })
 		} else {
@@ -174,7 +174,7 @@ type Decision struct {
 func (p *Processor) Process(ctx context.Context, m exchange.Message) error {
 	ctx, span := p.startSpan(ctx, m)
 	defer span.End()
-	fn, dec, err := p.decider(ctx, m)
+	fn, dec, err := p.decider(ctx, m, func() (canonical.Transaction, error) { return p.store.LoadTransaction(ctx, m.ID, true) })
 	if err != nil {
 		return err
 	}
@@ -197,13 +197,13 @@ func (p *Processor) startSpan(ctx context.Context, m exchange.Message) (context.
 // decider reads what deciding m needs outside any transaction and returns
 // the part that runs inside the message's transaction. The Decision it
 // returns is filled by that part (nil for employers' acknowledgments, which
-// are not logged one by one).
-func (p *Processor) decider(ctx context.Context, m exchange.Message) (func(q exchange.Querier) (exchange.Status, string, error), *Decision, error) {
+// are not logged one by one). load reads m with its PII revealed.
+func (p *Processor) decider(ctx context.Context, m exchange.Message, load func() (canonical.Transaction, error)) (func(q exchange.Querier) (exchange.Status, string, error), *Decision, error) {
 	if partner, ok := p.dir().Get(m.Partner); ok && partner.Kind == partners.KindEmployer {
 		fn, err := p.ackDecider(ctx, m, partner)
 		return fn, nil, err
 	}
-	tx, err := p.store.LoadTransaction(ctx, m.ID, true)
+	tx, err := load()
 	if err != nil {
 		return nil, nil, fmt.Errorf("load transaction: %w", err)
 	}

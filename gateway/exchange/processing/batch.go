@@ -2,10 +2,15 @@ package processing
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/uifsagw/uifsagw/gateway/exchange/base"
+	"github.com/uifsagw/uifsagw/gateway/exchange/messages"
+	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
 // Batch is a set of received messages decided in one transaction (issue 19):
@@ -22,6 +27,8 @@ type Batch struct {
 	tx       pgx.Tx
 	owner    string
 	Messages []Message
+	canon    map[int64][]byte
+	sealed   map[int64][]sealedPII
 	ids      []int64
 	statuses []string
 	notes    []string
@@ -40,20 +47,88 @@ func (s *Store) ClaimBatch(ctx context.Context, owner string, limit int) (*Batch
 	if err != nil {
 		return nil, fmt.Errorf("exchange: claim batch: %w", err)
 	}
-	rows, err := tx.Query(ctx, `SELECT `+messageCols+` FROM messages WHERE status = 'received'
-		ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, limit)
-	var msgs []Message
-	if err == nil {
-		msgs, err = pgx.CollectRows(rows, scanMessage)
-	}
-	if err != nil || len(msgs) == 0 {
-		_ = tx.Rollback(ctx)
+	b := &Batch{s: s, tx: tx, owner: owner, canon: map[int64][]byte{}, sealed: map[int64][]sealedPII{}}
+	n, err := b.load(ctx, limit)
+	if err != nil || n == 0 {
+		_ = tx.Rollback(context.WithoutCancel(ctx))
 		if err != nil {
 			return nil, fmt.Errorf("exchange: claim batch: %w", err)
 		}
 		return nil, nil
 	}
-	return &Batch{s: s, tx: tx, owner: owner, Messages: msgs}, nil
+	return b, nil
+}
+
+type sealedPII struct {
+	path   string
+	sealed []byte
+}
+
+// load locks the batch's messages and reads, in two statements for the
+// whole batch, what Transaction needs (LoadTransaction would take two per
+// message).
+func (b *Batch) load(ctx context.Context, limit int) (int, error) {
+	rows, err := b.tx.Query(ctx, `SELECT `+base.SummaryCols+`, canonical FROM messages WHERE status = 'received'
+		ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, limit)
+	if err != nil {
+		return 0, err
+	}
+	msgs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Message, error) {
+		var canon []byte
+		m, err := base.ScanInto(row, false, &canon)
+		if err != nil {
+			return m, err
+		}
+		if err := json.Unmarshal(canon, &m.Tx); err != nil {
+			return m, fmt.Errorf("message %d canonical form: %w", m.ID, err)
+		}
+		b.canon[m.ID] = canon
+		return m, nil
+	})
+	if err != nil || len(msgs) == 0 {
+		return 0, err
+	}
+	b.Messages = msgs
+	ids := make([]int64, len(msgs))
+	for i, m := range msgs {
+		ids[i] = m.ID
+	}
+	rows, err = b.tx.Query(ctx, `SELECT message_id, path, sealed FROM message_ssns WHERE message_id = ANY($1)`, ids)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	var f sealedPII
+	if _, err := pgx.ForEachRow(rows, []any{&id, &f.path, &f.sealed}, func() error {
+		b.sealed[id] = append(b.sealed[id], f)
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	return len(msgs), nil
+}
+
+// Transaction returns message m of the batch with its SSNs and dates of
+// birth revealed, as LoadTransaction(ctx, m.ID, true) would.
+func (b *Batch) Transaction(m Message) (canonical.Transaction, error) {
+	canon, ok := b.canon[m.ID]
+	if !ok {
+		return canonical.Transaction{}, fmt.Errorf("%w: message %d is not in the batch", ErrNotFound, m.ID)
+	}
+	var tx canonical.Transaction
+	if err := json.Unmarshal(canon, &tx); err != nil {
+		return canonical.Transaction{}, fmt.Errorf("exchange: message %d canonical form: %w", m.ID, err)
+	}
+	for _, f := range b.sealed[m.ID] {
+		pt, err := b.s.keys.Open(f.sealed, messages.SSNAAD(m.ID, f.path))
+		if err != nil {
+			return canonical.Transaction{}, fmt.Errorf("exchange: load SSNs of message %d: %s: %w", m.ID, f.path, err)
+		}
+		if err := messages.SetPII(&tx, f.path, pt); err != nil {
+			return canonical.Transaction{}, fmt.Errorf("exchange: load SSNs of message %d: %w", m.ID, err)
+		}
+	}
+	return tx, nil
 }
 
 // Decide runs fn for m inside its own savepoint of the batch's transaction;

@@ -3,6 +3,7 @@ package processing_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
@@ -29,6 +30,20 @@ func TestBatchDecidesEachMessageAlone(t *testing.T) {
 	b, err := s.ClaimBatch(ctx, "worker-a", 3)
 	if err != nil || b == nil || len(b.Messages) != 3 || b.Messages[0].MessageID != "B-1" || b.Messages[2].MessageID != "B-3" {
 		t.Fatalf("ClaimBatch = %+v, %v", b, err)
+	}
+	// The batch reveals each message as LoadTransaction does.
+	for _, m := range b.Messages {
+		got, err := b.Transaction(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := s.LoadTransaction(ctx, m.ID, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) || got.NCP == nil || got.NCP.SSN != "123456789" {
+			t.Fatalf("Transaction(%s) = %+v\nLoadTransaction = %+v", m.MessageID, got, want)
+		}
 	}
 	other, err := s.ClaimBatch(ctx, "worker-b", 3)
 	if err != nil || other == nil || len(other.Messages) != 1 || other.Messages[0].MessageID != "B-4" {
