@@ -98,9 +98,16 @@ func (p *Processor) Run(ctx context.Context) {
 // them in one transaction (exchange.Batch): one status write per message
 // and a few statements per batch instead of a claim, a completion and two
 // status rewrites per message (issue 19).
+//
+// A batch holds a pooled connection from its claim to its commit, and its
+// decisions may read through the pool meanwhile (an employer's raw
+// acknowledgment, the IWO's request); so at most (pool size − 1) / 2
+// batches are open at once, leaving connections to intake, the sender and
+// the notifier whatever the number of processors.
 func (p *Processor) RunWoken(ctx context.Context, wake <-chan struct{}) {
+	batches := max(1, min(p.cfg.Workers, int(p.store.PoolStats().Max-1)/2))
 	(&service.Poller[*exchange.Batch]{
-		Workers: p.cfg.Workers, Batch: p.cfg.Workers, Poll: p.cfg.Poll, Wake: wake,
+		Workers: batches, Batch: batches, Poll: p.cfg.Poll, Wake: wake,
 		Claim: func(ctx context.Context, limit int) ([]*exchange.Batch, error) {
 			var out []*exchange.Batch
 			for len(out) < limit {
