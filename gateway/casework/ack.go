@@ -12,26 +12,26 @@ import (
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
-// processAck records an employer's acknowledgments (one document, or every
+// ackDecider prepares the recording of an employer's acknowledgments (one document, or every
 // ACK record of a federal acknowledgment file, in one transaction) on their
 // IWOs and tells the state that asked for the withholding: ENF P ESWAG (wage
 // withholding established) when the employer accepted, MSC P GSPUD (status
 // update) with the employer's reasons in words when it rejected or reports
 // the employee gone. Rejections, a same order from another state (M, the
 // one-order review) and lump-sum notices go to a caseworker.
-func (p *Processor) processAck(ctx context.Context, m exchange.Message, employer *partners.Partner) error {
+func (p *Processor) ackDecider(ctx context.Context, m exchange.Message, employer *partners.Partner) (func(q exchange.Querier) (exchange.Status, string, error), error) {
 	raw, err := p.store.RawBody(ctx, m.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	acks, err := p.enc.DecodeAcks(employer, raw)
 	if err != nil {
-		return p.store.CompleteWith(ctx, m.ID, func(q exchange.Querier) (exchange.Status, string, error) {
+		return func(q exchange.Querier) (exchange.Status, string, error) {
 			d, err := p.needsReview(ctx, q, m, ReviewIWORejected, "acknowledgment could not be read again: "+err.Error(), nil)
 			return d.Status, d.Note, err
-		})
+		}, nil
 	}
-	return p.store.CompleteWith(ctx, m.ID, func(q exchange.Querier) (exchange.Status, string, error) {
+	return func(q exchange.Querier) (exchange.Status, string, error) {
 		status := exchange.StatusProcessed
 		var notes []string
 		for i, ack := range acks {
@@ -45,7 +45,7 @@ func (p *Processor) processAck(ctx context.Context, m exchange.Message, employer
 			notes = append(notes, d.Note)
 		}
 		return status, strings.Join(notes, " "), nil
-	})
+	}, nil
 }
 
 // Review item kinds of employer acknowledgments besides ReviewIWORejected.

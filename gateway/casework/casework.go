@@ -94,19 +94,81 @@ func (p *Processor) Run(ctx context.Context) {
 
 // RunWoken processes until ctx ends, woken by wake (the gateway's shared
 // notifier) with a polling fallback; the claim loop is the sender's too.
+// Each worker takes a batch of up to Batch received messages and decides
+// them in one transaction (exchange.Batch): one status write per message
+// and a few statements per batch instead of a claim, a completion and two
+// status rewrites per message (issue 19).
+//
+// A batch holds a pooled connection from its claim to its commit, and its
+// decisions may read through the pool meanwhile (an employer's raw
+// acknowledgment, the IWO's request); so at most (pool size − 1) / 2
+// batches are open at once, leaving connections to intake, the sender and
+// the notifier whatever the number of processors.
 func (p *Processor) RunWoken(ctx context.Context, wake <-chan struct{}) {
-	(&service.Poller[exchange.Message]{
-		Workers: p.cfg.Workers, Batch: p.cfg.Batch, Poll: p.cfg.Poll, Wake: wake,
-		Claim: func(ctx context.Context, limit int) ([]exchange.Message, error) {
-			return p.store.ClaimReceived(ctx, p.cfg.Owner, limit)
+	batches := max(1, min(p.cfg.Workers, int(p.store.PoolStats().Max-1)/2))
+	(&service.Poller[*exchange.Batch]{
+		Workers: batches, Batch: batches, Poll: p.cfg.Poll, Wake: wake,
+		Claim: func(ctx context.Context, limit int) ([]*exchange.Batch, error) {
+			var out []*exchange.Batch
+			for len(out) < limit {
+				b, err := p.store.ClaimBatch(ctx, p.cfg.Owner, p.cfg.Batch)
+				if err != nil || b == nil {
+					return out, err
+				}
+				out = append(out, b)
+				if len(b.Messages) < p.cfg.Batch {
+					break
+				}
+			}
+			return out, nil
 		},
-		Handle: func(ctx context.Context, m exchange.Message) {
-			if err := p.Process(ctx, m); err != nil && ctx.Err() == nil {
-				p.log.Error("processing failed; the message will be claimed again", "message", m.ID, "err", err)
+		Handle: func(ctx context.Context, b *exchange.Batch) {
+			if err := p.ProcessBatch(ctx, b); err != nil && ctx.Err() == nil {
+				p.log.Error("processing a batch failed; its messages will be claimed again", "messages", len(b.Messages), "err", err)
 			}
 		},
 		OnError: func(err error) { p.log.Warn("claim received failed", "err", err) },
 	}).Run(ctx)
+}
+
+// ProcessBatch decides every message of b, each in its own savepoint, and
+// commits them together. A message whose decision fails is logged and parked
+// for a retry; the others commit. Nothing is logged as processed before the
+// commit.
+func (p *Processor) ProcessBatch(ctx context.Context, b *exchange.Batch) error {
+	defer b.Rollback(ctx)
+	type done struct {
+		m    exchange.Message
+		dec  *Decision
+		span trace.Span
+	}
+	var decided []done
+	for _, m := range b.Messages {
+		mctx, span := p.startSpan(ctx, m)
+		fn, dec, err := p.decider(mctx, m, func() (canonical.Transaction, error) { return b.Transaction(m) })
+		if err != nil {
+			_ = b.Decide(mctx, m, func(exchange.Querier) (exchange.Status, string, error) { return "", "", err })
+		} else {
+			err = b.Decide(mctx, m, fn)
+		}
+		if err != nil {
+			span.End()
+			if ctx.Err() == nil {
+				p.log.Error("processing failed; the message will be claimed again", "message", m.ID, "err", err)
+			}
+			continue
+		}
+		decided = append(decided, done{m: m, dec: dec, span: span})
+	}
+	err := b.Commit(ctx)
+	for _, d := range decided {
+		if err == nil && d.dec != nil {
+			d.span.SetAttributes(attribute.String("status", string(d.dec.Status)))
+			p.log.Info("processed", "message", d.m.ID, "partner", d.m.Partner, "function", d.m.Function, "status", d.dec.Status, "note", d.dec.Note)
+		}
+		d.span.End()
+	}
+	return err
 }
 
 // Decision is what processing one message concluded.
@@ -115,32 +177,50 @@ type Decision struct {
 	Note   string
 }
 
-// Process decides one claimed message.
+// Process decides one claimed message (ClaimReceived) in its own transaction.
 func (p *Processor) Process(ctx context.Context, m exchange.Message) error {
-	ctx = telemetry.ContextWithTraceID(ctx, m.TraceID)
-	ctx, span := p.trace.Start(ctx, "process", trace.WithAttributes(attribute.String("partner", m.Partner),
-		attribute.String("function", m.Function), attribute.String("action", m.Action)))
+	ctx, span := p.startSpan(ctx, m)
 	defer span.End()
-	if partner, ok := p.dir().Get(m.Partner); ok && partner.Kind == partners.KindEmployer {
-		return p.processAck(ctx, m, partner)
-	}
-	tx, err := p.store.LoadTransaction(ctx, m.ID, true)
-	if err != nil {
-		return fmt.Errorf("load transaction: %w", err)
-	}
-	markFormat(m, &tx)
-	var dec Decision
-	err = p.store.CompleteWith(ctx, m.ID, func(q exchange.Querier) (exchange.Status, string, error) {
-		d, err := p.decide(ctx, q, m, tx)
-		dec = d
-		return d.Status, d.Note, err
-	})
+	fn, dec, err := p.decider(ctx, m, func() (canonical.Transaction, error) { return p.store.LoadTransaction(ctx, m.ID, true) })
 	if err != nil {
 		return err
 	}
-	span.SetAttributes(attribute.String("status", string(dec.Status)))
-	p.log.Info("processed", "message", m.ID, "partner", m.Partner, "function", m.Function, "status", dec.Status, "note", dec.Note)
+	if err := p.store.CompleteWith(ctx, m.ID, fn); err != nil {
+		return err
+	}
+	if dec != nil {
+		span.SetAttributes(attribute.String("status", string(dec.Status)))
+		p.log.Info("processed", "message", m.ID, "partner", m.Partner, "function", m.Function, "status", dec.Status, "note", dec.Note)
+	}
 	return nil
+}
+
+func (p *Processor) startSpan(ctx context.Context, m exchange.Message) (context.Context, trace.Span) {
+	ctx = telemetry.ContextWithTraceID(ctx, m.TraceID)
+	return p.trace.Start(ctx, "process", trace.WithAttributes(attribute.String("partner", m.Partner),
+		attribute.String("function", m.Function), attribute.String("action", m.Action)))
+}
+
+// decider reads what deciding m needs outside any transaction and returns
+// the part that runs inside the message's transaction. The Decision it
+// returns is filled by that part (nil for employers' acknowledgments, which
+// are not logged one by one). load reads m with its PII revealed.
+func (p *Processor) decider(ctx context.Context, m exchange.Message, load func() (canonical.Transaction, error)) (func(q exchange.Querier) (exchange.Status, string, error), *Decision, error) {
+	if partner, ok := p.dir().Get(m.Partner); ok && partner.Kind == partners.KindEmployer {
+		fn, err := p.ackDecider(ctx, m, partner)
+		return fn, nil, err
+	}
+	tx, err := load()
+	if err != nil {
+		return nil, nil, fmt.Errorf("load transaction: %w", err)
+	}
+	markFormat(m, &tx)
+	dec := new(Decision)
+	return func(q exchange.Querier) (exchange.Status, string, error) {
+		d, err := p.decide(ctx, q, m, tx)
+		*dec = d
+		return d.Status, d.Note, err
+	}, dec, nil
 }
 
 // decide runs inside the message's transaction.

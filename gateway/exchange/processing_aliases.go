@@ -3,3 +3,8 @@
 // callers need through exchange is added here too.
 
 package exchange
+
+import "github.com/uifsagw/uifsagw/gateway/exchange/processing"
+
+// Batch is a set of received messages decided in one transaction.
+type Batch = processing.Batch
