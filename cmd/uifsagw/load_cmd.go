@@ -40,6 +40,9 @@ type loadResult struct {
 	CPU []loadgen.CPUUse `json:"cpu,omitempty"`
 	// CPUNotes say which processes could not be measured, and why.
 	CPUNotes []string `json:"cpuNotes,omitempty"`
+	// DrainSeconds is how long after the last acknowledgment the gateway
+	// took to decide every received message; CPU is counted until then.
+	DrainSeconds float64 `json:"drainSeconds,omitempty"`
 }
 
 type baselines struct {
@@ -80,6 +83,8 @@ what it sends stays in that gateway's database.`)
 	gatewayPID := fs.Int("gateway-pid", 0, "process to measure as the gateway (default: the process listening on --addr's port on this machine)")
 	pgPID := fs.Int("pg-pid", 0, "PostgreSQL postmaster to measure with its backends (default: the one serving --database-url on this machine)")
 	noCPU := fs.Bool("no-cpu", false, "do not measure CPU per message of the gateway, PostgreSQL and this generator")
+	drain := fs.Bool("drain", true, "keep measuring CPU after the last acknowledgment until the gateway has decided every received message (needs --database-url or the dev installation's); the processor decides after the ack, so without it most of the database's work is left out")
+	drainTimeout := fs.Duration("drain-timeout", 2*time.Minute, "longest wait for the received messages to be decided")
 	if err := fs.Parse(reorder(fs, args)); err != nil {
 		return err
 	}
@@ -152,6 +157,7 @@ what it sends stays in that gateway's database.`)
 		out.Baseline = b
 	}
 	var meter *loadgen.CPUMeter
+	var backlog *admin.Backlog
 	if !*noCPU {
 		var procs []loadgen.Process
 		u, err := loadDatabaseURL(*dbURL, cf.dir, *pgPort)
@@ -159,6 +165,14 @@ what it sends stays in that gateway's database.`)
 			return err
 		}
 		procs, out.CPUNotes = findProcesses(cf.addr, *gatewayPID, *pgPID, u)
+		if *drain {
+			// Opened before the meter starts, so its connection is not counted.
+			if backlog, err = admin.OpenBacklog(ctx, u); err != nil {
+				out.CPUNotes = append(out.CPUNotes, fmt.Sprintf("CPU counted until the last acknowledgment only: %v", err))
+			} else {
+				defer backlog.Close(context.WithoutCancel(ctx))
+			}
+		}
 		if meter, err = loadgen.StartCPU(procs); err != nil {
 			return err
 		}
@@ -169,6 +183,16 @@ what it sends stays in that gateway's database.`)
 		return err
 	}
 	out.Gateway = rep
+	if backlog != nil {
+		waited, left, err := backlog.WaitDrained(ctx, 100*time.Millisecond, *drainTimeout)
+		out.DrainSeconds = waited.Seconds()
+		switch {
+		case err != nil:
+			out.CPUNotes = append(out.CPUNotes, fmt.Sprintf("stopped waiting for the processor after %.1f s: %v", waited.Seconds(), err))
+		case left > 0:
+			out.CPUNotes = append(out.CPUNotes, fmt.Sprintf("%d received messages were still undecided after %s; CPU counted until then", left, *drainTimeout))
+		}
+	}
 	if meter != nil {
 		var base float64
 		if out.Baseline != nil {
@@ -371,6 +395,9 @@ func printLoad(o loadResult) {
 		fmt.Printf("baseline (b) INSERT+COMMIT: %.0f commits/s at %d connections (p50 %.1f ms, p99 %.1f ms; synchronous_commit=%s fsync=%s)\n",
 			b.Commit.CommitsPerSec, b.Commit.Concurrency, b.Commit.Latency.P50, b.Commit.Latency.P99, b.SynchronousCommit, b.Fsync)
 		fmt.Printf("ratios       gateway/(b) %.2f×   gateway/(a) %.0f%%\n", o.Ratios["gatewayOverCommit"], 100*o.Ratios["gatewayOverCPU"])
+	}
+	if o.DrainSeconds > 0 {
+		fmt.Printf("drained      every received message decided %.1f s after the last acknowledgment (CPU counted until then)\n", o.DrainSeconds)
 	}
 	for _, u := range o.CPU {
 		fmt.Printf("cpu %-9s %6.0f µs per message  %.2f cores", u.Role, u.MicrosPerMsg, u.Cores)
