@@ -32,12 +32,18 @@ func runDev(ctx context.Context, args []string) error {
 	peerListen := fs.String("peer-listen", "", "where the sample New Jersey peer gateway listens (default: the endpoint of partner nj, first 127.0.0.1:9443; nj is pointed at it)")
 	state := fs.String("state", "36", "our state FIPS on first run (36 = New York)")
 	pgPort := fs.Int("pg-port", 5432, "PostgreSQL socket number (Unix socket only, no TCP)")
+	profile := profileFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
 		return fmt.Errorf("dev takes no arguments (see -h)")
 	}
+	stopProfile, err := startProfile(*profile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	abs, err := filepath.Abs(*dir)
 	if err != nil {
 		return err

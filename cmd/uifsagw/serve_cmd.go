@@ -24,6 +24,7 @@ func configFlag(fs interface {
 func runServe(ctx context.Context, args []string) error {
 	fs := newFlags("serve", "--config FILE")
 	cfgPath := configFlag(fs)
+	profile := profileFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -31,6 +32,11 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	stopProfile, err := startProfile(*profile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	srv, err := gateway.New(ctx, cfg, gateway.Options{})
 	if err != nil {
 		return err
