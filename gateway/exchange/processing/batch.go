@@ -23,9 +23,9 @@ import (
 // lease while the others commit. A crash before Commit leaves every message
 // received, so nothing is processed twice and nothing is lost.
 type Batch struct {
-	s        *Store
-	tx       pgx.Tx
-	owner    string
+	s     *Store
+	tx    pgx.Tx
+	owner string
 	// Messages are the locked messages' summaries. Their Tx is left empty:
 	// Transaction reads the canonical form (with the SSNs) when a decision
 	// needs it, and decoding it here too cost a second JSON parse per
