@@ -184,7 +184,7 @@ what it sends stays in that gateway's database.`)
 	}
 	out.Gateway = rep
 	if backlog != nil {
-		waited, left, err := backlog.WaitDrained(ctx, 100*time.Millisecond, *drainTimeout)
+		waited, left, err := backlog.WaitDrained(ctx, 250*time.Millisecond, *drainTimeout)
 		out.DrainSeconds = waited.Seconds()
 		switch {
 		case err != nil:
