@@ -27,6 +27,11 @@ type Poller[T any] struct {
 	Batch   int
 	Wake    <-chan struct{}
 	Poll    time.Duration
+	// Rounds, when set, counts the completed rounds: a round is held (Hold
+	// said so) or has claimed (the claim returned, items handed out).
+	Rounds *Counter
+	// Handled, when set, counts the Handle calls that have returned.
+	Handled *Counter
 }
 
 // Run claims and handles until ctx ends, then waits for the handlers.
@@ -58,6 +63,7 @@ func (p *Poller[T]) Run(ctx context.Context) {
 	}
 	for {
 		if p.Hold != nil && p.Hold(ctx) {
+			p.count(p.Rounds)
 			if !wait() {
 				return
 			}
@@ -91,13 +97,21 @@ func (p *Poller[T]) Run(ctx context.Context) {
 			go func() {
 				defer func() { <-slots; wg.Done() }()
 				p.Handle(ctx, it)
+				p.count(p.Handled)
 			}()
 		}
+		p.count(p.Rounds)
 		if len(items) == limit && err == nil {
 			continue // more may be due now
 		}
 		if !wait() {
 			return
 		}
+	}
+}
+
+func (p *Poller[T]) count(c *Counter) {
+	if c != nil {
+		c.Add()
 	}
 }

@@ -220,3 +220,71 @@ func TestPollerHoldsWhilePaused(t *testing.T) {
 	cancel()
 	<-stopped
 }
+
+// TestCounterWaitFor: WaitFor returns at once for a count reached, wakes
+// when Adds reach it, and gives up with ctx.
+func TestCounterWaitFor(t *testing.T) {
+	var c Counter
+	if err := c.WaitFor(context.Background(), 0); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- c.WaitFor(context.Background(), 3) }()
+	for range 3 {
+		c.Add()
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if c.Load() != 3 {
+		t.Fatalf("count %d", c.Load())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := c.WaitFor(ctx, 4); !errors.Is(err, context.Canceled) {
+		t.Fatalf("WaitFor past a cancelled context: %v", err)
+	}
+}
+
+// TestPollerCountsRoundsAndHandles: held rounds count as rounds, and each
+// returned Handle counts once.
+func TestPollerCountsRoundsAndHandles(t *testing.T) {
+	wake := make(chan struct{}, 1)
+	var paused atomic.Bool
+	paused.Store(true)
+	var rounds, handled Counter
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var claims atomic.Int32
+	p := &Poller[int]{Workers: 2, Batch: 2, Poll: time.Hour, Wake: wake, Rounds: &rounds, Handled: &handled,
+		Hold: func(context.Context) bool { return paused.Load() },
+		Claim: func(ctx context.Context, limit int) ([]int, error) {
+			if claims.Add(1) == 1 {
+				return []int{1}, nil
+			}
+			return nil, nil
+		},
+		Handle: func(ctx context.Context, it int) {}}
+	stopped := make(chan struct{})
+	go func() { p.Run(ctx); close(stopped) }()
+	if err := rounds.WaitFor(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	wake <- struct{}{}
+	if err := rounds.WaitFor(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	if claims.Load() != 0 || handled.Load() != 0 {
+		t.Fatal("claimed while held")
+	}
+	paused.Store(false)
+	wake <- struct{}{}
+	if err := handled.WaitFor(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	<-stopped
+	if handled.Load() != 1 || claims.Load() < 1 {
+		t.Fatalf("handled %d after %d claims", handled.Load(), claims.Load())
+	}
+}
