@@ -252,11 +252,12 @@ func TestPollerCountsRoundsAndHandles(t *testing.T) {
 	wake := make(chan struct{}, 1)
 	var paused atomic.Bool
 	paused.Store(true)
-	var rounds, handled Counter
+	var counts Counts
+	rounds, handled := &counts.Rounds, &counts.Handled
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var claims atomic.Int32
-	p := &Poller[int]{Workers: 2, Batch: 2, Poll: time.Hour, Wake: wake, Rounds: &rounds, Handled: &handled,
+	p := &Poller[int]{Workers: 2, Batch: 2, Poll: time.Hour, Wake: wake, Counts: &counts,
 		Hold: func(context.Context) bool { return paused.Load() },
 		Claim: func(ctx context.Context, limit int) ([]int, error) {
 			if claims.Add(1) == 1 {
@@ -284,7 +285,11 @@ func TestPollerCountsRoundsAndHandles(t *testing.T) {
 	}
 	cancel()
 	<-stopped
-	if handled.Load() != 1 || claims.Load() < 1 {
-		t.Fatalf("handled %d after %d claims", handled.Load(), claims.Load())
+	if handled.Load() != 1 || counts.Claimed.Load() != 1 || claims.Load() < 1 {
+		t.Fatalf("handled %d of %d claimed after %d claims", handled.Load(), counts.Claimed.Load(), claims.Load())
+	}
+	// Settled: no more rounds will come, so only a done ctx ends the wait.
+	if err := counts.Settle(ctx, 1); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Settle on a stopped poller: %v", err)
 	}
 }
