@@ -688,8 +688,12 @@ func TestRunJobsWorker(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- e.handler.RunJobs(ctx, 50*time.Millisecond) }()
-	deadline := time.Now().Add(10 * time.Second)
+	// The job is looked at again after each of the worker's rounds; a round
+	// that ends between reading the count and the job wakes the wait at once.
+	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer wcancel()
 	for {
+		round := e.handler.JobRounds().Load()
 		j, err := e.store.GetJob(context.Background(), 1)
 		if err != nil {
 			t.Fatal(err)
@@ -700,10 +704,9 @@ func TestRunJobsWorker(t *testing.T) {
 			}
 			break
 		}
-		if time.Now().After(deadline) {
+		if err := e.handler.JobRounds().WaitFor(wctx, round+1); err != nil {
 			t.Fatalf("job still %s after 10 s: %+v", j.State, j)
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
 	cancel()
 	if err := <-done; err != nil {
