@@ -105,7 +105,10 @@ func csiProvide(id, replyTo, caseID string) canonical.Transaction {
 	return tx
 }
 
-// waitFor polls until cond holds or the deadline passes.
+// waitFor polls until cond holds or the deadline passes. It polls because
+// its conditions are message states written by either gateway's courier,
+// fetcher or partner API, for which the store sends no notification; where
+// a worker's own count says enough (the courier's rounds), tests use settle.
 func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)

@@ -68,7 +68,7 @@ func TestTwoGatewaysEndToEnd(t *testing.T) {
 	// Caseworkers send independently: each Send runs on its own, on schedule.
 	for i := range n {
 		if d := time.Until(start.Add(time.Duration(i) * interval)); d > 0 {
-			time.Sleep(d)
+			time.Sleep(d) // the requested rate's schedule, not a wait for a state
 		}
 		wg.Go(func() {
 			tx := gen.Transaction("3400000", "NJ", i)
