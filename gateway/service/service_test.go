@@ -10,6 +10,7 @@ import (
 )
 
 func TestFuncStopWaitsForItsGoroutine(t *testing.T) {
+	t.Parallel()
 	var returned atomic.Bool
 	entered := make(chan struct{})
 	f := NewFunc("loop", func(ctx context.Context) {
@@ -49,6 +50,7 @@ func (r recorder) Start(context.Context) error {
 func (r recorder) Stop() { *r.log = append(*r.log, "stop "+r.name) }
 
 func TestGroupStartsInOrderAndStopsInReverse(t *testing.T) {
+	t.Parallel()
 	var log []string
 	var g Group
 	g.Add(recorder{"notifier", &log, false}, recorder{"processor", &log, false}, recorder{"sender", &log, false})
@@ -69,6 +71,7 @@ func TestGroupStartsInOrderAndStopsInReverse(t *testing.T) {
 }
 
 func TestGroupStopsWhatStartedWhenOneFails(t *testing.T) {
+	t.Parallel()
 	var log []string
 	var g Group
 	g.Add(recorder{"a", &log, false}, recorder{"b", &log, true}, recorder{"c", &log, false})
@@ -92,6 +95,7 @@ func TestGroupStopsWhatStartedWhenOneFails(t *testing.T) {
 // workers: every item is handled once, never more than 3 at a time, and no
 // claim asks for more items than there are free workers.
 func TestPollerBoundsWorkersAndDrains(t *testing.T) {
+	t.Parallel()
 	const total, workers = 50, 3
 	var mu sync.Mutex
 	next, inFlight, most, handled := 0, 0, 0, map[int]int{}
@@ -145,6 +149,7 @@ func TestPollerBoundsWorkersAndDrains(t *testing.T) {
 // TestPollerWakesOnNotification: with an hour's poll interval, only the
 // wake-up can bring the second item in.
 func TestPollerWakesOnNotification(t *testing.T) {
+	t.Parallel()
 	wake := make(chan struct{}, 1)
 	var mu sync.Mutex
 	queue := []string{"first"}
@@ -180,6 +185,7 @@ func TestPollerWakesOnNotification(t *testing.T) {
 // TestPollerHoldsWhilePaused: while Hold says so nothing is claimed; a
 // wake-up after the pause lifts brings the work in.
 func TestPollerHoldsWhilePaused(t *testing.T) {
+	t.Parallel()
 	wake := make(chan struct{}, 1)
 	var paused atomic.Bool
 	paused.Store(true)
@@ -224,6 +230,7 @@ func TestPollerHoldsWhilePaused(t *testing.T) {
 // TestCounterWaitFor: WaitFor returns at once for a count reached, wakes
 // when Adds reach it, and gives up with ctx.
 func TestCounterWaitFor(t *testing.T) {
+	t.Parallel()
 	var c Counter
 	if err := c.WaitFor(context.Background(), 0); err != nil {
 		t.Fatal(err)
@@ -249,6 +256,7 @@ func TestCounterWaitFor(t *testing.T) {
 // TestPollerCountsRoundsAndHandles: held rounds count as rounds, and each
 // returned Handle counts once.
 func TestPollerCountsRoundsAndHandles(t *testing.T) {
+	t.Parallel()
 	wake := make(chan struct{}, 1)
 	var paused atomic.Bool
 	paused.Store(true)
