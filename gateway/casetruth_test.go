@@ -66,6 +66,9 @@ func (w *truthWorld) fromPA(t *testing.T, tx canonical.Transaction, status strin
 	w.decided(t, "pa", tx.Header.MessageID, status)
 }
 
+// decided polls New York's database until the message has its final
+// status: the decision is written by the casework processor, which sends
+// no notification of it (and whose package this helper does not reach into).
 func (w *truthWorld) decided(t *testing.T, partner, id, status string) {
 	t.Helper()
 	var got, note string

@@ -105,7 +105,10 @@ func csiProvide(id, replyTo, caseID string) canonical.Transaction {
 	return tx
 }
 
-// waitFor polls until cond holds or the deadline passes.
+// waitFor polls until cond holds or the deadline passes. It polls because
+// its conditions are message states written by either gateway's courier,
+// fetcher or partner API, for which the store sends no notification; where
+// a worker's own count says enough (the courier's rounds), tests use settle.
 func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
@@ -114,6 +117,18 @@ func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// settle waits until g's courier has completed rounds more poll rounds and
+// finished every delivery attempt it had claimed by then; the timeout only
+// bounds a broken courier.
+func settle(t *testing.T, what string, g *gatewaytest.Gateway, rounds uint64) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := g.Server.CourierProgress().Settle(ctx, rounds); err != nil {
+		t.Fatalf("%s: %v", what, err)
 	}
 }
 
@@ -219,7 +234,9 @@ func TestOutageQueuesAndDeliversOnceInOrder(t *testing.T) {
 	waitFor(t, "failed attempts while NY is down", 15*time.Second, func() bool {
 		return count(t, p.njDB, `SELECT count(*) FROM outbox WHERE attempts > 0 OR last_error <> ''`) > 0
 	})
-	time.Sleep(time.Second)
+	// The courier keeps trying (retries are 100 ms apart here) until its
+	// circuit opens; none of those failures may dead-letter a message.
+	settle(t, "NJ's courier retrying while NY is down", p.nj, 3)
 	if n := count(t, p.njDB, `SELECT count(*) FROM messages WHERE status = 'dead_letter'`); n != 0 {
 		t.Fatalf("%d dead letters during a short outage", n)
 	}
@@ -276,12 +293,15 @@ func TestGlobalDeliveryPause(t *testing.T) {
 	if code, body := call("ada", http.MethodPost, `{"paused": true, "reason": "NY maintenance window"}`); code != http.StatusOK {
 		t.Fatalf("pause: %d %s", code, body)
 	}
-	time.Sleep(500 * time.Millisecond) // the courier notices within its poll interval
+	// A round under way when the pause was committed may not have seen it;
+	// the second round from now began after it did.
+	settle(t, "NJ's courier noticing the pause", p.nj, 2)
 	id := gatewaytest.MustMessageID("NJ-CSI")
 	if _, err := p.nj.Server.Send(ctx, "test", "ny", csiRequest(id, "NJCASE900")); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(1500 * time.Millisecond)
+	// The courier looked at least twice with the message in the outbox.
+	settle(t, "NJ's courier looking at the paused outbox", p.nj, 2)
 	if n := count(t, p.njDB, `SELECT count(*) FROM outbox o JOIN messages m ON m.id = o.message_id
 		WHERE m.sender_message_id = $1 AND o.state = 'pending' AND o.attempts = 0`, id); n != 1 {
 		t.Fatal("a message left (or was tried) while delivery was paused")

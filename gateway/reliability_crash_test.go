@@ -19,6 +19,7 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/devenv"
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/pgserver"
+	"github.com/uifsagw/uifsagw/gateway/service"
 	"github.com/uifsagw/uifsagw/transforms"
 )
 
@@ -26,8 +27,11 @@ import (
 type crashPlan struct {
 	clients int
 	kills   int
-	// between bounds the random time the gateway runs between kills.
-	minUp, maxUp time.Duration
+	// minUp and maxUp bound the random number of partner posts the gateway
+	// acknowledges between kills (counts, not durations: traffic, not time,
+	// is what a kill must interrupt); lastUp is the count the last
+	// incarnation acknowledges before the load stops.
+	minUp, maxUp, lastUp uint64
 	// outboundEvery is how often the test enqueues a message to the push partner.
 	outboundEvery time.Duration
 	// settle bounds how long after the last restart the backlog may take to
@@ -44,7 +48,7 @@ func TestCrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the gateway binary")
 	}
-	runCrash(t, crashPlan{clients: 4, kills: 3, minUp: 1500 * time.Millisecond, maxUp: 3 * time.Second, outboundEvery: 100 * time.Millisecond, settle: 30 * time.Second})
+	runCrash(t, crashPlan{clients: 4, kills: 3, minUp: 200, maxUp: 400, lastUp: 130, outboundEvery: 100 * time.Millisecond, settle: 30 * time.Second})
 }
 
 // TestCrashLong is the long form: more clients, twenty kills. Run it with
@@ -54,7 +58,7 @@ func TestCrashLong(t *testing.T) {
 	if os.Getenv("UIFSAGW_CHAOS_LONG") != "1" {
 		t.Skip("set UIFSAGW_CHAOS_LONG=1 to run the long crash test")
 	}
-	runCrash(t, crashPlan{clients: 8, kills: 20, minUp: 1 * time.Second, maxUp: 8 * time.Second, outboundEvery: 50 * time.Millisecond, settle: 2 * time.Minute})
+	runCrash(t, crashPlan{clients: 8, kills: 20, minUp: 250, maxUp: 2000, lastUp: 260, outboundEvery: 50 * time.Millisecond, settle: 2 * time.Minute})
 }
 
 func runCrash(t *testing.T, plan crashPlan) {
@@ -118,6 +122,9 @@ func runCrash(t *testing.T, plan crashPlan) {
 		sent      atomic.Int64
 		attempts  atomic.Int64
 		conflicts atomic.Int64
+		// acked counts the posts the gateway acknowledged (receipt or
+		// duplicate), refused those that failed; the kill loop waits on them.
+		acked, refused service.Counter
 	)
 	stopPosting := make(chan struct{})
 	var clients sync.WaitGroup
@@ -150,13 +157,21 @@ func runCrash(t *testing.T, plan crashPlan) {
 						mu.Lock()
 						receipts[id] = res.Receipt.ID
 						mu.Unlock()
+						acked.Add()
 						break
 					}
 					if err == nil && res.Status == http.StatusConflict {
 						conflicts.Add(1)
+						acked.Add()
 						break
 					}
-					time.Sleep(100 * time.Millisecond)
+					refused.Add()
+					// A partner's retry pacing, not a wait for a state.
+					select {
+					case <-stopPosting:
+						return
+					case <-time.After(100 * time.Millisecond):
+					}
 				}
 			}
 		}()
@@ -192,16 +207,27 @@ func runCrash(t *testing.T, plan crashPlan) {
 		}
 	}()
 
+	// waitCount bounds a wait on the partners' counters; only a gateway that
+	// stopped answering makes it fail.
+	waitCount := func(what string, c *service.Counter, n uint64) {
+		t.Helper()
+		wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		if err := c.WaitFor(wctx, n); err != nil {
+			t.Fatalf("%s: %d of %d (%v); log:\n%s", what, c.Load(), n, err, proc.logTail())
+		}
+	}
 	for k := range plan.kills {
 		up := plan.minUp + rand.N(plan.maxUp-plan.minUp)
-		time.Sleep(up)
+		waitCount("posts acknowledged before a kill", &acked, acked.Load()+up)
 		proc.kill()
-		t.Logf("kill %d after %v up", k+1, up.Round(time.Millisecond))
-		time.Sleep(200 * time.Millisecond)
+		t.Logf("kill %d after %d more posts acknowledged", k+1, up)
+		// Down until a partner has found it so.
+		waitCount("posts refused while down", &refused, refused.Load()+1)
 		proc.start()
 	}
 	restarted := time.Now()
-	time.Sleep(time.Second) // some traffic on the last incarnation
+	waitCount("posts acknowledged by the last incarnation", &acked, acked.Load()+plan.lastUp)
 	close(stopOut)
 	<-outDone
 	close(stopPosting)

@@ -17,6 +17,7 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/gatewaytest"
 	"github.com/uifsagw/uifsagw/gateway/pgserver"
+	"github.com/uifsagw/uifsagw/gateway/service"
 	"github.com/uifsagw/uifsagw/transforms"
 )
 
@@ -58,9 +59,11 @@ func TestDatabaseRestart(t *testing.T) {
 	var (
 		mu          sync.Mutex
 		receipts    = map[string]string{}
-		unavailable atomic.Int64
 		otherErrors atomic.Int64
 		sent        atomic.Int64
+		// acked counts receipts, unavailable the 503 answers; the test waits
+		// on them instead of letting the load run for a while.
+		acked, unavailable service.Counter
 	)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -90,33 +93,50 @@ func TestDatabaseRestart(t *testing.T) {
 						mu.Lock()
 						receipts[id] = res.Receipt.ID
 						mu.Unlock()
+						acked.Add()
 						break
 					}
 					switch {
 					case err == nil && res.Status == http.StatusServiceUnavailable && res.Error != nil && res.Error.Code == "unavailable":
-						unavailable.Add(1)
+						unavailable.Add()
 					default:
 						otherErrors.Add(1)
 						t.Errorf("post %s: status %d err %v %s", id, res.Status, err, res.Body)
 						return
 					}
-					time.Sleep(50 * time.Millisecond)
+					// A partner's retry pacing, not a wait for a state.
+					select {
+					case <-stop:
+						return
+					case <-time.After(50 * time.Millisecond):
+					}
 				}
 			}
 		}()
 	}
 
-	time.Sleep(time.Second)
+	// waitCount bounds a wait on the load's counters; only a gateway that
+	// stopped answering makes it fail.
+	waitCount := func(what string, c *service.Counter, n uint64) {
+		t.Helper()
+		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := c.WaitFor(wctx, n); err != nil {
+			t.Fatalf("%s: %d of %d (%v)", what, c.Load(), n, err)
+		}
+	}
+	waitCount("receipts before the outage", &acked, 100)
 	if err := pg.Stop(); err != nil {
 		t.Fatalf("stop postgres: %v", err)
 	}
-	downAt := time.Now()
 
 	// While the database is down: probes get 503 unavailable, no receipt, and
 	// readiness fails.
 	probe := g.ClientAs("nj")
+	// The outage lasts until ten probes and, between them, the load's own
+	// 503 answers have seen it.
 	probes := 0
-	for time.Since(downAt) < 2*time.Second {
+	for probes < 10 {
 		id := gatewaytest.MustMessageID("DOWN")
 		res, err := probe.Post(ctx, encode(t, devenv.SampleEST(id, today()), "xml-transaction/1"), "application/xml", id)
 		if err != nil {
@@ -129,7 +149,7 @@ func TestDatabaseRestart(t *testing.T) {
 			t.Fatalf("readyz while the database is down: %d", st)
 		}
 		probes++
-		time.Sleep(200 * time.Millisecond)
+		waitCount("503 answers to the load while down", &unavailable, unavailable.Load()+1)
 	}
 
 	pg, err = pgserver.Start(ctx, pgOpts)
@@ -147,7 +167,7 @@ func TestDatabaseRestart(t *testing.T) {
 	if err != nil || res.Status != http.StatusAccepted {
 		t.Fatalf("first post after the outage: %d %v %s", res.Status, err, res.Body)
 	}
-	time.Sleep(time.Second) // load on the recovered gateway
+	waitCount("receipts from the recovered gateway", &acked, acked.Load()+100)
 	close(stop)
 	wg.Wait()
 

@@ -119,7 +119,7 @@ func (rv *receiver) handle(w http.ResponseWriter, r *http.Request) {
 		}
 	default:
 		if delay > 0 {
-			time.Sleep(delay)
+			time.Sleep(delay) // the partner's latency under test, not a wait for a state
 		}
 	}
 	rv.mu.Lock()
@@ -252,7 +252,9 @@ func metricValue(t *testing.T, staffURL, name string, labels map[string]string) 
 	return sum, found
 }
 
-// eventually polls cond every 100ms until it holds or d passes.
+// eventually polls cond every 100ms until it holds or d passes. Its callers
+// watch a gateway in another process (readiness) or states no notification
+// reports (messages decided after an outage); there is no signal to wait on.
 func eventually(d time.Duration, cond func() bool) bool {
 	deadline := time.Now().Add(d)
 	for {

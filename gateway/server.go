@@ -311,6 +311,10 @@ func (s *Server) Store() *exchange.Store { return s.store }
 // Metrics returns the metrics (tests scrape them).
 func (s *Server) Metrics() *telemetry.Metrics { return s.metrics }
 
+// CourierProgress returns the outbox sender's counts of poll rounds, claims
+// and finished delivery attempts (tests wait on them instead of sleeping).
+func (s *Server) CourierProgress() *service.Counts { return s.sender.Progress() }
+
 // Directory returns the partner directory in force.
 func (s *Server) Directory() *partners.Directory { return s.dir.Current() }
 

@@ -201,6 +201,8 @@ func (r *devRun) messages(t *testing.T) []apiMessage {
 	return page.Items
 }
 
+// waitUntil polls until ok holds: the dev gateway runs as a child process,
+// reached only over HTTP, so there is no in-process signal to wait on.
 func waitUntil(t *testing.T, what string, d time.Duration, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)

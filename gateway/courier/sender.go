@@ -95,6 +95,9 @@ type Sender struct {
 	wake      <-chan struct{}
 	breaker   *breaker
 	base      service.Base
+	// counts are the poll loop's rounds, claims and finished deliveries
+	// (see Progress).
+	counts service.Counts
 
 	mu      sync.Mutex
 	clients map[string]*partnerClient
@@ -184,6 +187,13 @@ func (s *Sender) Start(ctx context.Context) error {
 // Stop ends the sender and waits for the deliveries in flight.
 func (s *Sender) Stop() { s.base.Stop() }
 
+// Progress returns the sender's counts of completed poll rounds (a round
+// held by the global pause counts), of claimed outbox items and of finished
+// delivery attempts (recorded or released). Waiting on them, a caller knows
+// that the sender looked again and finished what it took, e.g. that a
+// paused outbox was left alone by rounds that began after the pause.
+func (s *Sender) Progress() *service.Counts { return &s.counts }
+
 // Run delivers until ctx ends. It wakes on NOTIFY from the store and polls as
 // a fallback, so a lost notification only delays, never loses, a delivery.
 func (s *Sender) Run(ctx context.Context) {
@@ -200,6 +210,7 @@ func (s *Sender) Run(ctx context.Context) {
 	defer rescue.Wait()
 	(&service.Poller[exchange.OutboxItem]{
 		Workers: s.cfg.Workers, Batch: s.cfg.Batch, Poll: s.cfg.PollInterval, Wake: wake,
+		Counts: &s.counts,
 		// The global pause holds everything in the outbox, claimed by no one.
 		Hold: func(ctx context.Context) bool {
 			paused, err := s.store.DeliveryPaused(ctx)

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/uifsagw/uifsagw/gateway/devenv"
+	"github.com/uifsagw/uifsagw/gateway/exchange"
 	"github.com/uifsagw/uifsagw/gateway/gatewaytest"
 	"github.com/uifsagw/uifsagw/gateway/loadgen"
 	"github.com/uifsagw/uifsagw/gateway/pgtest"
@@ -67,7 +68,7 @@ func TestTwoGatewaysEndToEnd(t *testing.T) {
 	// Caseworkers send independently: each Send runs on its own, on schedule.
 	for i := range n {
 		if d := time.Until(start.Add(time.Duration(i) * interval)); d > 0 {
-			time.Sleep(d)
+			time.Sleep(d) // the requested rate's schedule, not a wait for a state
 		}
 		wg.Go(func() {
 			tx := gen.Transaction("3400000", "NJ", i)
@@ -87,7 +88,13 @@ func TestTwoGatewaysEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close(ctx)
-	deadline := time.Now().Add(2 * time.Minute)
+	// NY's intake notifies on every commit of received messages: listen
+	// first, then count, so no commit between the two goes unnoticed.
+	if _, err := c.Exec(ctx, "LISTEN "+exchange.ChannelReceived); err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
 	for {
 		var got int
 		if err := c.QueryRow(ctx, `SELECT count(*) FROM messages WHERE direction = 'in' AND partner = 'nj'`).Scan(&got); err != nil {
@@ -96,10 +103,9 @@ func TestTwoGatewaysEndToEnd(t *testing.T) {
 		if got == n {
 			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("NY stored %d of %d messages", got, n)
+		if _, err := c.WaitForNotification(wctx); err != nil {
+			t.Fatalf("NY stored %d of %d messages (%v)", got, n, err)
 		}
-		time.Sleep(200 * time.Millisecond)
 	}
 	rows, err := c.Query(ctx, `SELECT sender_message_id, created_at FROM messages WHERE direction = 'in' AND partner = 'nj'`)
 	if err != nil {

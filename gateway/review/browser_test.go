@@ -286,17 +286,18 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(css(`#apply-filter`)),
 		chromedp.WaitReady(css(`#status-filter option[value="dead_letter"][selected]`)),
 	)
-	// The filtered page may still be loading: count the rows until the
-	// document is complete (and give up after ten seconds).
+	// The filtered page (the selected option above is only on it) may still
+	// be loading: count the rows once its load event has fired (and give up
+	// after ten seconds).
 	nrows := -1
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](
-			`document.readyState === "complete" ? document.querySelectorAll("#queue tbody tr").length : -1`))
-		if err == nil && n >= 0 {
-			nrows = n
-			break
-		}
+	lctx, lcancel := context.WithTimeout(ctx, 10*time.Second)
+	if n, err := chromedp.Run(lctx, chromedp.Evaluate[int](`new Promise(done => {
+		const count = () => done(document.querySelectorAll("#queue tbody tr").length);
+		if (document.readyState === "complete") count(); else addEventListener("load", count);
+	})`, chromedp.EvalAwaitPromise)); err == nil {
+		nrows = n
 	}
+	lcancel()
 	do("claim the dead letter",
 		chromedp.Click(css(`#queue tbody a[href^="/messages/"]`)),
 		chromedp.WaitVisible(css(`#claim-it`)),

@@ -17,6 +17,7 @@ import (
 	"github.com/uifsagw/uifsagw/gateway/httperr"
 	"github.com/uifsagw/uifsagw/gateway/review/staffauth"
 	"github.com/uifsagw/uifsagw/gateway/review/staffview"
+	"github.com/uifsagw/uifsagw/gateway/service"
 	"github.com/uifsagw/uifsagw/gateway/telemetry"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
@@ -112,7 +113,13 @@ type Handler struct {
 	pages     *pages
 	flash     *staffview.RevealFlash
 	pics      staffview.PictureCache
+	// jobRounds counts RunJobs' attempts at a chunk (see JobRounds).
+	jobRounds service.Counter
 }
+
+// JobRounds counts the bulk job worker's rounds (one chunk tried, whether
+// or not a job was due). Tests wait on it instead of sleeping.
+func (h *Handler) JobRounds() *service.Counter { return &h.jobRounds }
 
 // New returns the staff UI and API handler; see NewHandler.
 func New(cfg Config, deps Deps) (http.Handler, error) {

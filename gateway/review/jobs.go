@@ -37,6 +37,7 @@ func (h *Handler) RunJobs(ctx context.Context, interval time.Duration) error {
 			lastCompact = time.Now()
 		}
 		job, found, err := h.store.RunJobChunk(ctx, JobChunk)
+		h.jobRounds.Add()
 		if ctx.Err() != nil {
 			return nil
 		}

@@ -83,6 +83,7 @@ func get(t *testing.T, c *http.Client, u, auth string) (int, string) {
 // remote JWKS. Forged tokens (alg none, HMAC keyed with the public key) are
 // refused.
 func TestSignInThroughDiscovery(t *testing.T) {
+	t.Parallel()
 	srv, iss := discoveredEnv(t, "/dev/oidc", nil)
 	good, err := iss.Mint("casey", time.Hour)
 	if err != nil {
@@ -136,6 +137,7 @@ func TestSignInThroughDiscovery(t *testing.T) {
 // A discovery document that names another issuer is not the provider's own
 // (OpenID Connect Discovery §4.3): sign-in does not start.
 func TestDiscoveryOfAnotherIssuerRefused(t *testing.T) {
+	t.Parallel()
 	fake := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"issuer":"https://evil.example","authorization_endpoint":"https://evil.example/a",` +

@@ -74,6 +74,7 @@ func (s spec) validate(t *testing.T, schema, body string) {
 // checks that the handler serves it, and that each served /api/ route is
 // documented.
 func TestOpenAPIDocumentsEveryEndpoint(t *testing.T) {
+	t.Parallel()
 	s := loadSpec(t)
 	e := newEnv(t)
 	e.receive("NJ", "NJ-API1", "NJCAPI", nil)
@@ -126,6 +127,7 @@ func itoa(n int) string {
 
 // TestResponsesMatchSchemas checks real answers against the spec's schemas.
 func TestResponsesMatchSchemas(t *testing.T) {
+	t.Parallel()
 	s := loadSpec(t)
 	e := newEnv(t)
 	in := e.receive("NJ", "NJ-API2", "NJCAPI2", nil)

@@ -138,6 +138,7 @@ func codecsUnderTest(t *testing.T) map[string]transforms.Codec {
 // birth in the message page or API, and the exact bytes come only through an
 // audited reveal, which a viewer cannot make.
 func TestRawViewResolvesEscapes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	viv, casey := e.token("viv"), e.token("casey")
 	n := 0

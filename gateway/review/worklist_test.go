@@ -19,6 +19,7 @@ import (
 )
 
 func TestQueueWorkList(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for _, id := range []string{"NJ-W1", "NJ-W2", "NJ-W3"} {
 		e.receive("NJ", id, "NJCW", nil)
@@ -107,6 +108,7 @@ func TestQueueWorkList(t *testing.T) {
 }
 
 func TestRefusalsView(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	for _, rf := range []exchange.Refusal{
@@ -146,6 +148,7 @@ func TestRefusalsView(t *testing.T) {
 }
 
 func TestAuditFiltersAndExport(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	dead := e.deadLetter("NY", "OUT-A1", "NYCA")
 	if status, body := e.call("POST", idPath("/api/messages/%d/reprocess", dead), e.token("casey"), map[string]string{"note": "fixed"}); status != 200 {
@@ -179,6 +182,7 @@ func TestAuditFiltersAndExport(t *testing.T) {
 }
 
 func TestIWOPage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	doc, err := os.ReadFile(filepath.Join("..", "..", "transforms", "eiwo", "testdata", "iwo-org.json"))
 	if err != nil {
@@ -204,6 +208,7 @@ func TestIWOPage(t *testing.T) {
 }
 
 func TestClaimAMessage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	in := e.receive("NJ", "NJ-C1", "NJCC", nil)
 	casey, sam := e.session("casey"), e.session("sam")

@@ -27,6 +27,25 @@ type Poller[T any] struct {
 	Batch   int
 	Wake    <-chan struct{}
 	Poll    time.Duration
+	// Counts, when set, counts the loop's rounds, claimed items and
+	// returned Handle calls.
+	Counts *Counts
+}
+
+// Counts is what a Poller has done so far. A round is complete when it was
+// held (Hold said so) or its claim returned and the items were handed out.
+type Counts struct {
+	Rounds, Claimed, Handled Counter
+}
+
+// Settle waits until the loop has completed n more rounds and then until
+// every item claimed by then has been handled: the loop has looked n more
+// times and finished what it took. It returns ctx's error if ctx ends first.
+func (c *Counts) Settle(ctx context.Context, n uint64) error {
+	if err := c.Rounds.WaitFor(ctx, c.Rounds.Load()+n); err != nil {
+		return err
+	}
+	return c.Handled.WaitFor(ctx, c.Claimed.Load())
 }
 
 // Run claims and handles until ctx ends, then waits for the handlers.
@@ -58,6 +77,7 @@ func (p *Poller[T]) Run(ctx context.Context) {
 	}
 	for {
 		if p.Hold != nil && p.Hold(ctx) {
+			p.Counts.add(roundDone)
 			if !wait() {
 				return
 			}
@@ -87,17 +107,41 @@ func (p *Poller[T]) Run(ctx context.Context) {
 			<-slots
 		}
 		for _, it := range items {
+			p.Counts.add(claimed)
 			wg.Add(1)
 			go func() {
 				defer func() { <-slots; wg.Done() }()
 				p.Handle(ctx, it)
+				p.Counts.add(handled)
 			}()
 		}
+		p.Counts.add(roundDone)
 		if len(items) == limit && err == nil {
 			continue // more may be due now
 		}
 		if !wait() {
 			return
 		}
+	}
+}
+
+const (
+	roundDone = iota
+	claimed
+	handled
+)
+
+// add counts one event on c; a nil c counts nothing.
+func (c *Counts) add(what int) {
+	if c == nil {
+		return
+	}
+	switch what {
+	case roundDone:
+		c.Rounds.Add()
+	case claimed:
+		c.Claimed.Add()
+	case handled:
+		c.Handled.Add()
 	}
 }

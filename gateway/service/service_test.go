@@ -10,6 +10,7 @@ import (
 )
 
 func TestFuncStopWaitsForItsGoroutine(t *testing.T) {
+	t.Parallel()
 	var returned atomic.Bool
 	entered := make(chan struct{})
 	f := NewFunc("loop", func(ctx context.Context) {
@@ -49,6 +50,7 @@ func (r recorder) Start(context.Context) error {
 func (r recorder) Stop() { *r.log = append(*r.log, "stop "+r.name) }
 
 func TestGroupStartsInOrderAndStopsInReverse(t *testing.T) {
+	t.Parallel()
 	var log []string
 	var g Group
 	g.Add(recorder{"notifier", &log, false}, recorder{"processor", &log, false}, recorder{"sender", &log, false})
@@ -69,6 +71,7 @@ func TestGroupStartsInOrderAndStopsInReverse(t *testing.T) {
 }
 
 func TestGroupStopsWhatStartedWhenOneFails(t *testing.T) {
+	t.Parallel()
 	var log []string
 	var g Group
 	g.Add(recorder{"a", &log, false}, recorder{"b", &log, true}, recorder{"c", &log, false})
@@ -92,6 +95,7 @@ func TestGroupStopsWhatStartedWhenOneFails(t *testing.T) {
 // workers: every item is handled once, never more than 3 at a time, and no
 // claim asks for more items than there are free workers.
 func TestPollerBoundsWorkersAndDrains(t *testing.T) {
+	t.Parallel()
 	const total, workers = 50, 3
 	var mu sync.Mutex
 	next, inFlight, most, handled := 0, 0, 0, map[int]int{}
@@ -145,6 +149,7 @@ func TestPollerBoundsWorkersAndDrains(t *testing.T) {
 // TestPollerWakesOnNotification: with an hour's poll interval, only the
 // wake-up can bring the second item in.
 func TestPollerWakesOnNotification(t *testing.T) {
+	t.Parallel()
 	wake := make(chan struct{}, 1)
 	var mu sync.Mutex
 	queue := []string{"first"}
@@ -180,6 +185,7 @@ func TestPollerWakesOnNotification(t *testing.T) {
 // TestPollerHoldsWhilePaused: while Hold says so nothing is claimed; a
 // wake-up after the pause lifts brings the work in.
 func TestPollerHoldsWhilePaused(t *testing.T) {
+	t.Parallel()
 	wake := make(chan struct{}, 1)
 	var paused atomic.Bool
 	paused.Store(true)
@@ -236,4 +242,79 @@ func TestEveryCallsUntilCancelled(t *testing.T) {
 	}
 	// An ended context: no call at all.
 	Every(ctx, time.Hour, func(context.Context) { t.Error("called after the context ended") })
+}
+
+// TestCounterWaitFor: WaitFor returns at once for a count reached, wakes
+// when Adds reach it, and gives up with ctx.
+func TestCounterWaitFor(t *testing.T) {
+	t.Parallel()
+	var c Counter
+	if err := c.WaitFor(context.Background(), 0); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- c.WaitFor(context.Background(), 3) }()
+	for range 3 {
+		c.Add()
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if c.Load() != 3 {
+		t.Fatalf("count %d", c.Load())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := c.WaitFor(ctx, 4); !errors.Is(err, context.Canceled) {
+		t.Fatalf("WaitFor past a cancelled context: %v", err)
+	}
+}
+
+// TestPollerCountsRoundsAndHandles: held rounds count as rounds, and each
+// returned Handle counts once.
+func TestPollerCountsRoundsAndHandles(t *testing.T) {
+	t.Parallel()
+	wake := make(chan struct{}, 1)
+	var paused atomic.Bool
+	paused.Store(true)
+	var counts Counts
+	rounds, handled := &counts.Rounds, &counts.Handled
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var claims atomic.Int32
+	p := &Poller[int]{Workers: 2, Batch: 2, Poll: time.Hour, Wake: wake, Counts: &counts,
+		Hold: func(context.Context) bool { return paused.Load() },
+		Claim: func(ctx context.Context, limit int) ([]int, error) {
+			if claims.Add(1) == 1 {
+				return []int{1}, nil
+			}
+			return nil, nil
+		},
+		Handle: func(ctx context.Context, it int) {}}
+	stopped := make(chan struct{})
+	go func() { p.Run(ctx); close(stopped) }()
+	if err := rounds.WaitFor(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	wake <- struct{}{}
+	if err := rounds.WaitFor(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	if claims.Load() != 0 || handled.Load() != 0 {
+		t.Fatal("claimed while held")
+	}
+	paused.Store(false)
+	wake <- struct{}{}
+	if err := handled.WaitFor(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	<-stopped
+	if handled.Load() != 1 || counts.Claimed.Load() != 1 || claims.Load() < 1 {
+		t.Fatalf("handled %d of %d claimed after %d claims", handled.Load(), counts.Claimed.Load(), claims.Load())
+	}
+	// Settled: no more rounds will come, so only a done ctx ends the wait.
+	if err := counts.Settle(ctx, 1); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Settle on a stopped poller: %v", err)
+	}
 }
