@@ -30,6 +30,13 @@ type Generator struct {
 	ReceiverFIPS canonical.FIPS
 	// Date is the transaction date (today, for a gateway that checks it).
 	Date canonical.Date
+	// Federal makes every transaction pass the federal CSENet edits for
+	// ENF R ERRES (no collection or information block, payment and contact
+	// addresses, effective dates, open participants), as a gateway's own
+	// Send requires. Without it the requests carry nine months of payment
+	// history and a note, the fuller documents partners post on the legacy
+	// /1 formats, which the load tool measures intake with.
+	Federal bool
 }
 
 var (
@@ -112,7 +119,28 @@ func (g Generator) Transaction(sender canonical.FIPS, prefix string, seq int) ca
 		"The obligor is employed in your state and has resided at the first address since %d. Payments are current except for "+
 		"the months noted in the payment history, which will follow in a separate collection transaction. Reference %s.",
 		order.Docket, g.Date.Year-2, id))
+	if g.Federal {
+		federal(&tx, home.city, home.state, home.zip, seq)
+	}
 	return tx
+}
+
+// federal reshapes a generated ENF R ERRES to pass the federal edits.
+func federal(tx *canonical.Transaction, city, state, zip string, seq int) {
+	tx.Collections, tx.Information = nil, nil
+	addr := canonical.Address{Line1: fmt.Sprintf("%d State Street", 1+seq%400), City: city, State: state, Zip: zip}
+	tx.Case.PaymentAddress = &addr
+	tx.Case.Contact.Address = &addr
+	since := canonical.Date{Year: tx.Header.TransactionDate.Year - 2, Month: time.Month(1 + seq%12), Day: 1}
+	tx.NCPLocate.Residential.EffectiveDate = &since
+	for i := range tx.Participants {
+		tx.Participants[i].Status = canonical.ParticipantOpen
+	}
+	for i := range tx.Orders {
+		eff := tx.Orders[i].IssueDate
+		tx.Orders[i].EffectiveDate = &eff
+		tx.Orders[i].MedicalOrdered = canonical.No
+	}
 }
 
 // Message is one encoded transaction ready to sign and post.

@@ -66,3 +66,21 @@ func participantsSSNs(tx canonical.Transaction) []canonical.SSN {
 	}
 	return out
 }
+
+// With Federal, every transaction passes the federal edits a gateway's own
+// Send applies (the two-gateway measurement sends them that way).
+func TestFederalGeneratorPassesTheFederalEdits(t *testing.T) {
+	g := Generator{RunID: "t2", ReceiverFIPS: "3600000", Date: canonical.Date{Year: 2026, Month: 11, Day: 2}, Federal: true}
+	combos := validate.DefaultCombos()
+	for seq := range 300 {
+		tx := g.Transaction("3400000", "NJ", seq)
+		if errs := validate.With(&tx, combos); len(errs) > 0 {
+			t.Fatalf("NJ %d fails the federal edits: %v", seq, errs)
+		}
+	}
+	// The default documents are the fuller legacy ones, which the edits refuse.
+	tx := Generator{RunID: "t2", ReceiverFIPS: "3600000", Date: g.Date}.Transaction("3400000", "NJ", 1)
+	if errs := validate.With(&tx, combos); len(errs) == 0 {
+		t.Fatal("the legacy-shaped request passed the federal edits: the Federal switch would be untested")
+	}
+}

@@ -56,7 +56,7 @@ func TestTwoGatewaysEndToEnd(t *testing.T) {
 	gatewaytest.Start(t, nyLay, nyLis, gatewaytest.Options{DatabaseURL: nyURL})
 	nj := gatewaytest.Start(t, njLay, njLis, gatewaytest.Options{StateFIPS: "34", DatabaseURL: njURL})
 
-	gen := loadgen.Generator{RunID: "e2e" + time.Now().Format("150405"), ReceiverFIPS: "3600000", Date: canonical.DateOf(time.Now())}
+	gen := loadgen.Generator{RunID: "e2e" + time.Now().Format("150405"), ReceiverFIPS: "3600000", Date: canonical.DateOf(time.Now()), Federal: true}
 	n := rate * seconds
 	var (
 		mu   sync.Mutex
