@@ -33,12 +33,3 @@ var setMessageStatus = base.SetMessageStatus
 var sortByID = base.SortByID
 var truncate = base.Truncate
 var within = base.Within
-
-type OutboxState = base.OutboxState
-
-const (
-	OutboxPending   = base.OutboxPending
-	OutboxLeased    = base.OutboxLeased
-	OutboxDelivered = base.OutboxDelivered
-	OutboxDead      = base.OutboxDead
-)

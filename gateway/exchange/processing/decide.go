@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/uifsagw/uifsagw/gateway/exchange/base"
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
@@ -51,7 +52,7 @@ func (s *Store) CompleteWith(ctx context.Context, id int64, fn func(q Querier) (
 // courier did not try (partner paused, circuit open).
 func (s *Store) Release(ctx context.Context, id int64, reason string, next time.Time) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
-		_, _, err := outboxTransition(ctx, tx, id, []OutboxState{OutboxLeased}, OutboxPending,
+		_, _, err := outboxTransition(ctx, tx, id, []base.OutboxState{base.OutboxLeased}, base.OutboxPending,
 			"next_attempt_at = $3, last_error = $4, attempts = greatest(attempts - 1, 0)", next, truncate(reason, 2000))
 		return err
 	})
