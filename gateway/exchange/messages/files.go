@@ -295,28 +295,29 @@ func insertMessages(ctx context.Context, tx pgx.Tx, partner string, chunk []int,
 			make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n),
 			make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		raw, sum = make([][]byte, n), make([][]byte, n)
+		keys     = make([]string, n)
 	)
 	for k, i := range chunk {
 		m, p, h := msgs[i], preps[i], msgs[i].tx.Header
 		mid[k], format[k], ctype[k] = m.msgID, m.format, m.contentType
 		fn[k], act[k], rsn[k], sf[k], rf[k] = string(h.Function), string(h.Action), string(h.Reason), string(h.SenderFIPS), string(h.ReceiverFIPS)
 		scid[k], rcid[k], canon[k], irt[k], trace[k], sig[k] = h.SenderCaseID, h.ReceiverCaseID, string(p.canonical), m.inReplyTo, m.traceID, m.signature
-		raw[k], sum[k] = p.sealedRaw, p.sum[:]
+		raw[k], sum[k], keys[k] = p.sealedRaw, p.sum[:], p.nameKeys
 	}
 	rows, err := tx.Query(ctx, `
 		INSERT INTO messages (direction, partner, sender_message_id, format, content_type,
 			function, action, reason, sender_fips, receiver_fips, sender_case_id, receiver_case_id,
-			status, raw_sealed, body_sha256, canonical, in_reply_to, trace_id, signature, created_at, updated_at)
+			status, raw_sealed, body_sha256, canonical, in_reply_to, trace_id, signature, created_at, updated_at, name_keys)
 		SELECT 'in', $1, t.mid, t.format, t.ctype, t.fn, t.act, t.rsn, t.sf, t.rf, t.scid, t.rcid,
-			$2, t.raw, t.sum, t.canon::jsonb, t.irt, t.trace, t.sig, $3, $3
+			$2, t.raw, t.sum, t.canon::jsonb, t.irt, t.trace, t.sig, $3, $3, string_to_array(t.keys, ' ')
 		FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
-			$12::text[], $13::text[], $14::bytea[], $15::bytea[], $16::text[], $17::text[], $18::text[], $19::text[])
-			WITH ORDINALITY AS t(mid, format, ctype, fn, act, rsn, sf, rf, scid, rcid, raw, sum, canon, irt, trace, sig, ord)
+			$12::text[], $13::text[], $14::bytea[], $15::bytea[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[])
+			WITH ORDINALITY AS t(mid, format, ctype, fn, act, rsn, sf, rf, scid, rcid, raw, sum, canon, irt, trace, sig, keys, ord)
 		ORDER BY t.ord
 		ON CONFLICT ON CONSTRAINT messages_sender_key DO NOTHING
 		RETURNING id, sender_message_id`,
 		partner, string(StatusReceived), msgs[chunk[0]].createdAt,
-		mid, format, ctype, fn, act, rsn, sf, rf, scid, rcid, raw, sum, canon, irt, trace, sig)
+		mid, format, ctype, fn, act, rsn, sf, rf, scid, rcid, raw, sum, canon, irt, trace, sig, keys)
 	if err != nil {
 		return fmt.Errorf("exchange: insert file messages: %w", err)
 	}

@@ -380,9 +380,9 @@ func (s *Store) prepareStored(me *intakeMember) error {
 func insertBatchMessages(ctx context.Context, tx pgx.Tx, live []*intakeMember) error {
 	n := len(live)
 	var (
-		dir, partner, mid, format, ctype, fn, act, rsn, sf, rf, scid, rcid, status, canon, irt, trace, sig []string
-		raw, sum                                                                                           [][]byte
-		at                                                                                                 []time.Time
+		dir, partner, mid, format, ctype, fn, act, rsn, sf, rf, scid, rcid, status, canon, irt, trace, sig, keys []string
+		raw, sum                                                                                                 [][]byte
+		at                                                                                                       []time.Time
 	)
 	first := make(map[[2]string]*intakeMember, n)
 	for i, me := range live {
@@ -396,22 +396,23 @@ func insertBatchMessages(ctx context.Context, tx pgx.Tx, live []*intakeMember) e
 		sf, rf, scid, rcid = append(sf, string(h.SenderFIPS)), append(rf, string(h.ReceiverFIPS)), append(scid, h.SenderCaseID), append(rcid, h.ReceiverCaseID)
 		status, raw, sum, canon = append(status, string(m.status)), append(raw, p.sealedRaw), append(sum, p.sum[:]), append(canon, string(p.canonical))
 		irt, trace, sig, at = append(irt, m.inReplyTo), append(trace, m.traceID), append(sig, m.signature), append(at, m.createdAt)
+		keys = append(keys, p.nameKeys)
 	}
 	rows, err := tx.Query(ctx, `
 		INSERT INTO messages (direction, partner, sender_message_id, format, content_type,
 			function, action, reason, sender_fips, receiver_fips, sender_case_id, receiver_case_id,
-			status, raw_sealed, body_sha256, canonical, in_reply_to, trace_id, signature, created_at, updated_at)
+			status, raw_sealed, body_sha256, canonical, in_reply_to, trace_id, signature, created_at, updated_at, name_keys)
 		SELECT t.dir, t.partner, t.mid, t.format, t.ctype, t.fn, t.act, t.rsn, t.sf, t.rf, t.scid, t.rcid,
-			t.status, t.raw, t.sum, t.canon::jsonb, t.irt, t.trace, t.sig, t.at, t.at
+			t.status, t.raw, t.sum, t.canon::jsonb, t.irt, t.trace, t.sig, t.at, t.at, string_to_array(t.keys, ' ')
 		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
 			$9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bytea[], $15::bytea[], $16::text[],
-			$17::text[], $18::text[], $19::text[], $20::timestamptz[])
+			$17::text[], $18::text[], $19::text[], $20::timestamptz[], $21::text[])
 			WITH ORDINALITY AS t(dir, partner, mid, format, ctype, fn, act, rsn, sf, rf, scid, rcid,
-				status, raw, sum, canon, irt, trace, sig, at, ord)
+				status, raw, sum, canon, irt, trace, sig, at, keys, ord)
 		ORDER BY t.ord
 		ON CONFLICT ON CONSTRAINT messages_sender_key DO NOTHING
 		RETURNING id, partner, sender_message_id`,
-		dir, partner, mid, format, ctype, fn, act, rsn, sf, rf, scid, rcid, status, raw, sum, canon, irt, trace, sig, at)
+		dir, partner, mid, format, ctype, fn, act, rsn, sf, rf, scid, rcid, status, raw, sum, canon, irt, trace, sig, at, keys)
 	if err != nil {
 		return fmt.Errorf("%w: insert messages: %w", errPerRow, err)
 	}

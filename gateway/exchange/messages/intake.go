@@ -37,6 +37,9 @@ type prepared struct {
 	canonical []byte
 	ssns      []ssnField
 	dobs      []dobField
+	// nameKeys are the name words the staff search matches, space-joined
+	// (name_keys; see nameKeys).
+	nameKeys string
 }
 
 func (s *Store) prepare(m newMessage) (prepared, error) {
@@ -52,7 +55,8 @@ func (s *Store) prepare(m newMessage) (prepared, error) {
 	if err != nil {
 		return prepared{}, err
 	}
-	return prepared{sum: sha256.Sum256(m.raw), sealedRaw: sealed, canonical: canon, ssns: ssns, dobs: dobs}, nil
+	return prepared{sum: sha256.Sum256(m.raw), sealedRaw: sealed, canonical: canon, ssns: ssns, dobs: dobs,
+		nameKeys: nameKeys(masked)}, nil
 }
 
 // insertMessage inserts the row unless (partner, direction, message id)
@@ -64,8 +68,9 @@ func insertMessage(ctx context.Context, q Querier, m newMessage, p prepared) (id
 const insertMessageSQL = `
 		INSERT INTO messages (direction, partner, sender_message_id, format, content_type,
 			function, action, reason, sender_fips, receiver_fips, sender_case_id, receiver_case_id,
-			status, raw_sealed, body_sha256, canonical, in_reply_to, trace_id, signature, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)
+			status, raw_sealed, body_sha256, canonical, in_reply_to, trace_id, signature, created_at, updated_at, name_keys)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20,
+			string_to_array($21, ' '))
 		ON CONFLICT ON CONSTRAINT messages_sender_key DO NOTHING
 		RETURNING id`
 
@@ -75,7 +80,7 @@ func insertMessageArgs(m newMessage, p prepared) []any {
 		string(m.dir), m.partner, m.msgID, m.format, m.contentType,
 		string(h.Function), string(h.Action), string(h.Reason), string(h.SenderFIPS), string(h.ReceiverFIPS),
 		h.SenderCaseID, h.ReceiverCaseID, string(m.status), p.sealedRaw, p.sum[:], p.canonical,
-		m.inReplyTo, m.traceID, m.signature, m.createdAt,
+		m.inReplyTo, m.traceID, m.signature, m.createdAt, p.nameKeys,
 	}
 }
 
