@@ -2,15 +2,18 @@ package messages_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
+
+	"github.com/uifsagw/uifsagw/gateway/exchange"
 
 	"github.com/uifsagw/uifsagw/schemas/canonical"
 )
 
 // The name words the gateway now writes (migration 020) are those the SQL
 // function uifsagw_name_keys, which computed the column before, finds in
-// the stored canonical form: for single messages, group-committed ones and
-// outbound ones, with hyphens, apostrophes, accents, aliases, an empty
+// the stored canonical form: for single messages, group-committed ones,
+// outbound ones and a file's, with hyphens, apostrophes, accents, aliases, an empty
 // middle name, digits and no NCP at all.
 func TestNameKeysWrittenEqualTheSQLFunction(t *testing.T) {
 	ctx := context.Background()
@@ -37,9 +40,18 @@ func TestNameKeysWrittenEqualTheSQLFunction(t *testing.T) {
 	if _, err := s.EnqueueOutbound(ctx, s.Pool(), outbound("nj", "NK-OUT", "NKCASE", true)); err != nil {
 		t.Fatal(err)
 	}
+	// And a file's transactions.
+	var calls atomic.Int64
+	var outs []exchange.FileOutcome
+	fileTx := sampleTx("NK-F1", "NKFILE", "456789012", "567890123", "678901234")
+	fileTx.NCP.Name = canonical.Name{First: "Filed", Middle: "Van", Last: "Der-Berg"}
+	if _, _, err := s.ReceiveFile(ctx, fileOf("nj", "NK-FILE", inbound("nj", fileTx, `{"id":"NK-F1"}`)),
+		fakeSign(nil), fileSigner(&calls, &outs)); err != nil {
+		t.Fatal(err)
+	}
 	c := connect(t, url)
-	if n := count(t, c, `SELECT count(*) FROM messages`); n != len(names)+1 {
-		t.Fatalf("%d messages stored, want %d", n, len(names)+1)
+	if n := count(t, c, `SELECT count(*) FROM messages`); n != len(names)+2 {
+		t.Fatalf("%d messages stored, want %d", n, len(names)+2)
 	}
 	rows, err := c.Query(ctx, `SELECT sender_message_id, name_keys, uifsagw_name_keys(canonical) FROM messages ORDER BY id`)
 	if err != nil {
