@@ -1,15 +1,9 @@
 // The names of package base under package exchange, so that callers and the
 // files added to this package keep their spelling after the split of issue 18.
-//
-// The unexported names are the helpers the store's files used before the split;
-// files added on other branches meanwhile may still call them.
-//lint:file-ignore U1000 kept for files that other branches add to package exchange
 
 package exchange
 
 import (
-	"context"
-
 	"github.com/uifsagw/uifsagw/gateway/exchange/base"
 )
 
@@ -163,44 +157,6 @@ const StatusSending = base.StatusSending
 
 // Statuses lists every status.
 var Statuses = base.Statuses
-
-var addHistory = base.AddHistory
-
-var decodeCursor = base.DecodeCursor
-
-var encodeCursor = base.EncodeCursor
-
-var likePrefix = base.LikePrefix
-
-const messageCols = base.MessageCols
-
-var newID = base.NewID
-
-var outboxTransition = base.OutboxTransition
-
-var qualified = base.Qualified
-
-var scanInto = base.ScanInto
-
-var scanMessage = base.ScanMessage
-
-var scanSummary = base.ScanSummary
-
-var setMessageStatus = base.SetMessageStatus
-
-var sortByID = base.SortByID
-
-type staffFilterJSON = base.FilterJSON
-
-const summaryCols = base.SummaryCols
-
-var truncate = base.Truncate
-
-var within = base.Within
-
-func (s *Store) pageMessages(ctx context.Context, where []string, args []any, p Page, what string) ([]Message, string, error) {
-	return base.PageMessages(ctx, s.pool, where, args, p, what)
-}
 
 // OutboxState is where an outbound message stands in the outbox.
 type OutboxState = base.OutboxState

@@ -102,11 +102,10 @@ func (s *Store) Close() {
 	s.pool.Close()
 }
 
-// Pool is the underlying pool, for callers that open their own transactions.
-// It is for the store layer only, deprecated for every other caller: SQL
-// belongs in the aggregate stores (issue 18), and the callers outside the
-// layer are moving there. (No "Deprecated:" marker yet, so that linting the
-// packages still calling it stays clean until they have moved.)
+// Pool is the underlying pool. No production code outside the store layer
+// calls it (issue 18: SQL lives in the aggregate stores); tests use it to
+// check the database directly and to pass a Querier to functions that also
+// run inside a caller's transaction.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // Keys are the PII keys the store seals with.
