@@ -162,9 +162,8 @@ func (p *Processor) ProcessBatch(ctx context.Context, b *exchange.Batch) error {
 	}
 	err := b.Commit(ctx)
 	for _, d := range decided {
-		if err == nil && d.dec != nil {
-			d.span.SetAttributes(attribute.String("status", string(d.dec.Status)))
-			p.log.Info("processed", "message", d.m.ID, "partner", d.m.Partner, "function", d.m.Function, "status", d.dec.Status, "note", d.dec.Note)
+		if err == nil {
+			p.processed(d.span, d.m, d.dec)
 		}
 		d.span.End()
 	}
@@ -188,11 +187,18 @@ func (p *Processor) Process(ctx context.Context, m exchange.Message) error {
 	if err := p.store.CompleteWith(ctx, m.ID, fn); err != nil {
 		return err
 	}
-	if dec != nil {
-		span.SetAttributes(attribute.String("status", string(dec.Status)))
-		p.log.Info("processed", "message", m.ID, "partner", m.Partner, "function", m.Function, "status", dec.Status, "note", dec.Note)
-	}
+	p.processed(span, m, dec)
 	return nil
+}
+
+// processed records a committed decision on the message's span and in the
+// log (nothing when the message was only given back for another attempt).
+func (p *Processor) processed(span trace.Span, m exchange.Message, dec *Decision) {
+	if dec == nil {
+		return
+	}
+	span.SetAttributes(attribute.String("status", string(dec.Status)))
+	p.log.Info("processed", "message", m.ID, "partner", m.Partner, "function", m.Function, "status", dec.Status, "note", dec.Note)
 }
 
 func (p *Processor) startSpan(ctx context.Context, m exchange.Message) (context.Context, trace.Span) {
